@@ -1,0 +1,145 @@
+// Package newsdigest holds the domain types shared by the watcher, classifier,
+// store and digest packages: feeds, topics, items and their matches. It
+// depends on the standard library only.
+package newsdigest
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"net/url"
+	"sort"
+	"strings"
+	"time"
+)
+
+// Version is the program's version, printed by `newsdigest version`.
+var Version = "0.1.0-dev"
+
+// Feed is one configured news feed.
+type Feed struct {
+	Name     string
+	URL      string
+	Language string // optional BCP 47 tag such as "en" or "es"
+}
+
+// Topic is one watchlist: the terms that select items for it and the rules
+// that veto them. See DESIGN.md "Matching".
+type Topic struct {
+	Name     string
+	Label    string
+	Emoji    string
+	Channel  string // optional per-topic Slack channel
+	Terms    []string
+	Exclude  []string
+	Require  [][]string
+	MinScore int
+}
+
+// DisplayLabel is the label, or the name when no label is set.
+func (t Topic) DisplayLabel() string {
+	if t.Label != "" {
+		return t.Label
+	}
+	return t.Name
+}
+
+// Item is one entry of a feed, as fetched. Title, Summary and Content are the
+// text the feed gave, which may still hold HTML.
+type Item struct {
+	ID        string // stable identity, see ItemID
+	FeedURL   string // URL of the feed as configured
+	FeedName  string // name of the feed as configured
+	GUID      string // the feed's GUID or Atom ID, if any
+	Link      string // absolute link as published
+	Title     string
+	Summary   string
+	Content   string
+	Published time.Time // zero when the feed gave no usable date
+	Source    string    // outlet shown to readers; the feed name unless known better
+}
+
+// Match is one topic that an item matched.
+type Match struct {
+	Topic string   // topic name
+	Score int      // 3 per distinct term matching in the title, else 1
+	Terms []string // distinct matching terms as written in the config
+}
+
+// ItemID returns an item's identity within its feed: a hash of the feed URL
+// and the item's GUID when present, else its canonical link, else its title
+// and date.
+func ItemID(feedURL string, it Item) string {
+	var key string
+	switch {
+	case strings.TrimSpace(it.GUID) != "":
+		key = "guid\x00" + strings.TrimSpace(it.GUID)
+	case strings.TrimSpace(it.Link) != "":
+		key = "link\x00" + CanonicalURL(it.Link)
+	default:
+		date := ""
+		if !it.Published.IsZero() {
+			date = it.Published.UTC().Format(time.RFC3339)
+		}
+		key = "text\x00" + strings.TrimSpace(it.Title) + "\x00" + date
+	}
+	sum := sha256.Sum256([]byte(feedURL + "\x00" + key))
+	return hex.EncodeToString(sum[:16])
+}
+
+// trackingParams are query parameters that say how a reader arrived, not
+// what they read; they are dropped from canonical links.
+var trackingParams = map[string]bool{
+	"fbclid": true, "gclid": true, "dclid": true, "gclsrc": true, "msclkid": true,
+	"mc_cid": true, "mc_eid": true, "igshid": true, "yclid": true, "_ga": true,
+	"ref_src": true, "cmpid": true, "ocid": true, "smid": true, "__twitter_impression": true,
+}
+
+// CanonicalURL returns the form of a link used to compare stories: scheme and
+// host lowercased, default ports, fragment and tracking parameters (utm_*,
+// fbclid, gclid …) removed, remaining parameters sorted. A string that does
+// not parse as an absolute URL is returned trimmed and otherwise unchanged.
+func CanonicalURL(raw string) string {
+	raw = strings.TrimSpace(raw)
+	u, err := url.Parse(raw)
+	if err != nil || u.Scheme == "" || u.Host == "" {
+		return raw
+	}
+	u.Scheme = strings.ToLower(u.Scheme)
+	u.Host = strings.ToLower(u.Host)
+	if (u.Scheme == "http" && strings.HasSuffix(u.Host, ":80")) || (u.Scheme == "https" && strings.HasSuffix(u.Host, ":443")) {
+		u.Host = u.Host[:strings.LastIndexByte(u.Host, ':')]
+	}
+	u.Fragment = ""
+	u.RawFragment = ""
+	if u.Path == "" {
+		u.Path = "/"
+	}
+	if u.RawQuery != "" {
+		q := u.Query()
+		for k := range q {
+			lk := strings.ToLower(k)
+			if strings.HasPrefix(lk, "utm_") || trackingParams[lk] {
+				q.Del(k)
+			}
+		}
+		keys := make([]string, 0, len(q))
+		for k := range q {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		var b strings.Builder
+		for _, k := range keys {
+			vs := q[k]
+			for _, v := range vs {
+				if b.Len() > 0 {
+					b.WriteByte('&')
+				}
+				b.WriteString(url.QueryEscape(k))
+				b.WriteByte('=')
+				b.WriteString(url.QueryEscape(v))
+			}
+		}
+		u.RawQuery = b.String()
+	}
+	return u.String()
+}
