@@ -143,3 +143,23 @@ func CanonicalURL(raw string) string {
 	}
 	return u.String()
 }
+
+// Candidate is a stored, matched item waiting to be delivered: what the store
+// hands to the digest.
+type Candidate struct {
+	Item         Item
+	CanonicalURL string    // CanonicalURL(Item.Link), or "" when the item has no link
+	FirstSeen    time.Time // when newsdigest first fetched it
+	Matches      []Match   // every topic it matched, best first
+}
+
+// FeedReport is how one feed fared, for the digest's coverage line.
+type FeedReport struct {
+	Name         string
+	URL          string
+	OK           bool      // fetched and parsed (a 304 counts as OK)
+	NotModified  bool      // answered 304
+	Error        string    // human-readable reason when not OK
+	LastOK       time.Time // last successful fetch, zero if never
+	FailingSince time.Time // first failure of the current run of failures, zero when OK
+}
