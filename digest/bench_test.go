@@ -1,0 +1,70 @@
+package digest
+
+import (
+	"fmt"
+	"io"
+	"testing"
+	"time"
+)
+
+// benchInput is a busy day: 2,000 candidates over four topics, a quarter of
+// them second copies of another outlet's story.
+func benchInput() Input {
+	in := sampleInput()
+	in.Candidates = nil
+	for i := range 2000 {
+		story := i
+		if i%4 == 3 {
+			story = i - 1 // same link as the previous candidate
+		}
+		in.Candidates = append(in.Candidates, cand(
+			fmt.Sprintf("id%d", i), fmt.Sprintf("Story %d about [cartels] & *troops*", i), fmt.Sprintf("Outlet %d", i%40),
+			fmt.Sprintf("https://news%d.test/story/%d?utm_source=rss", story%40, story), time.Duration(i)*time.Minute,
+			m(testTopics[i%4].Name, 1+i%7, "cartel*"), m(testTopics[(i+1)%4].Name, 1, "troops")))
+	}
+	return in
+}
+
+func BenchmarkBuild(b *testing.B) {
+	in := benchInput()
+	b.ReportAllocs()
+	for b.Loop() {
+		Build(in)
+	}
+}
+
+func BenchmarkRender(b *testing.B) {
+	d := Build(benchInput())
+	for _, r := range []struct {
+		name  string
+		write func() error
+	}{
+		{"text", func() error { return d.WriteText(io.Discard, 8) }},
+		{"markdown", func() error { return d.WriteMarkdown(io.Discard, 8) }},
+		{"json", func() error { return d.WriteJSON(io.Discard) }},
+	} {
+		b.Run(r.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if err := r.write(); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// TestBenchInput keeps the benchmark's input honest: the duplicates merge.
+func TestBenchInput(t *testing.T) {
+	d := Build(benchInput())
+	entries := 0
+	for _, s := range d.Topics {
+		entries += len(s.Items)
+	}
+	if want := 1500; entries != want {
+		t.Errorf("Build(benchInput()) has %d entries; want %d", entries, want)
+	}
+	if got := len(d.ItemIDs()); got != 2000 {
+		t.Errorf("ItemIDs() = %d IDs; want 2000", got)
+	}
+}

@@ -1,0 +1,410 @@
+// Package digest turns the store's matched, undelivered candidates into a
+// digest — one entry per story, grouped by topic and ranked, with feed
+// coverage — and renders it as text, Markdown or JSON.
+package digest
+
+import (
+	"cmp"
+	"slices"
+	"time"
+
+	"github.com/newsdigest/newsdigest"
+)
+
+// Input is everything Build needs; Build does no I/O and reads no clock.
+type Input struct {
+	Title string
+	// GeneratedAt is when the digest was made, in the configured location.
+	// Every time in the digest is shown in its Location, and relative times
+	// ("2h ago") are computed against it.
+	GeneratedAt time.Time
+	From, To    time.Time // the window
+	// Topics are the configured topics in config order: they give each
+	// section its label and emoji, and the sections their order. Matches of
+	// topics not listed here are ignored.
+	Topics     []newsdigest.Topic
+	Candidates []newsdigest.Candidate
+	Feeds      []newsdigest.FeedReport // every configured feed's outcome this run, config order
+	Stats      Stats
+	// StaleAfter: a feed that was not fetched this run and is not failing is
+	// reported stale when its LastOK is before From or older than StaleAfter
+	// (measured from GeneratedAt). Zero means DefaultStaleAfter. A feed
+	// fetched this run is never stale.
+	StaleAfter time.Duration
+}
+
+// DefaultStaleAfter is the StaleAfter used when an Input leaves it zero. It
+// matters for long windows (-since 7d), where "before From" alone would let
+// a feed stay silent for days.
+const DefaultStaleAfter = 48 * time.Hour
+
+// Stats are the run's counters, passed through to the digest.
+type Stats struct {
+	ItemsFetched int `json:"items_fetched"`
+	ItemsNew     int `json:"items_new"`
+	ItemsMatched int `json:"items_matched"`
+}
+
+// Digest is a built digest; its JSON form is DESIGN.md's "run -format json"
+// document. All times are in GeneratedAt's location, truncated to seconds.
+type Digest struct {
+	Title       string    `json:"title"`
+	GeneratedAt time.Time `json:"generated_at"`
+	Window      Window    `json:"window"`
+	Topics      []Section `json:"topics"` // only topics with items, in config order
+	Feeds       Coverage  `json:"feeds"`
+	Stats       Stats     `json:"stats"`
+}
+
+// Window is the span of time a digest covers.
+type Window struct {
+	From time.Time `json:"from"`
+	To   time.Time `json:"to"`
+}
+
+// Section is one topic's entries, ranked: score, then recency, then title.
+type Section struct {
+	Name    string  `json:"name"`
+	Label   string  `json:"label"`
+	Emoji   string  `json:"emoji,omitempty"`
+	Channel string  `json:"-"`     // the topic's own Slack channel, if configured
+	Total   int     `json:"total"` // number of entries, all of them in Items
+	Items   []Entry `json:"items"`
+}
+
+// Entry is one story. When several stored items carry the same story (same
+// canonical link), the best-scoring one is shown and the others are listed in
+// Also.
+type Entry struct {
+	Title  string `json:"title"`
+	URL    string `json:"url"`
+	Source string `json:"source"`
+	// Published is the item's date, or when newsdigest first saw it if the
+	// feed gave no usable date (zero, or a year outside 1–9999).
+	Published time.Time `json:"published"`
+	Score     int       `json:"score"`
+	Terms     []string  `json:"terms"`
+	Tags      []string  `json:"tags"` // the story's other matched topics (names, config order)
+	Also      []Link    `json:"also"` // other outlets carrying the same story
+	// ItemIDs are the IDs of every stored item folded into this entry, the
+	// shown one first: the items to mark delivered once the digest is posted.
+	ItemIDs []string `json:"-"`
+}
+
+// Link is another outlet's copy of a story.
+type Link struct {
+	Source string `json:"source"`
+	URL    string `json:"url"`
+}
+
+// Coverage says how the configured feeds fared, so that silence is never
+// mistaken for "no news".
+type Coverage struct {
+	Total       int          `json:"total"`
+	OK          int          `json:"ok"` // fetched this run, including NotModified
+	NotModified int          `json:"not_modified"`
+	Failed      []FailedFeed `json:"failed"` // config order
+	Stale       []StaleFeed  `json:"stale"`  // config order
+}
+
+// FailedFeed is a feed that is failing now.
+type FailedFeed struct {
+	Name  string `json:"name"`
+	URL   string `json:"url"`
+	Error string `json:"error"`
+}
+
+// StaleFeed is a feed that is not failing now but has not been fetched
+// successfully recently; LastOK is zero (and left out of JSON) when it never
+// was.
+type StaleFeed struct {
+	Name   string    `json:"name"`
+	URL    string    `json:"url"`
+	LastOK time.Time `json:"last_ok,omitzero"`
+}
+
+// Empty reports whether no topic has any entry.
+func (d *Digest) Empty() bool {
+	for _, s := range d.Topics {
+		if len(s.Items) > 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// ItemIDs returns the IDs of every stored item the digest carries, in
+// rendering order, each once.
+func (d *Digest) ItemIDs() []string {
+	seen := map[string]bool{}
+	var ids []string
+	for _, s := range d.Topics {
+		for _, e := range s.Items {
+			for _, id := range e.ItemIDs {
+				if !seen[id] {
+					seen[id] = true
+					ids = append(ids, id)
+				}
+			}
+		}
+	}
+	return ids
+}
+
+// Build groups candidates into a digest: one entry per story, under its
+// best-scoring topic, ranked within each section, followed by coverage. It is
+// pure and deterministic: the same Input gives the same Digest.
+func Build(in Input) *Digest {
+	loc := in.GeneratedAt.Location()
+	return &Digest{
+		Title:       cleanLine(in.Title, maxTitleRunes),
+		GeneratedAt: at(in.GeneratedAt, loc),
+		Window:      Window{From: at(in.From, loc), To: at(in.To, loc)},
+		Topics:      sections(in, loc),
+		Feeds:       coverage(in, loc),
+		Stats:       in.Stats,
+	}
+}
+
+// at returns t in loc, truncated to whole seconds; the zero time, and a time
+// whose year is outside 1–9999 (JSON cannot encode it), become zero.
+func at(t time.Time, loc *time.Location) time.Time {
+	if t = t.In(loc).Truncate(time.Second); !usable(t) {
+		return time.Time{}
+	}
+	return t
+}
+
+// usable reports whether t is a date a digest can show and encode as JSON.
+func usable(t time.Time) bool {
+	return !t.IsZero() && t.Year() >= 1 && t.Year() <= 9999
+}
+
+// member is one candidate with the facts grouping and ranking need.
+type member struct {
+	c      newsdigest.Candidate
+	key    string                   // canonical link, "" when none
+	when   time.Time                // Published, or FirstSeen when undated
+	score  int                      // best score among known topics
+	best   int                      // index in Input.Topics of the best-scoring topic
+	topics map[int]newsdigest.Match // known topics it matched, by index in Input.Topics
+}
+
+// members keeps the candidates that matched at least one known topic, each
+// ID once.
+func members(in Input, index map[string]int) []member {
+	var ms []member
+	seen := map[string]bool{}
+	for _, c := range in.Candidates {
+		if c.Item.ID != "" {
+			if seen[c.Item.ID] {
+				continue
+			}
+			seen[c.Item.ID] = true
+		}
+		m := member{c: c, best: -1, topics: map[int]newsdigest.Match{}}
+		for _, mt := range c.Matches {
+			i, ok := index[mt.Topic]
+			if !ok {
+				continue
+			}
+			if old, dup := m.topics[i]; dup && old.Score >= mt.Score {
+				continue
+			}
+			m.topics[i] = mt
+			if m.best < 0 || mt.Score > m.score || (mt.Score == m.score && i < m.best) {
+				m.best, m.score = i, mt.Score
+			}
+		}
+		if m.best < 0 {
+			continue
+		}
+		m.key = c.CanonicalURL
+		if m.key == "" && c.Item.Link != "" {
+			m.key = newsdigest.CanonicalURL(c.Item.Link)
+		}
+		switch {
+		case usable(c.Item.Published):
+			m.when = c.Item.Published
+		case usable(c.FirstSeen):
+			m.when = c.FirstSeen
+		}
+		ms = append(ms, m)
+	}
+	return ms
+}
+
+// groupStories partitions members into stories, each ordered best first:
+// highest score, then earliest date, then ID. Members with the same
+// non-empty canonical link are one story. Stories come in order of first
+// appearance. This is the one place that decides what "the same story" is.
+func groupStories(ms []member) [][]member {
+	var stories [][]member
+	byKey := map[string]int{}
+	for _, m := range ms {
+		if m.key != "" {
+			if i, ok := byKey[m.key]; ok {
+				stories[i] = append(stories[i], m)
+				continue
+			}
+			byKey[m.key] = len(stories)
+		}
+		stories = append(stories, []member{m})
+	}
+	for _, s := range stories {
+		slices.SortStableFunc(s, func(a, b member) int {
+			if c := cmp.Compare(b.score, a.score); c != 0 {
+				return c
+			}
+			if c := a.when.Compare(b.when); c != 0 {
+				return c
+			}
+			return cmp.Compare(a.c.Item.ID, b.c.Item.ID)
+		})
+	}
+	return stories
+}
+
+// sections builds one section per configured topic that has entries.
+func sections(in Input, loc *time.Location) []Section {
+	index := make(map[string]int, len(in.Topics))
+	for i, t := range in.Topics {
+		if _, dup := index[t.Name]; !dup {
+			index[t.Name] = i
+		}
+	}
+	type ranked struct {
+		e    *Entry
+		when time.Time
+	}
+	byTopic := make([][]ranked, len(in.Topics))
+	for _, story := range groupStories(members(in, index)) {
+		rep := story[0]
+		e := entry(story, in.Topics, loc)
+		byTopic[rep.best] = append(byTopic[rep.best], ranked{&e, rep.when})
+	}
+	out := []Section{}
+	for i, rs := range byTopic {
+		if len(rs) == 0 {
+			continue
+		}
+		slices.SortStableFunc(rs, func(a, b ranked) int {
+			if c := cmp.Compare(b.e.Score, a.e.Score); c != 0 {
+				return c
+			}
+			if c := b.when.Compare(a.when); c != 0 {
+				return c
+			}
+			if c := cmp.Compare(a.e.Title, b.e.Title); c != 0 {
+				return c
+			}
+			if c := cmp.Compare(a.e.URL, b.e.URL); c != 0 {
+				return c
+			}
+			return slices.Compare(a.e.ItemIDs, b.e.ItemIDs)
+		})
+		t := in.Topics[i]
+		s := Section{
+			Name:    cleanLine(t.Name, maxTitleRunes),
+			Label:   cleanLine(t.DisplayLabel(), maxTitleRunes),
+			Emoji:   cleanLine(t.Emoji, maxTitleRunes),
+			Channel: t.Channel,
+			Total:   len(rs),
+			Items:   make([]Entry, len(rs)),
+		}
+		for j, r := range rs {
+			s.Items[j] = *r.e
+		}
+		out = append(out, s)
+	}
+	return out
+}
+
+// entry makes the digest entry of one story whose best member comes first.
+func entry(story []member, topics []newsdigest.Topic, loc *time.Location) Entry {
+	rep := story[0]
+	it := rep.c.Item
+	e := Entry{
+		Title:     cleanLine(it.Title, maxTitleRunes),
+		URL:       cleanURL(it.Link),
+		Source:    source(it),
+		Published: at(rep.when, loc),
+		Score:     rep.score,
+		Terms:     []string{},
+		Tags:      []string{},
+		Also:      []Link{},
+	}
+	if e.Title == "" {
+		e.Title = cmp.Or(e.URL, "(untitled)")
+	}
+	for _, t := range rep.topics[rep.best].Terms {
+		e.Terms = append(e.Terms, cleanLine(t, maxTitleRunes))
+	}
+	tagged := map[int]bool{}
+	links := map[Link]bool{{e.Source, e.URL}: true}
+	ids := map[string]bool{}
+	for _, m := range story {
+		for i := range m.topics {
+			if i != rep.best {
+				tagged[i] = true
+			}
+		}
+		if id := m.c.Item.ID; id != "" && !ids[id] {
+			ids[id] = true
+			e.ItemIDs = append(e.ItemIDs, id)
+		}
+		l := Link{Source: source(m.c.Item), URL: cleanURL(m.c.Item.Link)}
+		if !links[l] {
+			links[l] = true
+			e.Also = append(e.Also, l)
+		}
+	}
+	for i, t := range topics {
+		if tagged[i] {
+			e.Tags = append(e.Tags, cleanLine(t.Name, maxTitleRunes))
+		}
+	}
+	return e
+}
+
+// source is the outlet to show for an item: its Source, else its feed name.
+func source(it newsdigest.Item) string {
+	return cmp.Or(cleanLine(it.Source, maxSourceRunes), cleanLine(it.FeedName, maxSourceRunes), "unknown source")
+}
+
+// coverage counts how the feeds fared this run.
+func coverage(in Input, loc *time.Location) Coverage {
+	staleAfter := in.StaleAfter
+	if staleAfter <= 0 {
+		staleAfter = DefaultStaleAfter
+	}
+	cv := Coverage{Total: len(in.Feeds), Failed: []FailedFeed{}, Stale: []StaleFeed{}}
+	for _, r := range in.Feeds {
+		name := cmp.Or(cleanLine(r.Name, maxSourceRunes), cleanURL(r.URL))
+		switch {
+		case r.OK:
+			cv.OK++
+			if r.NotModified {
+				cv.NotModified++
+			}
+		case r.Error != "" || !r.FailingSince.IsZero():
+			msg := cleanLine(r.Error, maxErrorRunes)
+			if msg == "" {
+				msg = "failing since " + at(r.FailingSince, loc).Format(time.RFC3339)
+			}
+			cv.Failed = append(cv.Failed, FailedFeed{Name: name, URL: cleanURL(r.URL), Error: msg})
+		default:
+			// Not fetched this run (backoff, or not due) and not failing:
+			// stale when its last success is too old.
+			last := r.LastOK
+			if !usable(last) || (!in.From.IsZero() && last.Before(in.From)) || in.GeneratedAt.Sub(last) > staleAfter {
+				var lastOK time.Time
+				if usable(last) {
+					lastOK = at(last, loc)
+				}
+				cv.Stale = append(cv.Stale, StaleFeed{Name: name, URL: cleanURL(r.URL), LastOK: lastOK})
+			}
+		}
+	}
+	return cv
+}
