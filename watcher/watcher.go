@@ -1,0 +1,386 @@
+// Package watcher fetches news feeds with conditional GETs, within time and
+// size limits, and parses them into newsdigest items.
+package watcher
+
+import (
+	"compress/gzip"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"math"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/newsdigest/newsdigest"
+)
+
+// Defaults used when an Options field is zero.
+const (
+	DefaultTimeout      = 20 * time.Second
+	DefaultMaxBytes     = 10 << 20
+	DefaultMaxRedirects = 5
+)
+
+// acceptHeader asks for feeds first, and takes anything.
+const acceptHeader = "application/rss+xml, application/atom+xml, application/feed+json, application/xml;q=0.9, */*;q=0.8"
+
+// Errors that Result.Err wraps, for callers that need the cause rather than
+// the text. Status codes come as *StatusError, parsing failures wrap
+// ErrNotFeed or ErrParse.
+var (
+	ErrTimeout          = errors.New("timed out")
+	ErrTooLarge         = errors.New("body too large")
+	ErrTooManyRedirects = errors.New("too many redirects")
+)
+
+// Options configure a Fetcher. Zero fields take the defaults.
+type Options struct {
+	Timeout      time.Duration     // whole request, body included (default 20s)
+	MaxBytes     int64             // body cap after decompression (default 10 MiB)
+	UserAgent    string            // default "newsdigest/<version>"
+	MaxRedirects int               // default 5; negative follows none
+	Logger       *slog.Logger      // nil discards
+	Transport    http.RoundTripper // nil uses a clone of http.DefaultTransport
+}
+
+// Fetcher fetches feeds over one http.Client. It is safe for concurrent use.
+type Fetcher struct {
+	client *http.Client
+	opts   Options
+	logger *slog.Logger
+}
+
+// New returns a Fetcher with opts, defaults filled in.
+func New(opts Options) *Fetcher {
+	if opts.Timeout <= 0 {
+		opts.Timeout = DefaultTimeout
+	}
+	if opts.MaxBytes <= 0 {
+		opts.MaxBytes = DefaultMaxBytes
+	}
+	if opts.UserAgent == "" {
+		opts.UserAgent = "newsdigest/" + newsdigest.Version
+	}
+	switch {
+	case opts.MaxRedirects == 0:
+		opts.MaxRedirects = DefaultMaxRedirects
+	case opts.MaxRedirects < 0:
+		opts.MaxRedirects = 0
+	}
+	logger := opts.Logger
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	transport := opts.Transport
+	if transport == nil {
+		transport = http.DefaultTransport.(*http.Transport).Clone()
+	}
+	f := &Fetcher{opts: opts, logger: logger}
+	f.client = &http.Client{
+		Transport: transport,
+		CheckRedirect: func(_ *http.Request, via []*http.Request) error {
+			if len(via) > opts.MaxRedirects {
+				return &fetchError{msg: fmt.Sprintf("stopped after %d redirects", opts.MaxRedirects), kind: ErrTooManyRedirects}
+			}
+			return nil
+		},
+	}
+	return f
+}
+
+// Validators are the HTTP cache validators of a feed, stored exactly as the
+// server sent them.
+type Validators struct{ ETag, LastModified string }
+
+// Request is one feed to fetch, with the validators of its last good fetch.
+type Request struct {
+	Feed       newsdigest.Feed
+	Validators Validators
+}
+
+// Result is how one fetch went.
+type Result struct {
+	Feed        newsdigest.Feed
+	Items       []newsdigest.Item // nil on 304 or error
+	Status      int               // HTTP status, 0 if no response
+	NotModified bool              // 304
+	// Validators to store for the next fetch: the response's on success; on
+	// 304 the ones sent unless the server sent new ones; on error the ones
+	// sent, so that a broken body is fetched in full again.
+	Validators Validators
+	// Err is nil when OK; its text is for people: "timed out after 20s",
+	// "HTTP 404 Not Found", "HTTP 429, retry after 1h0m0s", "body over 10 MB",
+	// "not a feed: HTML page 'Home'", "stopped after 5 redirects", "parse: …".
+	Err        error
+	RetryAfter time.Duration // from Retry-After on 429/503, 0 if none
+	Duration   time.Duration
+	Bytes      int64 // body bytes read (decompressed)
+}
+
+// StatusError is a response whose status is neither 2xx nor 304.
+type StatusError struct {
+	Code       int
+	RetryAfter time.Duration // from Retry-After on 429/503, 0 if none
+}
+
+// Error reads "HTTP 404 Not Found", or "HTTP 429, retry after 1h0m0s".
+func (e *StatusError) Error() string {
+	if e.RetryAfter > 0 {
+		return fmt.Sprintf("HTTP %d, retry after %s", e.Code, e.RetryAfter)
+	}
+	if text := http.StatusText(e.Code); text != "" {
+		return fmt.Sprintf("HTTP %d %s", e.Code, text)
+	}
+	return fmt.Sprintf("HTTP %d", e.Code)
+}
+
+// fetchError carries a human-readable message while keeping its kind (one of
+// the Err* values) and its cause reachable through errors.Is and errors.As.
+type fetchError struct {
+	msg   string
+	kind  error
+	cause error
+}
+
+func (e *fetchError) Error() string { return e.msg }
+
+func (e *fetchError) Unwrap() []error {
+	errs := make([]error, 0, 2)
+	for _, err := range []error{e.kind, e.cause} {
+		if err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return errs
+}
+
+// Fetch does one conditional GET of req.Feed.URL within the configured
+// timeout and size cap, and parses the body. Every failure is reported in
+// Result.Err; Fetch never panics on any input.
+func (f *Fetcher) Fetch(ctx context.Context, req Request) Result {
+	start := time.Now()
+	res := f.fetch(ctx, req)
+	res.Duration = time.Since(start)
+	if res.Err != nil {
+		res.Items = nil
+		res.Validators = req.Validators
+	}
+	f.logger.Debug("feed fetched", "feed", req.Feed.URL, "status", res.Status,
+		"not_modified", res.NotModified, "items", len(res.Items), "bytes", res.Bytes,
+		"duration", res.Duration, "error", res.Err)
+	return res
+}
+
+func (f *Fetcher) fetch(ctx context.Context, req Request) Result {
+	res := Result{Feed: req.Feed, Validators: req.Validators}
+	reqCtx, cancel := context.WithTimeout(ctx, f.opts.Timeout)
+	defer cancel()
+
+	hreq, err := http.NewRequestWithContext(reqCtx, http.MethodGet, req.Feed.URL, nil)
+	if err != nil {
+		res.Err = &fetchError{msg: "invalid URL: " + validUTF8(unwrapURLError(err).Error()), cause: err}
+		return res
+	}
+	hreq.Header.Set("User-Agent", f.opts.UserAgent)
+	hreq.Header.Set("Accept", acceptHeader)
+	hreq.Header.Set("Accept-Encoding", "gzip")
+	if req.Validators.ETag != "" {
+		hreq.Header.Set("If-None-Match", req.Validators.ETag)
+	}
+	if req.Validators.LastModified != "" {
+		hreq.Header.Set("If-Modified-Since", req.Validators.LastModified)
+	}
+
+	resp, err := f.client.Do(hreq)
+	if resp != nil {
+		res.Status = resp.StatusCode
+	}
+	if err != nil {
+		res.Err = f.transportError(ctx, reqCtx, err)
+		return res
+	}
+	defer resp.Body.Close()
+
+	switch code := resp.StatusCode; {
+	case code == http.StatusNotModified:
+		res.NotModified = true
+		if v := resp.Header.Get("ETag"); v != "" {
+			res.Validators.ETag = v
+		}
+		if v := resp.Header.Get("Last-Modified"); v != "" {
+			res.Validators.LastModified = v
+		}
+		return res
+	case code < 200 || code > 299:
+		_, _ = io.CopyN(io.Discard, resp.Body, 64<<10) // lets the connection be reused
+		se := &StatusError{Code: code}
+		if code == http.StatusTooManyRequests || code == http.StatusServiceUnavailable {
+			se.RetryAfter = parseRetryAfter(resp.Header.Get("Retry-After"), time.Now())
+		}
+		res.RetryAfter = se.RetryAfter
+		res.Err = se
+		return res
+	}
+
+	body, err := f.readBody(resp)
+	res.Bytes = int64(len(body))
+	if err != nil {
+		res.Err = f.transportError(ctx, reqCtx, err)
+		return res
+	}
+	if res.Bytes > f.opts.MaxBytes {
+		res.Err = &fetchError{msg: "body over " + humanSize(f.opts.MaxBytes), kind: ErrTooLarge}
+		return res
+	}
+	items, err := Parse(body, resp.Header.Get("Content-Type"), req.Feed)
+	if err != nil {
+		res.Err = err
+		return res
+	}
+	res.Items = items
+	res.Validators = Validators{ETag: resp.Header.Get("ETag"), LastModified: resp.Header.Get("Last-Modified")}
+	return res
+}
+
+// readBody reads at most MaxBytes+1 decompressed bytes of the body, so that
+// neither a huge body nor a gzip bomb can use more memory than the cap.
+func (f *Fetcher) readBody(resp *http.Response) ([]byte, error) {
+	var r io.Reader = resp.Body
+	switch strings.ToLower(strings.TrimSpace(resp.Header.Get("Content-Encoding"))) {
+	case "gzip", "x-gzip":
+		gz, err := gzip.NewReader(resp.Body)
+		if err != nil {
+			return nil, &fetchError{msg: "gzip: " + err.Error(), cause: err}
+		}
+		defer gz.Close()
+		r = gz
+	}
+	body, err := io.ReadAll(io.LimitReader(r, f.opts.MaxBytes+1))
+	if err != nil && !errors.Is(err, context.DeadlineExceeded) && !errors.Is(err, context.Canceled) {
+		err = &fetchError{msg: "read body: " + err.Error(), cause: err}
+	}
+	return body, err
+}
+
+// transportError turns an error from the client or the body into the
+// human-readable error of one cause.
+func (f *Fetcher) transportError(ctx, reqCtx context.Context, err error) error {
+	if ctx.Err() != nil {
+		return &fetchError{msg: "stopped: " + ctx.Err().Error(), cause: ctx.Err()}
+	}
+	if errors.Is(reqCtx.Err(), context.DeadlineExceeded) {
+		return &fetchError{msg: "timed out after " + f.opts.Timeout.String(), kind: ErrTimeout, cause: err}
+	}
+	var fe *fetchError
+	if errors.As(err, &fe) {
+		return fe
+	}
+	inner := unwrapURLError(err)
+	return &fetchError{msg: validUTF8(inner.Error()), cause: err}
+}
+
+// unwrapURLError drops the `Get "http://…":` prefix that net/http adds.
+func unwrapURLError(err error) error {
+	var ue *url.Error
+	if errors.As(err, &ue) && ue.Err != nil {
+		return ue.Err
+	}
+	return err
+}
+
+// parseRetryAfter reads a Retry-After value, seconds or an HTTP date, as a
+// duration from now; 0 when absent, invalid or in the past.
+func parseRetryAfter(v string, now time.Time) time.Duration {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return 0
+	}
+	if secs, err := strconv.ParseInt(v, 10, 64); err == nil {
+		if secs <= 0 {
+			return 0
+		}
+		if secs > math.MaxInt64/int64(time.Second) {
+			return time.Duration(math.MaxInt64 / int64(time.Second) * int64(time.Second))
+		}
+		return time.Duration(secs) * time.Second
+	}
+	if t, err := http.ParseTime(v); err == nil {
+		if d := t.Sub(now).Round(time.Second); d > 0 {
+			return d
+		}
+	}
+	return 0
+}
+
+// humanSize writes a byte count the way people say it: "10 MB", "1.5 MB",
+// "512 KB", "100 bytes" (binary multiples).
+func humanSize(n int64) string {
+	format := func(v int64, unit int64, name string) string {
+		if v%unit == 0 {
+			return fmt.Sprintf("%d %s", v/unit, name)
+		}
+		return strconv.FormatFloat(float64(v)/float64(unit), 'f', 1, 64) + " " + name
+	}
+	switch {
+	case n >= 1<<30:
+		return format(n, 1<<30, "GB")
+	case n >= 1<<20:
+		return format(n, 1<<20, "MB")
+	case n >= 1<<10:
+		return format(n, 1<<10, "KB")
+	}
+	return fmt.Sprintf("%d bytes", n)
+}
+
+// FetchAll fetches reqs with at most concurrency requests at once and
+// returns their results in the order of reqs. onResult, when not nil, is
+// called once per request as it finishes, from any goroutine. A broken feed
+// never stops the others. Cancelling ctx stops the fetches under way, and the
+// feeds not yet started get a result with a "stopped: …" error.
+func (f *Fetcher) FetchAll(ctx context.Context, reqs []Request, concurrency int, onResult func(Result)) []Result {
+	results := make([]Result, len(reqs))
+	if len(reqs) == 0 {
+		return results
+	}
+	concurrency = max(1, min(concurrency, len(reqs)))
+	jobs := make(chan int)
+	var wg sync.WaitGroup
+	for range concurrency {
+		wg.Go(func() {
+			for i := range jobs {
+				results[i] = f.Fetch(ctx, reqs[i])
+				if onResult != nil {
+					onResult(results[i])
+				}
+			}
+		})
+	}
+	next := 0
+send:
+	for ; next < len(reqs); next++ {
+		select {
+		case jobs <- next:
+		case <-ctx.Done():
+			break send
+		}
+	}
+	close(jobs)
+	wg.Wait()
+	for i := next; i < len(reqs); i++ {
+		results[i] = Result{
+			Feed:       reqs[i].Feed,
+			Validators: reqs[i].Validators,
+			Err:        &fetchError{msg: "stopped: " + ctx.Err().Error(), cause: ctx.Err()},
+		}
+		if onResult != nil {
+			onResult(results[i])
+		}
+	}
+	return results
+}
