@@ -1,0 +1,324 @@
+// Package config loads and validates newsdigest's config.yaml, reporting every
+// problem with its line number and keeping secrets out of every message.
+package config
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+
+	// Embedded zoneinfo, so that timezone names load on hosts without
+	// /usr/share/zoneinfo (minimal containers).
+	_ "time/tzdata"
+
+	"github.com/newsdigest/newsdigest"
+)
+
+// Defaults applied when a key is absent, null or empty after ${VAR} expansion.
+const (
+	DefaultTimezone       = "UTC"
+	DefaultPollSchedule   = "*/15 * * * *"
+	DefaultDigestSchedule = "0 8 * * *"
+	DefaultStorePath      = "newsdigest.db"
+	DefaultRetention      = 720 * time.Hour
+	DefaultListen         = "127.0.0.1:8080"
+	DefaultConcurrency    = 8
+	DefaultTimeout        = 20 * time.Second
+	DefaultMaxBytes       = 10 << 20 // 10485760
+	DefaultDigestTitle    = "News digest"
+	DefaultLookback       = 24 * time.Hour
+	DefaultMaxPerTopic    = 8
+	DefaultMinScore       = 1
+)
+
+// DefaultUserAgent is the fetch.user_agent used when none is configured.
+func DefaultUserAgent() string {
+	return "newsdigest/" + newsdigest.Version + " (+https://github.com/newsdigest/newsdigest)"
+}
+
+// Config is a loaded and validated config.yaml with defaults applied.
+type Config struct {
+	Path     string         // file it was loaded from
+	Timezone string         // IANA name; default "UTC"
+	Location *time.Location // loaded from Timezone
+	Schedule Schedule
+	Store    Store
+	Serve    Serve
+	Fetch    Fetch
+	Digest   Digest
+	Slack    Slack
+	Feeds    []newsdigest.Feed
+	Topics   []newsdigest.Topic
+	// Lines maps the path of every key and list element found in the file
+	// ("feeds[3]", "topics[1]", "topics[1].channel", "slack.token") to its
+	// 1-based line, for messages built later.
+	Lines map[string]int
+
+	// env remembers which environment variables the secret settings named,
+	// so RequireSlack can say which one is unset. Names only, never values.
+	env map[string][]string
+}
+
+// Schedule holds the cron specs (robfig/cron standard syntax) of the jobs.
+type Schedule struct {
+	Poll   string // default "*/15 * * * *"
+	Digest string // default "0 8 * * *"
+}
+
+// Store configures the SQLite store.
+type Store struct {
+	Path      string        // relative paths are resolved against the config file's directory
+	Retention time.Duration // items older than this are pruned; default 720h
+}
+
+// Serve configures the HTTP server of `newsdigest serve`. Printing it with
+// fmt or encoding/json shows Token as "[redacted]".
+type Serve struct {
+	Listen string // host:port; default "127.0.0.1:8080"
+	Token  string // secret; optional bearer token guarding POST /run
+}
+
+// Fetch configures feed fetching.
+type Fetch struct {
+	Concurrency int           // feeds fetched at once, 1..256; default 8
+	Timeout     time.Duration // whole request; default 20s
+	MaxBytes    int64         // body cap; default 10485760
+	UserAgent   string        // default DefaultUserAgent()
+}
+
+// Digest configures the digest.
+type Digest struct {
+	Title       string        // default "News digest"
+	Lookback    time.Duration // window of the first digest; default 24h
+	MaxPerTopic int           // items shown per topic; default 8
+	PostEmpty   bool          // post a "nothing new" note when nothing matched
+}
+
+// Slack configures delivery. Printing it with fmt or encoding/json shows
+// Token and WebhookURL as "[redacted]".
+type Slack struct {
+	Token      string // secret; bot token for chat.postMessage
+	WebhookURL string // secret; incoming webhook URL
+	Channel    string // default channel name or ID; not used with a webhook
+	APIURL     string // Web API base URL; empty means Slack's
+}
+
+// Problem is one thing wrong with a config file.
+type Problem struct {
+	Line    int    // 1-based; 0 when it has no line
+	Path    string // e.g. "topics[2].terms[4]" or "fetch.timeout"; "" for the whole file
+	Message string
+}
+
+// format renders the problem as "file:line: path: message", leaving out
+// the parts that are empty or zero.
+func (p Problem) format(file string) string {
+	var b strings.Builder
+	b.WriteString(file)
+	if p.Line > 0 {
+		fmt.Fprintf(&b, ":%d", p.Line)
+	}
+	b.WriteString(": ")
+	if p.Path != "" {
+		b.WriteString(p.Path)
+		b.WriteString(": ")
+	}
+	b.WriteString(p.Message)
+	return b.String()
+}
+
+// Error lists every problem found in one config file.
+type Error struct {
+	File     string
+	Problems []Problem
+}
+
+// Error returns one line per problem, such as
+// "config.yaml:12: topics[2].terms[4]: '*' only allowed at the end of a term".
+func (e *Error) Error() string {
+	file := e.File
+	if file == "" {
+		file = "config"
+	}
+	lines := make([]string, len(e.Problems))
+	for i, p := range e.Problems {
+		lines[i] = p.format(file)
+	}
+	return strings.Join(lines, "\n")
+}
+
+// DefaultPath returns $NEWSDIGEST_CONFIG when set, else "config.yaml".
+func DefaultPath(getenv func(string) string) string {
+	if p := getenv("NEWSDIGEST_CONFIG"); p != "" {
+		return p
+	}
+	return "config.yaml"
+}
+
+// Load reads the file at path, expands ${VAR} from the environment and
+// validates it. On any problem it returns an *Error listing every problem
+// found, each with its line; a file that cannot be read gives a wrapped
+// os error instead (errors.Is(err, fs.ErrNotExist) works).
+func Load(path string) (*Config, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("config: %w", err)
+	}
+	return Parse(data, path, os.Getenv)
+}
+
+// Parse is Load on bytes: filename names the file in messages and anchors
+// relative store paths; getenv resolves ${VAR}. It returns either a valid
+// *Config or an *Error.
+//
+// In scalar values, ${NAME} (NAME of letters, digits and underscores, not
+// starting with a digit) is replaced by getenv(NAME), an unset variable
+// giving the empty string; "$$" is a literal "$"; a "$" followed by anything
+// else is kept as written; "${" with no closing "}" or an invalid name
+// inside (such as ${A:-b}) is a problem. A value that is empty after
+// expansion counts as unset, so its default applies.
+func Parse(data []byte, filename string, getenv func(string) string) (*Config, error) {
+	if getenv == nil {
+		getenv = func(string) string { return "" }
+	}
+	c := &Config{
+		Path:     filename,
+		Timezone: DefaultTimezone,
+		Location: time.UTC,
+		Schedule: Schedule{Poll: DefaultPollSchedule, Digest: DefaultDigestSchedule},
+		Store:    Store{Path: DefaultStorePath, Retention: DefaultRetention},
+		Serve:    Serve{Listen: DefaultListen},
+		Fetch: Fetch{
+			Concurrency: DefaultConcurrency,
+			Timeout:     DefaultTimeout,
+			MaxBytes:    DefaultMaxBytes,
+			UserAgent:   DefaultUserAgent(),
+		},
+		Digest: Digest{Title: DefaultDigestTitle, Lookback: DefaultLookback, MaxPerTopic: DefaultMaxPerTopic},
+		Lines:  map[string]int{},
+		env:    map[string][]string{},
+	}
+	p := &parser{cfg: c, getenv: getenv}
+	p.parse(data)
+	if len(p.problems) > 0 {
+		return nil, c.newError(p.problems)
+	}
+	c.Store.Path = resolvePath(filename, c.Store.Path)
+	return c, nil
+}
+
+// resolvePath makes a relative store path relative to the directory of the
+// config file. SQLite's ":memory:" and "file:" URIs are left alone.
+func resolvePath(configFile, p string) string {
+	if p == ":memory:" || strings.HasPrefix(p, "file:") || filepath.IsAbs(p) || configFile == "" {
+		return p
+	}
+	return filepath.Join(filepath.Dir(configFile), p)
+}
+
+// newError sorts problems by line (those without a line last) and redacts
+// every secret from their text.
+func (c *Config) newError(problems []Problem) *Error {
+	sort.SliceStable(problems, func(i, j int) bool {
+		li, lj := problems[i].Line, problems[j].Line
+		if li == 0 || lj == 0 {
+			return li != 0 && lj == 0
+		}
+		return li < lj
+	})
+	for i := range problems {
+		problems[i].Path = c.Redact(problems[i].Path)
+		problems[i].Message = c.Redact(problems[i].Message)
+	}
+	return &Error{File: c.Path, Problems: problems}
+}
+
+// RequireFeeds returns an *Error when no feeds are configured.
+func (c *Config) RequireFeeds() error {
+	if len(c.Feeds) > 0 {
+		return nil
+	}
+	return c.newError([]Problem{{Line: c.Lines["feeds"], Path: "feeds", Message: "no feeds configured"}})
+}
+
+// RequireSlack returns nil when Slack delivery is configured well enough to
+// post: a webhook URL, or a bot token plus a channel for every topic (the
+// topic's own or slack.channel). Otherwise it returns an *Error naming the
+// settings to fix; secret values never appear in it.
+func (c *Config) RequireSlack() error {
+	var problems []Problem
+	switch {
+	case c.Slack.WebhookURL != "":
+		// One channel, chosen by the webhook; Load checked the rest.
+	case c.Slack.Token == "":
+		msg := "slack.token or slack.webhook_url must be set"
+		var unset []string
+		for _, k := range []string{"slack.token", "slack.webhook_url"} {
+			for _, name := range c.env[k] {
+				if !slices.Contains(unset, name) {
+					unset = append(unset, name)
+				}
+			}
+		}
+		switch len(unset) {
+		case 0:
+		case 1:
+			msg += " (" + unset[0] + " is not set)"
+		default:
+			msg += " (" + strings.Join(unset, " and ") + " are not set)"
+		}
+		line := c.Lines["slack.token"]
+		if line == 0 {
+			line = c.Lines["slack"]
+		}
+		problems = append(problems, Problem{Line: line, Path: "slack", Message: msg})
+	case c.Slack.Channel == "":
+		var missing []string
+		for _, t := range c.Topics {
+			if t.Channel == "" {
+				missing = append(missing, fmt.Sprintf("%q", t.Name))
+			}
+		}
+		if len(missing) > 0 || len(c.Topics) == 0 {
+			msg := "must be set when posting with a bot token"
+			if len(missing) > 0 {
+				msg += ": topics " + strings.Join(missing, ", ") + " have no channel of their own"
+				if len(missing) == 1 {
+					msg = "must be set when posting with a bot token: topic " + missing[0] + " has no channel of its own"
+				}
+			}
+			line := c.Lines["slack.channel"]
+			if line == 0 {
+				line = c.Lines["slack"]
+			}
+			problems = append(problems, Problem{Line: line, Path: "slack.channel", Message: msg})
+		}
+	}
+	if len(problems) == 0 {
+		return nil
+	}
+	return c.newError(problems)
+}
+
+// Redact returns s with every secret value of the config (Slack token,
+// webhook URL, serve token) replaced by "[redacted]".
+func (c *Config) Redact(s string) string {
+	if c == nil {
+		return s
+	}
+	secrets := []string{c.Slack.Token, c.Slack.WebhookURL, c.Serve.Token}
+	// Longest first, so a secret that contains another is replaced whole.
+	sort.Slice(secrets, func(i, j int) bool { return len(secrets[i]) > len(secrets[j]) })
+	for _, v := range secrets {
+		if v != "" {
+			s = strings.ReplaceAll(s, v, redacted)
+		}
+	}
+	return s
+}
+
+const redacted = "[redacted]"
