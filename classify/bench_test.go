@@ -1,0 +1,173 @@
+package classify
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/newsdigest/newsdigest"
+)
+
+// newsWords is EN/ES news vocabulary, accents included.
+var newsWords = strings.Fields(`
+cártel cárteles cartel cartels narcotráfico narcotraficante fentanilo fentanyl Sinaloa Jalisco
+Guardia Nacional frontera border tropas troops soberanía sovereignty aranceles tariffs T-MEC USMCA
+migración migration deportación deportation México Mexico Estados Unidos United States Washington
+presidenta president Sheinbaum Trump secretaría secretary defensa defense seguridad security
+gobierno government acuerdo agreement comercio trade exportaciones exports inversión investment
+violencia violence homicidios homicides extradición extradition operativo operation militar military
+Marina Navy aduanas customs acero steel automotriz automotive energía energy petróleo Pemex
+elección election reforma reform judicial Congreso Senado Senate embajador ambassador consulado
+huachicol combustible fuel robo theft armas weapons tráfico trafficking Tijuana Juárez Chihuahua
+Sonora Tamaulipas Michoacán Guerrero Culiacán Monterrey remesas remittances peso dólar dollar
+`)
+
+var fillerWords = strings.Fields(`
+el la los las de del en y que por para con una un se su sus al es fue ha han según dijo también
+the of and to in a is that for on with as was by said were has have from at this which after
+año años día días semana mes niño niña mañana información población económica política pública
+year years week month officials people report according new told would could about over more
+`)
+
+// synthWord returns a deterministic pseudo-word.
+func synthWord(r *rand.Rand) string {
+	const cons, vows = "bcdfghjklmnprstvz", "aeiou"
+	var b strings.Builder
+	for range 2 + r.IntN(3) {
+		b.WriteByte(cons[r.IntN(len(cons))])
+		b.WriteByte(vows[r.IntN(len(vows))])
+	}
+	return b.String()
+}
+
+// benchTerms returns n terms: single words, phrases and prefixes from news
+// vocabulary and synthetic words (names, brands). About 250 term words come
+// from the ~190-word news vocabulary whatever n, as in a real watchlist,
+// where most of thousands of terms are rare names.
+func benchTerms(n int) []string {
+	r := rand.New(rand.NewPCG(1, 2))
+	news := min(0.25, 250/float64(n))
+	word := func() string {
+		if r.Float64() < news {
+			return newsWords[r.IntN(len(newsWords))]
+		}
+		return synthWord(r)
+	}
+	seen := map[string]bool{}
+	var out []string
+	for len(out) < n {
+		var t string
+		switch k := r.IntN(10); {
+		case k < 5:
+			t = word()
+		case k < 8:
+			t = word() + " " + word()
+			if k == 7 {
+				t += " " + word()
+			}
+		default:
+			w := word()
+			t = w[:max(3, len(w)-2)] + "*"
+		}
+		if !seen[t] && ParseTerm(t) == nil {
+			seen[t] = true
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+// benchDoc returns a ~4 KB EN/ES article.
+func benchDoc() Doc {
+	r := rand.New(rand.NewPCG(3, 4))
+	sentence := func(n int) string {
+		var ws []string
+		for range n {
+			if r.IntN(5) == 0 {
+				ws = append(ws, newsWords[r.IntN(len(newsWords))])
+			} else {
+				ws = append(ws, fillerWords[r.IntN(len(fillerWords))])
+			}
+		}
+		s := strings.Join(ws, " ")
+		return strings.ToUpper(s[:1]) + s[1:] + "."
+	}
+	var content strings.Builder
+	for content.Len() < 4000 {
+		content.WriteString(sentence(8 + r.IntN(20)))
+		content.WriteString(" ")
+	}
+	return Doc{Title: sentence(10), Summary: sentence(30), Content: content.String()}
+}
+
+func benchTopics(terms []string) []newsdigest.Topic {
+	per := max(10, len(terms)/50)
+	var topics []newsdigest.Topic
+	for i := 0; i < len(terms); i += per {
+		topics = append(topics, newsdigest.Topic{Name: fmt.Sprintf("t%d", i), Terms: terms[i:min(i+per, len(terms))]})
+	}
+	return topics
+}
+
+func docLen(d Doc) int64 { return int64(len(d.Title) + len(d.Summary) + len(d.Content)) }
+
+func BenchmarkMatch(b *testing.B) {
+	d := benchDoc()
+	for _, n := range []int{10, 1000, 10000} {
+		b.Run(fmt.Sprintf("terms=%d", n), func(b *testing.B) {
+			m, err := Compile(benchTopics(benchTerms(n)))
+			if err != nil {
+				b.Fatal(err)
+			}
+			var s Scratch
+			var dst []newsdigest.Match
+			b.SetBytes(docLen(d))
+			b.ReportAllocs()
+			for b.Loop() {
+				dst = m.MatchAppend(dst[:0], &s, d)
+			}
+			b.ReportMetric(float64(len(dst)), "topics")
+		})
+	}
+}
+
+// termRegexp is the baseline a user would write: one alternation of all
+// terms with \b boundaries, run over folded text.
+func termRegexp(terms []string) *regexp.Regexp {
+	alts := make([]string, len(terms))
+	for i, t := range terms {
+		prefix := strings.HasSuffix(t, "*")
+		t = strings.TrimSuffix(strings.TrimPrefix(t, "="), "*")
+		ws := strings.FieldsFunc(FoldString(t), func(r rune) bool { return !isWordRune(r) })
+		for j := range ws {
+			ws[j] = regexp.QuoteMeta(ws[j])
+		}
+		alts[i] = strings.Join(ws, `\W+`)
+		if prefix {
+			alts[i] += `\w*`
+		}
+	}
+	return regexp.MustCompile(`\b(?:` + strings.Join(alts, "|") + `)\b`)
+}
+
+func BenchmarkRegexp(b *testing.B) {
+	d := benchDoc()
+	text := FoldString(d.Title + "\n" + d.Summary + "\n" + d.Content)
+	for _, n := range []int{10, 1000, 10000} {
+		b.Run(fmt.Sprintf("terms=%d", n), func(b *testing.B) {
+			if n > 1000 {
+				b.Skip("10,000-term alternation: ~10x slower than 1,000 terms, minutes per run; skipped")
+			}
+			re := termRegexp(benchTerms(n))
+			b.SetBytes(int64(len(text)))
+			b.ReportAllocs()
+			var hits int
+			for b.Loop() {
+				hits = len(re.FindAllStringIndex(text, -1))
+			}
+			b.ReportMetric(float64(hits), "hits")
+		})
+	}
+}

@@ -1,0 +1,354 @@
+package classify
+
+import (
+	"encoding/json"
+	"fmt"
+	"reflect"
+	"strings"
+	"testing"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/newsdigest/newsdigest"
+)
+
+var foldInputs = []string{
+	"", "Cártel", "CARTEL", "cártel", "CÁRTELES de Sinaloa", "Straße", "ﬁnal", "x²", "½",
+	"Ǆemal", "ΣΑΣ ςσ", "İstanbul", "ﬀ ﬃ", "Ⅻ", "①②", "ＡＢＣ１２", "한국어", "e\u0301", "Ǻ",
+	"ǅ", "\u1D15E", "\xff\xfeab", "a\x80b", "日本語のテキスト", "Ȿ", "ꭰ", "ᾳ ΐ", "\u0345", "K (Kelvin)",
+	"ŉ", "T-MEC", "niño año", "Œuvre", "\U0001D400\U0001D401", "\u302E\u302F", "a\u1715\u1734",
+	"Ꭰ", "ﷺ", "\u0301\u0302abc", "x" + strings.Repeat("\u0301", 40) + "y", "\U0001D15E\u0301\U0001D165",
+}
+
+func TestFoldMatchesReference(t *testing.T) {
+	for _, in := range foldInputs {
+		if got, want := FoldString(in), refFold(in); got != want {
+			t.Errorf("FoldString(%q) = %q; want %q", in, got, want)
+		}
+	}
+}
+
+func TestFoldAppends(t *testing.T) {
+	if got := string(Fold([]byte("x:"), "ÁB")); got != "x:ab" {
+		t.Errorf("Fold(%q, %q) = %q; want %q", "x:", "ÁB", got, "x:ab")
+	}
+}
+
+// TestFoldTableAllRunes checks every rune against the reference, alone and
+// between letters, which also checks that skipRanges skip nothing that folds.
+func TestFoldTableAllRunes(t *testing.T) {
+	if testing.Short() {
+		t.Skip("slow")
+	}
+	for r := rune(0); r <= unicode.MaxRune; r++ {
+		if !utf8.ValidRune(r) {
+			continue
+		}
+		in := "A" + string(r) + "b"
+		if got, want := FoldString(in), refFold(in); got != want {
+			t.Fatalf("FoldString(%q) = %q; want %q", in, got, want)
+		}
+	}
+}
+
+func TestPlainText(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"c&aacute;rtel", "cártel"},
+		{"<p>Hello&nbsp;<b>wor</b>ld</p><p>next</p>", "Hello world next"},
+		{"  a \n\t b  ", "a b"},
+		{"x<script>var a = '<p>cartel</p>';</script>y", "x y"},
+		{"x<STYLE type=text/css>p{}</STYLE>y", "x y"},
+		{"a < b && c", "a < b && c"},
+		{"<!-- cartel -->text", "text"},
+		{"<a href=\"x>y\">link</a>", "link"},
+		{"&lt;b&gt;not a tag&lt;/b&gt;", "<b>not a tag</b>"},
+		{"&#233;&#xE9;&#X00e9; &#128; &#0; &#;", "ééé € \uFFFD &#;"},
+		{"AT&T &amp &notit; &unknown;", "AT&T & ¬it; &unknown;"},
+		{"Sinaloa&#8217;s cartel", "Sinaloa’s cartel"},
+		{"line<br/>break<br>again", "line break again"},
+		{"<img src=x alt='a>b'>caption", "caption"},
+		{"unclosed <p", "unclosed"},
+		{"<p class=it's>text</p>", "text"},
+	}
+	for _, tt := range tests {
+		if got := PlainText(tt.in); got != tt.want {
+			t.Errorf("PlainText(%q) = %q; want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+func TestParseTerm(t *testing.T) {
+	tests := []struct {
+		term    string
+		wantErr string
+	}{
+		{"cartel*", ""},
+		{"=ICE", ""},
+		{"Sinaloa Cartel", ""},
+		{"T-MEC", ""},
+		{"cártel de*", ""},
+		{"=NAFT*", ""},
+		{"", "term is empty"},
+		{"   ", "term is empty"},
+		{"--", "term has no letters or digits"},
+		{"=", "term has no letters or digits"},
+		{"*", "term has no letters or digits"},
+		{"car*tel", "'*' only allowed at the end"},
+		{"*cartel", "'*' only allowed at the end"},
+		{"cartel**", "'*' only allowed at the end"},
+		{"cartel *", "'*' must follow a letter or digit"},
+		{" cartel", "term has leading or trailing white space"},
+	}
+	for _, tt := range tests {
+		err := ParseTerm(tt.term)
+		got := ""
+		if err != nil {
+			got = err.Error()
+		}
+		if got != tt.wantErr {
+			t.Errorf("ParseTerm(%q) = %q; want %q", tt.term, got, tt.wantErr)
+		}
+	}
+}
+
+func TestCompileErrors(t *testing.T) {
+	tests := []struct {
+		name    string
+		topics  []newsdigest.Topic
+		wantErr string
+	}{
+		{"bad term", []newsdigest.Topic{{Name: "cartels", Terms: []string{"ok", "car*tel"}}},
+			`classify: topic "cartels": term "car*tel": '*' only allowed at the end`},
+		{"bad exclude", []newsdigest.Topic{{Name: "c", Terms: []string{"x"}, Exclude: []string{"!!"}}},
+			`classify: topic "c": exclude term "!!": term has no letters or digits`},
+		{"bad require", []newsdigest.Topic{{Name: "c", Terms: []string{"x"}, Require: [][]string{{"a", ""}}}},
+			`classify: topic "c": require term "": term is empty`},
+		{"empty group", []newsdigest.Topic{{Name: "c", Terms: []string{"x"}, Require: [][]string{{}}}},
+			`classify: topic "c": require group 1 is empty`},
+		{"no terms", []newsdigest.Topic{{Name: "c"}}, `classify: topic "c" has no terms`},
+		{"no name", []newsdigest.Topic{{Terms: []string{"x"}}}, `classify: topic 1 has no name`},
+		{"twice", []newsdigest.Topic{{Name: "c", Terms: []string{"x"}}, {Name: "c", Terms: []string{"y"}}},
+			`classify: topic "c" defined twice`},
+		{"negative", []newsdigest.Topic{{Name: "c", Terms: []string{"x"}, MinScore: -1}},
+			`classify: topic "c": min_score -1 is negative`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := Compile(tt.topics)
+			if err == nil || err.Error() != tt.wantErr {
+				t.Errorf("Compile() error = %v; want %q", err, tt.wantErr)
+			}
+		})
+	}
+}
+
+// matchNames runs Match and returns "topic:score:term,term" strings.
+func matchNames(ms []newsdigest.Match) []string {
+	var out []string
+	for _, m := range ms {
+		out = append(out, fmt.Sprintf("%s:%02d:%s", m.Topic, m.Score, strings.Join(m.Terms, ",")))
+	}
+	return out
+}
+
+func TestMatchRules(t *testing.T) {
+	one := func(terms ...string) []newsdigest.Topic {
+		return []newsdigest.Topic{{Name: "t", Terms: terms}}
+	}
+	tests := []struct {
+		name   string
+		topics []newsdigest.Topic
+		doc    Doc
+		want   []string
+	}{
+		{"accent folded", one("cártel"), Doc{Title: "El CARTEL"}, []string{"t:03:cártel"}},
+		{"accent in text", one("cartel"), Doc{Title: "Un Cártel"}, []string{"t:03:cartel"}},
+		{"entity in text", one("cartel"), Doc{Summary: "el c&aacute;rtel"}, []string{"t:01:cartel"}},
+		{"html tags", one("cartel"), Doc{Content: "<p>el <b>cartel</b></p>"}, []string{"t:01:cartel"}},
+		{"inline tag inside word", one("cartel"), Doc{Content: "car<b>tel</b>"}, []string{"t:01:cartel"}},
+		{"no substring", one("cartel"), Doc{Title: "cartels"}, nil},
+		{"ICE not police", one("ICE"), Doc{Title: "police"}, nil},
+		{"phrase with apostrophe", one("Sinaloa Cartel"), Doc{Title: "the Sinaloa cartel's boss"}, []string{"t:03:Sinaloa Cartel"}},
+		{"phrase needs consecutive words", one("Sinaloa Cartel"), Doc{Title: "Sinaloa's cartel"}, nil},
+		{"phrase across punctuation", one("Guardia Nacional"), Doc{Title: "la guardia, nacional"}, []string{"t:03:Guardia Nacional"}},
+		{"phrase not across fields", one("Guardia Nacional"), Doc{Title: "la Guardia", Summary: "Nacional"}, nil},
+		{"T-MEC hyphen", one("T-MEC"), Doc{Title: "el T-MEC"}, []string{"t:03:T-MEC"}},
+		{"T-MEC space", one("T-MEC"), Doc{Title: "el T MEC"}, []string{"t:03:T-MEC"}},
+		{"T-MEC not TMEC", one("T-MEC"), Doc{Title: "el TMEC"}, nil},
+		{"prefix", one("cartel*"), Doc{Title: "cartels"}, []string{"t:03:cartel*"}},
+		{"prefix accents", one("cartel*"), Doc{Title: "los cárteles"}, []string{"t:03:cartel*"}},
+		{"prefix exact word", one("cartel*"), Doc{Title: "cartel"}, []string{"t:03:cartel*"}},
+		{"prefix not inside", one("cartel*"), Doc{Title: "supercartel"}, nil},
+		{"narco prefix", one("narco*"), Doc{Summary: "un narcotraficante"}, []string{"t:01:narco*"}},
+		{"multi-word prefix", one("cártel de*"), Doc{Title: "Cártel del Golfo"}, []string{"t:03:cártel de*"}},
+		{"multi-word prefix needs both", one("cártel de*"), Doc{Title: "Cártel y Golfo"}, nil},
+		{"exact", one("=ICE"), Doc{Title: "ICE raids"}, []string{"t:03:=ICE"}},
+		{"exact possessive", one("=ICE"), Doc{Title: "ICE's raids"}, []string{"t:03:=ICE"}},
+		{"exact case", one("=ICE"), Doc{Title: "Ice storm"}, nil},
+		{"exact US", one("=US"), Doc{Title: "tell us"}, nil},
+		{"exact US ok", one("=US"), Doc{Title: "US troops"}, []string{"t:03:=US"}},
+		{"exact accents", one("=México"), Doc{Title: "Mexico"}, nil},
+		{"exact accents ok", one("=México"), Doc{Title: "en México"}, []string{"t:03:=México"}},
+		{"exact NFD text", one("=México"), Doc{Title: "en Me\u0301xico"}, []string{"t:03:=México"}},
+		{"exact prefix", one("=NAFT*"), Doc{Title: "NAFTA talks"}, []string{"t:03:=NAFT*"}},
+		{"exact prefix case", one("=NAFT*"), Doc{Title: "nafta talks"}, nil},
+		{"exact phrase", one("=Guardia Nacional"), Doc{Title: "la Guardia Nacional"}, []string{"t:03:=Guardia Nacional"}},
+		{"exact phrase case", one("=Guardia Nacional"), Doc{Title: "la guardia nacional"}, nil},
+		{"ligature and superscript", one("final", "x2"), Doc{Title: "ﬁnal x²"}, []string{"t:06:final,x2"}},
+		{"sharp s", one("strasse"), Doc{Title: "Straße"}, []string{"t:03:strasse"}},
+		{"score title 3 summary 1", one("cartel", "fentanyl"), Doc{Title: "cartel", Summary: "fentanyl"}, []string{"t:04:cartel,fentanyl"}},
+		{"distinct terms counted once", one("cartel"), Doc{Title: "cartel cartel", Summary: "cartel"}, []string{"t:03:cartel"}},
+		{"terms in config order", one("b", "a"), Doc{Title: "a b"}, []string{"t:06:b,a"}},
+		{"min score not reached", []newsdigest.Topic{{Name: "t", Terms: []string{"cartel"}, MinScore: 2}}, Doc{Summary: "cartel"}, nil},
+		{"min score reached", []newsdigest.Topic{{Name: "t", Terms: []string{"cartel"}, MinScore: 2}}, Doc{Title: "cartel"}, []string{"t:03:cartel"}},
+		{"min score 0 means 1", []newsdigest.Topic{{Name: "t", Terms: []string{"cartel"}, MinScore: 0}}, Doc{Content: "cartel"}, []string{"t:01:cartel"}},
+		{"exclude vetoes", []newsdigest.Topic{{Name: "t", Terms: []string{"cartel*"}, Exclude: []string{"Cartel de Santa"}}},
+			Doc{Title: "Cartel de Santa en concierto"}, nil},
+		{"exclude vetoes from content", []newsdigest.Topic{{Name: "t", Terms: []string{"cartel*"}, Exclude: []string{"Cartel de Santa"}}},
+			Doc{Title: "Cartel", Content: "el grupo Cartel de Santa"}, nil},
+		{"exclude absent", []newsdigest.Topic{{Name: "t", Terms: []string{"cartel*"}, Exclude: []string{"Cartel de Santa"}}},
+			Doc{Title: "cartel de Sinaloa"}, []string{"t:03:cartel*"}},
+		{"exclude does not score", []newsdigest.Topic{{Name: "t", Terms: []string{"x"}, Exclude: []string{"y"}}},
+			Doc{Title: "y"}, nil},
+		{"require met", []newsdigest.Topic{{Name: "t", Terms: []string{"cartel*"}, Require: [][]string{{"mexico", "mexican*"}}}},
+			Doc{Title: "cartels", Content: "Mexican police"}, []string{"t:03:cartel*"}},
+		{"require missing", []newsdigest.Topic{{Name: "t", Terms: []string{"cartel*"}, Require: [][]string{{"mexico", "mexican*"}}}},
+			Doc{Title: "cartels in Colombia"}, nil},
+		{"require two groups", []newsdigest.Topic{{Name: "t", Terms: []string{"troops"}, Require: [][]string{{"mexico"}, {"border", "frontera"}}}},
+			Doc{Title: "troops", Summary: "México frontera"}, []string{"t:03:troops"}},
+		{"require one of two groups", []newsdigest.Topic{{Name: "t", Terms: []string{"troops"}, Require: [][]string{{"mexico"}, {"border"}}}},
+			Doc{Title: "troops", Summary: "México"}, nil},
+		{"require alone is not a match", []newsdigest.Topic{{Name: "t", Terms: []string{"troops"}, Require: [][]string{{"mexico"}}}},
+			Doc{Title: "México"}, nil},
+		{"require does not score", []newsdigest.Topic{{Name: "t", Terms: []string{"troops"}, Require: [][]string{{"mexico"}}}},
+			Doc{Title: "troops Mexico"}, []string{"t:03:troops"}},
+		{"order by score then config", []newsdigest.Topic{
+			{Name: "a", Terms: []string{"x"}}, {Name: "b", Terms: []string{"y"}}, {Name: "c", Terms: []string{"z"}}},
+			Doc{Title: "y", Summary: "x z"}, []string{"b:03:y", "a:01:x", "c:01:z"}},
+		{"same term in two topics", []newsdigest.Topic{{Name: "a", Terms: []string{"cartel"}}, {Name: "b", Terms: []string{"Cártel"}}},
+			Doc{Title: "cartel"}, []string{"a:03:cartel", "b:03:Cártel"}},
+		{"duplicate term once", one("cartel", "cartel"), Doc{Title: "cartel"}, []string{"t:03:cartel"}},
+		{"nothing", one("cartel"), Doc{}, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			m, err := Compile(tt.topics)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := matchNames(m.Match(tt.doc)); !reflect.DeepEqual(got, tt.want) {
+				t.Errorf("Match(%+v) = %q; want %q", tt.doc, got, tt.want)
+			}
+		})
+	}
+}
+
+func TestExplain(t *testing.T) {
+	m, err := Compile([]newsdigest.Topic{
+		{Name: "cartels", Terms: []string{"cartel*", "Cártel de Sinaloa", "fentanyl"}, Exclude: []string{"Cartel de Santa"},
+			Require: [][]string{{"mexico", "méxico"}}},
+		{Name: "music", Terms: []string{"concierto"}, Exclude: []string{"Cartel de Santa"}},
+		{Name: "trade", Terms: []string{"T-MEC"}, Require: [][]string{{"aranceles"}, {"Canadá", "Canada"}}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := Doc{
+		Title:   "El <b>Cártel</b>\n de Sinaloa en México",
+		Summary: "fentanyl y T MEC",
+		Content: "<p>concierto de Cartel de Santa</p>",
+	}
+	got := m.Explain(d)
+	want := []Explanation{
+		{Name: "cartels", Matched: false, Score: 7,
+			Terms: []TermHit{
+				{Term: "cartel*", Field: "title", Text: "Cártel"},
+				{Term: "Cártel de Sinaloa", Field: "title", Text: "Cártel de Sinaloa"},
+				{Term: "fentanyl", Field: "summary", Text: "fentanyl"},
+			},
+			ExcludedBy: []string{"Cartel de Santa"}, MissingRequire: [][]string{}},
+		{Name: "music", Matched: false, Score: 1,
+			Terms:      []TermHit{{Term: "concierto", Field: "content", Text: "concierto"}},
+			ExcludedBy: []string{"Cartel de Santa"}, MissingRequire: [][]string{}},
+		{Name: "trade", Matched: false, Score: 1,
+			Terms:      []TermHit{{Term: "T-MEC", Field: "summary", Text: "T MEC"}},
+			ExcludedBy: []string{}, MissingRequire: [][]string{{"aranceles"}, {"Canadá", "Canada"}}},
+	}
+	if !reflect.DeepEqual(got, want) {
+		g, _ := json.MarshalIndent(got, "", " ")
+		w, _ := json.MarshalIndent(want, "", " ")
+		t.Errorf("Explain(%+v) =\n%s\nwant\n%s", d, g, w)
+	}
+	// Without the exclude, cartels matches; Explain agrees with Match.
+	d.Content = "otro concierto"
+	ex := m.Explain(d)
+	if !ex[0].Matched || ex[0].Score != 7 || !ex[1].Matched {
+		t.Errorf("Explain(%+v) = %+v; want cartels and music matched", d, ex)
+	}
+	if got, want := matchNames(m.Match(d)), []string{"cartels:07:cartel*,Cártel de Sinaloa,fentanyl", "music:01:concierto"}; !reflect.DeepEqual(got, want) {
+		t.Errorf("Match(%+v) = %q; want %q", d, got, want)
+	}
+	b, err := json.Marshal(ex[2])
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantJSON := `{"name":"trade","matched":false,"score":1,"terms":[{"term":"T-MEC","field":"summary","text":"T MEC"}],"excluded_by":[],"missing_require":[["aranceles"],["Canadá","Canada"]]}`
+	if string(b) != wantJSON {
+		t.Errorf("json.Marshal(Explain) = %s; want %s", b, wantJSON)
+	}
+}
+
+func TestMatchAppendReusesDst(t *testing.T) {
+	m, err := Compile([]newsdigest.Topic{{Name: "a", Terms: []string{"x", "y"}}, {Name: "b", Terms: []string{"y"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var s Scratch
+	dst := m.MatchAppend(nil, &s, Doc{Title: "x y"})
+	if got, want := matchNames(dst), []string{"a:06:x,y", "b:03:y"}; !reflect.DeepEqual(got, want) {
+		t.Fatalf("MatchAppend = %q; want %q", got, want)
+	}
+	dst = m.MatchAppend(dst[:0], &s, Doc{Summary: "y"})
+	if got, want := matchNames(dst), []string{"a:01:y", "b:01:y"}; !reflect.DeepEqual(got, want) {
+		t.Fatalf("MatchAppend again = %q; want %q", got, want)
+	}
+	// A Scratch follows the matcher it is used with.
+	m2, _ := Compile([]newsdigest.Topic{{Name: "c", Terms: []string{"z"}}})
+	if got, want := matchNames(m2.MatchAppend(nil, &s, Doc{Title: "x z"})), []string{"c:03:z"}; !reflect.DeepEqual(got, want) {
+		t.Fatalf("MatchAppend other matcher = %q; want %q", got, want)
+	}
+	allocs := testing.AllocsPerRun(100, func() {
+		dst = m.MatchAppend(dst[:0], &s, Doc{Title: "Los cárteles de México", Summary: "x y &amp; more", Content: "<p>y</p> nothing"})
+	})
+	if allocs != 0 {
+		t.Errorf("MatchAppend allocs = %v; want 0", allocs)
+	}
+	allocs = testing.AllocsPerRun(100, func() {
+		dst = m.MatchAppend(dst[:0], &s, Doc{Title: "Nada que ver", Content: "El niño pidió café."})
+	})
+	if allocs != 0 {
+		t.Errorf("MatchAppend (no match) allocs = %v; want 0", allocs)
+	}
+}
+
+func TestMatchConcurrent(t *testing.T) {
+	m, err := Compile([]newsdigest.Topic{{Name: "a", Terms: []string{"cartel*"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan []string)
+	for range 8 {
+		go func() {
+			var last []string
+			for range 200 {
+				last = matchNames(m.Match(Doc{Title: "cárteles"}))
+			}
+			done <- last
+		}()
+	}
+	for range 8 {
+		if got := <-done; !reflect.DeepEqual(got, []string{"a:03:cartel*"}) {
+			t.Errorf("Match concurrently = %q", got)
+		}
+	}
+}

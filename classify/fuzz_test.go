@@ -1,0 +1,274 @@
+package classify
+
+import (
+	"html"
+	"reflect"
+	"slices"
+	"strings"
+	"testing"
+	"unicode/utf8"
+
+	"github.com/newsdigest/newsdigest"
+	"golang.org/x/text/unicode/norm"
+)
+
+func FuzzFold(f *testing.F) {
+	for _, s := range foldInputs {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if got, want := FoldString(s), refFold(s); got != want {
+			t.Errorf("FoldString(%q) = %q; want %q", s, got, want)
+		}
+	})
+}
+
+// refWord is a word found by refWords.
+type refWord struct {
+	folded string
+	src    string // the text it came from
+}
+
+// refWords is the slow tokenizer: fold each rune with the reference
+// pipeline, split on runes that are not letters or digits.
+func refWords(text string) []refWord {
+	var out []refWord
+	var cur strings.Builder
+	s0, s1, in := 0, 0, false
+	end := func() {
+		if in {
+			out = append(out, refWord{cur.String(), text[s0:s1]})
+			cur.Reset()
+			in = false
+		}
+	}
+	for i, r := range text {
+		size := len(string(r))
+		if r == utf8.RuneError {
+			_, size = utf8.DecodeRuneInString(text[i:])
+		}
+		f := refFold(text[i : i+size])
+		if f == "" {
+			if in {
+				s1 = i + size
+			}
+			continue
+		}
+		for _, fr := range f {
+			if isWordRune(fr) {
+				if !in {
+					in, s0 = true, i
+				}
+				cur.WriteRune(fr)
+				s1 = i + size
+			} else {
+				end()
+			}
+		}
+	}
+	end()
+	return out
+}
+
+func FuzzTokenize(f *testing.F) {
+	for _, s := range foldInputs {
+		f.Add(s)
+	}
+	f.Add("Sinaloa cartel's T-MEC, ½ x²")
+	f.Fuzz(func(t *testing.T, s string) {
+		folded, words := appendWords(nil, nil, []byte(s))
+		var got []string
+		for _, w := range words {
+			ws := string(folded[w.f0:w.f1])
+			if ws == "" {
+				t.Fatalf("appendWords(%q): empty word", s)
+			}
+			for _, r := range ws {
+				if !isWordRune(r) {
+					t.Fatalf("appendWords(%q): word %q holds %q", s, ws, r)
+				}
+			}
+			got = append(got, ws)
+		}
+		// The words are those of the whole folded text...
+		want := strings.FieldsFunc(FoldString(s), func(r rune) bool { return !isWordRune(r) })
+		if !slices.Equal(got, want) {
+			t.Fatalf("appendWords(%q) = %q; want %q", s, got, want)
+		}
+		// ...and each comes from the source span recorded for it.
+		ref := refWords(s)
+		if len(ref) != len(words) {
+			t.Fatalf("appendWords(%q) = %d words; refWords %d", s, len(words), len(ref))
+		}
+		for i, w := range words {
+			if src := s[w.s0:w.s1]; src != ref[i].src || got[i] != ref[i].folded {
+				t.Errorf("appendWords(%q) word %d = %q from %q; want %q from %q", s, i, got[i], src, ref[i].folded, ref[i].src)
+			}
+		}
+	})
+}
+
+func FuzzPlainText(f *testing.F) {
+	for _, s := range []string{"c&aacute;rtel", "&#x;", "&#128;&#99999999999;", "&notit;&amp", "a&nbsp;&#32;b", "x\xffy&#0;"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		got := PlainText(s)
+		if strings.Contains(s, "<") {
+			return // tags: no reference; only check it does not panic
+		}
+		if want := strings.Join(strings.Fields(html.UnescapeString(s)), " "); got != want {
+			t.Errorf("PlainText(%q) = %q; want %q", s, got, want)
+		}
+	})
+}
+
+// refTerm is a term parsed by the slow matcher.
+type refTerm struct {
+	words  []refWord
+	exact  bool
+	prefix bool
+}
+
+func refParse(term string) refTerm {
+	var rt refTerm
+	if strings.HasPrefix(term, "=") {
+		rt.exact, term = true, term[1:]
+	}
+	if strings.HasSuffix(term, "*") {
+		rt.prefix, term = true, term[:len(term)-1]
+	}
+	rt.words = refWords(term)
+	return rt
+}
+
+// refHits returns the fields (bits) in which term matches d.
+func refHits(term string, fields [][]refWord) uint8 {
+	rt := refParse(term)
+	var bits uint8
+	for f, words := range fields {
+		for i := 0; i+len(rt.words) <= len(words); i++ {
+			ok := true
+			for k, tw := range rt.words {
+				w := words[i+k]
+				last := k == len(rt.words)-1
+				if rt.prefix && last {
+					ok = strings.HasPrefix(w.folded, tw.folded)
+				} else {
+					ok = w.folded == tw.folded
+				}
+				if ok && rt.exact {
+					src, want := norm.NFC.String(w.src), norm.NFC.String(tw.src)
+					if rt.prefix && last {
+						ok = strings.HasPrefix(src, want)
+					} else {
+						ok = src == want
+					}
+				}
+				if !ok {
+					break
+				}
+			}
+			if ok {
+				bits |= 1 << f
+			}
+		}
+	}
+	return bits
+}
+
+// refMatch is the slow, obviously correct matcher of DESIGN.md "Matching".
+func refMatch(topics []newsdigest.Topic, d Doc) []newsdigest.Match {
+	var fields [][]refWord
+	for _, s := range []string{d.Title, d.Summary, d.Content} {
+		fields = append(fields, refWords(PlainText(s)))
+	}
+	any := func(terms []string) bool {
+		for _, term := range terms {
+			if refHits(term, fields) != 0 {
+				return true
+			}
+		}
+		return false
+	}
+	var out []newsdigest.Match
+	for _, t := range topics {
+		m := newsdigest.Match{Topic: t.Name}
+		for _, term := range dedup(t.Terms) {
+			switch h := refHits(term, fields); {
+			case h&1 != 0:
+				m.Score += 3
+			case h != 0:
+				m.Score++
+			default:
+				continue
+			}
+			m.Terms = append(m.Terms, term)
+		}
+		ok := len(m.Terms) > 0 && !any(t.Exclude) && m.Score >= max(t.MinScore, 1)
+		for _, g := range t.Require {
+			ok = ok && any(g)
+		}
+		if ok {
+			out = append(out, m)
+		}
+	}
+	slices.SortStableFunc(out, func(a, b newsdigest.Match) int { return b.Score - a.Score })
+	return out
+}
+
+func validTerms(list string) []string {
+	var out []string
+	for _, t := range strings.Split(list, "|") {
+		if ParseTerm(t) == nil {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+func FuzzMatch(f *testing.F) {
+	f.Add("Los cárteles de Sinaloa", "El T-MEC y ICE's agents", "<p>Cartel de Santa &amp; m&eacute;xico</p>",
+		"cartel*|Sinaloa Cartel|=ICE|T-MEC|narco*|cártel de*", "Cartel de Santa", "mexico|méxico")
+	f.Add("ICE police Ice", "US us", "NAFTA nafta", "=ICE|=US|=NAFT*|police", "", "")
+	f.Add("Guardia Nacional", "guardia\nnacional", "ﬁnal ½ x²", "Guardia Nacional|final|1 2|x2", "zzz", "")
+	f.Add("Me\u0301xico", "MÉXICO", "mexico", "=México|=MÉXICO*|mexic*", "", "guardia")
+	f.Fuzz(func(t *testing.T, title, summary, content, terms, excl, req string) {
+		tt := validTerms(terms)
+		if len(tt) == 0 {
+			return
+		}
+		rev := slices.Clone(tt)
+		slices.Reverse(rev)
+		topics := []newsdigest.Topic{
+			{Name: "a", Terms: tt, Exclude: validTerms(excl)},
+			{Name: "b", Terms: rev, MinScore: 2},
+		}
+		if rq := validTerms(req); len(rq) > 0 {
+			topics = append(topics, newsdigest.Topic{Name: "c", Terms: tt[:1], Require: [][]string{rq, tt}})
+		}
+		m, err := Compile(topics)
+		if err != nil {
+			t.Fatalf("Compile(%+v): %v", topics, err)
+		}
+		d := Doc{Title: title, Summary: summary, Content: content}
+		got := m.Match(d)
+		if want := refMatch(topics, d); !reflect.DeepEqual(got, want) {
+			t.Fatalf("Match(%+v) with %+v = %+v; want %+v", d, topics, got, want)
+		}
+		var matched []string
+		for _, e := range m.Explain(d) {
+			if e.Matched {
+				matched = append(matched, e.Name)
+			}
+		}
+		var want []string
+		for _, mt := range got {
+			want = append(want, mt.Topic)
+		}
+		slices.Sort(want)
+		if !slices.Equal(matched, want) {
+			t.Fatalf("Explain(%+v) matched %q; Match %q", d, matched, want)
+		}
+	})
+}

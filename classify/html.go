@@ -1,0 +1,282 @@
+package classify
+
+import (
+	"html"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// PlainText returns the readable text of s, which may hold HTML: tags are
+// dropped (and the content of <script> and <style> with them), entities are
+// decoded as html.UnescapeString does ("c&aacute;rtel" becomes "cártel"),
+// and runs of white space become single spaces, trimmed at both ends. Tags
+// other than inline ones such as <b> or <a> separate words.
+func PlainText(s string) string {
+	return string(appendPlain(make([]byte, 0, len(s)), s))
+}
+
+// inlineTags do not separate words: "car<b>tel</b>" reads "cartel".
+var inlineTags = map[string]bool{
+	"a": true, "abbr": true, "b": true, "bdi": true, "bdo": true, "cite": true,
+	"code": true, "data": true, "dfn": true, "em": true, "font": true, "i": true,
+	"kbd": true, "mark": true, "q": true, "s": true, "samp": true, "small": true,
+	"span": true, "strong": true, "sub": true, "sup": true, "time": true,
+	"u": true, "var": true, "wbr": true,
+}
+
+// plainWriter appends text with white space collapsed.
+type plainWriter struct {
+	dst     []byte
+	start   int
+	pending bool // white space seen since the last text
+}
+
+func (w *plainWriter) space() { w.pending = true }
+
+func (w *plainWriter) text(s string) {
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if c == ' ' || c >= '\t' && c <= '\r' {
+				w.pending = true
+			} else {
+				w.emit()
+				w.dst = append(w.dst, c)
+			}
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if unicode.IsSpace(r) {
+			w.pending = true
+		} else {
+			w.emit()
+			w.dst = append(w.dst, s[i:i+size]...)
+		}
+		i += size
+	}
+}
+
+func (w *plainWriter) emit() {
+	if w.pending && len(w.dst) > w.start {
+		w.dst = append(w.dst, ' ')
+	}
+	w.pending = false
+}
+
+// appendPlain appends PlainText(s) to dst.
+func appendPlain(dst []byte, s string) []byte {
+	w := plainWriter{dst: dst, start: len(dst)}
+	for len(s) > 0 {
+		j := strings.IndexAny(s, "<&")
+		if j < 0 {
+			w.text(s)
+			break
+		}
+		w.text(s[:j])
+		s = s[j:]
+		if s[0] == '&' {
+			n := w.entity(s)
+			s = s[n:]
+			continue
+		}
+		n, sep := tagLen(s)
+		if n == 0 {
+			w.text("<")
+			s = s[1:]
+			continue
+		}
+		if sep {
+			w.space()
+		}
+		s = s[n:]
+	}
+	return w.dst
+}
+
+// entity decodes the character reference at the start of s (s[0] == '&')
+// as html.UnescapeString would, and returns how many bytes it used.
+func (w *plainWriter) entity(s string) int {
+	if len(s) > 1 && s[1] == '#' {
+		// Numeric reference: the same rules as html.UnescapeString.
+		if len(s) <= 3 {
+			w.text("&")
+			return 1
+		}
+		i, hex := 2, false
+		if s[i] == 'x' || s[i] == 'X' {
+			hex = true
+			i++
+		}
+		var x rune
+		for i < len(s) {
+			c := s[i]
+			i++
+			switch {
+			case c >= '0' && c <= '9':
+				if hex {
+					x = 16*x + rune(c) - '0'
+				} else {
+					x = 10*x + rune(c) - '0'
+				}
+				continue
+			case hex && c >= 'a' && c <= 'f':
+				x = 16*x + rune(c) - 'a' + 10
+				continue
+			case hex && c >= 'A' && c <= 'F':
+				x = 16*x + rune(c) - 'A' + 10
+				continue
+			}
+			if c != ';' {
+				i--
+			}
+			break
+		}
+		switch {
+		case i <= 3:
+			w.text("&")
+			return 1
+		case x >= 0x80 && x <= 0x9F:
+			// Windows-1252 replacements: let html do it (rare).
+			w.text(html.UnescapeString(s[:i]))
+			return i
+		case x == 0 || x >= 0xD800 && x <= 0xDFFF || x > unicode.MaxRune || x < 0:
+			x = utf8.RuneError
+		}
+		var b [utf8.UTFMax]byte
+		w.text(string(b[:utf8.EncodeRune(b[:], x)]))
+		return i
+	}
+	// Named reference: '&', letters and digits, and an optional ';' make a
+	// chunk that html.UnescapeString decodes on its own exactly as in context.
+	i := 1
+	for i < len(s) && (s[i] >= 'a' && s[i] <= 'z' || s[i] >= 'A' && s[i] <= 'Z' || s[i] >= '0' && s[i] <= '9') {
+		i++
+	}
+	if i < len(s) && s[i] == ';' {
+		i++
+	}
+	switch chunk := s[:i]; chunk {
+	case "&amp;":
+		w.text("&")
+	case "&lt;":
+		w.text("<")
+	case "&gt;":
+		w.text(">")
+	case "&quot;":
+		w.text(`"`)
+	case "&apos;", "&#39;":
+		w.text("'")
+	case "&nbsp;":
+		w.space()
+	default:
+		w.text(html.UnescapeString(chunk))
+	}
+	return i
+}
+
+// tagLen reports the length of the tag, comment or declaration at the start
+// of s (s[0] == '<'), including the content of <script> and <style>, and
+// whether it separates words. It returns 0 when '<' starts no tag, as in
+// "a < b".
+func tagLen(s string) (n int, sep bool) {
+	if len(s) < 2 {
+		return 0, false
+	}
+	switch c := s[1]; {
+	case strings.HasPrefix(s, "<!--"):
+		if k := strings.Index(s[4:], "-->"); k >= 0 {
+			return 4 + k + 3, false
+		}
+		return len(s), false
+	case c == '!' || c == '?':
+		if k := strings.IndexByte(s, '>'); k >= 0 {
+			return k + 1, true
+		}
+		return len(s), true
+	case c == '/':
+		if len(s) < 3 || !isASCIILetter(s[2]) {
+			return 0, false
+		}
+		name, _ := tagName(s[2:])
+		k := strings.IndexByte(s, '>')
+		if k < 0 {
+			return len(s), true
+		}
+		return k + 1, !inlineTag(name)
+	case isASCIILetter(c):
+		name, k := tagName(s[1:])
+		end := attrEnd(s[1+k:])
+		if end < 0 {
+			return len(s), true
+		}
+		n = 1 + k + end
+		selfClosing := s[n-2] == '/'
+		if !selfClosing && (strings.EqualFold(name, "script") || strings.EqualFold(name, "style")) {
+			// Skip to the matching end tag, or to the end.
+			rest := s[n:]
+			closing := "</style"
+			if strings.EqualFold(name, "script") {
+				closing = "</script"
+			}
+			for j := 0; j+len(closing) <= len(rest); j++ {
+				if rest[j] == '<' && strings.EqualFold(rest[j:j+len(closing)], closing) {
+					k := strings.IndexByte(rest[j:], '>')
+					if k < 0 {
+						return len(s), true
+					}
+					return n + j + k + 1, true
+				}
+			}
+			return len(s), true
+		}
+		return n, !inlineTag(name)
+	}
+	return 0, false
+}
+
+func isASCIILetter(c byte) bool { return c|0x20 >= 'a' && c|0x20 <= 'z' }
+
+// tagName returns the name at the start of s and its length.
+func tagName(s string) (string, int) {
+	k := 0
+	for k < len(s) && (isASCIILetter(s[k]) || s[k] >= '0' && s[k] <= '9' || s[k] == '-' || s[k] == ':') {
+		k++
+	}
+	return s[:k], k
+}
+
+func inlineTag(name string) bool {
+	if len(name) > 6 {
+		return false
+	}
+	var b [6]byte
+	for i := 0; i < len(name); i++ {
+		b[i] = name[i] | 0x20
+	}
+	return inlineTags[string(b[:len(name)])]
+}
+
+// attrEnd returns the length of s up to and including the '>' that closes a
+// tag, skipping quoted attribute values; -1 when the tag is not closed.
+func attrEnd(s string) int {
+	var quote, last byte
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case quote != 0:
+			if c == quote {
+				quote = 0
+			}
+		case (c == '"' || c == '\'') && last == '=':
+			quote = c
+		case c == '>':
+			return i + 1
+		}
+		if c != ' ' && c != '\t' && c != '\n' && c != '\r' && c != '\f' {
+			last = c
+		}
+	}
+	return -1
+}

@@ -1,0 +1,548 @@
+package classify
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+
+	"github.com/newsdigest/newsdigest"
+	"golang.org/x/text/unicode/norm"
+)
+
+// Doc is the text of one article as the feed gave it (may contain HTML and
+// entities).
+type Doc struct{ Title, Summary, Content string }
+
+// Explanation is how one topic fared against one document.
+type Explanation struct {
+	Name           string     `json:"name"`
+	Matched        bool       `json:"matched"`
+	Score          int        `json:"score"`
+	Terms          []TermHit  `json:"terms"`           // every matching term, with where
+	ExcludedBy     []string   `json:"excluded_by"`     // exclude terms that matched
+	MissingRequire [][]string `json:"missing_require"` // require groups with no match
+}
+
+// TermHit is one term of a topic that matched a document.
+type TermHit struct {
+	Term  string `json:"term"`  // as written in the config
+	Field string `json:"field"` // "title", "summary" or "content": the first field it matched in
+	Text  string `json:"text"`  // the original words it matched, e.g. "Cártel de Sinaloa"
+}
+
+// The fields of a Doc, in the order they are scanned.
+const (
+	fieldTitle = iota
+	fieldSummary
+	fieldContent
+	numFields
+)
+
+var fieldNames = [numFields]string{"title", "summary", "content"}
+
+// What a pattern means to a topic.
+const (
+	kindTerm = iota
+	kindExclude
+	kindRequire
+)
+
+type ref struct {
+	topic int32
+	kind  uint8
+	idx   int32 // index in the topic's terms or excludes; global require group
+}
+
+type topicInfo struct {
+	name     string
+	terms    []string // as written, duplicates removed
+	exclude  []string
+	require  [][]string
+	minScore int32
+	termPat  []int32
+	exclPat  []int32
+	reqPat   [][]int32
+}
+
+type trieNode struct {
+	edges []trieEdge // sorted by b
+	pats  []int32    // single-word prefix patterns ending here
+}
+
+type trieEdge struct {
+	b     byte
+	child int32
+}
+
+func (n *trieNode) child(b byte) int32 {
+	lo, hi := 0, len(n.edges)
+	for lo < hi {
+		mid := int(uint(lo+hi) >> 1)
+		if n.edges[mid].b < b {
+			lo = mid + 1
+		} else {
+			hi = mid
+		}
+	}
+	if lo < len(n.edges) && n.edges[lo].b == b {
+		return n.edges[lo].child
+	}
+	return -1
+}
+
+// Matcher matches documents against a fixed set of topics. It is safe for
+// concurrent use; a Scratch is not.
+type Matcher struct {
+	topics  []topicInfo
+	pats    []pattern
+	refs    [][]ref
+	first   map[string][]int32 // first folded word -> patterns, except single-word prefixes
+	filter  []uint64           // bit wordHash(w)&filterMask set when w is a key of first
+	trie    []trieNode         // single-word prefix patterns by folded prefix; trie[0] is the root
+	nGroups int
+	scratch sync.Pool
+}
+
+// Compile builds one matcher for all topics. It rejects a topic without a
+// name or terms, a duplicate topic name, a negative min_score, an empty
+// require group and any term ParseTerm rejects; errors name the topic and the
+// term.
+func Compile(topics []newsdigest.Topic) (*Matcher, error) {
+	m := &Matcher{first: map[string][]int32{}, trie: []trieNode{{}}}
+	byKey := map[string]int32{}
+	add := func(term string, r ref) error {
+		p, err := parseTerm(term)
+		if err != nil {
+			return err
+		}
+		k := p.key()
+		id, ok := byKey[k]
+		if !ok {
+			id = int32(len(m.pats))
+			byKey[k] = id
+			m.pats = append(m.pats, p)
+			m.refs = append(m.refs, nil)
+		}
+		m.refs[id] = append(m.refs[id], r)
+		return nil
+	}
+	names := map[string]bool{}
+	for i, t := range topics {
+		ti := int32(i)
+		switch {
+		case t.Name == "":
+			return nil, fmt.Errorf("classify: topic %d has no name", i+1)
+		case names[t.Name]:
+			return nil, fmt.Errorf("classify: topic %q defined twice", t.Name)
+		case len(t.Terms) == 0:
+			return nil, fmt.Errorf("classify: topic %q has no terms", t.Name)
+		case t.MinScore < 0:
+			return nil, fmt.Errorf("classify: topic %q: min_score %d is negative", t.Name, t.MinScore)
+		}
+		names[t.Name] = true
+		info := topicInfo{name: t.Name, minScore: int32(max(t.MinScore, 1))}
+		for _, term := range dedup(t.Terms) {
+			if err := add(term, ref{ti, kindTerm, int32(len(info.terms))}); err != nil {
+				return nil, fmt.Errorf("classify: topic %q: term %q: %w", t.Name, term, err)
+			}
+			info.terms = append(info.terms, term)
+		}
+		for _, term := range dedup(t.Exclude) {
+			if err := add(term, ref{ti, kindExclude, int32(len(info.exclude))}); err != nil {
+				return nil, fmt.Errorf("classify: topic %q: exclude term %q: %w", t.Name, term, err)
+			}
+			info.exclude = append(info.exclude, term)
+		}
+		for g, group := range t.Require {
+			if len(group) == 0 {
+				return nil, fmt.Errorf("classify: topic %q: require group %d is empty", t.Name, g+1)
+			}
+			group = dedup(group)
+			for _, term := range group {
+				if err := add(term, ref{ti, kindRequire, int32(m.nGroups)}); err != nil {
+					return nil, fmt.Errorf("classify: topic %q: require term %q: %w", t.Name, term, err)
+				}
+			}
+			info.require = append(info.require, group)
+			m.nGroups++
+		}
+		m.topics = append(m.topics, info)
+	}
+	// Pattern ids of each topic's terms, for Explain.
+	id := func(term string) int32 {
+		p, _ := parseTerm(term) // parsed without error above
+		return byKey[p.key()]
+	}
+	for i := range m.topics {
+		t := &m.topics[i]
+		for _, term := range t.terms {
+			t.termPat = append(t.termPat, id(term))
+		}
+		for _, term := range t.exclude {
+			t.exclPat = append(t.exclPat, id(term))
+		}
+		for _, group := range t.require {
+			var ids []int32
+			for _, term := range group {
+				ids = append(ids, id(term))
+			}
+			t.reqPat = append(t.reqPat, ids)
+		}
+	}
+	for id, p := range m.pats {
+		if len(p.words) == 1 && p.prefix {
+			m.addPrefix(p.words[0], int32(id))
+		} else {
+			m.first[p.words[0]] = append(m.first[p.words[0]], int32(id))
+		}
+	}
+	m.filter = make([]uint64, (filterMask+1)/64)
+	for w := range m.first {
+		h := wordHash([]byte(w)) & filterMask
+		m.filter[h/64] |= 1 << (h % 64)
+	}
+	m.scratch.New = func() any { return new(Scratch) }
+	return m, nil
+}
+
+func dedup(terms []string) []string {
+	var out []string
+	for _, t := range terms {
+		if !slices.Contains(out, t) {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+func (m *Matcher) addPrefix(prefix string, id int32) {
+	n := int32(0)
+	for i := 0; i < len(prefix); i++ {
+		c := m.trie[n].child(prefix[i])
+		if c < 0 {
+			c = int32(len(m.trie))
+			m.trie = append(m.trie, trieNode{})
+			e := m.trie[n].edges
+			k, _ := slices.BinarySearchFunc(e, prefix[i], func(e trieEdge, b byte) int { return cmp.Compare(e.b, b) })
+			m.trie[n].edges = slices.Insert(e, k, trieEdge{prefix[i], c})
+		}
+		n = c
+	}
+	m.trie[n].pats = append(m.trie[n].pats, id)
+}
+
+// Scratch holds the buffers of one classification so that MatchAppend can
+// run without allocating. The zero value is ready to use. A Scratch must not
+// be used by two goroutines at once; it adapts to the Matcher it is used
+// with (changing matchers costs a reallocation).
+type Scratch struct {
+	m         *Matcher
+	text      [numFields][]byte // cleaned text of each field
+	folded    []byte
+	words     []word
+	fieldEnd  [numFields]int // words of field f: words[fieldEnd[f-1]:fieldEnd[f]]
+	hit       []uint8        // per pattern: bit f set when it matched in field f
+	firstWord []int32        // per pattern: first and last word of its first match
+	lastWord  []int32
+	touched   []int32 // patterns with hit != 0
+	tState    []topicState
+	tTouched  []int32
+	groupHit  []bool
+	gTouched  []int32
+	termHits  []uint64 // topic<<32 | term index, sorted
+}
+
+type topicState struct {
+	touched  bool
+	excluded bool
+	terms    int32
+	groups   int32
+	score    int32
+	lo, hi   int32 // this topic's entries in termHits
+}
+
+func (s *Scratch) reset(m *Matcher) {
+	if s.m != m {
+		*s = Scratch{
+			m:         m,
+			hit:       make([]uint8, len(m.pats)),
+			firstWord: make([]int32, len(m.pats)),
+			lastWord:  make([]int32, len(m.pats)),
+			tState:    make([]topicState, len(m.topics)),
+			groupHit:  make([]bool, m.nGroups),
+			text:      s.text,
+			folded:    s.folded[:0],
+			words:     s.words[:0],
+		}
+		return
+	}
+	for _, p := range s.touched {
+		s.hit[p] = 0
+	}
+	for _, t := range s.tTouched {
+		s.tState[t] = topicState{}
+	}
+	for _, g := range s.gTouched {
+		s.groupHit[g] = false
+	}
+	s.touched, s.tTouched, s.gTouched = s.touched[:0], s.tTouched[:0], s.gTouched[:0]
+	s.termHits = s.termHits[:0]
+	s.folded, s.words = s.folded[:0], s.words[:0]
+}
+
+// appendClean appends the text of s with tags dropped and entities decoded;
+// text without '<' or '&' is copied as is.
+func appendClean(dst []byte, s string) []byte {
+	if strings.IndexByte(s, '<') < 0 && strings.IndexByte(s, '&') < 0 {
+		return append(dst, s...)
+	}
+	return appendPlain(dst, s)
+}
+
+// scan finds every pattern that matches d and evaluates every topic the
+// matches touch.
+func (s *Scratch) scan(m *Matcher, d Doc) {
+	s.reset(m)
+	for f, src := range [numFields]string{d.Title, d.Summary, d.Content} {
+		s.text[f] = appendClean(s.text[f][:0], src)
+		s.folded, s.words = appendWords(s.folded, s.words, s.text[f])
+		s.fieldEnd[f] = len(s.words)
+	}
+	start := 0
+	for f := range numFields {
+		end := s.fieldEnd[f]
+		for i := start; i < end; i++ {
+			m.matchAt(s, f, i, end)
+		}
+		start = end
+	}
+	m.evaluate(s)
+}
+
+func (s *Scratch) wordBytes(i int) []byte {
+	w := s.words[i]
+	return s.folded[w.f0:w.f1]
+}
+
+// matchAt records every pattern that matches at word i of field f, whose
+// words end before end: one hash lookup on the word, one walk of the prefix
+// trie bounded by the word's length, then a check of the few candidates.
+func (m *Matcher) matchAt(s *Scratch, f, i, end int) {
+	w := s.wordBytes(i)
+	if h := wordHash(w) & filterMask; m.filter[h/64]&(1<<(h%64)) != 0 {
+		m.matchFirst(s, w, f, i, end)
+	}
+	if len(m.trie[0].edges) == 0 {
+		return
+	}
+	node := int32(0)
+	for j := 0; j < len(w); j++ {
+		if node = m.trie[node].child(w[j]); node < 0 {
+			return
+		}
+		for _, id := range m.trie[node].pats {
+			p := &m.pats[id]
+			if p.exact == nil || exactMatch(s.text[f], s.words[i:i+1], p) {
+				s.record(id, f, i, i)
+			}
+		}
+	}
+}
+
+// filterMask sizes Matcher.filter: 2^18 bits, 32 KB.
+const filterMask = 1<<18 - 1
+
+// wordHash is FNV-1a.
+func wordHash(w []byte) uint32 {
+	h := uint32(2166136261)
+	for _, c := range w {
+		h = (h ^ uint32(c)) * 16777619
+	}
+	return h
+}
+
+// matchFirst records the patterns whose first word is w.
+func (m *Matcher) matchFirst(s *Scratch, w []byte, f, i, end int) {
+	for _, id := range m.first[string(w)] {
+		p := &m.pats[id]
+		n := len(p.words)
+		if i+n > end {
+			continue
+		}
+		ok := true
+		for k := 1; k < n && ok; k++ {
+			ww := s.wordBytes(i + k)
+			if k == n-1 && p.prefix {
+				ok = len(ww) >= len(p.words[k]) && string(ww[:len(p.words[k])]) == p.words[k]
+			} else {
+				ok = string(ww) == p.words[k]
+			}
+		}
+		if ok && (p.exact == nil || exactMatch(s.text[f], s.words[i:i+n], p)) {
+			s.record(id, f, i, i+n-1)
+		}
+	}
+}
+
+// exactMatch reports whether words, whose folded forms match p, are also
+// written as p's words (compared in NFC).
+func exactMatch(text []byte, words []word, p *pattern) bool {
+	for k, want := range p.exact {
+		src := text[words[k].s0:words[k].s1]
+		prefix := p.prefix && k == len(p.exact)-1
+		if !sameText(src, want, prefix) && (norm.NFC.IsNormal(src) || !sameText(norm.NFC.Bytes(src), want, prefix)) {
+			return false
+		}
+	}
+	return true
+}
+
+func sameText(b []byte, want string, prefix bool) bool {
+	if prefix {
+		return len(b) >= len(want) && string(b[:len(want)]) == want
+	}
+	return string(b) == want
+}
+
+func (s *Scratch) record(id int32, f, first, last int) {
+	if s.hit[id] == 0 {
+		s.touched = append(s.touched, id)
+		s.firstWord[id], s.lastWord[id] = int32(first), int32(last)
+	}
+	s.hit[id] |= 1 << f
+}
+
+// evaluate folds the pattern hits into per-topic state.
+func (m *Matcher) evaluate(s *Scratch) {
+	for _, id := range s.touched {
+		inTitle := s.hit[id]&(1<<fieldTitle) != 0
+		for _, r := range m.refs[id] {
+			ts := &s.tState[r.topic]
+			if !ts.touched {
+				ts.touched = true
+				s.tTouched = append(s.tTouched, r.topic)
+			}
+			switch r.kind {
+			case kindTerm:
+				ts.terms++
+				if inTitle {
+					ts.score += 3
+				} else {
+					ts.score++
+				}
+				s.termHits = append(s.termHits, uint64(r.topic)<<32|uint64(r.idx))
+			case kindExclude:
+				ts.excluded = true
+			case kindRequire:
+				if !s.groupHit[r.idx] {
+					s.groupHit[r.idx] = true
+					s.gTouched = append(s.gTouched, r.idx)
+					ts.groups++
+				}
+			}
+		}
+	}
+	slices.Sort(s.termHits)
+	slices.Sort(s.tTouched)
+	for k, h := range s.termHits {
+		ts := &s.tState[h>>32]
+		if ts.hi == 0 {
+			ts.lo = int32(k)
+		}
+		ts.hi = int32(k + 1)
+	}
+}
+
+func (m *Matcher) matched(t int, ts *topicState) bool {
+	ti := &m.topics[t]
+	return ts.terms > 0 && !ts.excluded && int(ts.groups) == len(ti.require) && ts.score >= ti.minScore
+}
+
+// Match returns the topics the document matches, best score first (ties in
+// config order). Match.Terms lists the distinct matching terms as written in
+// the config, in config order. It returns nil when no topic matches.
+func (m *Matcher) Match(d Doc) []newsdigest.Match {
+	s := m.scratch.Get().(*Scratch)
+	defer m.scratch.Put(s)
+	return m.MatchAppend(nil, s, d)
+}
+
+// MatchAppend is Match for hot loops: it appends the matches to dst and
+// keeps its working state in s. Once s and dst have grown to fit, it does
+// not allocate (except for HTML entities other than the common ones, and
+// text that is not in NFC where an exact term must be compared). The Terms
+// of the appended matches reuse the backing arrays of the Terms held in
+// dst's spare capacity, so pass dst[:0] only when its old matches are no
+// longer needed.
+func (m *Matcher) MatchAppend(dst []newsdigest.Match, s *Scratch, d Doc) []newsdigest.Match {
+	s.scan(m, d)
+	start := len(dst)
+	for _, t := range s.tTouched {
+		ts := &s.tState[t]
+		if !m.matched(int(t), ts) {
+			continue
+		}
+		var terms []string
+		if len(dst) < cap(dst) {
+			dst = dst[:len(dst)+1]
+			terms = dst[len(dst)-1].Terms[:0]
+		} else {
+			dst = append(dst, newsdigest.Match{})
+		}
+		ti := &m.topics[t]
+		for _, h := range s.termHits[ts.lo:ts.hi] {
+			terms = append(terms, ti.terms[uint32(h)])
+		}
+		dst[len(dst)-1] = newsdigest.Match{Topic: ti.name, Score: int(ts.score), Terms: terms}
+	}
+	slices.SortStableFunc(dst[start:], func(a, b newsdigest.Match) int { return cmp.Compare(b.Score, a.Score) })
+	return dst
+}
+
+// Explain reports every topic, matched or not, in config order: its score,
+// the terms that matched with the field and words where each first matched,
+// the exclude terms that matched and the require groups that did not.
+// Matched and Score agree with Match.
+func (m *Matcher) Explain(d Doc) []Explanation {
+	s := m.scratch.Get().(*Scratch)
+	defer m.scratch.Put(s)
+	s.scan(m, d)
+	out := make([]Explanation, len(m.topics))
+	for t := range m.topics {
+		ti, ts := &m.topics[t], &s.tState[t]
+		e := Explanation{
+			Name:           ti.name,
+			Matched:        m.matched(t, ts),
+			Score:          int(ts.score),
+			Terms:          []TermHit{},
+			ExcludedBy:     []string{},
+			MissingRequire: [][]string{},
+		}
+		for k, id := range ti.termPat {
+			if s.hit[id] == 0 {
+				continue
+			}
+			f := 0
+			for s.hit[id]&(1<<f) == 0 {
+				f++
+			}
+			first, last := s.words[s.firstWord[id]], s.words[s.lastWord[id]]
+			text := strings.Join(strings.Fields(string(s.text[f][first.s0:last.s1])), " ")
+			e.Terms = append(e.Terms, TermHit{Term: ti.terms[k], Field: fieldNames[f], Text: text})
+		}
+		for k, id := range ti.exclPat {
+			if s.hit[id] != 0 {
+				e.ExcludedBy = append(e.ExcludedBy, ti.exclude[k])
+			}
+		}
+		for g, ids := range ti.reqPat {
+			if !slices.ContainsFunc(ids, func(id int32) bool { return s.hit[id] != 0 }) {
+				e.MissingRequire = append(e.MissingRequire, slices.Clone(ti.require[g]))
+			}
+		}
+		out[t] = e
+	}
+	return out
+}
