@@ -1,0 +1,256 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"strings"
+	"time"
+
+	"github.com/newsdigest/newsdigest"
+)
+
+// CandidateQuery selects the items a digest for one channel may post.
+type CandidateQuery struct {
+	Channel  string
+	From, To time.Time     // window on first_seen: From <= first_seen <= To; zero = unbounded
+	Lookback time.Duration // feed lag tolerated before the window start, see Candidates
+	Topics   []string      // only matches of these topics (empty = all)
+}
+
+// Candidates returns matched items not yet delivered to q.Channel, with their
+// matches (restricted to q.Topics, best score first, then by topic name),
+// oldest first_seen first (ties by ID). An item is a candidate when:
+//   - it is not "remember only";
+//   - From <= first_seen <= To;
+//   - it is fresh: Published is zero, or Published >= min(From, first_seen -
+//     Lookback); an item published before the window is stored, not posted, so
+//     a new feed or one back after days down never floods the channel, while
+//     feed lag of up to Lookback is tolerated;
+//   - it has at least one match among q.Topics;
+//   - it was not delivered to q.Channel, and no item with the same canonical
+//     URL was delivered to q.Channel.
+//
+// Two undelivered items with the same canonical URL (one story from two
+// feeds) are both returned; grouping them is the digest's job. Times come
+// back in UTC.
+func (s *Store) Candidates(ctx context.Context, q CandidateQuery) ([]newsdigest.Candidate, error) {
+	from, to := int64(math.MinInt64), int64(math.MaxInt64)
+	if !q.From.IsZero() {
+		from = nanos(q.From)
+	}
+	if !q.To.IsZero() {
+		to = nanos(q.To)
+	}
+	lookback := max(q.Lookback, 0).Nanoseconds()
+
+	var sb strings.Builder
+	sb.WriteString(`SELECT i.id, i.feed_url, i.feed_name, i.guid, i.link, i.canonical_url, i.title, i.summary,
+			i.source, i.published, i.first_seen, m.topic, m.score, m.terms
+		FROM items i JOIN matches m ON m.item_id = i.id
+		WHERE i.remember_only = 0
+			AND i.first_seen BETWEEN :from AND :to
+			AND (i.published IS NULL OR i.published >= min(:from, i.first_seen - :lookback))
+			AND NOT EXISTS (SELECT 1 FROM delivered_items d WHERE d.channel = :channel AND d.item_id = i.id)
+			AND (i.canonical_url IS NULL OR NOT EXISTS (
+				SELECT 1 FROM delivered_items d WHERE d.channel = :channel AND d.canonical_url = i.canonical_url))`)
+	args := []any{
+		sql.Named("from", from), sql.Named("to", to),
+		sql.Named("lookback", lookback), sql.Named("channel", q.Channel),
+	}
+	if len(q.Topics) > 0 {
+		sb.WriteString(" AND m.topic IN (")
+		for i, t := range q.Topics {
+			if i > 0 {
+				sb.WriteString(", ")
+			}
+			name := fmt.Sprintf("topic%d", i)
+			sb.WriteString(":" + name)
+			args = append(args, sql.Named(name, t))
+		}
+		sb.WriteString(")")
+	}
+	sb.WriteString(" ORDER BY i.first_seen, i.id, m.score DESC, m.topic")
+
+	rows, err := s.db.QueryContext(ctx, sb.String(), args...)
+	if err != nil {
+		return nil, fmt.Errorf("store: candidates: %w", err)
+	}
+	defer rows.Close()
+	var out []newsdigest.Candidate
+	for rows.Next() {
+		var (
+			it        newsdigest.Item
+			canon     sql.NullString
+			published sql.NullInt64
+			firstSeen int64
+			m         newsdigest.Match
+			terms     string
+		)
+		if err := rows.Scan(&it.ID, &it.FeedURL, &it.FeedName, &it.GUID, &it.Link, &canon, &it.Title, &it.Summary,
+			&it.Source, &published, &firstSeen, &m.Topic, &m.Score, &terms); err != nil {
+			return nil, fmt.Errorf("store: candidates: %w", err)
+		}
+		if err := json.Unmarshal([]byte(terms), &m.Terms); err != nil {
+			return nil, fmt.Errorf("store: candidates: item %s: topic %s: terms: %w", it.ID, m.Topic, err)
+		}
+		if n := len(out); n > 0 && out[n-1].Item.ID == it.ID {
+			out[n-1].Matches = append(out[n-1].Matches, m)
+			continue
+		}
+		it.Published = fromNull(published)
+		out = append(out, newsdigest.Candidate{
+			Item:         it,
+			CanonicalURL: canon.String,
+			FirstSeen:    time.Unix(0, firstSeen).UTC(),
+			Matches:      []newsdigest.Match{m},
+		})
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: candidates: %w", err)
+	}
+	return out, nil
+}
+
+// Delivery is one Slack message that Slack confirmed.
+type Delivery struct {
+	Channel  string
+	TS       string    // Slack message ts ("" for webhooks)
+	PostedAt time.Time // zero: Store.Now()
+	ItemIDs  []string  // items the message carried
+}
+
+// RecordDelivery stores one confirmed message and marks its items delivered
+// to d.Channel, in one transaction. Marking an item delivered twice to one
+// channel is a no-op (never an error), so re-runs are safe; the first
+// delivery stays the one the item is linked to. An ID that names no stored
+// item is an error and nothing is recorded.
+func (s *Store) RecordDelivery(ctx context.Context, d Delivery) error {
+	posted := d.PostedAt
+	if posted.IsZero() {
+		posted = s.now()
+	}
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `INSERT INTO deliveries (channel, ts, posted_at) VALUES (?, ?, ?)`,
+			d.Channel, d.TS, nanos(posted))
+		if err != nil {
+			return err
+		}
+		id, err := res.LastInsertId()
+		if err != nil {
+			return err
+		}
+		stmt, err := tx.PrepareContext(ctx, `INSERT INTO delivered_items (channel, item_id, delivery_id, canonical_url)
+			SELECT ?1, i.id, ?2, i.canonical_url FROM items i WHERE i.id = ?3
+			ON CONFLICT (channel, item_id) DO NOTHING`)
+		if err != nil {
+			return err
+		}
+		defer stmt.Close()
+		exists, err := tx.PrepareContext(ctx, `SELECT 1 FROM items WHERE id = ?`)
+		if err != nil {
+			return err
+		}
+		defer exists.Close()
+		for _, itemID := range d.ItemIDs {
+			res, err := stmt.ExecContext(ctx, d.Channel, id, itemID)
+			if err != nil {
+				return fmt.Errorf("item %s: %w", itemID, err)
+			}
+			if n, err := res.RowsAffected(); err != nil {
+				return fmt.Errorf("item %s: %w", itemID, err)
+			} else if n == 1 {
+				continue
+			}
+			// Nothing inserted: already delivered (fine), or no such item.
+			var one int
+			switch err := exists.QueryRowContext(ctx, itemID).Scan(&one); {
+			case errors.Is(err, sql.ErrNoRows):
+				return fmt.Errorf("item %s: no such item", itemID)
+			case err != nil:
+				return fmt.Errorf("item %s: %w", itemID, err)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("store: record delivery to %s: %w", d.Channel, err)
+	}
+	return nil
+}
+
+// Delivered reports whether an item was delivered to a channel.
+func (s *Store) Delivered(ctx context.Context, channel, itemID string) (bool, error) {
+	var one int
+	err := s.db.QueryRowContext(ctx, `SELECT 1 FROM delivered_items WHERE channel = ? AND item_id = ?`,
+		channel, itemID).Scan(&one)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return false, nil
+	case err != nil:
+		return false, fmt.Errorf("store: delivered %s to %s: %w", itemID, channel, err)
+	}
+	return true, nil
+}
+
+// FinishDigest records that a digest for channel covering [from, to]
+// completed, at Store.Now().
+func (s *Store) FinishDigest(ctx context.Context, channel string, from, to time.Time) error {
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO digests (channel, from_ns, to_ns, finished_at) VALUES (?, ?, ?, ?)`,
+			channel, nanos(from), nanos(to), nanos(s.now()))
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("store: finish digest for %s: %w", channel, err)
+	}
+	return nil
+}
+
+// LastDigest returns the end (`to`) of the latest-ending completed digest for
+// channel, in UTC, or ok=false if none completed.
+func (s *Store) LastDigest(ctx context.Context, channel string) (to time.Time, ok bool, err error) {
+	var n sql.NullInt64
+	if err := s.db.QueryRowContext(ctx, `SELECT MAX(to_ns) FROM digests WHERE channel = ?`, channel).Scan(&n); err != nil {
+		return time.Time{}, false, fmt.Errorf("store: last digest for %s: %w", channel, err)
+	}
+	if !n.Valid {
+		return time.Time{}, false, nil
+	}
+	return time.Unix(0, n.Int64).UTC(), true, nil
+}
+
+// Prune deletes items first seen before `before`, with their matches and
+// their delivered-to links, and returns how many items it deleted. It also
+// deletes delivery records posted before `before` that no longer carry any
+// item, and digest records that ended before `before` except each channel's
+// latest, which LastDigest needs. Once an item's link is gone, an item with
+// the same canonical URL is no longer held back by it; retention should
+// therefore be well beyond the digest lookback.
+func (s *Store) Prune(ctx context.Context, before time.Time) (int64, error) {
+	b := nanos(before)
+	var n int64
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `DELETE FROM items WHERE first_seen < ?`, b)
+		if err != nil {
+			return err
+		}
+		if n, err = res.RowsAffected(); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM deliveries WHERE posted_at < ?
+			AND NOT EXISTS (SELECT 1 FROM delivered_items d WHERE d.delivery_id = deliveries.id)`, b); err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `DELETE FROM digests WHERE to_ns < ?
+			AND to_ns < (SELECT MAX(d.to_ns) FROM digests d WHERE d.channel = digests.channel)`, b)
+		return err
+	})
+	if err != nil {
+		return 0, fmt.Errorf("store: prune before %s: %w", before.UTC().Format(time.RFC3339), err)
+	}
+	return n, nil
+}
