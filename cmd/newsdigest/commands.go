@@ -1,0 +1,354 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"strings"
+	"time"
+
+	"golang.org/x/term"
+
+	"github.com/newsdigest/newsdigest"
+	"github.com/newsdigest/newsdigest/classify"
+	"github.com/newsdigest/newsdigest/config"
+	"github.com/newsdigest/newsdigest/pipeline"
+	"github.com/newsdigest/newsdigest/store"
+)
+
+// stringList is a repeatable string flag.
+type stringList []string
+
+func (s *stringList) String() string { return strings.Join(*s, ",") }
+func (s *stringList) Set(v string) error {
+	for _, part := range strings.Split(v, ",") {
+		if part = strings.TrimSpace(part); part != "" {
+			*s = append(*s, part)
+		}
+	}
+	return nil
+}
+
+func newFlagSet(e *env, name string) (*flag.FlagSet, *string) {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	cfgPath := fs.String("config", config.DefaultPath(e.getenv), "config file ($NEWSDIGEST_CONFIG, else ./config.yaml)")
+	return fs, cfgPath
+}
+
+func parseFlags(fs *flag.FlagSet, args []string) error {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return errSilent{exitOK}
+		}
+		return errSilent{exitUsage}
+	}
+	return nil
+}
+
+// loadConfig reads and validates the config; problems are printed one per
+// line with their line numbers and reported as a usage error.
+func loadConfig(e *env, path string) (*config.Config, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, usagef("config: %v", err)
+	}
+	cfg, err := config.Parse(data, path, e.getenv)
+	if err != nil {
+		var ce *config.Error
+		if errors.As(err, &ce) {
+			fmt.Fprintln(e.stderr, ce.Error())
+			return nil, errSilent{exitUsage}
+		}
+		return nil, usagef("%v", err)
+	}
+	return cfg, nil
+}
+
+func newLogger(e *env) *slog.Logger {
+	level := slog.LevelInfo
+	if strings.EqualFold(e.getenv("NEWSDIGEST_LOG"), "debug") {
+		level = slog.LevelDebug
+	}
+	return slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: level}))
+}
+
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd()))
+}
+
+func cmdRun(ctx context.Context, e *env, args []string) error {
+	fs, cfgPath := newFlagSet(e, "run")
+	dryRun := fs.Bool("dry-run", false, "poll and store, but post nothing and mark nothing delivered; print the digest")
+	format := fs.String("format", "text", "output of -dry-run: text, markdown or json")
+	since := fs.Duration("since", 0, "window length (default: since the last digest, or digest.lookback)")
+	var topics stringList
+	fs.Var(&topics, "topic", "limit the digest to this topic (repeatable)")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usagef("run: unexpected argument %q", fs.Arg(0))
+	}
+	switch *format {
+	case "text", "markdown", "json":
+	default:
+		return usagef("run: -format must be text, markdown or json, not %q", *format)
+	}
+	if *since < 0 {
+		return usagef("run: -since must be positive")
+	}
+	cfg, err := loadConfig(e, *cfgPath)
+	if err != nil {
+		return err
+	}
+	if err := cfg.RequireFeeds(); err != nil {
+		return usagef("%v", err)
+	}
+	if !*dryRun {
+		return usagef("run: posting to Slack is not available in this version; use run -dry-run to print the digest")
+	}
+
+	logger := newLogger(e)
+	st, err := store.Open(ctx, cfg.Store.Path)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	p, err := pipeline.New(cfg, st, logger)
+	if err != nil {
+		return usagef("%v", err)
+	}
+	if isTerminal(e.stderr) {
+		p.Progress = func(done, total int, f newsdigest.Feed) {
+			fmt.Fprintf(e.stderr, "\r\033[Kpolling feeds %d/%d  %s", done, total, f.Name)
+			if done == total {
+				fmt.Fprint(e.stderr, "\r\033[K")
+			}
+		}
+	}
+
+	poll, err := p.Poll(ctx)
+	if err != nil {
+		return err
+	}
+	d, err := p.Digest(ctx, pipeline.DigestOptions{Since: *since, Topics: topics, DryRun: *dryRun}, &poll)
+	if err != nil {
+		var ut *pipeline.UnknownTopicError
+		if errors.As(err, &ut) {
+			return usagef("run: %v", err)
+		}
+		return err
+	}
+	if n, err := p.Prune(ctx); err != nil {
+		logger.Warn("prune failed", "err", err)
+	} else if n > 0 {
+		logger.Info("pruned old items", "items", n)
+	}
+	switch *format {
+	case "json":
+		err = d.WriteJSON(e.stdout)
+	case "markdown":
+		err = d.WriteMarkdown(e.stdout, cfg.Digest.MaxPerTopic)
+	default:
+		err = d.WriteText(e.stdout, cfg.Digest.MaxPerTopic)
+	}
+	if err != nil {
+		return fmt.Errorf("write digest: %w", err)
+	}
+	return nil
+}
+
+func cmdServe(ctx context.Context, e *env, args []string) error {
+	fs, cfgPath := newFlagSet(e, "serve")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if _, err := loadConfig(e, *cfgPath); err != nil {
+		return err
+	}
+	return usagef("serve is not available in this version; schedule `newsdigest run` with cron meanwhile")
+}
+
+func cmdValidate(ctx context.Context, e *env, args []string) error {
+	fs, cfgPath := newFlagSet(e, "validate")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usagef("validate: unexpected argument %q", fs.Arg(0))
+	}
+	cfg, err := loadConfig(e, *cfgPath)
+	if err != nil {
+		return err
+	}
+	if _, err := classify.Compile(cfg.Topics); err != nil {
+		return usagef("%s: %v", *cfgPath, err)
+	}
+	slack := "Slack: not configured (run -dry-run only)"
+	if err := cfg.RequireSlack(); err == nil {
+		slack = "Slack: configured"
+	} else if cfg.Slack.Token != "" || cfg.Slack.WebhookURL != "" || cfg.Slack.Channel != "" {
+		slack = "Slack: " + err.Error()
+	}
+	fmt.Fprintf(e.stdout, "%s: OK: %d feeds, %d topics; %s\n", *cfgPath, len(cfg.Feeds), len(cfg.Topics), slack)
+	return nil
+}
+
+func cmdExplain(ctx context.Context, e *env, args []string) error {
+	fs, cfgPath := newFlagSet(e, "explain")
+	asJSON := fs.Bool("json", false, "print JSON")
+	title := fs.String("title", "", "article title")
+	summary := fs.String("summary", "", "article summary")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	content := strings.Join(fs.Args(), " ")
+	if *title == "" && *summary == "" && content == "" {
+		if f, ok := e.stdin.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+			return usagef("explain: give -title, -summary or TEXT (or pipe the text on stdin)")
+		}
+		b, err := io.ReadAll(io.LimitReader(e.stdin, 16<<20))
+		if err != nil {
+			return fmt.Errorf("explain: read stdin: %w", err)
+		}
+		content = string(b)
+	}
+	cfg, err := loadConfig(e, *cfgPath)
+	if err != nil {
+		return err
+	}
+	m, err := classify.Compile(cfg.Topics)
+	if err != nil {
+		return usagef("%v", err)
+	}
+	ex := m.Explain(classify.Doc{Title: *title, Summary: *summary, Content: content})
+	if *asJSON {
+		enc := json.NewEncoder(e.stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(struct {
+			Topics []classify.Explanation `json:"topics"`
+		}{ex})
+	}
+	writeExplanation(e.stdout, cfg.Topics, ex)
+	return nil
+}
+
+func writeExplanation(w io.Writer, topics []newsdigest.Topic, ex []classify.Explanation) {
+	minScore := map[string]int{}
+	for _, t := range topics {
+		minScore[t.Name] = max(t.MinScore, 1)
+	}
+	for _, x := range ex {
+		verdict := "no match"
+		if x.Matched {
+			verdict = "MATCH"
+		}
+		fmt.Fprintf(w, "%-14s %-8s score %d (min %d)\n", x.Name, verdict, x.Score, minScore[x.Name])
+		for _, h := range x.Terms {
+			fmt.Fprintf(w, "    term %-24q in %-7s %q\n", h.Term, h.Field, h.Text)
+		}
+		if len(x.Terms) == 0 {
+			fmt.Fprintln(w, "    no term matched")
+		}
+		for _, t := range x.ExcludedBy {
+			fmt.Fprintf(w, "    excluded by %q\n", t)
+		}
+		for _, g := range x.MissingRequire {
+			fmt.Fprintf(w, "    missing require: none of [%s]\n", strings.Join(g, ", "))
+		}
+		if !x.Matched && len(x.Terms) > 0 && len(x.ExcludedBy) == 0 && len(x.MissingRequire) == 0 {
+			fmt.Fprintf(w, "    score %d is below min_score %d\n", x.Score, minScore[x.Name])
+		}
+	}
+}
+
+// classifyIn and classifyOut are the JSON lines of `newsdigest classify`.
+type classifyIn struct {
+	ID      string `json:"id"`
+	Title   string `json:"title"`
+	Summary string `json:"summary"`
+	Content string `json:"content"`
+}
+
+type classifyTopic struct {
+	Name  string   `json:"name"`
+	Score int      `json:"score"`
+	Terms []string `json:"terms"`
+}
+
+type classifyOut struct {
+	ID     string          `json:"id"`
+	Topics []classifyTopic `json:"topics"`
+	Error  string          `json:"error,omitempty"`
+}
+
+func cmdClassify(ctx context.Context, e *env, args []string) error {
+	fs, cfgPath := newFlagSet(e, "classify")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	cfg, err := loadConfig(e, *cfgPath)
+	if err != nil {
+		return err
+	}
+	m, err := classify.Compile(cfg.Topics)
+	if err != nil {
+		return usagef("%v", err)
+	}
+	sc := bufio.NewScanner(e.stdin)
+	sc.Buffer(make([]byte, 0, 1<<20), 64<<20)
+	out := bufio.NewWriter(e.stdout)
+	defer out.Flush()
+	enc := json.NewEncoder(out)
+	var scratch classify.Scratch
+	var matches []newsdigest.Match
+	bad, line := 0, 0
+	for sc.Scan() {
+		line++
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		raw := strings.TrimSpace(sc.Text())
+		if raw == "" {
+			continue
+		}
+		var in classifyIn
+		res := classifyOut{Topics: []classifyTopic{}}
+		if err := json.Unmarshal([]byte(raw), &in); err != nil {
+			bad++
+			res.Error = fmt.Sprintf("line %d: invalid JSON: %v", line, err)
+			fmt.Fprintf(e.stderr, "newsdigest: classify: %s\n", res.Error)
+		} else {
+			res.ID = in.ID
+			matches = m.MatchAppend(matches[:0], &scratch, classify.Doc{Title: in.Title, Summary: in.Summary, Content: in.Content})
+			for _, mt := range matches {
+				res.Topics = append(res.Topics, classifyTopic{Name: mt.Topic, Score: mt.Score, Terms: mt.Terms})
+			}
+		}
+		if err := enc.Encode(res); err != nil {
+			return fmt.Errorf("classify: write: %w", err)
+		}
+	}
+	if err := sc.Err(); err != nil {
+		return fmt.Errorf("classify: read line %d: %w", line+1, err)
+	}
+	if bad > 0 {
+		return fmt.Errorf("classify: %d of %d lines were not valid JSON", bad, line)
+	}
+	return nil
+}
+
+func cmdVersion(e *env) error {
+	fmt.Fprintf(e.stdout, "newsdigest %s\n", newsdigest.Version)
+	return nil
+}
+
+var _ = time.Second

@@ -1,0 +1,122 @@
+// Command feedserve serves N generated feeds of M items on loopback and
+// writes a newsdigest config listing them, for measuring whole runs:
+//
+//	go run ./internal/cmd/feedserve -feeds 1000 -items 50 -config /tmp/bench/config.yaml -urls /tmp/bench/urls.txt
+//	/usr/bin/time -v go run ./cmd/newsdigest run -dry-run -config /tmp/bench/config.yaml
+//
+// It answers conditional requests (ETag, Last-Modified) like a real server.
+package main
+
+import (
+	"bytes"
+	"flag"
+	"fmt"
+	"log"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/newsdigest/newsdigest/internal/feedtest"
+)
+
+func main() {
+	nFeeds := flag.Int("feeds", 1000, "number of feeds")
+	nItems := flag.Int("items", 50, "items per feed")
+	addr := flag.String("listen", "127.0.0.1:0", "listen address (loopback only)")
+	cfgPath := flag.String("config", "", "write a newsdigest config listing the feeds here")
+	urlsPath := flag.String("urls", "", "write the feed URLs here, one per line (for curl)")
+	flag.Parse()
+
+	host, _, err := net.SplitHostPort(*addr)
+	if err != nil || !net.ParseIP(host).IsLoopback() {
+		log.Fatalf("feedserve: -listen must be a loopback address, not %q", *addr)
+	}
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		log.Fatal(err)
+	}
+	base := "http://" + ln.Addr().String()
+
+	words := []string{"Sinaloa Cartel", "USMCA review", "troops at the border", "soberanía", "T-MEC", "Guardia Nacional",
+		"weather", "football", "markets", "elections", "fentanilo", "cárteles", "aranceles", "tariffs"}
+	now := time.Now()
+	bodies := make(map[string][]byte, *nFeeds)
+	types := make(map[string]string, *nFeeds)
+	formats := []string{feedtest.RSS, feedtest.Atom, feedtest.JSON, feedtest.RSS1252}
+	var cfg, urls strings.Builder
+	cfg.WriteString("fetch:\n  concurrency: 16\nstore:\n  path: bench.db\nfeeds:\n")
+	for f := 0; f < *nFeeds; f++ {
+		format := formats[f%len(formats)]
+		spec := feedtest.FeedSpec{Format: format, Title: fmt.Sprintf("Feed %d", f), Link: base}
+		for i := 0; i < *nItems; i++ {
+			w1, w2 := words[(f+i)%len(words)], words[(f*7+i*3)%len(words)]
+			spec.Items = append(spec.Items, feedtest.ItemSpec{
+				GUID:      fmt.Sprintf("urn:bench:%d:%d", f, i),
+				Title:     fmt.Sprintf("Report %d-%d on %s and %s in Mexico", f, i, w1, w2),
+				Link:      fmt.Sprintf("%s/story/%d/%d", base, f, i),
+				Summary:   strings.Repeat(fmt.Sprintf("<p>Details about %s, %s and the United States. </p>", w1, w2), 12),
+				Published: now.Add(-time.Duration(i) * 20 * time.Minute),
+			})
+		}
+		path := "/feed/" + strconv.Itoa(f)
+		bodies[path] = feedtest.Render(spec)
+		types[path] = feedtest.ContentType(format)
+		fmt.Fprintf(&cfg, "  - name: %q\n    url: %q\n", spec.Title, base+path)
+		fmt.Fprintln(&urls, base+path)
+	}
+	cfg.WriteString(benchTopics)
+	if *cfgPath != "" {
+		if err := os.WriteFile(*cfgPath, []byte(cfg.String()), 0o644); err != nil {
+			log.Fatal(err)
+		}
+	}
+	if *urlsPath != "" {
+		if err := os.WriteFile(*urlsPath, []byte(urls.String()), 0o644); err != nil {
+			log.Fatal(err)
+		}
+	}
+	var total int
+	for _, b := range bodies {
+		total += len(b)
+	}
+	log.Printf("feedserve: %d feeds, %d items each, %.1f MB, at %s (config %s)", *nFeeds, *nItems, float64(total)/1e6, base, filepath.Clean(*cfgPath))
+
+	modTime := now.Truncate(time.Second)
+	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, ok := bodies[r.URL.Path]
+		if !ok {
+			http.NotFound(w, r)
+			return
+		}
+		w.Header().Set("Content-Type", types[r.URL.Path])
+		w.Header().Set("ETag", fmt.Sprintf(`"%x"`, len(body)*31+len(r.URL.Path)))
+		http.ServeContent(w, r, "", modTime, bytes.NewReader(body))
+	})
+	log.Fatal(http.Serve(ln, h))
+}
+
+// benchTopics is the shipped watchlist's shape, compact.
+const benchTopics = `topics:
+  - name: cartels
+    terms: [cartel, cartels, cártel, cárteles, narco*, fentanyl, fentanilo, "Sinaloa Cartel", CJNG]
+    exclude: ["Cartel de Santa", OPEC]
+    require:
+      - [mexic*, méxico, sinaloa]
+  - name: usmca
+    terms: [USMCA, T-MEC, tariff*, arancel*]
+    require:
+      - [mexic*, méxico, USMCA, T-MEC]
+  - name: troops
+    terms: [troops, tropas, "Guardia Nacional", "National Guard", military]
+    require:
+      - [mexic*, méxico]
+      - ["united states", "estados unidos", =US, border, frontera]
+  - name: sovereignty
+    terms: [sovereignty, soberanía]
+    require:
+      - [mexic*, méxico]
+`

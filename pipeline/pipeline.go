@@ -1,0 +1,364 @@
+// Package pipeline runs newsdigest's two jobs: a poll (fetch every feed,
+// classify new items, store them) and a digest (select what is undelivered in
+// the window, group it, render it). cmd/newsdigest and serve wire it; it owns
+// no flags and no output streams.
+package pipeline
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"math"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/newsdigest/newsdigest"
+	"github.com/newsdigest/newsdigest/classify"
+	"github.com/newsdigest/newsdigest/config"
+	"github.com/newsdigest/newsdigest/digest"
+	"github.com/newsdigest/newsdigest/store"
+	"github.com/newsdigest/newsdigest/watcher"
+)
+
+// summaryRunes caps the plain-text summary kept per item: enough for a
+// digest line and for `explain`, small enough that the store stays small.
+const summaryRunes = 600
+
+// Backoff bounds for feeds that keep failing.
+const (
+	backoffBase = 15 * time.Minute
+	backoffMax  = 6 * time.Hour
+)
+
+// Pipeline holds what a poll and a digest need. Build it with New.
+type Pipeline struct {
+	cfg     *config.Config
+	store   *store.Store
+	fetcher *watcher.Fetcher
+	matcher *classify.Matcher
+	logger  *slog.Logger
+
+	// Now returns the current time; tests replace it.
+	Now func() time.Time
+	// Progress, when set, is called after each feed of a poll finishes.
+	Progress func(done, total int, feed newsdigest.Feed)
+
+	pollMu sync.Mutex // one poll at a time per process
+}
+
+// New wires a pipeline from a loaded config and an open store.
+func New(cfg *config.Config, st *store.Store, logger *slog.Logger) (*Pipeline, error) {
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	m, err := classify.Compile(cfg.Topics)
+	if err != nil {
+		return nil, fmt.Errorf("pipeline: %w", err)
+	}
+	f := watcher.New(watcher.Options{
+		Timeout:   cfg.Fetch.Timeout,
+		MaxBytes:  cfg.Fetch.MaxBytes,
+		UserAgent: cfg.Fetch.UserAgent,
+		Logger:    logger,
+	})
+	return &Pipeline{cfg: cfg, store: st, fetcher: f, matcher: m, logger: logger, Now: time.Now}, nil
+}
+
+// PollReport is what one poll did.
+type PollReport struct {
+	Started, Finished time.Time
+	Feeds             []newsdigest.FeedReport // every configured feed, config order
+	Summary           store.PollSummary
+}
+
+// Poll fetches every configured feed now (feeds in backoff are skipped and
+// reported with their last error), classifies the new items and stores the
+// whole poll in one transaction. A failing feed is reported, never fatal; the
+// error is for a store that cannot be used.
+func (p *Pipeline) Poll(ctx context.Context) (PollReport, error) {
+	p.pollMu.Lock()
+	defer p.pollMu.Unlock()
+
+	rep := PollReport{Started: p.Now()}
+	states, err := p.store.FeedStates(ctx)
+	if err != nil {
+		return rep, fmt.Errorf("pipeline: poll: %w", err)
+	}
+
+	feeds := p.cfg.Feeds
+	reqs := make([]watcher.Request, 0, len(feeds))
+	skipped := map[string]store.FeedState{}
+	for _, f := range feeds {
+		st, ok := states[f.URL]
+		if ok && !st.NextPollAt.IsZero() && rep.Started.Before(st.NextPollAt) {
+			skipped[f.URL] = st
+			continue
+		}
+		reqs = append(reqs, watcher.Request{Feed: f, Validators: watcher.Validators{ETag: st.ETag, LastModified: st.LastModified}})
+	}
+
+	var done int
+	var doneMu sync.Mutex
+	onResult := func(r watcher.Result) {
+		if p.Progress == nil {
+			return
+		}
+		doneMu.Lock()
+		done++
+		n := done
+		doneMu.Unlock()
+		p.Progress(n, len(reqs), r.Feed)
+	}
+	results := p.fetcher.FetchAll(ctx, reqs, p.cfg.Fetch.Concurrency, onResult)
+	if err := ctx.Err(); err != nil {
+		return rep, fmt.Errorf("pipeline: poll: %w", err)
+	}
+
+	polledAt := p.Now()
+	byURL := make(map[string]watcher.Result, len(results))
+	pollFeeds := make([]store.PollFeed, 0, len(results))
+	var scratch classify.Scratch
+	for _, r := range results {
+		byURL[r.Feed.URL] = r
+		pollFeeds = append(pollFeeds, p.pollFeed(r, states[r.Feed.URL], polledAt, &scratch))
+	}
+	sum, err := p.store.SavePoll(ctx, pollFeeds)
+	if err != nil {
+		return rep, fmt.Errorf("pipeline: poll: %w", err)
+	}
+	rep.Summary = sum
+
+	for _, f := range feeds {
+		st := states[f.URL]
+		if s, ok := skipped[f.URL]; ok {
+			rep.Feeds = append(rep.Feeds, newsdigest.FeedReport{
+				Name: f.Name, URL: f.URL, OK: false,
+				Error:  fmt.Sprintf("%s (backing off until %s)", s.LastError, s.NextPollAt.In(p.location()).Format("15:04")),
+				LastOK: s.LastOKAt, FailingSince: s.FailingSince,
+			})
+			continue
+		}
+		r := byURL[f.URL]
+		fr := newsdigest.FeedReport{Name: f.Name, URL: f.URL, OK: r.Err == nil, NotModified: r.NotModified, LastOK: st.LastOKAt}
+		if r.Err != nil {
+			fr.Error = r.Err.Error()
+			fr.FailingSince = st.FailingSince
+			if fr.FailingSince.IsZero() {
+				fr.FailingSince = polledAt
+			}
+		} else {
+			fr.LastOK = polledAt
+		}
+		rep.Feeds = append(rep.Feeds, fr)
+	}
+	rep.Finished = p.Now()
+	p.logger.Info("poll finished",
+		"feeds", len(feeds), "fetched", len(results), "failed", countFailed(rep.Feeds),
+		"items_fetched", sum.ItemsFetched, "items_new", sum.ItemsNew, "items_matched", sum.ItemsMatched,
+		"duration", rep.Finished.Sub(rep.Started).Round(time.Millisecond))
+	return rep, nil
+}
+
+// pollFeed turns one fetch result into what the store records: plain-text
+// titles and summaries, and the topics each item matched.
+func (p *Pipeline) pollFeed(r watcher.Result, prev store.FeedState, polledAt time.Time, scratch *classify.Scratch) store.PollFeed {
+	pf := store.PollFeed{
+		Feed: r.Feed, PolledAt: polledAt, Status: r.Status, NotModified: r.NotModified,
+		ETag: r.Validators.ETag, LastModified: r.Validators.LastModified,
+	}
+	if r.Err != nil {
+		pf.Err = r.Err.Error()
+		pf.NextPollAt = nextPoll(polledAt, prev.Failures+1, r.RetryAfter)
+		return pf
+	}
+	if r.RetryAfter > 0 {
+		pf.NextPollAt = polledAt.Add(r.RetryAfter)
+	}
+	pf.Items = make([]store.PollItem, 0, len(r.Items))
+	for _, it := range r.Items {
+		matches := p.matcher.MatchAppend(nil, scratch, classify.Doc{Title: it.Title, Summary: it.Summary, Content: it.Content})
+		it.Title = classify.PlainText(it.Title)
+		it.Summary = truncateRunes(classify.PlainText(it.Summary), summaryRunes)
+		it.Content = ""
+		pf.Items = append(pf.Items, store.PollItem{Item: it, Matches: matches})
+	}
+	return pf
+}
+
+// nextPoll is the earliest time a failing feed is tried again: Retry-After
+// when the server gave one, else exponential backoff from the second
+// consecutive failure on, capped at backoffMax.
+func nextPoll(now time.Time, failures int, retryAfter time.Duration) time.Time {
+	if retryAfter > 0 {
+		return now.Add(min(retryAfter, 24*time.Hour))
+	}
+	if failures < 2 {
+		return time.Time{}
+	}
+	d := time.Duration(float64(backoffBase) * math.Pow(2, float64(failures-2)))
+	if d <= 0 || d > backoffMax {
+		d = backoffMax
+	}
+	return now.Add(d)
+}
+
+// DigestOptions narrows a digest.
+type DigestOptions struct {
+	Since  time.Duration // window length; 0 = since the last digest (or the lookback)
+	Topics []string      // only these topics; nil = all
+	DryRun bool          // the window is the lookback (or Since), whatever was delivered
+}
+
+// Channel is the delivery-state key used for a topic: its own channel, the
+// default channel, or "default" when Slack is not configured.
+func (p *Pipeline) Channel(t newsdigest.Topic) string {
+	switch {
+	case t.Channel != "":
+		return t.Channel
+	case p.cfg.Slack.Channel != "":
+		return p.cfg.Slack.Channel
+	case p.cfg.Slack.WebhookURL != "":
+		return "webhook"
+	default:
+		return "default"
+	}
+}
+
+// Digest builds the digest of matched items not yet delivered, for the
+// topics selected, from the store. poll (may be nil) supplies this run's feed
+// outcomes and counts for the coverage line.
+func (p *Pipeline) Digest(ctx context.Context, opts DigestOptions, poll *PollReport) (*digest.Digest, error) {
+	now := p.Now()
+	topics, err := p.selectTopics(opts.Topics)
+	if err != nil {
+		return nil, err
+	}
+	// Group topics by delivery channel: the store answers per channel.
+	var order []string
+	byChannel := map[string][]string{}
+	for _, t := range topics {
+		ch := p.Channel(t)
+		if _, ok := byChannel[ch]; !ok {
+			order = append(order, ch)
+		}
+		byChannel[ch] = append(byChannel[ch], t.Name)
+	}
+
+	from := now.Add(-p.cfg.Digest.Lookback)
+	if opts.Since > 0 {
+		from = now.Add(-opts.Since)
+	}
+	var cands []newsdigest.Candidate
+	seen := map[string]bool{}
+	for _, ch := range order {
+		chFrom := from
+		if opts.Since == 0 && !opts.DryRun {
+			last, ok, err := p.store.LastDigest(ctx, ch)
+			if err != nil {
+				return nil, fmt.Errorf("pipeline: digest: %w", err)
+			}
+			if ok {
+				chFrom = last
+			}
+		}
+		cs, err := p.store.Candidates(ctx, store.CandidateQuery{
+			Channel: ch, From: chFrom, To: now, Lookback: p.cfg.Digest.Lookback, Topics: byChannel[ch],
+		})
+		if err != nil {
+			return nil, fmt.Errorf("pipeline: digest: %w", err)
+		}
+		for _, c := range cs {
+			if !seen[c.Item.ID] {
+				seen[c.Item.ID] = true
+				cands = append(cands, c)
+			}
+		}
+	}
+
+	in := digest.Input{
+		Title:       p.cfg.Digest.Title,
+		GeneratedAt: now.In(p.location()),
+		From:        from.In(p.location()),
+		To:          now.In(p.location()),
+		Topics:      topics,
+		Candidates:  cands,
+	}
+	if poll != nil {
+		in.Feeds = poll.Feeds
+		in.Stats = digest.Stats{ItemsFetched: poll.Summary.ItemsFetched, ItemsNew: poll.Summary.ItemsNew, ItemsMatched: poll.Summary.ItemsMatched}
+	}
+	return digest.Build(in), nil
+}
+
+// Prune deletes items older than the configured retention.
+func (p *Pipeline) Prune(ctx context.Context) (int64, error) {
+	n, err := p.store.Prune(ctx, p.Now().Add(-p.cfg.Store.Retention))
+	if err != nil {
+		return 0, fmt.Errorf("pipeline: prune: %w", err)
+	}
+	return n, nil
+}
+
+func (p *Pipeline) selectTopics(names []string) ([]newsdigest.Topic, error) {
+	if len(names) == 0 {
+		return p.cfg.Topics, nil
+	}
+	want := map[string]bool{}
+	for _, n := range names {
+		want[strings.ToLower(strings.TrimSpace(n))] = true
+	}
+	var out []newsdigest.Topic
+	for _, t := range p.cfg.Topics {
+		if want[t.Name] {
+			out = append(out, t)
+			delete(want, t.Name)
+		}
+	}
+	if len(want) > 0 {
+		var unknown []string
+		for n := range want {
+			unknown = append(unknown, n)
+		}
+		return nil, &UnknownTopicError{Names: unknown}
+	}
+	return out, nil
+}
+
+// UnknownTopicError is returned for a -topic that names no configured topic.
+type UnknownTopicError struct{ Names []string }
+
+func (e *UnknownTopicError) Error() string {
+	return fmt.Sprintf("unknown topic %s", strings.Join(e.Names, ", "))
+}
+
+func (p *Pipeline) location() *time.Location {
+	if p.cfg.Location != nil {
+		return p.cfg.Location
+	}
+	return time.UTC
+}
+
+func countFailed(fs []newsdigest.FeedReport) int {
+	n := 0
+	for _, f := range fs {
+		if !f.OK {
+			n++
+		}
+	}
+	return n
+}
+
+func truncateRunes(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	i := 0
+	for pos := range s {
+		if i == n {
+			return strings.TrimSpace(s[:pos]) + "…"
+		}
+		i++
+	}
+	return s
+}

@@ -1,0 +1,319 @@
+package pipeline_test
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/newsdigest/newsdigest"
+	"github.com/newsdigest/newsdigest/config"
+	"github.com/newsdigest/newsdigest/digest"
+	"github.com/newsdigest/newsdigest/internal/feedtest"
+	"github.com/newsdigest/newsdigest/pipeline"
+	"github.com/newsdigest/newsdigest/store"
+)
+
+// testTopics is a small watchlist with every kind of rule: prefixes,
+// phrases, exact terms, excludes and require groups.
+const testTopics = `
+topics:
+  - name: cartels
+    label: "Cartels"
+    terms: [cartel*, cártel*, narco*, "Sinaloa Cartel", CJNG]
+    exclude: ["Cartel de Santa", OPEC]
+    require:
+      - [mexic*, méxico, sinaloa, jalisco]
+  - name: troops
+    label: "Troops"
+    terms: [troops, tropas, "National Guard", "Guardia Nacional"]
+    require:
+      - [mexic*, méxico, border, frontera]
+  - name: usmca
+    label: "USMCA"
+    terms: [USMCA, T-MEC, =NAFTA]
+`
+
+// story is one generated item and the topic it must appear under ("" = none).
+type story struct {
+	title, summary string
+	topic          string
+	tags           []string
+}
+
+var stories = []story{
+	{"Sinaloa Cartel leader arrested in Culiacán", "Mexican forces detained him.", "cartels", nil},
+	{"Cártel de Jalisco amplía su presencia en México", "El CJNG opera en 20 estados.", "cartels", nil},
+	{"Narcotraficantes atacan a la Guardia Nacional en Michoacán, México", "", "cartels", []string{"troops"}},
+	{"US sends more troops to the Mexico border", "Deployment follows talks.", "troops", nil},
+	{"Tropas de Estados Unidos en la frontera", "México rechaza la presencia.", "troops", nil},
+	{"USMCA review: what changes for autos", "Trade lawyers weigh in.", "usmca", nil},
+	{"El T-MEC y el acero mexicano", "Aranceles en discusión.", "usmca", nil},
+	{"NAFTA's legacy, thirty years on", "", "usmca", nil},
+	// Decoys: must match nothing.
+	{"OPEC cartel agrees to cut output", "Oil prices rise; Mexico's Pemex reacts.", "", nil},
+	{"Cartel de Santa anuncia concierto en Monterrey, México", "", "", nil},
+	{"Troops withdraw from eastern Ukraine", "Kyiv says the front is stable.", "", nil},
+	{"Nafta prices climb in Asia", "Petrochemical feedstock rallies.", "", nil},
+	{"Mexico City marathon draws record crowd", "", "", nil},
+}
+
+type genItem struct {
+	feed, link string
+	story      story
+	fresh      bool // published within the window (or undated on a later poll)
+}
+
+// genFeeds builds n feeds in rotating formats. Every feed carries a few
+// stories; every 10th feed repeats feed 0's first story (same link) to test
+// that one story reached by several feeds is listed once.
+func genFeeds(srv *feedtest.Server, n int, now time.Time) (yaml string, items []genItem) {
+	formats := []string{"rss", "atom", "json", "rss-1252"}
+	var b strings.Builder
+	b.WriteString("feeds:\n")
+	for f := 0; f < n; f++ {
+		path := fmt.Sprintf("/feeds/%d", f)
+		spec := feedtest.FeedSpec{Format: formats[f%len(formats)], Title: fmt.Sprintf("Feed %d", f)}
+		for k := 0; k < 4; k++ {
+			s := stories[(f*4+k)%len(stories)]
+			link := fmt.Sprintf("%s/story/%d/%d?utm_source=rss", srv.URL, f, k)
+			pub := now.Add(-time.Duration(k+1) * time.Hour)
+			fresh := true
+			if k == 3 && f%3 == 0 {
+				pub = now.Add(-96 * time.Hour) // old news: stored, never posted
+				fresh = false
+			}
+			spec.Items = append(spec.Items, feedtest.ItemSpec{
+				GUID: fmt.Sprintf("urn:feed:%d:item:%d", f, k), Title: s.title, Summary: s.summary,
+				Link: link, Published: pub,
+			})
+			items = append(items, genItem{feed: spec.Title, link: link, story: s, fresh: fresh})
+		}
+		if f%10 == 5 {
+			// The same story as feed 0, item 0, through another feed.
+			s := stories[0]
+			spec.Items = append(spec.Items, feedtest.ItemSpec{
+				GUID: fmt.Sprintf("urn:other:%d", f), Title: s.title, Summary: s.summary,
+				Link: srv.URL + "/story/0/0?utm_medium=feed#top", Published: now.Add(-30 * time.Minute),
+			})
+		}
+		// An undated item on the first poll is remembered only.
+		spec.Items = append(spec.Items, feedtest.ItemSpec{
+			GUID: fmt.Sprintf("urn:undated:%d", f), Title: stories[0].title + " (undated)",
+			Link: fmt.Sprintf("%s/undated/%d", srv.URL, f),
+		})
+		srv.Set(path, spec)
+		fmt.Fprintf(&b, "  - name: %q\n    url: %q\n", spec.Title, srv.URL+path)
+	}
+	return b.String(), items
+}
+
+func newPipeline(t *testing.T, cfgYAML string) (*pipeline.Pipeline, *config.Config) {
+	t.Helper()
+	dir := t.TempDir()
+	path := filepath.Join(dir, "config.yaml")
+	if err := os.WriteFile(path, []byte(cfgYAML), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := config.Load(path)
+	if err != nil {
+		t.Fatalf("config: %v", err)
+	}
+	st, err := store.Open(context.Background(), cfg.Store.Path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	p, err := pipeline.New(cfg, st, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p, cfg
+}
+
+func TestDryRunOverGeneratedFeeds(t *testing.T) {
+	srv := feedtest.NewServer(t)
+	now := time.Now()
+	const nFeeds = 300
+	feedsYAML, items := genFeeds(srv, nFeeds, now)
+	p, _ := newPipeline(t, "fetch:\n  concurrency: 16\n  timeout: 10s\n"+feedsYAML+testTopics)
+	ctx := context.Background()
+
+	poll, err := p.Poll(ctx)
+	if err != nil {
+		t.Fatalf("Poll: %v", err)
+	}
+	for _, f := range poll.Feeds {
+		if !f.OK {
+			t.Errorf("feed %s failed: %s", f.Name, f.Error)
+		}
+	}
+	d, err := p.Digest(ctx, pipeline.DigestOptions{DryRun: true}, &poll)
+	if err != nil {
+		t.Fatalf("Digest: %v", err)
+	}
+
+	// Expected: every fresh matching item exactly once, under its topic; the
+	// story carried by several feeds once, with the others in `also`.
+	want := map[string]story{}
+	for _, it := range items {
+		if it.fresh && it.story.topic != "" {
+			want[newsdigest.CanonicalURL(it.link)] = it.story
+		}
+	}
+	got := map[string]string{}
+	var entries int
+	for _, sec := range d.Topics {
+		for _, e := range sec.Items {
+			entries++
+			u := newsdigest.CanonicalURL(e.URL)
+			if prev, dup := got[u]; dup {
+				t.Errorf("%s listed twice (under %s and %s)", u, prev, sec.Name)
+			}
+			got[u] = sec.Name
+			s, ok := want[u]
+			if !ok {
+				t.Errorf("unexpected entry %q (%s) under %s", e.Title, u, sec.Name)
+				continue
+			}
+			if s.topic != sec.Name {
+				t.Errorf("%q under %s; want %s", e.Title, sec.Name, s.topic)
+			}
+			if fmt.Sprint(e.Tags) != fmt.Sprint(nonNil(s.tags)) {
+				t.Errorf("%q tags = %v; want %v", e.Title, e.Tags, s.tags)
+			}
+			if strings.Contains(e.Title, "undated") {
+				t.Errorf("undated item from a first poll was posted: %q", e.Title)
+			}
+			if u == newsdigest.CanonicalURL(srv.URL+"/story/0/0") && len(e.Also) != nFeeds/10 {
+				t.Errorf("story 0/0 also = %d links; want %d", len(e.Also), nFeeds/10)
+			}
+		}
+	}
+	for u, s := range want {
+		if _, ok := got[u]; !ok {
+			t.Errorf("missing %q (%s) under %s", s.title, u, s.topic)
+		}
+	}
+	if entries != len(want) {
+		t.Errorf("digest has %d entries; want %d", entries, len(want))
+	}
+	if poll.Summary.ItemsNew == 0 || d.Stats.ItemsNew != poll.Summary.ItemsNew {
+		t.Errorf("stats items_new = %d, poll says %d", d.Stats.ItemsNew, poll.Summary.ItemsNew)
+	}
+
+	// A second dry run right after: every feed answers 304, and the digest
+	// (nothing was delivered) is the same.
+	before := srv.NotModified()
+	poll2, err := p.Poll(ctx)
+	if err != nil {
+		t.Fatalf("second Poll: %v", err)
+	}
+	if got := srv.NotModified() - before; got != nFeeds {
+		t.Errorf("second poll: %d answers were 304; want %d", got, nFeeds)
+	}
+	if poll2.Summary.ItemsNew != 0 {
+		t.Errorf("second poll stored %d new items; want 0", poll2.Summary.ItemsNew)
+	}
+	d2, err := p.Digest(ctx, pipeline.DigestOptions{DryRun: true}, &poll2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := countEntries(d2); n != entries {
+		t.Errorf("second dry run lists %d entries; want %d", n, entries)
+	}
+	if d2.Feeds.NotModified != nFeeds {
+		t.Errorf("coverage not_modified = %d; want %d", d2.Feeds.NotModified, nFeeds)
+	}
+}
+
+func countEntries(d *digest.Digest) int {
+	n := 0
+	for _, s := range d.Topics {
+		n += len(s.Items)
+	}
+	return n
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
+
+func TestBrokenFeedDoesNotStopOthers(t *testing.T) {
+	srv := feedtest.NewServer(t)
+	now := time.Now()
+	srv.Set("/good", feedtest.FeedSpec{Format: "rss", Title: "Good", Items: []feedtest.ItemSpec{
+		{GUID: "g1", Title: "Sinaloa Cartel leader arrested", Summary: "In Mexico.", Link: srv.URL + "/a/1", Published: now.Add(-time.Hour)},
+	}})
+	srv.SetRaw("/html", "text/html", []byte("<!doctype html><html><head><title>Home</title></head><body>hi</body></html>"))
+	srv.SetRaw("/broken", "application/rss+xml", []byte("<rss><channel><item><title>cut"))
+	cfg := fmt.Sprintf("fetch:\n  timeout: 5s\nfeeds:\n  - {name: Good, url: %q}\n  - {name: Page, url: %q}\n  - {name: Broken, url: %q}\n  - {name: Gone, url: %q}\n%s",
+		srv.URL+"/good", srv.URL+"/html", srv.URL+"/broken", srv.URL+"/missing", testTopics)
+	p, _ := newPipeline(t, cfg)
+	ctx := context.Background()
+	poll, err := p.Poll(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := p.Digest(ctx, pipeline.DigestOptions{DryRun: true}, &poll)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := countEntries(d); n != 1 {
+		t.Errorf("digest has %d entries; want 1 (the good feed's)", n)
+	}
+	if d.Feeds.Total != 4 || d.Feeds.OK != 1 || len(d.Feeds.Failed) != 3 {
+		t.Errorf("coverage = total %d ok %d failed %d; want 4, 1, 3", d.Feeds.Total, d.Feeds.OK, len(d.Feeds.Failed))
+	}
+	for _, f := range d.Feeds.Failed {
+		if f.Error == "" || f.Name == "" || f.URL == "" {
+			t.Errorf("failed feed without name, url or reason: %+v", f)
+		}
+	}
+}
+
+func TestDigestWindowAndTopicFilter(t *testing.T) {
+	srv := feedtest.NewServer(t)
+	now := time.Now()
+	srv.Set("/f", feedtest.FeedSpec{Format: "atom", Title: "F", Items: []feedtest.ItemSpec{
+		{GUID: "1", Title: "Cartel violence in Sinaloa", Link: srv.URL + "/1", Published: now.Add(-2 * time.Hour)},
+		{GUID: "2", Title: "USMCA talks resume", Link: srv.URL + "/2", Published: now.Add(-3 * time.Hour)},
+		{GUID: "3", Title: "Cartel leader in Mexico sentenced", Link: srv.URL + "/3", Published: now.Add(-40 * time.Hour)},
+	}})
+	p, _ := newPipeline(t, fmt.Sprintf("feeds:\n  - {name: F, url: %q}\n%s", srv.URL+"/f", testTopics))
+	ctx := context.Background()
+	poll, err := p.Poll(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name string
+		opts pipeline.DigestOptions
+		want int
+	}{
+		{"lookback 24h", pipeline.DigestOptions{DryRun: true}, 2},
+		{"since 72h", pipeline.DigestOptions{DryRun: true, Since: 72 * time.Hour}, 3},
+		{"topic usmca", pipeline.DigestOptions{DryRun: true, Topics: []string{"usmca"}}, 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			d, err := p.Digest(ctx, tt.opts, &poll)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := countEntries(d); got != tt.want {
+				t.Errorf("entries = %d; want %d", got, tt.want)
+			}
+		})
+	}
+	if _, err := p.Digest(ctx, pipeline.DigestOptions{Topics: []string{"nope"}}, &poll); err == nil {
+		t.Error("unknown topic: no error")
+	}
+}
