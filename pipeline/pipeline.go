@@ -21,9 +21,9 @@ import (
 	"github.com/newsdigest/newsdigest/watcher"
 )
 
-// summaryRunes caps the plain-text summary kept per item: enough for a
+// summaryRunes caps the plain-text summary kept per item: the lede, enough for a
 // digest line and for `explain`, small enough that the store stays small.
-const summaryRunes = 600
+const summaryRunes = 300
 
 // Backoff bounds for feeds that keep failing.
 const (
@@ -98,31 +98,34 @@ func (p *Pipeline) Poll(ctx context.Context) (PollReport, error) {
 		reqs = append(reqs, watcher.Request{Feed: f, Validators: watcher.Validators{ETag: st.ETag, LastModified: st.LastModified}})
 	}
 
+	// Each result is turned into what the store keeps as soon as it arrives,
+	// on the worker that fetched it: the raw feed bodies and HTML are dropped
+	// at once, so a poll of many large feeds holds only titles, short
+	// summaries and matches until the one transaction that stores them.
+	pollFeeds := make([]store.PollFeed, len(reqs))
+	outcomes := make([]feedOutcome, len(reqs))
 	var done int
 	var doneMu sync.Mutex
-	onResult := func(r watcher.Result) {
-		if p.Progress == nil {
-			return
+	p.fetcher.FetchEach(ctx, reqs, p.cfg.Fetch.Concurrency, func(i int, r watcher.Result) {
+		sc := scratchPool.Get().(*classify.Scratch)
+		pollFeeds[i] = p.pollFeed(r, states[r.Feed.URL], p.Now(), sc)
+		scratchPool.Put(sc)
+		outcomes[i] = feedOutcome{err: r.Err, notModified: r.NotModified}
+		if p.Progress != nil {
+			doneMu.Lock()
+			done++
+			p.Progress(done, len(reqs), r.Feed)
+			doneMu.Unlock()
 		}
-		doneMu.Lock()
-		done++
-		n := done
-		doneMu.Unlock()
-		p.Progress(n, len(reqs), r.Feed)
-	}
-	results := p.fetcher.FetchAll(ctx, reqs, p.cfg.Fetch.Concurrency, onResult)
+	})
 	if err := ctx.Err(); err != nil {
 		return rep, fmt.Errorf("pipeline: poll: %w", err)
 	}
-
-	polledAt := p.Now()
-	byURL := make(map[string]watcher.Result, len(results))
-	pollFeeds := make([]store.PollFeed, 0, len(results))
-	var scratch classify.Scratch
-	for _, r := range results {
-		byURL[r.Feed.URL] = r
-		pollFeeds = append(pollFeeds, p.pollFeed(r, states[r.Feed.URL], polledAt, &scratch))
+	byURL := make(map[string]feedOutcome, len(reqs))
+	for i, r := range reqs {
+		byURL[r.Feed.URL] = outcomes[i]
 	}
+	polledAt := p.Now()
 	sum, err := p.store.SavePoll(ctx, pollFeeds)
 	if err != nil {
 		return rep, fmt.Errorf("pipeline: poll: %w", err)
@@ -140,9 +143,9 @@ func (p *Pipeline) Poll(ctx context.Context) (PollReport, error) {
 			continue
 		}
 		r := byURL[f.URL]
-		fr := newsdigest.FeedReport{Name: f.Name, URL: f.URL, OK: r.Err == nil, NotModified: r.NotModified, LastOK: st.LastOKAt}
-		if r.Err != nil {
-			fr.Error = r.Err.Error()
+		fr := newsdigest.FeedReport{Name: f.Name, URL: f.URL, OK: r.err == nil, NotModified: r.notModified, LastOK: st.LastOKAt}
+		if r.err != nil {
+			fr.Error = r.err.Error()
 			fr.FailingSince = st.FailingSince
 			if fr.FailingSince.IsZero() {
 				fr.FailingSince = polledAt
@@ -154,11 +157,20 @@ func (p *Pipeline) Poll(ctx context.Context) (PollReport, error) {
 	}
 	rep.Finished = p.Now()
 	p.logger.Info("poll finished",
-		"feeds", len(feeds), "fetched", len(results), "failed", countFailed(rep.Feeds),
+		"feeds", len(feeds), "fetched", len(reqs), "failed", countFailed(rep.Feeds),
 		"items_fetched", sum.ItemsFetched, "items_new", sum.ItemsNew, "items_matched", sum.ItemsMatched,
 		"duration", rep.Finished.Sub(rep.Started).Round(time.Millisecond))
 	return rep, nil
 }
+
+// feedOutcome is what the coverage report needs of one fetch.
+type feedOutcome struct {
+	err         error
+	notModified bool
+}
+
+// scratchPool holds the matcher's per-goroutine buffers.
+var scratchPool = sync.Pool{New: func() any { return new(classify.Scratch) }}
 
 // pollFeed turns one fetch result into what the store records: plain-text
 // titles and summaries, and the topics each item matched.

@@ -112,7 +112,7 @@ func genFeeds(srv *feedtest.Server, n int, now time.Time) (yaml string, items []
 	return b.String(), items
 }
 
-func newPipeline(t *testing.T, cfgYAML string) (*pipeline.Pipeline, *config.Config) {
+func newPipeline(t testing.TB, cfgYAML string) (*pipeline.Pipeline, *config.Config) {
 	t.Helper()
 	dir := t.TempDir()
 	path := filepath.Join(dir, "config.yaml")

@@ -345,8 +345,23 @@ func humanSize(n int64) string {
 // feeds not yet started get a result with a "stopped: …" error.
 func (f *Fetcher) FetchAll(ctx context.Context, reqs []Request, concurrency int, onResult func(Result)) []Result {
 	results := make([]Result, len(reqs))
+	f.FetchEach(ctx, reqs, concurrency, func(i int, r Result) {
+		results[i] = r
+		if onResult != nil {
+			onResult(r)
+		}
+	})
+	return results
+}
+
+// FetchEach is FetchAll without keeping the results: fn is called once per
+// request, with its index, from the worker goroutine that fetched it (so at
+// most `concurrency` calls run at once), and nothing is retained after it
+// returns. A run over many large feeds then holds only what fn keeps.
+// Requests not started because ctx was cancelled get a "stopped: …" result.
+func (f *Fetcher) FetchEach(ctx context.Context, reqs []Request, concurrency int, fn func(i int, r Result)) {
 	if len(reqs) == 0 {
-		return results
+		return
 	}
 	concurrency = max(1, min(concurrency, len(reqs)))
 	jobs := make(chan int)
@@ -354,10 +369,7 @@ func (f *Fetcher) FetchAll(ctx context.Context, reqs []Request, concurrency int,
 	for range concurrency {
 		wg.Go(func() {
 			for i := range jobs {
-				results[i] = f.Fetch(ctx, reqs[i])
-				if onResult != nil {
-					onResult(results[i])
-				}
+				fn(i, f.Fetch(ctx, reqs[i]))
 			}
 		})
 	}
@@ -373,14 +385,10 @@ send:
 	close(jobs)
 	wg.Wait()
 	for i := next; i < len(reqs); i++ {
-		results[i] = Result{
+		fn(i, Result{
 			Feed:       reqs[i].Feed,
 			Validators: reqs[i].Validators,
 			Err:        &fetchError{msg: "stopped: " + ctx.Err().Error(), cause: ctx.Err()},
-		}
-		if onResult != nil {
-			onResult(results[i])
-		}
+		})
 	}
-	return results
 }

@@ -35,6 +35,7 @@ func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io
 		return exitUsage
 	}
 	env := &env{stdin: stdin, stdout: stdout, stderr: stderr, getenv: getenv}
+	defer startProfiles(env)()
 	var err error
 	switch args[0] {
 	case "run":

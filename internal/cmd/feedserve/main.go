@@ -29,6 +29,7 @@ func main() {
 	addr := flag.String("listen", "127.0.0.1:0", "listen address (loopback only)")
 	cfgPath := flag.String("config", "", "write a newsdigest config listing the feeds here")
 	urlsPath := flag.String("urls", "", "write the feed URLs here, one per line (for curl)")
+	matching := flag.Float64("matching", 0.1, "fraction of items written to match a topic (a real watchlist matches a few percent)")
 	flag.Parse()
 
 	host, _, err := net.SplitHostPort(*addr)
@@ -42,7 +43,9 @@ func main() {
 	base := "http://" + ln.Addr().String()
 
 	words := []string{"Sinaloa Cartel", "USMCA review", "troops at the border", "soberanía", "T-MEC", "Guardia Nacional",
-		"weather", "football", "markets", "elections", "fentanilo", "cárteles", "aranceles", "tariffs"}
+		"fentanilo", "cárteles", "aranceles", "tariffs"}
+	other := []string{"weather", "football", "markets", "elections", "the harvest", "a new museum", "rail strikes",
+		"el clima", "la liga", "los mercados", "las elecciones", "un museo"}
 	now := time.Now()
 	bodies := make(map[string][]byte, *nFeeds)
 	types := make(map[string]string, *nFeeds)
@@ -53,10 +56,13 @@ func main() {
 		format := formats[f%len(formats)]
 		spec := feedtest.FeedSpec{Format: format, Title: fmt.Sprintf("Feed %d", f), Link: base}
 		for i := 0; i < *nItems; i++ {
-			w1, w2 := words[(f+i)%len(words)], words[(f*7+i*3)%len(words)]
+			w1, w2, place := other[(f+i)%len(other)], other[(f*7+i*3)%len(other)], "Canada"
+			if float64((f*nItemsPrime+i*7919)%1000) < *matching*1000 {
+				w1, w2, place = words[(f+i)%len(words)], words[(f*7+i*3)%len(words)], "Mexico"
+			}
 			spec.Items = append(spec.Items, feedtest.ItemSpec{
 				GUID:      fmt.Sprintf("urn:bench:%d:%d", f, i),
-				Title:     fmt.Sprintf("Report %d-%d on %s and %s in Mexico", f, i, w1, w2),
+				Title:     fmt.Sprintf("Report %d-%d on %s and %s in %s", f, i, w1, w2, place),
 				Link:      fmt.Sprintf("%s/story/%d/%d", base, f, i),
 				Summary:   strings.Repeat(fmt.Sprintf("<p>Details about %s, %s and the United States. </p>", w1, w2), 12),
 				Published: now.Add(-time.Duration(i) * 20 * time.Minute),
@@ -98,6 +104,9 @@ func main() {
 	})
 	log.Fatal(http.Serve(ln, h))
 }
+
+// nItemsPrime spreads the matching items evenly over feeds and positions.
+const nItemsPrime = 104729
 
 // benchTopics is the shipped watchlist's shape, compact.
 const benchTopics = `topics:
