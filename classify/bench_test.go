@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -168,6 +169,57 @@ func BenchmarkRegexp(b *testing.B) {
 				hits = len(re.FindAllStringIndex(text, -1))
 			}
 			b.ReportMetric(float64(hits), "hits")
+		})
+	}
+}
+
+// BenchmarkMatchScaling isolates what the number of terms costs: every size
+// has the same 10 terms that occur in the article (the same hits, so the
+// same work recording them) plus n-10 terms that never occur in it. The time
+// per article should then barely move from 10 to 10,000 terms. In
+// BenchmarkMatch, by contrast, larger watchlists also find more hits.
+func BenchmarkMatchScaling(b *testing.B) {
+	d := benchDoc()
+	hits := []string{"cártel*", "Sinaloa", "Guardia Nacional", "T-MEC", "frontera", "Sheinbaum", "=USMCA", "aranceles", "fentanyl", "United States"}
+	r := rand.New(rand.NewPCG(5, 6))
+	var absent []string
+	seen := map[string]bool{}
+	for len(absent) < 10000 {
+		var t string
+		switch k := r.IntN(10); {
+		case k < 5:
+			t = synthWord(r)
+		case k < 8:
+			t = synthWord(r) + " " + synthWord(r)
+		default:
+			w := synthWord(r)
+			t = w[:max(3, len(w)-2)] + "*"
+		}
+		if seen[t] {
+			continue
+		}
+		seen[t] = true
+		m, err := Compile([]newsdigest.Topic{{Name: "probe", Terms: []string{t}}})
+		if err != nil || len(m.Match(d)) > 0 {
+			continue // occurs in the article: not an absent term
+		}
+		absent = append(absent, t)
+	}
+	for _, n := range []int{10, 1000, 10000} {
+		b.Run(fmt.Sprintf("terms=%d", n), func(b *testing.B) {
+			terms := append(slices.Clone(hits), absent[:n-len(hits)]...)
+			m, err := Compile(benchTopics(terms))
+			if err != nil {
+				b.Fatal(err)
+			}
+			var s Scratch
+			var dst []newsdigest.Match
+			b.SetBytes(docLen(d))
+			b.ReportAllocs()
+			for b.Loop() {
+				dst = m.MatchAppend(dst[:0], &s, d)
+			}
+			b.ReportMetric(float64(len(dst)), "topics")
 		})
 	}
 }

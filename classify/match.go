@@ -66,43 +66,30 @@ type topicInfo struct {
 	reqPat   [][]int32
 }
 
-type trieNode struct {
-	edges []trieEdge // sorted by b
-	pats  []int32    // single-word prefix patterns ending here
-}
-
-type trieEdge struct {
-	b     byte
-	child int32
-}
-
-func (n *trieNode) child(b byte) int32 {
-	lo, hi := 0, len(n.edges)
-	for lo < hi {
-		mid := int(uint(lo+hi) >> 1)
-		if n.edges[mid].b < b {
-			lo = mid + 1
-		} else {
-			hi = mid
-		}
-	}
-	if lo < len(n.edges) && n.edges[lo].b == b {
-		return n.edges[lo].child
-	}
-	return -1
-}
+// maxIndexedPrefix is the longest folded prefix (in bytes) found through the
+// prefix index; longer single-word prefixes are checked one by one, and only
+// against words at least that long.
+const maxIndexedPrefix = 63
 
 // Matcher matches documents against a fixed set of topics. It is safe for
 // concurrent use; a Scratch is not.
 type Matcher struct {
-	topics  []topicInfo
-	pats    []pattern
-	refs    [][]ref
-	first   map[string][]int32 // first folded word -> patterns, except single-word prefixes
-	filter  []uint64           // bit wordHash(w)&filterMask set when w is a key of first
-	trie    []trieNode         // single-word prefix patterns by folded prefix; trie[0] is the root
-	nGroups int
-	scratch sync.Pool
+	topics []topicInfo
+	pats   []pattern
+	refs   [][]ref
+	first  map[string][]int32 // first folded word -> patterns, except single-word prefixes
+	filter []uint64           // bit wordHash(w)&filterMask set when w is a key of first
+	// Single-word prefix patterns. A word's prefixes of every length in
+	// prefixLens are probed in prefixFilter with the FNV state reached at that
+	// length — computed anyway for the word's own hash — and only on a hit
+	// looked up in prefixes. The cost per word is one pass over its bytes,
+	// whatever the number of prefix terms.
+	prefixes     map[string][]int32
+	prefixLens   uint64   // bit n set when some indexed prefix is n bytes long
+	prefixFilter []uint64 // bit prefixHash&filterMask set for each key of prefixes
+	longPrefixes []int32  // prefix patterns longer than maxIndexedPrefix
+	nGroups      int
+	scratch      sync.Pool
 }
 
 // Compile builds one matcher for all topics. It rejects a topic without a
@@ -110,7 +97,7 @@ type Matcher struct {
 // require group and any term ParseTerm rejects; errors name the topic and the
 // term.
 func Compile(topics []newsdigest.Topic) (*Matcher, error) {
-	m := &Matcher{first: map[string][]int32{}, trie: []trieNode{{}}}
+	m := &Matcher{first: map[string][]int32{}, prefixes: map[string][]int32{}, prefixFilter: make([]uint64, (filterMask+1)/64)}
 	byKey := map[string]int32{}
 	add := func(term string, r ref) error {
 		p, err := parseTerm(term)
@@ -218,19 +205,14 @@ func dedup(terms []string) []string {
 }
 
 func (m *Matcher) addPrefix(prefix string, id int32) {
-	n := int32(0)
-	for i := 0; i < len(prefix); i++ {
-		c := m.trie[n].child(prefix[i])
-		if c < 0 {
-			c = int32(len(m.trie))
-			m.trie = append(m.trie, trieNode{})
-			e := m.trie[n].edges
-			k, _ := slices.BinarySearchFunc(e, prefix[i], func(e trieEdge, b byte) int { return cmp.Compare(e.b, b) })
-			m.trie[n].edges = slices.Insert(e, k, trieEdge{prefix[i], c})
-		}
-		n = c
+	if len(prefix) == 0 || len(prefix) > maxIndexedPrefix {
+		m.longPrefixes = append(m.longPrefixes, id)
+		return
 	}
-	m.trie[n].pats = append(m.trie[n].pats, id)
+	m.prefixes[prefix] = append(m.prefixes[prefix], id)
+	m.prefixLens |= 1 << len(prefix)
+	h := wordHash([]byte(prefix)) & filterMask
+	m.prefixFilter[h/64] |= 1 << (h % 64)
 }
 
 // Scratch holds the buffers of one classification so that MatchAppend can
@@ -327,23 +309,26 @@ func (s *Scratch) wordBytes(i int) []byte {
 }
 
 // matchAt records every pattern that matches at word i of field f, whose
-// words end before end: one hash lookup on the word, one walk of the prefix
-// trie bounded by the word's length, then a check of the few candidates.
+// words end before end: one pass over the word's bytes hashing it, probing
+// the prefix index at the lengths where a prefix term ends, then one hash
+// lookup on the whole word, and a check of the few candidates found.
 func (m *Matcher) matchAt(s *Scratch, f, i, end int) {
 	w := s.wordBytes(i)
-	if h := wordHash(w) & filterMask; m.filter[h/64]&(1<<(h%64)) != 0 {
+	h := uint32(fnvOffset)
+	lens := m.prefixLens
+	for j, c := range w {
+		h = (h ^ uint32(c)) * fnvPrime
+		if j < maxIndexedPrefix && lens&(1<<(j+1)) != 0 {
+			if b := h & filterMask; m.prefixFilter[b/64]&(1<<(b%64)) != 0 {
+				m.recordPrefix(s, m.prefixes[string(w[:j+1])], f, i)
+			}
+		}
+	}
+	if b := h & filterMask; m.filter[b/64]&(1<<(b%64)) != 0 {
 		m.matchFirst(s, w, f, i, end)
 	}
-	if len(m.trie[0].edges) == 0 {
-		return
-	}
-	node := int32(0)
-	for j := 0; j < len(w); j++ {
-		if node = m.trie[node].child(w[j]); node < 0 {
-			return
-		}
-		for _, id := range m.trie[node].pats {
-			p := &m.pats[id]
+	for _, id := range m.longPrefixes {
+		if p := &m.pats[id]; len(w) >= len(p.words[0]) && string(w[:len(p.words[0])]) == p.words[0] {
 			if p.exact == nil || exactMatch(s.text[f], s.words[i:i+1], p) {
 				s.record(id, f, i, i)
 			}
@@ -351,14 +336,31 @@ func (m *Matcher) matchAt(s *Scratch, f, i, end int) {
 	}
 }
 
+// recordPrefix records the single-word prefix patterns ids at word i, after
+// the exact-case check of those that need one.
+func (m *Matcher) recordPrefix(s *Scratch, ids []int32, f, i int) {
+	for _, id := range ids {
+		p := &m.pats[id]
+		if p.exact == nil || exactMatch(s.text[f], s.words[i:i+1], p) {
+			s.record(id, f, i, i)
+		}
+	}
+}
+
 // filterMask sizes Matcher.filter: 2^18 bits, 32 KB.
 const filterMask = 1<<18 - 1
 
-// wordHash is FNV-1a.
+// FNV-1a, 32 bits.
+const (
+	fnvOffset = 2166136261
+	fnvPrime  = 16777619
+)
+
+// wordHash is FNV-1a; matchAt computes the same hash inline.
 func wordHash(w []byte) uint32 {
-	h := uint32(2166136261)
+	h := uint32(fnvOffset)
 	for _, c := range w {
-		h = (h ^ uint32(c)) * 16777619
+		h = (h ^ uint32(c)) * fnvPrime
 	}
 	return h
 }
