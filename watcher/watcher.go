@@ -5,16 +5,19 @@ package watcher
 import (
 	"compress/gzip"
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"math"
+	"net"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/newsdigest/newsdigest"
@@ -281,8 +284,34 @@ func (f *Fetcher) transportError(ctx, reqCtx context.Context, err error) error {
 	if errors.As(err, &fe) {
 		return fe
 	}
-	inner := unwrapURLError(err)
-	return &fetchError{msg: validUTF8(inner.Error()), cause: err}
+	return &fetchError{msg: validUTF8(networkReason(unwrapURLError(err))), cause: err}
+}
+
+// networkReason words the common network failures the way an operator
+// reads them in the coverage line; anything else keeps Go's wording.
+func networkReason(err error) string {
+	var dnsErr *net.DNSError
+	if errors.As(err, &dnsErr) {
+		switch {
+		case dnsErr.IsNotFound:
+			return "host not found: " + dnsErr.Name
+		case dnsErr.IsTimeout:
+			return "DNS lookup timed out: " + dnsErr.Name
+		default:
+			return "DNS lookup failed: " + dnsErr.Name
+		}
+	}
+	if errors.Is(err, syscall.ECONNREFUSED) {
+		return "connection refused"
+	}
+	if errors.Is(err, syscall.ECONNRESET) {
+		return "connection reset by the server"
+	}
+	var certErr *tls.CertificateVerificationError
+	if errors.As(err, &certErr) {
+		return "TLS certificate not valid: " + certErr.Err.Error()
+	}
+	return err.Error()
 }
 
 // unwrapURLError drops the `Get "http://…":` prefix that net/http adds.

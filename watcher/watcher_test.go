@@ -8,12 +8,14 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -548,7 +550,7 @@ func TestFetchNetworkErrors(t *testing.T) {
 	tests := []struct {
 		name, url, wantPrefix string
 	}{
-		{"connection refused", closedURL, "dial tcp "},
+		{"connection refused", closedURL, "connection refused"},
 		{"invalid URL", "http://[::1", "invalid URL: "},
 		{"unsupported scheme", "ftp://127.0.0.1/feed", "unsupported protocol scheme"},
 	}
@@ -695,5 +697,23 @@ func TestFetchCustomTransportAndLogger(t *testing.T) {
 	}
 	if !strings.Contains(logs.String(), "feed="+url) || !strings.Contains(logs.String(), "items=2") {
 		t.Errorf("log = %q; want a line with feed=%s and items=2", logs.String(), url)
+	}
+}
+
+func TestNetworkReason(t *testing.T) {
+	tests := []struct {
+		err  error
+		want string
+	}{
+		{&net.DNSError{Err: "no such host", Name: "news.google.com", IsNotFound: true}, "host not found: news.google.com"},
+		{&net.DNSError{Err: "i/o timeout", Name: "example.org", IsTimeout: true}, "DNS lookup timed out: example.org"},
+		{&net.DNSError{Err: "server misbehaving", Name: "example.org"}, "DNS lookup failed: example.org"},
+		{&net.OpError{Op: "read", Net: "tcp", Err: syscall.ECONNRESET}, "connection reset by the server"},
+		{errors.New("something else"), "something else"},
+	}
+	for _, tt := range tests {
+		if got := networkReason(tt.err); got != tt.want {
+			t.Errorf("networkReason(%v) = %q; want %q", tt.err, got, tt.want)
+		}
 	}
 }
