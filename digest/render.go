@@ -265,9 +265,20 @@ func coverageLine(cv Coverage, now time.Time, esc func(string) string) string {
 		fmt.Fprintf(&b, " (%d not modified)", cv.NotModified)
 	}
 	if len(cv.Failed) > 0 {
-		fs := make([]string, len(cv.Failed))
-		for i, f := range cv.Failed {
-			fs[i] = fmt.Sprintf("%s (%s)", esc(cleanLine(f.Name, maxSourceRunes)), esc(cleanLine(f.Error, maxErrorRunes)))
+		// Feeds failing for the same reason (one host down behind several
+		// searches, say) share one parenthesis, in the order first seen.
+		var reasons []string
+		names := map[string][]string{}
+		for _, f := range cv.Failed {
+			r := esc(cleanLine(f.Error, maxErrorRunes))
+			if _, ok := names[r]; !ok {
+				reasons = append(reasons, r)
+			}
+			names[r] = append(names[r], esc(cleanLine(f.Name, maxSourceRunes)))
+		}
+		fs := make([]string, len(reasons))
+		for i, r := range reasons {
+			fs[i] = fmt.Sprintf("%s (%s)", strings.Join(names[r], ", "), r)
 		}
 		b.WriteString("; failed: " + strings.Join(fs, ", "))
 	}

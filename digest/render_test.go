@@ -300,6 +300,11 @@ func TestCoverageLine(t *testing.T) {
 		{Coverage{Total: 4, OK: 2, NotModified: 1, Stale: []StaleFeed{{Name: "A", LastOK: now.Add(-50 * time.Hour)}, {Name: "B"}}},
 			"Coverage: 2 of 4 feeds OK (1 not modified); stale: A (last OK Fri 20 Nov 06:00), B (never OK)"},
 		{Coverage{Total: 3, OK: 1}, "Coverage: 1 of 3 feeds OK; 2 not due this run"},
+		{Coverage{Total: 4, OK: 1, Failed: []FailedFeed{
+			{Name: "GN cartels", Error: "host not found: news.google.com"},
+			{Name: "Proceso", Error: "HTTP 503"},
+			{Name: "GN T-MEC", Error: "host not found: news.google.com"},
+		}}, "Coverage: 1 of 4 feeds OK; failed: GN cartels, GN T-MEC (host not found: news.google.com), Proceso (HTTP 503)"},
 	}
 	for _, tt := range tests {
 		if got := coverageLine(tt.cv, now, plain); got != tt.want {

@@ -1,0 +1,75 @@
+package digest
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/newsdigest/newsdigest"
+	"github.com/newsdigest/newsdigest/internal/fakeslack"
+)
+
+// FuzzSlackMessages renders hostile feed text for Slack and checks that
+// Slack would accept every message, that the only links and mentions are
+// the items' own http(s) links, and that with threads every item is carried
+// exactly once.
+func FuzzSlackMessages(f *testing.F) {
+	f.Add("<!channel> Title", "<@U1>|src", "https://x.test/a|b>", "javascript:x", "Label & <b>", "<!here>", 1, 3)
+	f.Add("", "", "", "", "", "", 0, 1)
+	f.Add(strings.Repeat("&<>|", 200), strings.Repeat("ü&", 80), "https://x.test/"+strings.Repeat("%", 2000), "http://h/?a=1&b=2", strings.Repeat("L", 400), strings.Repeat("e&", 300), 2, 40)
+	f.Add("a\x00b\u202e", "s", "HTTPS://X.TEST/", "https://x.test/<@U1>", ":x:", "err\r\n", -1, 7)
+	f.Fuzz(func(t *testing.T, title, src, link, link2, label, errText string, max, n int) {
+		n = 1 + (n%60+60)%60
+		topics := []newsdigest.Topic{{Name: "a", Label: label, Emoji: label}, {Name: "b", Label: "B"}}
+		var cands []newsdigest.Candidate
+		for i := range n {
+			l := link
+			if i%2 == 1 {
+				l = link2
+			}
+			it := newsdigest.Item{ID: strings.Repeat("i", 1+i), Title: title, Source: src, Link: l + strings.Repeat("/", i%3),
+				Published: now.Add(-time.Duration(i) * time.Minute)}
+			cands = append(cands, newsdigest.Candidate{Item: it, CanonicalURL: newsdigest.CanonicalURL(it.Link),
+				Matches: []newsdigest.Match{{Topic: topics[i%2].Name, Score: 1, Terms: []string{title}}, {Topic: "b", Score: 0}}})
+		}
+		d := Build(Input{Title: label, GeneratedAt: now, From: now.Add(-time.Hour), To: now, Topics: topics, Candidates: cands,
+			Feeds: []newsdigest.FeedReport{{Name: src, URL: link, Error: errText}}})
+		allowed := map[string]bool{}
+		for _, s := range d.Topics {
+			for _, e := range s.Items {
+				allowed[slackURL(e.URL)] = true
+				for _, l := range e.Also {
+					allowed[slackURL(l.URL)] = true
+				}
+			}
+		}
+		msgs := d.SlackMessages(SlackOptions{MaxPerTopic: max, Threads: true, PostEmpty: true})
+		seen := map[string]int{}
+		for i, m := range msgs {
+			blocks, err := json.Marshal(m.Blocks)
+			if err != nil {
+				t.Fatalf("message %d: %v", i+1, err)
+			}
+			if code := fakeslack.CheckMessage(m.Text, blocks); code != "" {
+				t.Fatalf("message %d: Slack would answer %s:\n%s", i+1, code, blocks)
+			}
+			for _, id := range m.ItemIDs {
+				seen[id]++
+			}
+		}
+		for _, text := range mrkdwnTexts(t, msgs) {
+			for _, mt := range slackLink.FindAllStringSubmatch(text, -1) {
+				target, _, _ := strings.Cut(mt[1], "|")
+				if target == "" || !allowed[target] {
+					t.Fatalf("link or mention <%s> in %q", mt[1], text)
+				}
+			}
+		}
+		for _, id := range d.ItemIDs() {
+			if seen[id] != 1 {
+				t.Errorf("item %s carried %d times; want once", id, seen[id])
+			}
+		}
+	})
+}
