@@ -43,6 +43,8 @@ type Pipeline struct {
 	Now func() time.Time
 	// Progress, when set, is called after each feed of a poll finishes.
 	Progress func(done, total int, feed newsdigest.Feed)
+	// PosterOptions are added to the Slack poster's (tests shorten retries).
+	PosterOptions []digest.PosterOption
 
 	pollMu sync.Mutex // one poll at a time per process
 }
@@ -238,44 +240,34 @@ func (p *Pipeline) Channel(t newsdigest.Topic) string {
 }
 
 // Digest builds the digest of matched items not yet delivered, for the
-// topics selected, from the store. poll (may be nil) supplies this run's feed
-// outcomes and counts for the coverage line.
+// topics selected, from the store, without posting anything: what `run
+// -dry-run` prints. With per-topic channels it is every channel's digest in
+// one document; an item bound for two channels is listed once. poll (may be
+// nil) supplies this run's feed outcomes and counts for the coverage line.
 func (p *Pipeline) Digest(ctx context.Context, opts DigestOptions, poll *PollReport) (*digest.Digest, error) {
 	now := p.Now()
 	topics, err := p.selectTopics(opts.Topics)
 	if err != nil {
 		return nil, err
 	}
-	// Group topics by delivery channel: the store answers per channel.
-	var order []string
-	byChannel := map[string][]string{}
-	for _, t := range topics {
-		ch := p.Channel(t)
-		if _, ok := byChannel[ch]; !ok {
-			order = append(order, ch)
-		}
-		byChannel[ch] = append(byChannel[ch], t.Name)
-	}
-
-	from := now.Add(-p.cfg.Digest.Lookback)
-	if opts.Since > 0 {
-		from = now.Add(-opts.Since)
+	from, err := p.windowStart(ctx, "", opts, now)
+	if err != nil {
+		return nil, err
 	}
 	var cands []newsdigest.Candidate
 	seen := map[string]bool{}
-	for _, ch := range order {
-		chFrom := from
-		if opts.Since == 0 && !opts.DryRun {
-			last, ok, err := p.store.LastDigest(ctx, ch)
-			if err != nil {
-				return nil, fmt.Errorf("pipeline: digest: %w", err)
-			}
-			if ok {
-				chFrom = last
-			}
+	for _, ch := range p.channels(topics) {
+		chFrom, err := p.windowStart(ctx, ch.name, opts, now)
+		if err != nil {
+			return nil, err
+		}
+		from = minTime(from, chFrom)
+		names := make([]string, len(ch.topics))
+		for i, t := range ch.topics {
+			names[i] = t.Name
 		}
 		cs, err := p.store.Candidates(ctx, store.CandidateQuery{
-			Channel: ch, From: chFrom, To: now, Lookback: p.cfg.Digest.Lookback, Topics: byChannel[ch],
+			Channel: ch.name, From: chFrom, To: now, Lookback: p.cfg.Digest.Lookback, Topics: names,
 		})
 		if err != nil {
 			return nil, fmt.Errorf("pipeline: digest: %w", err)
@@ -287,20 +279,14 @@ func (p *Pipeline) Digest(ctx context.Context, opts DigestOptions, poll *PollRep
 			}
 		}
 	}
+	return digest.Build(p.digestInput(topics, cands, poll, from, now)), nil
+}
 
-	in := digest.Input{
-		Title:       p.cfg.Digest.Title,
-		GeneratedAt: now.In(p.location()),
-		From:        from.In(p.location()),
-		To:          now.In(p.location()),
-		Topics:      topics,
-		Candidates:  cands,
+func minTime(a, b time.Time) time.Time {
+	if b.Before(a) {
+		return b
 	}
-	if poll != nil {
-		in.Feeds = poll.Feeds
-		in.Stats = digest.Stats{ItemsFetched: poll.Summary.ItemsFetched, ItemsNew: poll.Summary.ItemsNew, ItemsMatched: poll.Summary.ItemsMatched}
-	}
-	return digest.Build(in), nil
+	return a
 }
 
 // Prune deletes items older than the configured retention.

@@ -4,9 +4,11 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -114,6 +116,12 @@ func genFeeds(srv *feedtest.Server, n int, now time.Time) (yaml string, items []
 
 func newPipeline(t testing.TB, cfgYAML string) (*pipeline.Pipeline, *config.Config) {
 	t.Helper()
+	return newPipelineAt(t, cfgYAML, "")
+}
+
+// newPipelineAt is newPipeline with the store at dbPath ("" = a new file).
+func newPipelineAt(t testing.TB, cfgYAML, dbPath string) (*pipeline.Pipeline, *config.Config) {
+	t.Helper()
 	dir := t.TempDir()
 	path := filepath.Join(dir, "config.yaml")
 	if err := os.WriteFile(path, []byte(cfgYAML), 0o644); err != nil {
@@ -122,6 +130,9 @@ func newPipeline(t testing.TB, cfgYAML string) (*pipeline.Pipeline, *config.Conf
 	cfg, err := config.Load(path)
 	if err != nil {
 		t.Fatalf("config: %v", err)
+	}
+	if dbPath != "" {
+		cfg.Store.Path = dbPath
 	}
 	st, err := store.Open(context.Background(), cfg.Store.Path)
 	if err != nil {
@@ -315,5 +326,89 @@ func TestDigestWindowAndTopicFilter(t *testing.T) {
 	}
 	if _, err := p.Digest(ctx, pipeline.DigestOptions{Topics: []string{"nope"}}, &poll); err == nil {
 		t.Error("unknown topic: no error")
+	}
+}
+
+func TestFailingFeedBacksOff(t *testing.T) {
+	srv := feedtest.NewServer(t)
+	var fail atomic.Bool
+	fail.Store(true)
+	srv.Handle("/flaky", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if fail.Load() {
+			http.Error(w, "down", http.StatusBadGateway)
+			return
+		}
+		w.Header().Set("Content-Type", "application/rss+xml")
+		w.Write(feedtest.Render(feedtest.FeedSpec{Format: feedtest.RSS, Title: "Flaky", Items: []feedtest.ItemSpec{
+			{GUID: "1", Title: "Cartel news from Mexico", Link: "http://example.org/1", Published: time.Now()},
+		}}))
+	}))
+	p, _ := newPipeline(t, fmt.Sprintf("feeds:\n  - {name: Flaky, url: %q}\n%s", srv.URL+"/flaky", testTopics))
+	now := time.Now()
+	p.Now = func() time.Time { return now }
+	ctx := context.Background()
+	poll := func() pipeline.PollReport {
+		t.Helper()
+		rep, err := p.Poll(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return rep
+	}
+
+	// First failure: retried at the next poll.
+	if rep := poll(); rep.Feeds[0].OK || !strings.Contains(rep.Feeds[0].Error, "502") {
+		t.Fatalf("first poll: %+v; want an HTTP 502 failure", rep.Feeds[0])
+	}
+	// Second failure in a row: backs off 15 minutes.
+	poll()
+	requests := srv.RequestsFor("/flaky")
+	if requests != 2 {
+		t.Fatalf("requests = %d; want 2", requests)
+	}
+	now = now.Add(5 * time.Minute)
+	rep := poll()
+	if srv.RequestsFor("/flaky") != requests {
+		t.Error("feed polled again during its backoff")
+	}
+	if rep.Feeds[0].OK || !strings.Contains(rep.Feeds[0].Error, "backing off") || rep.Feeds[0].FailingSince.IsZero() {
+		t.Errorf("report during backoff = %+v; want the last error, 'backing off' and when it started failing", rep.Feeds[0])
+	}
+	// After the backoff it is polled again, and recovers.
+	fail.Store(false)
+	now = now.Add(15 * time.Minute)
+	if rep := poll(); !rep.Feeds[0].OK {
+		t.Errorf("after backoff: %+v; want OK", rep.Feeds[0])
+	}
+	if srv.RequestsFor("/flaky") != requests+1 {
+		t.Errorf("requests = %d; want %d", srv.RequestsFor("/flaky"), requests+1)
+	}
+}
+
+func TestNextPoll(t *testing.T) {
+	now := time.Date(2026, 11, 22, 8, 0, 0, 0, time.UTC)
+	tests := []struct {
+		failures   int
+		retryAfter time.Duration
+		want       time.Duration // from now; 0 = no wait
+	}{
+		{1, 0, 0},
+		{2, 0, 15 * time.Minute},
+		{3, 0, 30 * time.Minute},
+		{6, 0, 4 * time.Hour},
+		{7, 0, 6 * time.Hour},
+		{40, 0, 6 * time.Hour},
+		{1, time.Hour, time.Hour},
+		{1, 100 * time.Hour, 24 * time.Hour},
+	}
+	for _, tt := range tests {
+		got := pipeline.NextPoll(now, tt.failures, tt.retryAfter)
+		var d time.Duration
+		if !got.IsZero() {
+			d = got.Sub(now)
+		}
+		if d != tt.want {
+			t.Errorf("NextPoll(%d failures, retry after %v) = +%v; want +%v", tt.failures, tt.retryAfter, d, tt.want)
+		}
 	}
 }

@@ -113,7 +113,9 @@ func cmdRun(ctx context.Context, e *env, args []string) error {
 		return usagef("%v", err)
 	}
 	if !*dryRun {
-		return usagef("run: posting to Slack is not available in this version; use run -dry-run to print the digest")
+		if err := cfg.RequireSlack(); err != nil {
+			return usagef("run: %v (or use run -dry-run to print the digest)", err)
+		}
 	}
 
 	logger := newLogger(e)
@@ -139,18 +141,22 @@ func cmdRun(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	d, err := p.Digest(ctx, pipeline.DigestOptions{Since: *since, Topics: topics, DryRun: *dryRun}, &poll)
-	if err != nil {
-		var ut *pipeline.UnknownTopicError
-		if errors.As(err, &ut) {
-			return usagef("run: %v", err)
+	opts := pipeline.DigestOptions{Since: *since, Topics: topics, DryRun: *dryRun}
+	defer func() {
+		if n, err := p.Prune(ctx); err != nil {
+			logger.Warn("prune failed", "err", err)
+		} else if n > 0 {
+			logger.Info("pruned old items", "items", n)
 		}
-		return err
+	}()
+	if !*dryRun {
+		// Posting: what was posted is logged per channel; stdout stays empty.
+		_, err := p.Deliver(ctx, opts, &poll)
+		return topicError(err)
 	}
-	if n, err := p.Prune(ctx); err != nil {
-		logger.Warn("prune failed", "err", err)
-	} else if n > 0 {
-		logger.Info("pruned old items", "items", n)
+	d, err := p.Digest(ctx, opts, &poll)
+	if err != nil {
+		return topicError(err)
 	}
 	switch *format {
 	case "json":
@@ -164,6 +170,15 @@ func cmdRun(ctx context.Context, e *env, args []string) error {
 		return fmt.Errorf("write digest: %w", err)
 	}
 	return nil
+}
+
+// topicError makes an unknown -topic a usage error.
+func topicError(err error) error {
+	var ut *pipeline.UnknownTopicError
+	if errors.As(err, &ut) {
+		return usagef("run: %v", err)
+	}
+	return err
 }
 
 func cmdServe(ctx context.Context, e *env, args []string) error {

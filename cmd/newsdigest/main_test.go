@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/newsdigest/newsdigest/internal/fakeslack"
 	"github.com/newsdigest/newsdigest/internal/feedtest"
 )
 
@@ -250,4 +251,55 @@ func mustRead(t *testing.T, path string) []byte {
 		t.Fatal(err)
 	}
 	return b
+}
+
+func TestRunPostsToSlack(t *testing.T) {
+	const token = "xoxb-cmd-test-secret-4242"
+	srv := feedtest.NewServer(t)
+	srv.Set("/feed", feedtest.FeedSpec{Format: "atom", Title: "Wire", Items: []feedtest.ItemSpec{
+		{GUID: "1", Title: "<!channel> Sinaloa Cartel chief extradited from Mexico <@U123>", Link: srv.URL + "/1", Published: time.Now().Add(-time.Hour)},
+	}})
+	slack := fakeslack.New(t, token)
+	slack.AddChannel(fakeslack.Channel{ID: "C1", Name: "mx-digest", Member: true})
+	env := map[string]string{"SLACK_BOT_TOKEN": token}
+	cfgFor := func(channel string) string {
+		return writeConfig(t, fmt.Sprintf("slack:\n  token: ${SLACK_BOT_TOKEN}\n  channel: %q\n  api_url: %q\nfeeds:\n  - {name: Wire, url: %q}\n%s",
+			channel, slack.APIURL(), srv.URL+"/feed", topicsYAML))
+	}
+
+	// A channel the bot cannot see: exit 1, the channel named, no secret.
+	code, out, errOut := runMain(t, "", env, "run", "-config", cfgFor("#missing"))
+	if code != 1 || !strings.Contains(errOut, "#missing") || !strings.Contains(errOut, "channel_not_found") {
+		t.Errorf("run to a missing channel = %d; stderr:\n%s", code, errOut)
+	}
+	if strings.Contains(errOut+out, token) {
+		t.Error("the token appears in the output")
+	}
+
+	cfg := cfgFor("#mx-digest")
+	code, out, errOut = runMain(t, "", env, "run", "-config", cfg)
+	if code != 0 {
+		t.Fatalf("run = %d; stderr:\n%s", code, errOut)
+	}
+	if out != "" {
+		t.Errorf("run printed to stdout:\n%s", out)
+	}
+	msgs := slack.Messages()
+	if len(msgs) != 1 {
+		t.Fatalf("%d messages posted; want 1", len(msgs))
+	}
+	for _, raw := range []string{"<!channel>", "<@U123>"} {
+		if strings.Contains(string(msgs[0].Blocks), raw) || strings.Contains(msgs[0].Text, raw) {
+			t.Errorf("posted message contains %q unescaped", raw)
+		}
+	}
+	// Nothing new: nothing posted.
+	if code, _, errOut := runMain(t, "", env, "run", "-config", cfg); code != 0 || len(slack.Messages()) != 1 {
+		t.Errorf("second run = %d, %d messages; want 0, 1; stderr:\n%s", code, len(slack.Messages()), errOut)
+	}
+	// Without Slack settings, a real run is a config error.
+	code, _, errOut = runMain(t, "", nil, "run", "-config", cfg)
+	if code != 2 || !strings.Contains(errOut, "slack") {
+		t.Errorf("run without a token = %d; want 2 naming the slack setting; stderr:\n%s", code, errOut)
+	}
 }

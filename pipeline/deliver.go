@@ -1,0 +1,236 @@
+package pipeline
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"os"
+	"time"
+
+	"github.com/newsdigest/newsdigest"
+	"github.com/newsdigest/newsdigest/digest"
+	"github.com/newsdigest/newsdigest/store"
+)
+
+// digestLease is the store lease held while a digest is selected and posted,
+// so that two processes (serve and a manual run) never post the same items.
+const (
+	digestLease    = "digest"
+	digestLeaseTTL = 15 * time.Minute
+)
+
+// ChannelReport is how the digest went for one Slack channel.
+type ChannelReport struct {
+	Channel  string         `json:"channel"`
+	Items    int            `json:"items"`    // items carried by the messages posted
+	Messages int            `json:"messages"` // messages Slack confirmed
+	Digest   *digest.Digest `json:"-"`
+	Err      error          `json:"-"`
+}
+
+// DeliveryReport is how a whole digest went.
+type DeliveryReport struct {
+	Channels []ChannelReport
+}
+
+// Posted is the number of messages Slack confirmed.
+func (r DeliveryReport) Posted() int {
+	n := 0
+	for _, c := range r.Channels {
+		n += c.Messages
+	}
+	return n
+}
+
+// poster returns the configured Slack poster: a test's, a bot's or a
+// webhook's. It reports whether it can thread.
+func (p *Pipeline) poster() (digest.Poster, bool, error) {
+	if err := p.cfg.RequireSlack(); err != nil {
+		return nil, false, err
+	}
+	s := p.cfg.Slack
+	opts := append([]digest.PosterOption{digest.WithLogger(p.logger)}, p.PosterOptions...)
+	if s.Token != "" {
+		return digest.NewBotPoster(s.Token, s.APIURL, opts...), true, nil
+	}
+	return digest.NewWebhookPoster(s.WebhookURL, opts...), false, nil
+}
+
+// Deliver builds the digest of what each channel has not received yet and
+// posts it to Slack, channel by channel. Items are marked delivered message by
+// message, only once Slack confirmed the message carrying them, and a
+// channel's window advances only when its whole digest was posted: a failure
+// leaves what was not posted for the next digest. One channel failing does
+// not stop the others; the error joins every channel's failure.
+func (p *Pipeline) Deliver(ctx context.Context, opts DigestOptions, poll *PollReport) (DeliveryReport, error) {
+	var rep DeliveryReport
+	poster, threads, err := p.poster()
+	if err != nil {
+		return rep, err
+	}
+	topics, err := p.selectTopics(opts.Topics)
+	if err != nil {
+		return rep, err
+	}
+	release, err := p.acquireDigestLease(ctx)
+	if err != nil {
+		return rep, err
+	}
+	defer release()
+
+	now := p.Now()
+	var errs []error
+	for _, ch := range p.channels(topics) {
+		cr := ChannelReport{Channel: ch.name}
+		d, from, err := p.channelDigest(ctx, ch.name, ch.topics, opts, poll, now)
+		if err != nil {
+			return rep, err
+		}
+		cr.Digest = d
+		msgs := d.SlackMessages(digest.SlackOptions{MaxPerTopic: p.cfg.Digest.MaxPerTopic, Threads: threads, PostEmpty: p.cfg.Digest.PostEmpty})
+		posted, err := digest.Deliver(ctx, poster, recorder{p.store, p.Now}, ch.name, msgs)
+		cr.Messages = posted
+		for _, m := range msgs[:posted] {
+			cr.Items += len(m.ItemIDs)
+		}
+		if err != nil {
+			cr.Err = err
+			errs = append(errs, err)
+			p.logger.Error("digest not fully posted", "channel", ch.name, "messages_posted", posted, "messages", len(msgs), "err", err)
+		} else {
+			if err := p.store.FinishDigest(ctx, ch.name, from, now); err != nil {
+				return rep, fmt.Errorf("pipeline: digest: %w", err)
+			}
+			p.logger.Info("digest posted", "channel", ch.name, "messages", posted, "items", cr.Items)
+		}
+		rep.Channels = append(rep.Channels, cr)
+	}
+	return rep, errors.Join(errs...)
+}
+
+// channelTopics is one delivery channel and the topics routed to it.
+type channelTopics struct {
+	name   string
+	topics []newsdigest.Topic
+}
+
+// channels groups topics by the channel that receives them, in config order.
+func (p *Pipeline) channels(topics []newsdigest.Topic) []channelTopics {
+	var out []channelTopics
+	index := map[string]int{}
+	for _, t := range topics {
+		ch := p.Channel(t)
+		i, ok := index[ch]
+		if !ok {
+			i = len(out)
+			index[ch] = i
+			out = append(out, channelTopics{name: ch})
+		}
+		out[i].topics = append(out[i].topics, t)
+	}
+	return out
+}
+
+// window returns where a channel's digest starts: -since, else the end of
+// its last completed digest, else the lookback.
+func (p *Pipeline) windowStart(ctx context.Context, channel string, opts DigestOptions, now time.Time) (time.Time, error) {
+	if opts.Since > 0 {
+		return now.Add(-opts.Since), nil
+	}
+	if !opts.DryRun {
+		last, ok, err := p.store.LastDigest(ctx, channel)
+		if err != nil {
+			return time.Time{}, fmt.Errorf("pipeline: digest: %w", err)
+		}
+		if ok {
+			return last, nil
+		}
+	}
+	return now.Add(-p.cfg.Digest.Lookback), nil
+}
+
+// channelDigest builds the digest of one channel's undelivered items.
+func (p *Pipeline) channelDigest(ctx context.Context, channel string, topics []newsdigest.Topic, opts DigestOptions, poll *PollReport, now time.Time) (*digest.Digest, time.Time, error) {
+	from, err := p.windowStart(ctx, channel, opts, now)
+	if err != nil {
+		return nil, from, err
+	}
+	names := make([]string, len(topics))
+	for i, t := range topics {
+		names[i] = t.Name
+	}
+	cands, err := p.store.Candidates(ctx, store.CandidateQuery{
+		Channel: channel, From: from, To: now, Lookback: p.cfg.Digest.Lookback, Topics: names,
+	})
+	if err != nil {
+		return nil, from, fmt.Errorf("pipeline: digest: %w", err)
+	}
+	return digest.Build(p.digestInput(topics, cands, poll, from, now)), from, nil
+}
+
+func (p *Pipeline) digestInput(topics []newsdigest.Topic, cands []newsdigest.Candidate, poll *PollReport, from, now time.Time) digest.Input {
+	loc := p.location()
+	in := digest.Input{
+		Title:       p.cfg.Digest.Title,
+		GeneratedAt: now.In(loc),
+		From:        from.In(loc),
+		To:          now.In(loc),
+		Topics:      topics,
+		Candidates:  cands,
+	}
+	if poll != nil {
+		in.Feeds = poll.Feeds
+		in.Stats = digest.Stats{ItemsFetched: poll.Summary.ItemsFetched, ItemsNew: poll.Summary.ItemsNew, ItemsMatched: poll.Summary.ItemsMatched}
+	}
+	return in
+}
+
+// acquireDigestLease waits, while ctx allows and for at most a minute, for
+// the store's digest lease, and returns the function that releases it.
+func (p *Pipeline) acquireDigestLease(ctx context.Context) (func(), error) {
+	owner := leaseOwner()
+	deadline := time.Now().Add(time.Minute)
+	for {
+		ok, holder, err := p.store.AcquireLease(ctx, digestLease, owner, digestLeaseTTL)
+		if err != nil {
+			return nil, fmt.Errorf("pipeline: digest: %w", err)
+		}
+		if ok {
+			return func() {
+				// Released even when ctx was cancelled: the post is over.
+				if err := p.store.ReleaseLease(context.WithoutCancel(ctx), digestLease, owner); err != nil {
+					p.logger.Warn("could not release the digest lease; it expires by itself", "err", err)
+				}
+			}, nil
+		}
+		if time.Now().After(deadline) {
+			return nil, fmt.Errorf("pipeline: another newsdigest (%s) is posting a digest to this store; try again later", holder)
+		}
+		p.logger.Info("waiting for another newsdigest to finish its digest", "holder", holder)
+		select {
+		case <-ctx.Done():
+			return nil, fmt.Errorf("pipeline: digest: %w", ctx.Err())
+		case <-time.After(500 * time.Millisecond):
+		}
+	}
+}
+
+// leaseOwner names this process: host, pid and a random tag (pids repeat).
+func leaseOwner() string {
+	host, _ := os.Hostname()
+	var b [4]byte
+	rand.Read(b[:])
+	return fmt.Sprintf("%s pid %d #%s", host, os.Getpid(), hex.EncodeToString(b[:]))
+}
+
+// recorder adapts the store to digest.Recorder.
+type recorder struct {
+	st  *store.Store
+	now func() time.Time
+}
+
+func (r recorder) RecordDelivery(ctx context.Context, channel, ts string, itemIDs []string) error {
+	return r.st.RecordDelivery(ctx, store.Delivery{Channel: channel, TS: ts, PostedAt: r.now(), ItemIDs: itemIDs})
+}

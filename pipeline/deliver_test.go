@@ -1,0 +1,298 @@
+package pipeline_test
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/newsdigest/newsdigest/digest"
+	"github.com/newsdigest/newsdigest/internal/fakeslack"
+	"github.com/newsdigest/newsdigest/internal/feedtest"
+	"github.com/newsdigest/newsdigest/pipeline"
+)
+
+const botToken = "xoxb-test-0123456789-secret"
+
+// slackTopics routes usmca to its own channel.
+const slackTopics = `
+topics:
+  - name: cartels
+    terms: [cartel*, narco*]
+    require:
+      - [mexic*, méxico, sinaloa]
+  - name: troops
+    terms: [troops, "Guardia Nacional"]
+    require:
+      - [mexic*, méxico, border]
+  - name: usmca
+    channel: "#trade"
+    terms: [USMCA, T-MEC]
+`
+
+type deliverFixture struct {
+	feeds  *feedtest.Server
+	slack  *fakeslack.Server
+	items  []feedtest.ItemSpec
+	logs   *bytes.Buffer
+	cfgFor func(extra string) string
+}
+
+func newDeliverFixture(t *testing.T) *deliverFixture {
+	f := &deliverFixture{feeds: feedtest.NewServer(t), slack: fakeslack.New(t, botToken), logs: &bytes.Buffer{}}
+	f.slack.AddChannel(fakeslack.Channel{ID: "C001", Name: "mx-digest", Member: true})
+	f.slack.AddChannel(fakeslack.Channel{ID: "C002", Name: "trade", Member: true})
+	now := time.Now()
+	titles := []string{
+		"Cartel leader arrested in Sinaloa", "Narcos attack convoy in Mexico", "Cártel del Golfo pierde a su jefe en México",
+		"Sinaloa cartel splits again", "Mexico's cartels and the fentanyl trade", "US troops at the Mexico border",
+		"USMCA review opens in July", "T-MEC y cárteles: México negocia", // the last one: usmca and cartels
+		"Weather in Oslo",
+	}
+	for i, title := range titles {
+		f.items = append(f.items, feedtest.ItemSpec{GUID: fmt.Sprint(i), Title: title, Link: fmt.Sprintf("%s/item/%d", f.feeds.URL, i), Published: now.Add(-time.Duration(i+1) * time.Minute)})
+	}
+	f.feeds.Set("/feed", feedtest.FeedSpec{Format: feedtest.RSS, Title: "Wire", Items: f.items})
+	f.cfgFor = func(extra string) string {
+		return fmt.Sprintf("digest:\n  max_per_topic: 2\nfeeds:\n  - {name: Wire, url: %q}\n%s%s", f.feeds.URL+"/feed", extra, slackTopics)
+	}
+	return f
+}
+
+func (f *deliverFixture) botConfig() string {
+	return f.cfgFor(fmt.Sprintf("slack:\n  token: %q\n  channel: \"#mx-digest\"\n  api_url: %q\n", botToken, f.slack.APIURL()))
+}
+
+func (f *deliverFixture) pipeline(t *testing.T, cfg string) *pipeline.Pipeline {
+	p, _ := newPipeline(t, cfg)
+	p.PosterOptions = []digest.PosterOption{
+		digest.WithRetry(3, time.Millisecond, 2*time.Second),
+		digest.WithLogger(slog.New(slog.NewTextHandler(f.logs, nil))),
+	}
+	return p
+}
+
+var itemLink = regexp.MustCompile(`/item/(\d+)`)
+
+// delivered counts, per channel, how many times each item's link was posted
+// as an item (thread replies included; "also" links are not item links here).
+func (f *deliverFixture) delivered(t *testing.T) map[string]map[string]int {
+	t.Helper()
+	out := map[string]map[string]int{}
+	for _, m := range f.slack.Messages() {
+		ch := m.Channel
+		if m.Webhook {
+			ch = "webhook"
+		}
+		if out[ch] == nil {
+			out[ch] = map[string]int{}
+		}
+		for _, mm := range itemLink.FindAllStringSubmatch(string(m.Blocks), -1) {
+			out[ch][mm[1]]++
+		}
+	}
+	return out
+}
+
+func run(t *testing.T, p *pipeline.Pipeline) (pipeline.DeliveryReport, error) {
+	t.Helper()
+	ctx := context.Background()
+	poll, err := p.Poll(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p.Deliver(ctx, pipeline.DigestOptions{}, &poll)
+}
+
+func TestDeliverExactlyOncePerChannel(t *testing.T) {
+	f := newDeliverFixture(t)
+	p := f.pipeline(t, f.botConfig())
+	if _, err := run(t, p); err != nil {
+		t.Fatalf("Deliver: %v", err)
+	}
+	want := map[string]map[string]int{
+		"C001": {"0": 1, "1": 1, "2": 1, "3": 1, "4": 1, "5": 1, "7": 1}, // cartels (5, overflow in a thread) and troops; item 7 is cartels here
+		"C002": {"6": 1, "7": 1},                                         // usmca, item 7 again: once per channel
+	}
+	got := f.delivered(t)
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("delivered = %v; want %v", got, want)
+	}
+	var threads int
+	for _, m := range f.slack.Messages() {
+		if m.ThreadTS != "" {
+			threads++
+		}
+		if m.UnfurlLinks == nil || *m.UnfurlLinks || m.UnfurlMedia == nil || *m.UnfurlMedia {
+			t.Errorf("message %s: unfurl_links/unfurl_media not false", m.TS)
+		}
+		if m.Text == "" {
+			t.Errorf("message %s has no text fallback", m.TS)
+		}
+	}
+	if threads != 1 {
+		t.Errorf("%d thread replies; want 1 (cartels beyond max_per_topic)", threads)
+	}
+
+	// A second run posts nothing: everything was confirmed.
+	before := len(f.slack.Messages())
+	if _, err := run(t, p); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(f.slack.Messages()) - before; n != 0 {
+		t.Errorf("second run posted %d messages; want 0", n)
+	}
+
+	// A story added later is posted by the next run, once.
+	f.items = append(f.items, feedtest.ItemSpec{GUID: "new", Title: "New cartel raid in Sinaloa", Link: f.feeds.URL + "/item/99", Published: time.Now()})
+	f.feeds.Set("/feed", feedtest.FeedSpec{Format: feedtest.RSS, Title: "Wire", Items: f.items})
+	if _, err := run(t, p); err != nil {
+		t.Fatal(err)
+	}
+	if got := f.delivered(t); got["C001"]["99"] != 1 || got["C001"]["0"] != 1 {
+		t.Errorf("after a new story: delivered = %v; want 99 once and nothing re-posted", got)
+	}
+	if strings.Contains(f.logs.String(), botToken) {
+		t.Error("the bot token appears in the logs")
+	}
+}
+
+func TestDeliverFailureMidwayLosesNothing(t *testing.T) {
+	f := newDeliverFixture(t)
+	p := f.pipeline(t, f.botConfig())
+	// The first message goes through; then Slack fails long enough to
+	// exhaust the retries of the second.
+	f.slack.Fail(2, 4, fakeslack.Failure{Status: http.StatusInternalServerError, Body: "oops"}) // 1 try + 3 retries
+	rep, err := run(t, p)
+	if err == nil {
+		t.Fatal("Deliver succeeded through a Slack outage")
+	}
+	if !strings.Contains(err.Error(), "#mx-digest") {
+		t.Errorf("error %q does not name the channel", err)
+	}
+	if strings.Contains(err.Error(), botToken) {
+		t.Errorf("error leaks the token: %v", err)
+	}
+	if rep.Posted() != 2 { // #mx-digest's main message, then #trade's (after the failed thread reply)
+		t.Errorf("posted %d messages; want 2", rep.Posted())
+	}
+	// The next run posts what was not confirmed, and nothing twice.
+	if _, err := run(t, p); err != nil {
+		t.Fatalf("retry run: %v", err)
+	}
+	got := f.delivered(t)
+	for ch, items := range got {
+		for id, n := range items {
+			if n != 1 {
+				t.Errorf("item %s posted %d times to %s", id, n, ch)
+			}
+		}
+	}
+	if len(got["C001"]) != 7 || len(got["C002"]) != 2 {
+		t.Errorf("delivered = %v; want 7 items in C001 and 2 in C002", got)
+	}
+}
+
+func TestDeliverRateLimitedWaits(t *testing.T) {
+	f := newDeliverFixture(t)
+	p := f.pipeline(t, f.botConfig())
+	f.slack.FailNext(1, fakeslack.Failure{Status: http.StatusTooManyRequests, RetryAfter: "1"})
+	start := time.Now()
+	if _, err := run(t, p); err != nil {
+		t.Fatalf("Deliver: %v", err)
+	}
+	if waited := time.Since(start); waited < time.Second {
+		t.Errorf("finished after %v; want at least the 1s Retry-After", waited)
+	}
+	if got := f.delivered(t); len(got["C001"]) != 7 {
+		t.Errorf("delivered = %v", got)
+	}
+}
+
+func TestDeliverFinalErrorsNameTheChannel(t *testing.T) {
+	f := newDeliverFixture(t)
+	cfg := f.cfgFor(fmt.Sprintf("slack:\n  token: %q\n  channel: \"#nowhere\"\n  api_url: %q\n", botToken, f.slack.APIURL()))
+	p := f.pipeline(t, cfg)
+	calls := f.slack.Calls()
+	_, err := run(t, p)
+	if err == nil || !strings.Contains(err.Error(), "#nowhere") || !strings.Contains(err.Error(), "channel_not_found") {
+		t.Fatalf("Deliver = %v; want channel_not_found naming #nowhere", err)
+	}
+	// #trade still got its digest; #nowhere was tried once, not retried.
+	if got := f.delivered(t); len(got["C002"]) != 2 {
+		t.Errorf("delivered = %v; want #trade's 2 items", got)
+	}
+	if n := f.slack.Calls() - calls; n != 2 {
+		t.Errorf("%d calls; want 2 (one refused, one for #trade)", n)
+	}
+}
+
+func TestDeliverWebhook(t *testing.T) {
+	f := newDeliverFixture(t)
+	cfg := strings.Replace(f.cfgFor(fmt.Sprintf("slack:\n  webhook_url: %q\n", f.slack.WebhookURL())), "    channel: \"#trade\"\n", "", 1)
+	p := f.pipeline(t, cfg)
+	if _, err := run(t, p); err != nil {
+		t.Fatalf("Deliver: %v", err)
+	}
+	got := f.delivered(t)
+	if len(got["webhook"]) != 8 {
+		t.Errorf("webhook delivered %v; want the 8 matching items, each once", got)
+	}
+	for id, n := range got["webhook"] {
+		if n != 1 {
+			t.Errorf("item %s posted %d times", id, n)
+		}
+	}
+	before := len(f.slack.Messages())
+	if _, err := run(t, p); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(f.slack.Messages()) - before; n != 0 {
+		t.Errorf("second webhook run posted %d messages; want 0", n)
+	}
+	hook := f.slack.WebhookURL()
+	if strings.Contains(f.logs.String(), hook[strings.LastIndex(hook, "/"):]) {
+		t.Error("the webhook URL appears in the logs")
+	}
+}
+
+// TestConcurrentDeliveriesDoNotDoublePost runs two pipelines on one store
+// file at once, as `serve` and a manual `run` would.
+func TestConcurrentDeliveriesDoNotDoublePost(t *testing.T) {
+	f := newDeliverFixture(t)
+	cfg := f.botConfig()
+	p1, c := newPipeline(t, cfg)
+	p2, _ := newPipelineAt(t, cfg, c.Store.Path)
+	for _, p := range []*pipeline.Pipeline{p1, p2} {
+		p.PosterOptions = []digest.PosterOption{digest.WithRetry(3, time.Millisecond, time.Second)}
+	}
+	if _, err := p1.Poll(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	errs := make([]error, 2)
+	for i, p := range []*pipeline.Pipeline{p1, p2} {
+		wg.Go(func() {
+			_, errs[i] = p.Deliver(context.Background(), pipeline.DigestOptions{}, nil)
+		})
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	for ch, items := range f.delivered(t) {
+		for id, n := range items {
+			if n != 1 {
+				t.Errorf("item %s posted %d times to %s", id, n, ch)
+			}
+		}
+	}
+}

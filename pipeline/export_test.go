@@ -1,0 +1,4 @@
+package pipeline
+
+// NextPoll exposes nextPoll to the tests.
+var NextPoll = nextPoll
