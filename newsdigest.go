@@ -162,4 +162,8 @@ type FeedReport struct {
 	Error        string    // human-readable reason when not OK
 	LastOK       time.Time // last successful fetch, zero if never
 	FailingSince time.Time // first failure of the current run of failures, zero when OK
+	Skipped      bool      // not fetched this run (backing off or not due)
+	Status       int       // HTTP status of this run's fetch, 0 if none
+	Duration     time.Duration
+	Items        int // items in the feed this run
 }

@@ -72,6 +72,7 @@ type PollReport struct {
 	Started, Finished time.Time
 	Feeds             []newsdigest.FeedReport // every configured feed, config order
 	Summary           store.PollSummary
+	NewByTopic        map[string]int // new, postable items per matched topic
 }
 
 // Poll fetches every configured feed now (feeds in backoff are skipped and
@@ -112,7 +113,7 @@ func (p *Pipeline) Poll(ctx context.Context) (PollReport, error) {
 		sc := scratchPool.Get().(*classify.Scratch)
 		pollFeeds[i] = p.pollFeed(r, states[r.Feed.URL], p.Now(), sc)
 		scratchPool.Put(sc)
-		outcomes[i] = feedOutcome{err: r.Err, notModified: r.NotModified}
+		outcomes[i] = feedOutcome{err: r.Err, notModified: r.NotModified, status: r.Status, duration: r.Duration, items: len(r.Items)}
 		if p.Progress != nil {
 			doneMu.Lock()
 			done++
@@ -133,19 +134,23 @@ func (p *Pipeline) Poll(ctx context.Context) (PollReport, error) {
 		return rep, fmt.Errorf("pipeline: poll: %w", err)
 	}
 	rep.Summary = sum
+	rep.NewByTopic = newByTopic(pollFeeds, sum.NewMatched)
 
 	for _, f := range feeds {
 		st := states[f.URL]
 		if s, ok := skipped[f.URL]; ok {
 			rep.Feeds = append(rep.Feeds, newsdigest.FeedReport{
-				Name: f.Name, URL: f.URL, OK: false,
+				Name: f.Name, URL: f.URL, OK: false, Skipped: true,
 				Error:  fmt.Sprintf("%s (backing off until %s)", s.LastError, s.NextPollAt.In(p.location()).Format("15:04")),
 				LastOK: s.LastOKAt, FailingSince: s.FailingSince,
 			})
 			continue
 		}
 		r := byURL[f.URL]
-		fr := newsdigest.FeedReport{Name: f.Name, URL: f.URL, OK: r.err == nil, NotModified: r.notModified, LastOK: st.LastOKAt}
+		fr := newsdigest.FeedReport{
+			Name: f.Name, URL: f.URL, OK: r.err == nil, NotModified: r.notModified, LastOK: st.LastOKAt,
+			Status: r.status, Duration: r.duration, Items: r.items,
+		}
 		if r.err != nil {
 			fr.Error = r.err.Error()
 			fr.FailingSince = st.FailingSince
@@ -169,6 +174,9 @@ func (p *Pipeline) Poll(ctx context.Context) (PollReport, error) {
 type feedOutcome struct {
 	err         error
 	notModified bool
+	status      int
+	duration    time.Duration
+	items       int
 }
 
 // scratchPool holds the matcher's per-goroutine buffers.
@@ -198,6 +206,25 @@ func (p *Pipeline) pollFeed(r watcher.Result, prev store.FeedState, polledAt tim
 		pf.Items = append(pf.Items, store.PollItem{Item: it, Matches: matches})
 	}
 	return pf
+}
+
+// newByTopic counts the new, postable items of a poll per matched topic.
+func newByTopic(feeds []store.PollFeed, newIDs []string) map[string]int {
+	isNew := make(map[string]bool, len(newIDs))
+	for _, id := range newIDs {
+		isNew[id] = true
+	}
+	counts := map[string]int{}
+	for _, f := range feeds {
+		for _, it := range f.Items {
+			if isNew[it.Item.ID] {
+				for _, m := range it.Matches {
+					counts[m.Topic]++
+				}
+			}
+		}
+	}
+	return counts
 }
 
 // nextPoll is the earliest time a failing feed is tried again: Retry-After

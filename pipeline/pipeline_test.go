@@ -304,6 +304,12 @@ func TestDigestWindowAndTopicFilter(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if got := poll.NewByTopic; got["cartels"] != 2 || got["usmca"] != 1 || len(got) != 2 {
+		t.Errorf("NewByTopic = %v; want cartels 2, usmca 1", got)
+	}
+	if f := poll.Feeds[0]; f.Status != 200 || f.Items != 3 || f.Duration <= 0 {
+		t.Errorf("feed report = %+v; want status 200, 3 items, a duration", f)
+	}
 	tests := []struct {
 		name string
 		opts pipeline.DigestOptions
