@@ -130,7 +130,7 @@ func Compile(topics []newsdigest.Topic) (*Matcher, error) {
 		}
 		names[t.Name] = true
 		info := topicInfo{name: t.Name, minScore: int32(max(t.MinScore, 1))}
-		for _, term := range dedup(t.Terms) {
+		for _, term := range dedupFolded(t.Terms) {
 			if err := add(term, ref{ti, kindTerm, int32(len(info.terms))}); err != nil {
 				return nil, fmt.Errorf("classify: topic %q: term %q: %w", t.Name, term, err)
 			}
@@ -198,6 +198,25 @@ func dedup(terms []string) []string {
 	var out []string
 	for _, t := range terms {
 		if !slices.Contains(out, t) {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+// dedupFolded drops terms that say the same as an earlier one once folded
+// ("cártel" or "CARTEL" after "cartel"): one word is one term, scored once
+// and reported as first written.
+func dedupFolded(terms []string) []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, t := range terms {
+		k := "\x00" + t
+		if p, err := parseTerm(t); err == nil {
+			k = p.key()
+		}
+		if !seen[k] {
+			seen[k] = true
 			out = append(out, t)
 		}
 	}
