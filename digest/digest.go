@@ -24,8 +24,13 @@ type Input struct {
 	// topics not listed here are ignored.
 	Topics     []newsdigest.Topic
 	Candidates []newsdigest.Candidate
-	Feeds      []newsdigest.FeedReport // every configured feed's outcome this run, config order
-	Stats      Stats
+	// Delivered are items already posted to this digest's channel recently
+	// (store.DeliveredStories): a candidate whose story one of them carries
+	// is left out, so a story is not posted again when a new outlet picks it
+	// up later. Only their title, summary, link and canonical link are used.
+	Delivered []newsdigest.Candidate
+	Feeds     []newsdigest.FeedReport // every configured feed's outcome this run, config order
+	Stats     Stats
 	// StaleAfter: a feed that was not fetched this run and is not failing is
 	// reported stale when its LastOK is before From or older than StaleAfter
 	// (measured from GeneratedAt). Zero means DefaultStaleAfter. A feed
@@ -62,7 +67,8 @@ type Window struct {
 	To   time.Time `json:"to"`
 }
 
-// Section is one topic's entries, ranked: score, then recency, then title.
+// Section is one topic's entries, ranked: score, then coverage (outlets),
+// then recency, then title.
 type Section struct {
 	Name    string  `json:"name"`
 	Label   string  `json:"label"`
@@ -73,8 +79,8 @@ type Section struct {
 }
 
 // Entry is one story. When several stored items carry the same story (same
-// canonical link), the best-scoring one is shown and the others are listed in
-// Also.
+// canonical link, or near-duplicate titles and ledes), the best-scoring one
+// (ties: the earliest) is shown and the others are listed in Also.
 type Entry struct {
 	Title  string `json:"title"`
 	URL    string `json:"url"`
@@ -86,6 +92,9 @@ type Entry struct {
 	Terms     []string  `json:"terms"`
 	Tags      []string  `json:"tags"` // the story's other matched topics (names, config order)
 	Also      []Link    `json:"also"` // other outlets carrying the same story
+	// Outlets is how many distinct outlets (sources) carry the story,
+	// the shown one included.
+	Outlets int `json:"outlets"`
 	// ItemIDs are the IDs of every stored item folded into this entry, the
 	// shown one first: the items to mark delivered once the digest is posted.
 	ItemIDs []string `json:"-"`
@@ -219,10 +228,7 @@ func members(in Input, index map[string]int) []member {
 		if m.best < 0 {
 			continue
 		}
-		m.key = c.CanonicalURL
-		if m.key == "" && c.Item.Link != "" {
-			m.key = newsdigest.CanonicalURL(c.Item.Link)
-		}
+		m.key = cmp.Or(c.CanonicalURL, canonical(c.Item.Link))
 		switch {
 		case usable(c.Item.Published):
 			m.when = c.Item.Published
@@ -234,33 +240,16 @@ func members(in Input, index map[string]int) []member {
 	return ms
 }
 
-// groupStories partitions members into stories, each ordered best first:
-// highest score, then earliest date, then ID. Members with the same
-// non-empty canonical link are one story. Stories come in order of first
-// appearance. This is the one place that decides what "the same story" is.
-func groupStories(ms []member) [][]member {
-	var stories [][]member
-	byKey := map[string]int{}
-	for _, m := range ms {
-		if m.key != "" {
-			if i, ok := byKey[m.key]; ok {
-				stories[i] = append(stories[i], m)
-				continue
-			}
-			byKey[m.key] = len(stories)
-		}
-		stories = append(stories, []member{m})
-	}
+// groupStories partitions members into stories, each ordered best first
+// (byRank). Members with the same non-empty canonical link are one story, and
+// so are members whose titles and ledes say the same thing (see cluster.go);
+// stories that an already delivered item belongs to are dropped. Stories come
+// in order of first appearance. This is the one place that decides what "the
+// same story" is.
+func groupStories(ms, delivered []member) [][]member {
+	stories := clusterMembers(ms, delivered)
 	for _, s := range stories {
-		slices.SortStableFunc(s, func(a, b member) int {
-			if c := cmp.Compare(b.score, a.score); c != 0 {
-				return c
-			}
-			if c := a.when.Compare(b.when); c != 0 {
-				return c
-			}
-			return cmp.Compare(a.c.Item.ID, b.c.Item.ID)
-		})
+		slices.SortStableFunc(s, byRank)
 	}
 	return stories
 }
@@ -278,7 +267,11 @@ func sections(in Input, loc *time.Location) []Section {
 		when time.Time
 	}
 	byTopic := make([][]ranked, len(in.Topics))
-	for _, story := range groupStories(members(in, index)) {
+	var delivered []member
+	for _, c := range in.Delivered {
+		delivered = append(delivered, member{c: c, key: cmp.Or(c.CanonicalURL, canonical(c.Item.Link))})
+	}
+	for _, story := range groupStories(members(in, index), delivered) {
 		rep := story[0]
 		e := entry(story, in.Topics, loc)
 		byTopic[rep.best] = append(byTopic[rep.best], ranked{&e, rep.when})
@@ -290,6 +283,9 @@ func sections(in Input, loc *time.Location) []Section {
 		}
 		slices.SortStableFunc(rs, func(a, b ranked) int {
 			if c := cmp.Compare(b.e.Score, a.e.Score); c != 0 {
+				return c
+			}
+			if c := cmp.Compare(b.e.Outlets, a.e.Outlets); c != 0 {
 				return c
 			}
 			if c := b.when.Compare(a.when); c != 0 {
@@ -333,6 +329,7 @@ func entry(story []member, topics []newsdigest.Topic, loc *time.Location) Entry 
 		Terms:     []string{},
 		Tags:      []string{},
 		Also:      []Link{},
+		Outlets:   outlets(story),
 	}
 	if e.Title == "" {
 		e.Title = cmp.Or(e.URL, "(untitled)")
@@ -365,6 +362,14 @@ func entry(story []member, topics []newsdigest.Topic, loc *time.Location) Entry 
 		}
 	}
 	return e
+}
+
+// canonical is CanonicalURL(link), or "" when there is no link.
+func canonical(link string) string {
+	if link == "" {
+		return ""
+	}
+	return newsdigest.CanonicalURL(link)
 }
 
 // source is the outlet to show for an item: its Source, else its feed name.

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -152,7 +153,11 @@ func mdLink(text, link string, max int) string {
 	return t
 }
 
-// meta is an entry's second line: "Source · 2h ago · terms: … · also: … · tags: …".
+// outletCount is "N outlets".
+func outletCount(n int) string { return strconv.Itoa(n) + " outlets" }
+
+// meta is an entry's second line: "Source · 2h ago · N outlets · terms: … ·
+// also: … · tags: …"; "N outlets" only when more than one carries the story.
 // The text rendering separates source and age with " · ", Markdown with ", ".
 func meta(e Entry, now time.Time, sep string, esc func(string) string, also func(Link) string) string {
 	head := esc(cleanLine(e.Source, maxSourceRunes))
@@ -160,6 +165,9 @@ func meta(e Entry, now time.Time, sep string, esc func(string) string, also func
 		head += sep + a
 	}
 	parts := []string{head}
+	if e.Outlets > 1 {
+		parts = append(parts, outletCount(e.Outlets))
+	}
 	if len(e.Terms) > 0 {
 		terms := make([]string, len(e.Terms))
 		for i, t := range e.Terms {

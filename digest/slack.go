@@ -378,7 +378,7 @@ func topicHeading(s Section, count string) string {
 }
 
 // itemText is an entry's section: its linked title, then "Source · 2h ago ·
-// _terms_ · tags: … · also: <url|Outlet>, …". When that is too long for a
+// N outlets · _terms_ · tags: … · also: <url|Outlet>, …". When that is too long for a
 // section the other outlets lose their links, then the title its link, and
 // what is left is cut.
 func itemText(e Entry, now time.Time) string {
@@ -402,6 +402,9 @@ func itemTextWith(e Entry, now time.Time, linkTitle, linkAlso bool) string {
 	b.WriteString("\n" + feedText(e.Source, maxSourceRunes))
 	if a := ago(e.Published, now); a != "" {
 		b.WriteString(" · " + a)
+	}
+	if e.Outlets > 1 {
+		b.WriteString(" · " + outletCount(e.Outlets))
 	}
 	if len(e.Terms) > 0 {
 		terms := make([]string, len(e.Terms))

@@ -167,7 +167,16 @@ func (p *Pipeline) channelDigest(ctx context.Context, channel string, topics []n
 	if err != nil {
 		return nil, from, fmt.Errorf("pipeline: digest: %w", err)
 	}
-	return digest.Build(p.digestInput(topics, cands, poll, from, now)), from, nil
+	in := p.digestInput(topics, cands, poll, from, now)
+	if !opts.DryRun {
+		// A story already posted here today is not posted again when
+		// another outlet picks it up later.
+		in.Delivered, err = p.store.DeliveredStories(ctx, channel, now.Add(-p.cfg.Digest.Lookback))
+		if err != nil {
+			return nil, from, fmt.Errorf("pipeline: digest: %w", err)
+		}
+	}
+	return digest.Build(in), from, nil
 }
 
 func (p *Pipeline) digestInput(topics []newsdigest.Topic, cands []newsdigest.Candidate, poll *PollReport, from, now time.Time) digest.Input {

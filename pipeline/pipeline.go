@@ -203,6 +203,15 @@ func (p *Pipeline) pollFeed(r watcher.Result, prev store.FeedState, polledAt tim
 		it.Title = classify.PlainText(it.Title)
 		it.Summary = truncateRunes(classify.PlainText(it.Summary), summaryRunes)
 		it.Content = ""
+		// Google News titles end in " - Outlet": the outlet is the source, and
+		// the clean headline is what readers and the story clustering see.
+		// Its description only lists the headline again, with links.
+		if h, outlet, ok := newsdigest.SplitGoogleNews(r.Feed.URL, it.Link, it.Title); ok {
+			it.Title, it.Source = h, outlet
+			if strings.HasPrefix(it.Summary, h) {
+				it.Summary = ""
+			}
+		}
 		pf.Items = append(pf.Items, store.PollItem{Item: it, Matches: matches})
 	}
 	return pf

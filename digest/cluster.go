@@ -1,0 +1,472 @@
+package digest
+
+import (
+	"cmp"
+	"math"
+	"slices"
+	"strings"
+	"unicode"
+
+	"github.com/newsdigest/newsdigest/classify"
+)
+
+// Clustering decides which items carry the same story. Each item becomes a
+// set of word stems from its title (and, separately, title plus lede):
+// folded as the matcher folds (accents and case dropped), stop words in
+// English and Spanish removed, outlet suffixes such as " | Reuters" cut, and
+// each word cut to its first stemRunes runes so that "arrests", "arrested"
+// and "arresto" meet. Two items are the same story when the IDF-weighted
+// Jaccard similarity of their title stems reaches titleThreshold, or that of
+// their title-and-lede stems reaches ledeThreshold; weights come from the
+// window itself, so the words every item of a topic shares ("Sinaloa",
+// "cartel") count for little and the words that tell stories apart
+// ("arrest", "sanctions", "14") count for much. Stories are the connected
+// components of that relation (union-find).
+//
+// The cost is near-linear: each item is compared only with earlier items that
+// share one of its probeTokens rarest stems, and with at most probeCap of the
+// most recent such items per stem. The thresholds were tuned on
+// testdata/clusters.tsv (see TestClusterQuality).
+const (
+	stemRunes    = 5
+	probeTokens  = 4
+	probeCap     = 64
+	maxLedeWords = 40
+	minStems     = 3 // titles with fewer stems are only merged by link
+)
+
+// thresholds are the similarities at or above which two items are one story.
+type thresholds struct {
+	title, all float64
+	measure    int     // 0 Jaccard, 1 cosine, 2 overlap
+	power      float64 // IDF exponent
+}
+
+// tuned are the thresholds Build uses, chosen on testdata/clusters.tsv.
+var tuned = thresholds{title: 0.55, all: 0.45, measure: 1, power: 1}
+
+// clusterDoc is one item as the clusterer sees it.
+type clusterDoc struct {
+	key   string   // canonical link, "" when none
+	title []uint32 // stem IDs of the title, sorted, each once
+	all   []uint32 // stem IDs of title and lede, sorted, each once
+}
+
+// cluster partitions docs into stories: it returns, for each doc, the index
+// of its story's first doc. Docs with the same non-empty key are always one
+// story.
+func cluster(docs []clusterDoc, th thresholds) []int {
+	n := len(docs)
+	uf := newUnionFind(n)
+	byKey := make(map[string]int, n)
+	for i, d := range docs {
+		if d.key == "" {
+			continue
+		}
+		if j, ok := byKey[d.key]; ok {
+			uf.union(j, i)
+		} else {
+			byKey[d.key] = i
+		}
+	}
+
+	// Document frequency of each stem over title-and-lede sets, and the
+	// IDF weight derived from it.
+	var df []int32
+	for _, d := range docs {
+		for _, t := range d.all {
+			for int(t) >= len(df) {
+				df = append(df, 0)
+			}
+			df[t]++
+		}
+	}
+	w := make([]float64, len(df))
+	for t, f := range df {
+		if f > 0 {
+			w[t] = math.Pow(math.Log(1+float64(n)/float64(f)), th.power)
+		}
+	}
+	titleW := make([]float64, n)
+	allW := make([]float64, n)
+	for i, d := range docs {
+		titleW[i] = weight(d.title, w)
+		allW[i] = weight(d.all, w)
+	}
+
+	postings := make([][]int32, len(df))
+	seen := make([]int32, n) // seen[j] == i+1: j already compared with i
+	probe := make([]uint32, 0, 2*probeTokens)
+	for i, d := range docs {
+		probe = rarest(probe[:0], d.title, df, probeTokens)
+		probe = rarest(probe, d.all, df, probeTokens)
+		for _, t := range probe {
+			ps := postings[t]
+			if len(ps) > probeCap {
+				ps = ps[len(ps)-probeCap:]
+			}
+			for _, j32 := range ps {
+				j := int(j32)
+				if seen[j] == int32(i+1) {
+					continue
+				}
+				seen[j] = int32(i + 1)
+				if uf.find(i) == uf.find(j) {
+					continue
+				}
+				if same(d, docs[j], titleW[i], titleW[j], allW[i], allW[j], w, th) {
+					uf.union(j, i)
+				}
+			}
+		}
+		for _, t := range d.all {
+			postings[t] = append(postings[t], int32(i))
+		}
+	}
+
+	out := make([]int, n)
+	first := make(map[int]int, n)
+	for i := range docs {
+		r := uf.find(i)
+		if f, ok := first[r]; ok {
+			out[i] = f
+		} else {
+			first[r] = i
+			out[i] = i
+		}
+	}
+	return out
+}
+
+// same reports whether two docs carry the same story.
+func same(a, b clusterDoc, aTitleW, bTitleW, aAllW, bAllW float64, w []float64, th thresholds) bool {
+	if a.key != "" && a.key == b.key {
+		return true
+	}
+	if len(a.title) < minStems || len(b.title) < minStems {
+		return false // too little text to tell stories apart
+	}
+	if jaccard(a.title, b.title, aTitleW, bTitleW, w, th.measure) >= th.title {
+		return true
+	}
+	return jaccard(a.all, b.all, aAllW, bAllW, w, th.measure) >= th.all
+}
+
+// jaccard is the weighted Jaccard similarity of two sorted stem sets whose
+// total weights are wa and wb.
+func jaccard(a, b []uint32, wa, wb float64, w []float64, measure int) float64 {
+	var inter float64
+	for i, j := 0, 0; i < len(a) && j < len(b); {
+		switch {
+		case a[i] < b[j]:
+			i++
+		case a[i] > b[j]:
+			j++
+		default:
+			inter += w[a[i]]
+			i++
+			j++
+		}
+	}
+	switch measure {
+	case 1:
+		if wa*wb <= 0 {
+			return 0
+		}
+		return inter / math.Sqrt(wa*wb)
+	case 2:
+		if min(wa, wb) <= 0 {
+			return 0
+		}
+		return inter / min(wa, wb)
+	}
+	union := wa + wb - inter
+	if union <= 0 {
+		return 0
+	}
+	return inter / union
+}
+
+func weight(ts []uint32, w []float64) float64 {
+	var s float64
+	for _, t := range ts {
+		s += w[t]
+	}
+	return s
+}
+
+// rarest appends to dst the k stems of ts with the lowest document
+// frequency (ties by stem ID), skipping stems already in dst.
+func rarest(dst, ts []uint32, df []int32, k int) []uint32 {
+	start := len(dst)
+	for _, t := range ts {
+		if slices.Contains(dst[:start], t) {
+			continue
+		}
+		dst = append(dst, t)
+		// Keep dst[start:] sorted by rarity and at most k long.
+		for i := len(dst) - 1; i > start && rarer(dst[i], dst[i-1], df); i-- {
+			dst[i], dst[i-1] = dst[i-1], dst[i]
+		}
+		if len(dst)-start > k {
+			dst = dst[:start+k]
+		}
+	}
+	return dst
+}
+
+func rarer(a, b uint32, df []int32) bool {
+	if df[a] != df[b] {
+		return df[a] < df[b]
+	}
+	return a < b
+}
+
+// unionFind is a disjoint-set forest with path halving and union by size.
+type unionFind struct{ parent, size []int32 }
+
+func newUnionFind(n int) *unionFind {
+	u := &unionFind{parent: make([]int32, n), size: make([]int32, n)}
+	for i := range u.parent {
+		u.parent[i] = int32(i)
+		u.size[i] = 1
+	}
+	return u
+}
+
+func (u *unionFind) find(i int) int {
+	for int(u.parent[i]) != i {
+		u.parent[i] = u.parent[u.parent[i]]
+		i = int(u.parent[i])
+	}
+	return i
+}
+
+func (u *unionFind) union(a, b int) {
+	a, b = u.find(a), u.find(b)
+	if a == b {
+		return
+	}
+	if u.size[a] < u.size[b] {
+		a, b = b, a
+	}
+	u.parent[b] = int32(a)
+	u.size[a] += u.size[b]
+}
+
+// stemmer turns text into stem IDs, assigning IDs to new stems as it goes.
+type stemmer struct {
+	ids map[string]uint32
+	buf []uint32
+}
+
+func newStemmer() *stemmer { return &stemmer{ids: map[string]uint32{}} }
+
+// doc makes the clusterer's view of one item.
+func (s *stemmer) doc(key, title, lede, source, feedName string) clusterDoc {
+	title = stripOutlet(title, source, feedName)
+	d := clusterDoc{key: key}
+	d.title = s.stems(nil, title, -1)
+	d.all = s.stems(slices.Clone(d.title), lede, maxLedeWords)
+	d.all = compactSorted(d.all)
+	return d
+}
+
+// stems appends the stem IDs of text's words (at most max words when max >=
+// 0) to dst and returns dst sorted, each ID once.
+func (s *stemmer) stems(dst []uint32, text string, max int) []uint32 {
+	folded := classify.FoldString(text)
+	words := 0
+	for f := range strings.FieldsFuncSeq(folded, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) }) {
+		if max >= 0 && words >= max {
+			break
+		}
+		words++
+		if stopWords[f] || (len(f) == 1 && (f[0] < '0' || f[0] > '9')) {
+			continue
+		}
+		f = stem(f)
+		if c, ok := concepts[f]; ok {
+			f = c
+		}
+		id, ok := s.ids[f]
+		if !ok {
+			id = uint32(len(s.ids))
+			s.ids[f] = id
+		}
+		dst = append(dst, id)
+	}
+	return compactSorted(dst)
+}
+
+func compactSorted(ts []uint32) []uint32 {
+	slices.Sort(ts)
+	return slices.Compact(ts)
+}
+
+// stem cuts a folded word to its first stemRunes runes.
+func stem(w string) string {
+	n := 0
+	for i := range w {
+		if n == stemRunes {
+			return w[:i]
+		}
+		n++
+	}
+	return w
+}
+
+// outletSeparators are what outlets put between a headline and their name.
+var outletSeparators = []string{" | ", " - ", " — ", " – "}
+
+// stripOutlet cuts a trailing " | Outlet" (or " - ", " — ", " – ") from a
+// title when the tail names the item's source or feed, or, after " | ",
+// is at most four words.
+func stripOutlet(title, source, feedName string) string {
+	for _, sep := range outletSeparators {
+		i := strings.LastIndex(title, sep)
+		if i <= 0 {
+			continue
+		}
+		tail := strings.TrimSpace(title[i+len(sep):])
+		if tail == "" {
+			continue
+		}
+		ft := classify.FoldString(tail)
+		if (source != "" && ft == classify.FoldString(strings.TrimSpace(source))) ||
+			(feedName != "" && ft == classify.FoldString(strings.TrimSpace(feedName))) ||
+			(sep == " | " && len(strings.Fields(tail)) <= 4) ||
+			knownSuffix(ft) {
+			return strings.TrimSpace(title[:i])
+		}
+	}
+	return title
+}
+
+// knownSuffix reports whether a folded title tail is a common outlet
+// abbreviation that is not the outlet's feed name ("WSJ", "BBC News").
+func knownSuffix(ft string) bool {
+	switch ft {
+	case "wsj", "bbc news", "bbc", "the washington post", "the new york times", "ap news", "reuters", "cnn":
+		return true
+	}
+	return false
+}
+
+// stopWords are frequent English and Spanish words (folded) that say nothing
+// about which story a headline tells.
+var stopWords = func() map[string]bool {
+	m := map[string]bool{}
+	for _, w := range strings.Fields(`
+		a an the and or but of to in on at by for from with as into over after before amid
+		about than then is are was were be been being has have had do does did will would
+		can could may might must shall should it its this that these those he she they them
+		his her their we our you your i me my not no yes so if up out off more most new
+		says said say says what who whom which when where why how all any some also just
+		el la los las lo un una unos unas y e o u ni de del al a ante bajo con contra desde
+		en entre hacia hasta para por segun sin sobre tras que se su sus es son fue fueron
+		ser ha han hay como mas pero sino le les este esta estos estas ese esa esos esas
+		muy ya tambien dice dijo asi
+	`) {
+		m[w] = true
+	}
+	return m
+}()
+
+// clusterMembers partitions members into stories in order of first
+// appearance, dropping every story that one of the delivered members (items
+// already posted to the channel) belongs to.
+func clusterMembers(ms []member, delivered []member) (stories [][]member) {
+	st := newStemmer()
+	docs := make([]clusterDoc, 0, len(ms)+len(delivered))
+	for _, m := range delivered {
+		it := m.c.Item
+		docs = append(docs, st.doc(m.key, it.Title, it.Summary, it.Source, it.FeedName))
+	}
+	for _, m := range ms {
+		it := m.c.Item
+		docs = append(docs, st.doc(m.key, it.Title, it.Summary, it.Source, it.FeedName))
+	}
+	root := cluster(docs, tuned)
+	old := make(map[int]bool, len(delivered))
+	for i := range delivered {
+		old[root[i]] = true
+	}
+	index := map[int]int{}
+	for k, m := range ms {
+		r := root[len(delivered)+k]
+		if old[r] {
+			continue // the story was already delivered
+		}
+		if s, ok := index[r]; ok {
+			stories[s] = append(stories[s], m)
+			continue
+		}
+		index[r] = len(stories)
+		stories = append(stories, []member{m})
+	}
+	return stories
+}
+
+// outlets counts the distinct outlets (by folded source name) of a story.
+func outlets(story []member) int {
+	seen := make(map[string]bool, len(story))
+	for _, m := range story {
+		seen[classify.FoldString(source(m.c.Item))] = true
+	}
+	return len(seen)
+}
+
+// byRank orders a story best first: highest score, then earliest date, then
+// ID. The best-scoring item is the one that says most plainly why the story
+// is in the digest (its title carries the terms); among equals the earliest
+// is usually the original report the others followed.
+func byRank(a, b member) int {
+	if c := cmp.Compare(b.score, a.score); c != 0 {
+		return c
+	}
+	if c := a.when.Compare(b.when); c != 0 {
+		return c
+	}
+	return cmp.Compare(a.c.Item.ID, b.c.Item.ID)
+}
+
+// concepts maps word stems that news headlines use interchangeably, in
+// English and Spanish, to one stem: "captures", "arrests", "detienen" and
+// "capturan" all say "arrest". It is a small news-event lexicon; words not
+// in it stand for themselves.
+var concepts = func() map[string]string {
+	m := map[string]string{}
+	for _, group := range []string{
+		"arres captu detie detai cae nab apreh",
+		"kill dead death dies die muert muere matan asesi abate abati slain shot",
+		"send sends sent envia envio trans hand hands ships ship entre trasl deliv",
+		"troop soldi milit tropa solda efect",
+		"tarif duty dutie arance cuota",
+		"elect vote votes votar votac elecc",
+		"judge judic juez jueces",
+		"reope reabr",
+		"suspe halt halts close closes cierr cerra",
+		"rejec rules desca recha",
+		"hike hikes raise raise eleva sube dupli doubl",
+		"cut cuts lower recor baja trims trim",
+		"seize seizu decom asegu bust",
+		"sanci sanct",
+		"remit remes",
+		"turno parti",
+		"impos impon",
+		"plead pleads guilt culpa",
+		"journ perio",
+		"fenta",
+		"peso",
+		"usmca tmec",
+		"us eu eua",
+		"mexic mexi",
+	} {
+		ws := strings.Fields(group)
+		for _, w := range ws[1:] {
+			m[w] = ws[0]
+		}
+	}
+	return m
+}()

@@ -1,0 +1,88 @@
+package digest
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/newsdigest/newsdigest"
+)
+
+// fiveOutlets is one story from five outlets, one through Google News (title
+// already split by newsdigest.SplitGoogleNews), plus a look-alike story
+// about the same cartel.
+func fiveOutlets() []newsdigest.Candidate {
+	gnTitle, gnSource, _ := newsdigest.SplitGoogleNews("https://news.google.com/rss/search?q=sinaloa",
+		"https://news.google.com/rss/articles/abc", "Mexico arrests top Sinaloa cartel leader in Culiacán raid - AP News")
+	gn := cand("gn", gnTitle, gnSource, "https://news.google.com/rss/articles/abc", 3*time.Hour, m("cartels", 3, "Sinaloa Cartel"))
+	return []newsdigest.Candidate{
+		cand("reuters", "Mexican forces arrest Sinaloa Cartel faction leader in Culiacan", "Reuters", "https://reuters.test/a", 4*time.Hour, m("cartels", 3, "Sinaloa Cartel")),
+		gn,
+		cand("bloomberg", "Mexico Arrests Sinaloa Cartel Leader in Culiacan Raid", "Bloomberg", "https://bloomberg.test/b", 2*time.Hour, m("cartels", 3, "Sinaloa Cartel")),
+		cand("cnn", "Senior Sinaloa Cartel leader arrested in Culiacán, Mexico's security chief says", "CNN", "https://cnn.test/c", time.Hour, m("cartels", 3, "Sinaloa Cartel")),
+		cand("guardian", "Sinaloa cartel leader arrested in Culiacán raid | The Guardian", "The Guardian", "https://guardian.test/d", 30*time.Minute, m("cartels", 3, "Sinaloa Cartel")),
+		cand("clashes", "Clashes between Sinaloa Cartel factions leave 14 dead in Culiacan", "Reuters", "https://reuters.test/e", time.Hour, m("cartels", 3, "Sinaloa Cartel")),
+	}
+}
+
+func TestBuildClustersOutlets(t *testing.T) {
+	in := sampleInput()
+	in.Candidates = fiveOutlets()
+	d := Build(in)
+	if len(d.Topics) != 1 || len(d.Topics[0].Items) != 2 {
+		t.Fatalf("Build(five outlets + look-alike) = %v; want one section with 2 entries", summary(d))
+	}
+	e := d.Topics[0].Items[0]
+	if e.Title != "Mexican forces arrest Sinaloa Cartel faction leader in Culiacan" || e.Outlets != 5 || len(e.Also) != 4 || len(e.ItemIDs) != 5 {
+		t.Errorf("first entry = %q, %d outlets, also %v, ids %v; want the earliest (Reuters), 5 outlets, 4 also, 5 ids", e.Title, e.Outlets, e.Also, e.ItemIDs)
+	}
+	if e.Also[0].Source != "AP News" || e.Also[0].URL != "https://news.google.com/rss/articles/abc" {
+		t.Errorf("Also[0] = %v; want AP News with the Google News link", e.Also[0])
+	}
+	if got := d.Topics[0].Items[1].Title; !strings.HasPrefix(got, "Clashes") {
+		t.Errorf("second entry = %q; want the look-alike clashes story on its own", got)
+	}
+
+	var txt, md strings.Builder
+	if err := d.WriteText(&txt, 8); err != nil {
+		t.Fatal(err)
+	}
+	if err := d.WriteMarkdown(&md, 8); err != nil {
+		t.Fatal(err)
+	}
+	for name, out := range map[string]string{"text": txt.String(), "markdown": md.String()} {
+		if !strings.Contains(out, "5 outlets") || strings.Count(out, "outlets") != 1 {
+			t.Errorf("%s rendering = %q; want \"5 outlets\" once", name, out)
+		}
+	}
+	msgs := d.SlackMessages(SlackOptions{MaxPerTopic: 8})
+	js, err := json.Marshal(msgs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := string(js); !strings.Contains(s, "5 outlets") || !strings.Contains(s, "news.google.com/rss/articles/abc|AP News") {
+		t.Errorf("Slack blocks = %q; want \"5 outlets\" and a linked AP News", s)
+	}
+}
+
+func TestBuildSkipsDeliveredStory(t *testing.T) {
+	in := sampleInput()
+	all := fiveOutlets()
+	in.Delivered = all[:1] // Reuters' copy was posted this morning
+	in.Candidates = all[1:]
+	d := Build(in)
+	if got := summary(d); len(d.Topics) != 1 || len(d.Topics[0].Items) != 1 || !strings.HasPrefix(d.Topics[0].Items[0].Title, "Clashes") {
+		t.Errorf("Build with the arrest delivered = %v; want only the clashes story", got)
+	}
+}
+
+func TestBuildRanksByCoverage(t *testing.T) {
+	in := sampleInput()
+	in.Candidates = append(fiveOutlets()[:5],
+		cand("solo", "Navy dismantles fentanyl lab in Sinaloa mountains", "Reuters", "https://reuters.test/f", time.Minute, m("cartels", 3, "Sinaloa Cartel")))
+	d := Build(in)
+	if len(d.Topics) != 1 || len(d.Topics[0].Items) != 2 || d.Topics[0].Items[0].Outlets != 5 {
+		t.Errorf("Build = %v; want the five-outlet story first, ahead of a newer one-outlet story", summary(d))
+	}
+}
