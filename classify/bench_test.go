@@ -117,21 +117,25 @@ func docLen(d Doc) int64 { return int64(len(d.Title) + len(d.Summary) + len(d.Co
 func BenchmarkMatch(b *testing.B) {
 	d := benchDoc()
 	for _, n := range []int{10, 1000, 10000} {
-		b.Run(fmt.Sprintf("terms=%d", n), func(b *testing.B) {
-			m, err := Compile(benchTopics(benchTerms(n)))
-			if err != nil {
-				b.Fatal(err)
-			}
-			var s Scratch
-			var dst []newsdigest.Match
-			b.SetBytes(docLen(d))
-			b.ReportAllocs()
-			for b.Loop() {
-				dst = m.MatchAppend(dst[:0], &s, d)
-			}
-			b.ReportMetric(float64(len(dst)), "topics")
-		})
+		b.Run(fmt.Sprintf("terms=%d", n), func(b *testing.B) { benchMatch(b, benchTerms(n), d) })
 	}
+}
+
+// benchMatch measures MatchAppend over d with the given terms, grouped into
+// topics as benchTopics does.
+func benchMatch(b *testing.B, terms []string, d Doc) {
+	m, err := Compile(benchTopics(terms))
+	if err != nil {
+		b.Fatal(err)
+	}
+	var s Scratch
+	var dst []newsdigest.Match
+	b.SetBytes(docLen(d))
+	b.ReportAllocs()
+	for b.Loop() {
+		dst = m.MatchAppend(dst[:0], &s, d)
+	}
+	b.ReportMetric(float64(len(dst)), "topics")
 }
 
 // termRegexp is the baseline a user would write: one alternation of all
@@ -207,19 +211,7 @@ func BenchmarkMatchScaling(b *testing.B) {
 	}
 	for _, n := range []int{10, 1000, 10000} {
 		b.Run(fmt.Sprintf("terms=%d", n), func(b *testing.B) {
-			terms := append(slices.Clone(hits), absent[:n-len(hits)]...)
-			m, err := Compile(benchTopics(terms))
-			if err != nil {
-				b.Fatal(err)
-			}
-			var s Scratch
-			var dst []newsdigest.Match
-			b.SetBytes(docLen(d))
-			b.ReportAllocs()
-			for b.Loop() {
-				dst = m.MatchAppend(dst[:0], &s, d)
-			}
-			b.ReportMetric(float64(len(dst)), "topics")
+			benchMatch(b, append(slices.Clone(hits), absent[:n-len(hits)]...), d)
 		})
 	}
 }
