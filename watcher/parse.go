@@ -4,10 +4,10 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"io"
 	"mime"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -35,34 +35,97 @@ var utf8BOM = []byte{0xEF, 0xBB, 0xBF}
 var prologEncoding = regexp.MustCompile(`^<\?xml[^>]*?\sencoding\s*=\s*["']([^"']*)["']`)
 
 // Parse turns a feed body into items: RSS 0.9x/1.0/2.0, Atom 0.3/1.0, JSON
-// Feed 1.x. contentType is the HTTP Content-Type; its charset is used when the
-// XML prolog declares no encoding. feed gives the name and URL used for each
-// item's identity and Source. Every string in the items is valid UTF-8, and
-// Link is absolute whenever the feed URL is. Parse never panics; errors wrap
-// ErrNotFeed or ErrParse and read like "not a feed: HTML page 'Home'".
+// Feed 1.x. contentType is the HTTP Content-Type; its charset decides the
+// encoding of bytes that are not valid UTF-8 (see toUTF8). feed gives the
+// name and URL used for each item's identity and Source. Every string in the
+// items is valid UTF-8, and Link is absolute whenever the feed URL is. Dates
+// without a zone are read as UTC; ParseIn reads them elsewhere. A body the
+// feed parser rejects is repaired (undeclared HTML entities, bare &, control
+// characters, a cut-off tail) and parsed again; a well-formed feed is never
+// altered. Parse never panics; errors wrap ErrNotFeed or ErrParse and read
+// like "not a feed: HTML page 'Home'".
 func Parse(body []byte, contentType string, feed newsdigest.Feed) ([]newsdigest.Item, error) {
-	trimmed := bytes.TrimSpace(bytes.TrimPrefix(body, utf8BOM))
-	if len(trimmed) == 0 {
-		return nil, fmt.Errorf("%w: empty body", ErrNotFeed)
+	return ParseIn(body, contentType, feed, time.UTC)
+}
+
+// ParseIn is Parse with dates that carry no zone read as wall clock time in
+// loc (nil means UTC).
+func ParseIn(body []byte, contentType string, feed newsdigest.Feed, loc *time.Location) ([]newsdigest.Item, error) {
+	p, err := parse(body, contentType, feed, loc)
+	return p.items, err
+}
+
+// parsedFeed is what parse reads from a body.
+type parsedFeed struct {
+	title string
+	items []newsdigest.Item
+	ttl   time.Duration // RSS <ttl>, 0 if none
+	// truncated is true when the body was cut off and only its complete
+	// items were kept.
+	truncated bool
+}
+
+func parse(body []byte, contentType string, feed newsdigest.Feed, loc *time.Location) (parsedFeed, error) {
+	if loc == nil {
+		loc = time.UTC
 	}
-	input := body
-	if trimmed[0] == '<' {
-		input = decodeByHeader(trimmed, contentType)
+	input := toUTF8(body, contentType)
+	trimmed := bytes.TrimSpace(input)
+	if len(trimmed) == 0 {
+		return parsedFeed{}, fmt.Errorf("%w: empty body", ErrNotFeed)
 	}
 	parsed, err := parseFeed(input)
+	truncated := false
+	if err != nil && trimmed[0] == '<' {
+		if errors.Is(err, gofeed.ErrFeedTypeNotDetected) {
+			if title, ok := htmlPage(bytes.TrimSpace(bytes.TrimPrefix(body, utf8BOM)), contentType); ok {
+				if title == "" {
+					return parsedFeed{}, fmt.Errorf("%w: HTML page", ErrNotFeed)
+				}
+				return parsedFeed{}, fmt.Errorf("%w: HTML page '%s'", ErrNotFeed, title)
+			}
+		}
+		// A repair that cut the tail and kept no item has recovered
+		// nothing: the feed fails with the parser's error.
+		if fixed, cut, ok := repairXML(input); ok {
+			if p, rerr := parseFeed(fixed); rerr == nil && (!cut || len(p.Items) > 0) {
+				parsed, err, truncated = p, nil, cut
+			}
+		}
+	}
 	if err != nil {
 		if errors.Is(err, gofeed.ErrFeedTypeNotDetected) {
-			if title, ok := htmlPage(trimmed, contentType); ok {
-				if title == "" {
-					return nil, fmt.Errorf("%w: HTML page", ErrNotFeed)
-				}
-				return nil, fmt.Errorf("%w: HTML page '%s'", ErrNotFeed, title)
-			}
-			return nil, fmt.Errorf("%w: no RSS, Atom or JSON Feed found", ErrNotFeed)
+			return parsedFeed{}, fmt.Errorf("%w: no RSS, Atom or JSON Feed found", ErrNotFeed)
 		}
-		return nil, &fetchError{msg: "parse: " + validUTF8(err.Error()), kind: ErrParse, cause: err}
+		return parsedFeed{}, &fetchError{msg: "parse: " + validUTF8(err.Error()), kind: ErrParse, cause: err}
 	}
-	return toItems(parsed, feed), nil
+	return parsedFeed{
+		title:     validUTF8(parsed.Title),
+		items:     toItems(parsed, feed, loc),
+		ttl:       rssTTL(input),
+		truncated: truncated,
+	}, nil
+}
+
+// ttlElement finds an RSS channel's <ttl>, in minutes.
+var ttlElement = regexp.MustCompile(`(?i)<ttl>\s*(\d{1,7})\s*</ttl>`)
+
+// rssTTL is the RSS channel's <ttl> (minutes the feed may be cached), read
+// from the part of body before the first item; 0 if none.
+func rssTTL(body []byte) time.Duration {
+	head := body
+	if i := bytes.Index(head, []byte("<item")); i >= 0 {
+		head = head[:i]
+	}
+	m := ttlElement.FindSubmatch(head)
+	if m == nil {
+		return 0
+	}
+	minutes, err := strconv.Atoi(string(m[1]))
+	if err != nil {
+		return 0
+	}
+	return time.Duration(minutes) * time.Minute
 }
 
 // parseFeed runs gofeed on body, turning a panic inside the parser into an
@@ -78,33 +141,6 @@ func parseFeed(body []byte) (f *gofeed.Feed, err error) {
 	// again and was a quarter of all allocations of a large poll.
 	p.RSSTranslator = &gofeed.DefaultRSSTranslator{DisableContentImageScan: true}
 	return p.Parse(bytes.NewReader(body))
-}
-
-// decodeByHeader converts an XML body to UTF-8 using the charset of the
-// Content-Type when the XML prolog declares no encoding. When the prolog does
-// declare one, gofeed converts it, so the body is returned unchanged to avoid
-// decoding twice.
-func decodeByHeader(xmlBody []byte, contentType string) []byte {
-	if prologEncoding.Match(xmlBody) {
-		return xmlBody
-	}
-	_, params, err := mime.ParseMediaType(contentType)
-	if err != nil {
-		return xmlBody
-	}
-	label := strings.ToLower(strings.TrimSpace(params["charset"]))
-	if label == "" || label == "utf-8" || label == "utf8" {
-		return xmlBody
-	}
-	r, err := charset.NewReaderLabel(label, bytes.NewReader(xmlBody))
-	if err != nil {
-		return xmlBody // unknown label: read it as UTF-8
-	}
-	decoded, err := io.ReadAll(r)
-	if err != nil {
-		return xmlBody
-	}
-	return decoded
 }
 
 // htmlPage reports whether body is an HTML page and returns its title,
@@ -143,7 +179,7 @@ func htmlPage(body []byte, contentType string) (string, bool) {
 }
 
 // toItems maps gofeed's items to newsdigest items for feed.
-func toItems(parsed *gofeed.Feed, feed newsdigest.Feed) []newsdigest.Item {
+func toItems(parsed *gofeed.Feed, feed newsdigest.Feed, loc *time.Location) []newsdigest.Item {
 	base := linkBase(feed.URL, parsed.Link)
 	items := make([]newsdigest.Item, 0, len(parsed.Items))
 	for _, it := range parsed.Items {
@@ -155,10 +191,10 @@ func toItems(parsed *gofeed.Feed, feed newsdigest.Feed) []newsdigest.Item {
 			FeedName:  feed.Name,
 			GUID:      validUTF8(strings.TrimSpace(it.GUID)),
 			Link:      validUTF8(resolve(base, it.Link)),
-			Title:     validUTF8(it.Title),
-			Summary:   validUTF8(it.Description),
-			Content:   validUTF8(it.Content),
-			Published: published(it),
+			Title:     fixMojibake(validUTF8(it.Title)),
+			Summary:   fixMojibake(validUTF8(it.Description)),
+			Content:   fixMojibake(validUTF8(it.Content)),
+			Published: published(it, loc),
 			Source:    feed.Name,
 		}
 		item.ID = newsdigest.ItemID(feed.URL, item)
@@ -167,15 +203,13 @@ func toItems(parsed *gofeed.Feed, feed newsdigest.Feed) []newsdigest.Item {
 	return items
 }
 
-// published is the item's publication date, else its update date, in UTC.
-func published(it *gofeed.Item) time.Time {
-	switch {
-	case it.PublishedParsed != nil && !it.PublishedParsed.IsZero():
-		return it.PublishedParsed.UTC()
-	case it.UpdatedParsed != nil && !it.UpdatedParsed.IsZero():
-		return it.UpdatedParsed.UTC()
+// published is the item's publication date, else its update date, in UTC;
+// zero when it has neither or neither can be read.
+func published(it *gofeed.Item, loc *time.Location) time.Time {
+	if t := itemDate(it.Published, it.PublishedParsed, loc); !t.IsZero() {
+		return t
 	}
-	return time.Time{}
+	return itemDate(it.Updated, it.UpdatedParsed, loc)
 }
 
 // linkBase is the URL that relative item links are resolved against: the

@@ -316,8 +316,15 @@ func FuzzParse(f *testing.F) {
 	f.Add([]byte(`{"items":[{"id":"\ud800","title":"\xff"}]}`), "application/json")
 	f.Add([]byte("<feed><entry><title>t</title><link href=\"::\"/></entry></feed>"), "")
 	f.Add([]byte(""), "")
+	// Real-world breakage: the repair and decoding paths.
+	f.Add([]byte("\xff\xfe<\x00r\x00s\x00s\x00>\x00"), "")
+	f.Add([]byte("\x00<\x00f\x00e\x00e\x00d\x00>"), "")
+	f.Add([]byte(`<rss version="2.0"><channel><item><title>Se&ntilde;al & m&aacute;s&#x1A;</title></item><item><title>cut`), "")
+	f.Add([]byte(`<?xml version="1.0" encoding="iso-8859-1"?><rss><channel><item><title>M\xc3\xa9xico \x92</title><pubDate>lun, 15 ene 2024 10:00:00</pubDate></item></channel></rss`), "text/xml; charset='koi8-r'")
+	f.Add([]byte(`<feed xmlns="http://www.w3.org/2005/Atom" xml:base="http://b/"><entry><title><![CDATA[x`), "")
+	f.Add([]byte(`<rss><channel><item><a:b xmlns:a="u"></c><title>t</title></item><item></d></item></channel></rss>`), "")
 	f.Fuzz(func(t *testing.T, body []byte, contentType string) {
-		items, err := Parse(body, contentType, testFeed)
+		items, err := ParseIn(body, contentType, testFeed, time.FixedZone("CST", -6*3600))
 		if err != nil {
 			if items != nil {
 				t.Fatalf("Parse returned items and error %v", err)

@@ -50,6 +50,9 @@ type Options struct {
 	MaxRedirects int               // default 5; negative follows none
 	Logger       *slog.Logger      // nil discards
 	Transport    http.RoundTripper // nil uses a clone of http.DefaultTransport
+	// Location is where item dates that carry no zone are read (the
+	// config's timezone); nil means UTC.
+	Location *time.Location
 }
 
 // Fetcher fetches feeds over one http.Client. It is safe for concurrent use.
@@ -66,6 +69,9 @@ func New(opts Options) *Fetcher {
 	}
 	if opts.MaxBytes <= 0 {
 		opts.MaxBytes = DefaultMaxBytes
+	}
+	if opts.Location == nil {
+		opts.Location = time.UTC
 	}
 	if opts.UserAgent == "" {
 		opts.UserAgent = "newsdigest/" + newsdigest.Version
@@ -118,13 +124,32 @@ type Result struct {
 	// sent, so that a broken body is fetched in full again.
 	Validators Validators
 	// Err is nil when OK; its text is for people: "timed out after 20s",
-	// "HTTP 404 Not Found", "HTTP 429, retry after 1h0m0s", "body over 10 MB",
+	// "HTTP 404 Not Found", "HTTP 429, retry after 1h", "body over 10 MB",
 	// "not a feed: HTML page 'Home'", "stopped after 5 redirects", "parse: …".
 	Err        error
 	RetryAfter time.Duration // from Retry-After on 429/503, 0 if none
 	Duration   time.Duration
 	Bytes      int64 // body bytes read (decompressed)
+	// NextPollAfter is how long the server asked not to be polled again:
+	// the larger of Cache-Control max-age and the RSS <ttl>, capped at
+	// MaxNextPollAfter; 0 if it asked nothing. Set on success and on 304.
+	NextPollAfter time.Duration
+	// MovedTo is the final URL when every redirect followed was permanent
+	// (301 or 308) and the body there was a valid feed: the URL to store
+	// in place of Feed.URL. "" otherwise.
+	MovedTo string
+	// Gone is true on HTTP 410: the feed was removed and should not be
+	// polled again.
+	Gone bool
+	// Truncated is true when the body was cut off and only its complete
+	// items were kept; Validators are then the ones sent, so the next poll
+	// fetches the whole feed again.
+	Truncated bool
 }
+
+// MaxNextPollAfter caps Result.NextPollAfter, so that a mistaken
+// max-age or ttl cannot silence a feed for long.
+const MaxNextPollAfter = 24 * time.Hour
 
 // StatusError is a response whose status is neither 2xx nor 304.
 type StatusError struct {
@@ -132,10 +157,10 @@ type StatusError struct {
 	RetryAfter time.Duration // from Retry-After on 429/503, 0 if none
 }
 
-// Error reads "HTTP 404 Not Found", or "HTTP 429, retry after 1h0m0s".
+// Error reads "HTTP 404 Not Found", or "HTTP 429, retry after 1h".
 func (e *StatusError) Error() string {
 	if e.RetryAfter > 0 {
-		return fmt.Sprintf("HTTP %d, retry after %s", e.Code, e.RetryAfter)
+		return fmt.Sprintf("HTTP %d, retry after %s", e.Code, humanDuration(e.RetryAfter))
 	}
 	if text := http.StatusText(e.Code); text != "" {
 		return fmt.Sprintf("HTTP %d %s", e.Code, text)
@@ -219,6 +244,7 @@ func (f *Fetcher) fetch(ctx context.Context, req Request) Result {
 		if v := resp.Header.Get("Last-Modified"); v != "" {
 			res.Validators.LastModified = v
 		}
+		res.NextPollAfter = min(maxAge(resp.Header), MaxNextPollAfter)
 		return res
 	case code < 200 || code > 299:
 		_, _ = io.CopyN(io.Discard, resp.Body, 64<<10) // lets the connection be reused
@@ -227,6 +253,7 @@ func (f *Fetcher) fetch(ctx context.Context, req Request) Result {
 			se.RetryAfter = parseRetryAfter(resp.Header.Get("Retry-After"), time.Now())
 		}
 		res.RetryAfter = se.RetryAfter
+		res.Gone = code == http.StatusGone
 		res.Err = se
 		return res
 	}
@@ -241,14 +268,53 @@ func (f *Fetcher) fetch(ctx context.Context, req Request) Result {
 		res.Err = &fetchError{msg: "body over " + humanSize(f.opts.MaxBytes), kind: ErrTooLarge}
 		return res
 	}
-	items, err := Parse(body, resp.Header.Get("Content-Type"), req.Feed)
+	parsed, err := parse(body, resp.Header.Get("Content-Type"), req.Feed, f.opts.Location)
 	if err != nil {
 		res.Err = err
 		return res
 	}
-	res.Items = items
-	res.Validators = Validators{ETag: resp.Header.Get("ETag"), LastModified: resp.Header.Get("Last-Modified")}
+	res.Items = parsed.items
+	res.NextPollAfter = min(max(maxAge(resp.Header), parsed.ttl), MaxNextPollAfter)
+	res.MovedTo = permanentlyMovedTo(resp)
+	res.Truncated = parsed.truncated
+	if !parsed.truncated {
+		res.Validators = Validators{ETag: resp.Header.Get("ETag"), LastModified: resp.Header.Get("Last-Modified")}
+	}
 	return res
+}
+
+// maxAge is the Cache-Control max-age of a response, 0 if none, or if the
+// response must not be cached at all.
+func maxAge(h http.Header) time.Duration {
+	var age time.Duration
+	for _, directive := range strings.Split(strings.ToLower(strings.Join(h.Values("Cache-Control"), ",")), ",") {
+		name, value, _ := strings.Cut(strings.TrimSpace(directive), "=")
+		switch strings.TrimSpace(name) {
+		case "no-store", "no-cache":
+			return 0
+		case "max-age":
+			secs, err := strconv.ParseInt(strings.Trim(strings.TrimSpace(value), `"`), 10, 64)
+			if err == nil && secs > 0 {
+				age = time.Duration(min(secs, int64(MaxNextPollAfter/time.Second))) * time.Second
+			}
+		}
+	}
+	return age
+}
+
+// permanentlyMovedTo is the final URL of resp when it was reached only
+// through permanent redirects (301, 308), else "".
+func permanentlyMovedTo(resp *http.Response) string {
+	req := resp.Request
+	if req == nil || req.Response == nil {
+		return "" // no redirect
+	}
+	for r := req; r != nil && r.Response != nil; r = r.Response.Request {
+		if code := r.Response.StatusCode; code != http.StatusMovedPermanently && code != http.StatusPermanentRedirect {
+			return ""
+		}
+	}
+	return req.URL.String()
 }
 
 // readBody reads at most MaxBytes+1 decompressed bytes of the body, so that
@@ -278,7 +344,7 @@ func (f *Fetcher) transportError(ctx, reqCtx context.Context, err error) error {
 		return &fetchError{msg: "stopped: " + ctx.Err().Error(), cause: ctx.Err()}
 	}
 	if errors.Is(reqCtx.Err(), context.DeadlineExceeded) {
-		return &fetchError{msg: "timed out after " + f.opts.Timeout.String(), kind: ErrTimeout, cause: err}
+		return &fetchError{msg: "timed out after " + humanDuration(f.opts.Timeout), kind: ErrTimeout, cause: err}
 	}
 	var fe *fetchError
 	if errors.As(err, &fe) {
@@ -345,6 +411,19 @@ func parseRetryAfter(v string, now time.Time) time.Duration {
 		}
 	}
 	return 0
+}
+
+// humanDuration writes a duration without zero units: "20s", "1h",
+// "1h30m", "1.5s"; sub-second values keep Go's form ("250ms").
+func humanDuration(d time.Duration) string {
+	s := d.String()
+	if d >= time.Minute && d%time.Minute == 0 {
+		s = strings.TrimSuffix(s, "0s")
+		if d%time.Hour == 0 {
+			s = strings.TrimSuffix(s, "0m")
+		}
+	}
+	return s
 }
 
 // humanSize writes a byte count the way people say it: "10 MB", "1.5 MB",

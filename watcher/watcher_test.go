@@ -407,8 +407,8 @@ func TestFetchHTTPErrors(t *testing.T) {
 	}{
 		{"404", 404, "", "HTTP 404 Not Found", 0},
 		{"500", 500, "", "HTTP 500 Internal Server Error", 0},
-		{"429 seconds", 429, "3600", "HTTP 429, retry after 1h0m0s", time.Hour},
-		{"503 seconds", 503, "120", "HTTP 503, retry after 2m0s", 2 * time.Minute},
+		{"429 seconds", 429, "3600", "HTTP 429, retry after 1h", time.Hour},
+		{"503 seconds", 503, "120", "HTTP 503, retry after 2m", 2 * time.Minute},
 		{"429 without Retry-After", 429, "", "HTTP 429 Too Many Requests", 0},
 		{"429 bad Retry-After", 429, "soon", "HTTP 429 Too Many Requests", 0},
 		{"404 ignores Retry-After", 404, "60", "HTTP 404 Not Found", 0},
