@@ -181,17 +181,6 @@ func topicError(err error) error {
 	return err
 }
 
-func cmdServe(ctx context.Context, e *env, args []string) error {
-	fs, cfgPath := newFlagSet(e, "serve")
-	if err := parseFlags(fs, args); err != nil {
-		return err
-	}
-	if _, err := loadConfig(e, *cfgPath); err != nil {
-		return err
-	}
-	return usagef("serve is not available in this version; schedule `newsdigest run` with cron meanwhile")
-}
-
 func cmdValidate(ctx context.Context, e *env, args []string) error {
 	fs, cfgPath := newFlagSet(e, "validate")
 	if err := parseFlags(fs, args); err != nil {

@@ -1,0 +1,186 @@
+package serve
+
+import (
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/newsdigest/newsdigest"
+	"github.com/newsdigest/newsdigest/pipeline"
+)
+
+// Handler returns the HTTP API: GET /healthz, GET /metrics and POST /run.
+// Other methods on those paths get 405, other paths 404.
+func (s *Server) Handler() http.Handler { return s.mux }
+
+func (s *Server) routes() *http.ServeMux {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /healthz", s.handleHealth)
+	mux.Handle("GET /metrics", promhttp.HandlerFor(s.m.reg, promhttp.HandlerOpts{Registry: s.m.reg}))
+	mux.HandleFunc("POST /run", s.handleRun)
+	return mux
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.Encode(v)
+}
+
+// handleHealth answers 200 while the scheduler runs, 503 otherwise; the body
+// is the Status either way.
+func (s *Server) handleHealth(w http.ResponseWriter, r *http.Request) {
+	st := s.Status()
+	code := http.StatusOK
+	if st.Status != "ok" {
+		code = http.StatusServiceUnavailable
+	}
+	writeJSON(w, code, st)
+}
+
+// RunResult is the body of POST /run: the poll's counts and what the digest
+// posted per channel. Errors are redacted; it never carries a secret.
+type RunResult struct {
+	Poll     RunPoll      `json:"poll"`
+	Channels []RunChannel `json:"channels"`
+	Messages int          `json:"messages"` // Slack messages posted, all channels
+	Items    int          `json:"items"`    // items they carried
+	Error    string       `json:"error,omitempty"`
+}
+
+// RunPoll is the poll part of a RunResult.
+type RunPoll struct {
+	Feeds        int `json:"feeds"`
+	OK           int `json:"ok"`
+	NotModified  int `json:"not_modified"`
+	Failed       int `json:"failed"`
+	ItemsFetched int `json:"items_fetched"`
+	ItemsNew     int `json:"items_new"`
+	ItemsMatched int `json:"items_matched"`
+}
+
+// RunChannel is what one channel got.
+type RunChannel struct {
+	Channel  string `json:"channel"`
+	Messages int    `json:"messages"`
+	Items    int    `json:"items"`
+	Error    string `json:"error,omitempty"`
+}
+
+type errorBody struct {
+	Error string `json:"error"`
+}
+
+// authorized reports whether r carries the bearer token, when one is set.
+// Both sides are hashed first, so the comparison takes the same time
+// whatever the token's length.
+func (s *Server) authorized(r *http.Request) bool {
+	if s.cfg.Serve.Token == "" {
+		return true
+	}
+	got := sha256.Sum256([]byte(r.Header.Get("Authorization")))
+	want := sha256.Sum256([]byte("Bearer " + s.cfg.Serve.Token))
+	return subtle.ConstantTimeCompare(got[:], want[:]) == 1
+}
+
+// runOptions reads ?topic=a&topic=b (or topic=a,b) and ?since=6h.
+func (s *Server) runOptions(r *http.Request) (pipeline.DigestOptions, error) {
+	var opts pipeline.DigestOptions
+	q := r.URL.Query()
+	for _, v := range q["topic"] {
+		for _, name := range strings.Split(v, ",") {
+			if name = strings.ToLower(strings.TrimSpace(name)); name != "" && !slices.Contains(opts.Topics, name) {
+				opts.Topics = append(opts.Topics, name)
+			}
+		}
+	}
+	for _, name := range opts.Topics {
+		if !slices.ContainsFunc(s.cfg.Topics, func(t newsdigest.Topic) bool { return t.Name == name }) {
+			return opts, fmt.Errorf("unknown topic %q", name)
+		}
+	}
+	if v := q.Get("since"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d <= 0 {
+			return opts, fmt.Errorf("since must be a positive duration such as 6h, not %q", v)
+		}
+		opts.Since = d
+	}
+	return opts, nil
+}
+
+// handleRun polls now, then posts the digest, and answers its summary: 200
+// when everything was posted, 500 when the poll or a channel failed.
+// On-demand runs take turns with each other and with the scheduled jobs.
+func (s *Server) handleRun(w http.ResponseWriter, r *http.Request) {
+	if !s.authorized(r) {
+		w.Header().Set("WWW-Authenticate", `Bearer realm="newsdigest"`)
+		writeJSON(w, http.StatusUnauthorized, errorBody{"missing or wrong bearer token"})
+		return
+	}
+	opts, err := s.runOptions(r)
+	if err != nil {
+		writeJSON(w, http.StatusBadRequest, errorBody{err.Error()})
+		return
+	}
+	ctx, done, ok := s.startJob()
+	if !ok {
+		writeJSON(w, http.StatusServiceUnavailable, errorBody{"not running"})
+		return
+	}
+	defer done()
+	s.jobMu.Lock()
+	defer s.jobMu.Unlock()
+	if s.isStopping() {
+		writeJSON(w, http.StatusServiceUnavailable, errorBody{"shutting down"})
+		return
+	}
+	s.logger.Info("on-demand run", "topics", opts.Topics, "since", opts.Since, "remote", r.RemoteAddr)
+
+	var res RunResult
+	poll, err := s.runPoll(ctx)
+	if err != nil {
+		res.Error = s.cfg.Redact(err.Error())
+		writeJSON(w, http.StatusInternalServerError, res)
+		return
+	}
+	res.Poll = RunPoll{Feeds: len(poll.Feeds), ItemsFetched: poll.Summary.ItemsFetched,
+		ItemsNew: poll.Summary.ItemsNew, ItemsMatched: poll.Summary.ItemsMatched}
+	for _, f := range poll.Feeds {
+		switch {
+		case !f.OK:
+			res.Poll.Failed++
+		case f.NotModified:
+			res.Poll.NotModified++
+		default:
+			res.Poll.OK++
+		}
+	}
+	rep, err := s.runDeliver(ctx, opts, &poll)
+	res.Channels = []RunChannel{}
+	for _, c := range rep.Channels {
+		rc := RunChannel{Channel: c.Channel, Messages: c.Messages, Items: c.Items}
+		if c.Err != nil {
+			rc.Error = s.cfg.Redact(c.Err.Error())
+		}
+		res.Channels = append(res.Channels, rc)
+		res.Messages += c.Messages
+		res.Items += c.Items
+	}
+	code := http.StatusOK
+	if err != nil {
+		res.Error = s.cfg.Redact(err.Error())
+		code = http.StatusInternalServerError
+	}
+	writeJSON(w, code, res)
+}

@@ -1,0 +1,381 @@
+// Package serve runs newsdigest as a service: the poll and digest jobs on
+// their cron schedules, on-demand runs over HTTP, health and Prometheus
+// metrics, and a shutdown that lets an in-flight Slack post finish.
+package serve
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/robfig/cron/v3"
+
+	"github.com/newsdigest/newsdigest/config"
+	"github.com/newsdigest/newsdigest/pipeline"
+)
+
+// DefaultGrace is how long a job in progress may go on after shutdown starts
+// before its context is cancelled.
+const DefaultGrace = 10 * time.Second
+
+// Server schedules and serves one pipeline. Build it with New, then call Run.
+type Server struct {
+	cfg    *config.Config
+	p      *pipeline.Pipeline
+	logger *slog.Logger
+	m      *metrics
+	mux    *http.ServeMux
+
+	pollSched, digestSched cron.Schedule
+
+	// Grace bounds how long a job in progress (a poll, or a digest whose
+	// Slack post is under way) may run on after Run's ctx is cancelled; then
+	// its context is cancelled too. New sets DefaultGrace.
+	Grace time.Duration
+
+	// jobMu makes polls and digests take turns within the process: a digest
+	// waits for a poll in progress so that it carries the poll's items, and
+	// two on-demand runs never post the same items. (Deliver's store lease
+	// does the same between processes.)
+	jobMu sync.Mutex
+
+	mu       sync.Mutex // guards what follows
+	running  bool       // the scheduler runs
+	stopping bool       // no new jobs start
+	jobCtx   context.Context
+	jobs     sync.WaitGroup
+	cron     *cron.Cron
+	pollID   cron.EntryID
+	digestID cron.EntryID
+	lastPoll *pipeline.PollReport // feeds of the last successful poll, for the digest's coverage
+	poll     JobStatus
+	digest   JobStatus
+}
+
+// JobStatus is what /healthz says about one job.
+type JobStatus struct {
+	Schedule     string    `json:"schedule"`
+	Next         time.Time `json:"next,omitzero"`
+	LastStarted  time.Time `json:"last_started,omitzero"`
+	LastFinished time.Time `json:"last_finished,omitzero"`
+	LastSuccess  time.Time `json:"last_success,omitzero"`
+	LastError    string    `json:"last_error,omitempty"` // of the last run; "" when it succeeded
+	Running      bool      `json:"running"`
+}
+
+// New checks that cfg can be served (feeds, Slack, schedules) and returns a
+// Server for p. p must have been built from cfg.
+func New(cfg *config.Config, p *pipeline.Pipeline, logger *slog.Logger) (*Server, error) {
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	if err := cfg.RequireFeeds(); err != nil {
+		return nil, fmt.Errorf("serve: %w", err)
+	}
+	if err := cfg.RequireSlack(); err != nil {
+		return nil, fmt.Errorf("serve: %w", err)
+	}
+	s := &Server{cfg: cfg, p: p, logger: logger, Grace: DefaultGrace}
+	var err error
+	if s.pollSched, err = cron.ParseStandard(cfg.Schedule.Poll); err != nil {
+		return nil, fmt.Errorf("serve: schedule.poll %q: %w", cfg.Schedule.Poll, err)
+	}
+	if s.digestSched, err = cron.ParseStandard(cfg.Schedule.Digest); err != nil {
+		return nil, fmt.Errorf("serve: schedule.digest %q: %w", cfg.Schedule.Digest, err)
+	}
+	s.poll.Schedule, s.digest.Schedule = cfg.Schedule.Poll, cfg.Schedule.Digest
+
+	var topics, channels []string
+	seen := map[string]bool{}
+	for _, t := range cfg.Topics {
+		topics = append(topics, t.Name)
+		if ch := p.Channel(t); !seen[ch] {
+			seen[ch] = true
+			channels = append(channels, ch)
+		}
+	}
+	s.m = newMetrics(topics, channels)
+	s.mux = s.routes()
+	return s, nil
+}
+
+func (s *Server) location() *time.Location {
+	if s.cfg.Location != nil {
+		return s.cfg.Location
+	}
+	return time.UTC
+}
+
+// Run starts the schedules and serves HTTP on ln until ctx is cancelled or
+// serving fails. Then it stops the scheduler and stops accepting requests,
+// lets jobs in progress finish within Grace (cancelling them after), and
+// returns once no job uses the pipeline any more, so the caller may close
+// the store. A cancelled ctx is a clean stop: Run returns nil. Run can be
+// called once.
+func (s *Server) Run(ctx context.Context, ln net.Listener) error {
+	jobCtx, cancelJobs := context.WithCancel(context.WithoutCancel(ctx))
+	defer cancelJobs()
+	loc := s.location()
+	c := cron.New(cron.WithLocation(loc), cron.WithLogger(cronLogger{s.logger}), cron.WithChain(cron.Recover(cronLogger{s.logger})))
+	skip := cron.NewChain(cron.SkipIfStillRunning(cronLogger{s.logger}))
+
+	s.mu.Lock()
+	if s.cron != nil || s.stopping {
+		s.mu.Unlock()
+		return errors.New("serve: Run called twice")
+	}
+	s.jobCtx, s.cron = jobCtx, c
+	s.pollID = c.Schedule(s.pollSched, skip.Then(cron.FuncJob(s.pollJob)))
+	s.digestID = c.Schedule(s.digestSched, cron.FuncJob(s.digestJob))
+	s.running = true
+	s.mu.Unlock()
+
+	hs := &http.Server{
+		Handler:           s.mux,
+		ReadHeaderTimeout: 10 * time.Second,
+		ErrorLog:          slog.NewLogLogger(s.logger.Handler(), slog.LevelWarn),
+	}
+	serveErr := make(chan error, 1)
+	go func() { serveErr <- hs.Serve(ln) }()
+	c.Start()
+	now := time.Now().In(loc)
+	s.logger.Info("serving", "addr", ln.Addr().String(), "timezone", loc.String(),
+		"poll", s.cfg.Schedule.Poll, "next_poll", s.pollSched.Next(now).Format(time.RFC3339),
+		"digest", s.cfg.Schedule.Digest, "next_digest", s.digestSched.Next(now).Format(time.RFC3339))
+
+	var err error
+	select {
+	case <-ctx.Done():
+		s.logger.Info("shutting down", "grace", s.Grace)
+	case err = <-serveErr:
+		err = fmt.Errorf("serve: http: %w", err)
+		s.logger.Error("HTTP server failed; shutting down", "err", err)
+	}
+
+	// No new work: neither scheduled nor on demand.
+	s.mu.Lock()
+	s.running, s.stopping = false, true
+	s.mu.Unlock()
+	cronDone := c.Stop()
+
+	graceCtx, cancelGrace := context.WithTimeout(context.Background(), s.Grace)
+	defer cancelGrace()
+	shutdownDone := make(chan error, 1)
+	go func() { shutdownDone <- hs.Shutdown(graceCtx) }()
+	jobsDone := make(chan struct{})
+	go func() { s.jobs.Wait(); close(jobsDone) }()
+	select {
+	case <-jobsDone:
+	case <-graceCtx.Done():
+		s.logger.Warn("jobs still running after the grace period; cancelling them")
+		cancelJobs()
+		select {
+		case <-jobsDone:
+		case <-time.After(5 * time.Second):
+			s.logger.Error("jobs did not stop after cancellation")
+		}
+	}
+	cancelJobs()
+	if serr := <-shutdownDone; serr != nil {
+		hs.Close()
+	}
+	select {
+	case <-cronDone.Done(): // over with the jobs: each is counted in s.jobs
+	case <-time.After(time.Second):
+	}
+	if err == nil {
+		s.logger.Info("stopped")
+	}
+	return err
+}
+
+// startJob registers a job and returns its context, or ok=false when the
+// server is stopping (or not started).
+func (s *Server) startJob() (ctx context.Context, done func(), ok bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.stopping || s.jobCtx == nil {
+		return nil, nil, false
+	}
+	s.jobs.Add(1)
+	return s.jobCtx, s.jobs.Done, true
+}
+
+// isStopping reports whether shutdown has begun.
+func (s *Server) isStopping() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.stopping
+}
+
+// pollJob is the scheduled poll.
+func (s *Server) pollJob() {
+	ctx, done, ok := s.startJob()
+	if !ok {
+		return
+	}
+	defer done()
+	s.jobMu.Lock()
+	defer s.jobMu.Unlock()
+	if s.isStopping() || ctx.Err() != nil {
+		return // queued behind another job while shutdown began
+	}
+	s.runPoll(ctx)
+}
+
+// digestJob is the scheduled digest: everything since the last successful
+// digest, with the last poll's feed coverage.
+func (s *Server) digestJob() {
+	ctx, done, ok := s.startJob()
+	if !ok {
+		return
+	}
+	defer done()
+	s.awaitPollDue(ctx, time.Now().In(s.location()).Truncate(time.Second))
+	s.jobMu.Lock()
+	defer s.jobMu.Unlock()
+	if s.isStopping() || ctx.Err() != nil {
+		return // queued behind another job while shutdown began
+	}
+	s.mu.Lock()
+	var cov *pipeline.PollReport
+	if s.lastPoll != nil {
+		cov = &pipeline.PollReport{Feeds: s.lastPoll.Feeds}
+	}
+	s.mu.Unlock()
+	s.runDeliver(ctx, pipeline.DigestOptions{}, cov)
+}
+
+// pollWait bounds how long a digest waits for a poll due at the same time
+// to start (it may have been skipped because the one before still runs).
+const pollWait = 2 * time.Second
+
+// awaitPollDue returns once a poll due at the same time as a digest due at
+// due has started, so that the digest, queued behind it on s.jobMu, carries
+// its items: both jobs fire at once on such ticks (say */15 * * * * and
+// 0 8 * * *), in no set order. It returns at once when no poll is due then.
+func (s *Server) awaitPollDue(ctx context.Context, due time.Time) {
+	if !s.pollSched.Next(due.Add(-time.Second)).Equal(due) {
+		return
+	}
+	deadline := time.Now().Add(pollWait)
+	for {
+		s.mu.Lock()
+		started := !s.poll.LastStarted.Before(due)
+		s.mu.Unlock()
+		if started || time.Now().After(deadline) {
+			return
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
+}
+
+// runPoll polls, records the outcome and prunes the store. s.jobMu is held.
+func (s *Server) runPoll(ctx context.Context) (pipeline.PollReport, error) {
+	started := time.Now()
+	s.mu.Lock()
+	s.poll.LastStarted, s.poll.Running = started, true
+	s.mu.Unlock()
+
+	rep, err := s.p.Poll(ctx)
+	s.m.observePoll(rep, err)
+	finished := time.Now()
+
+	s.mu.Lock()
+	s.poll.LastFinished, s.poll.Running, s.poll.LastError = finished, false, ""
+	if err != nil {
+		s.poll.LastError = s.cfg.Redact(err.Error())
+	} else {
+		s.poll.LastSuccess = finished
+		s.lastPoll = &rep
+	}
+	s.mu.Unlock()
+	if err != nil {
+		s.logger.Error("poll failed", "err", s.cfg.Redact(err.Error()))
+		return rep, err
+	}
+	if n, err := s.p.Prune(ctx); err != nil {
+		s.logger.Warn("prune failed", "err", err)
+	} else if n > 0 {
+		s.logger.Info("pruned old items", "items", n)
+	}
+	return rep, nil
+}
+
+// runDeliver posts the digest and records the outcome. s.jobMu is held.
+func (s *Server) runDeliver(ctx context.Context, opts pipeline.DigestOptions, poll *pipeline.PollReport) (pipeline.DeliveryReport, error) {
+	started := time.Now()
+	s.mu.Lock()
+	s.digest.LastStarted, s.digest.Running = started, true
+	s.mu.Unlock()
+
+	rep, err := s.p.Deliver(ctx, opts, poll)
+	finished := time.Now()
+	s.m.observeDigest(rep, err, float64(finished.UnixNano())/1e9)
+
+	s.mu.Lock()
+	s.digest.LastFinished, s.digest.Running, s.digest.LastError = finished, false, ""
+	if err != nil {
+		s.digest.LastError = s.cfg.Redact(err.Error())
+	} else {
+		s.digest.LastSuccess = finished
+	}
+	s.mu.Unlock()
+	if err != nil {
+		s.logger.Error("digest failed", "err", s.cfg.Redact(err.Error()))
+	}
+	return rep, err
+}
+
+// Status is the body of GET /healthz.
+type Status struct {
+	Status string    `json:"status"` // "ok" while the scheduler runs, else "stopped"
+	Time   time.Time `json:"time"`
+	Poll   JobStatus `json:"poll"`
+	Digest JobStatus `json:"digest"`
+}
+
+// Status reports whether the scheduler runs and how the jobs went.
+func (s *Server) Status() Status {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	loc := s.location()
+	st := Status{Status: "stopped", Time: time.Now().In(loc), Poll: s.poll, Digest: s.digest}
+	if s.running {
+		st.Status = "ok"
+		st.Poll.Next = s.cron.Entry(s.pollID).Next
+		st.Digest.Next = s.cron.Entry(s.digestID).Next
+		if st.Poll.Next.IsZero() { // the scheduler has not computed it yet
+			st.Poll.Next = s.pollSched.Next(st.Time)
+		}
+		if st.Digest.Next.IsZero() {
+			st.Digest.Next = s.digestSched.Next(st.Time)
+		}
+	}
+	for _, t := range []*time.Time{&st.Poll.Next, &st.Poll.LastStarted, &st.Poll.LastFinished, &st.Poll.LastSuccess,
+		&st.Digest.Next, &st.Digest.LastStarted, &st.Digest.LastFinished, &st.Digest.LastSuccess} {
+		if !t.IsZero() {
+			*t = t.In(loc).Truncate(time.Millisecond)
+		}
+	}
+	st.Time = st.Time.Truncate(time.Millisecond)
+	return st
+}
+
+// cronLogger sends robfig/cron's messages to slog: its info (job starts,
+// skips) at debug level, its errors (recovered panics) at error level.
+type cronLogger struct{ l *slog.Logger }
+
+func (c cronLogger) Info(msg string, kv ...any) { c.l.Debug("cron: "+msg, kv...) }
+func (c cronLogger) Error(err error, msg string, kv ...any) {
+	c.l.Error("cron: "+msg, append(kv, "err", err)...)
+}
