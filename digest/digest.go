@@ -121,6 +121,8 @@ type FailedFeed struct {
 	Name  string `json:"name"`
 	URL   string `json:"url"`
 	Error string `json:"error"`
+	// FailingSince is when its current run of failures began.
+	FailingSince time.Time `json:"failing_since,omitzero"`
 }
 
 // StaleFeed is a feed that is not failing now but has not been fetched
@@ -397,7 +399,11 @@ func coverage(in Input, loc *time.Location) Coverage {
 			if msg == "" {
 				msg = "failing since " + at(r.FailingSince, loc).Format(time.RFC3339)
 			}
-			cv.Failed = append(cv.Failed, FailedFeed{Name: name, URL: cleanURL(r.URL), Error: msg})
+			var since time.Time
+			if usable(r.FailingSince) {
+				since = at(r.FailingSince, loc)
+			}
+			cv.Failed = append(cv.Failed, FailedFeed{Name: name, URL: cleanURL(r.URL), Error: msg, FailingSince: since})
 		default:
 			// Not fetched this run (backoff, or not due) and not failing:
 			// stale when its last success is too old.

@@ -258,6 +258,22 @@ func ago(t, now time.Time) string {
 	return fmt.Sprintf("%d days ago", int(d/(24*time.Hour)))
 }
 
+// failingFor is how long a feed has been failing, for the coverage line:
+// "" under an hour (a passing hiccup needs no alarm), then "3h", "2 days".
+func failingFor(since, now time.Time) string {
+	if since.IsZero() {
+		return ""
+	}
+	switch d := now.Sub(since); {
+	case d < time.Hour:
+		return ""
+	case d < 48*time.Hour:
+		return fmt.Sprintf("%dh", int(d/time.Hour))
+	default:
+		return fmt.Sprintf("%d days", int(d/(24*time.Hour)))
+	}
+}
+
 // coverageLine is "Coverage: 38 of 40 feeds OK; failed: La Jornada (timed
 // out after 20s), Proceso (HTTP 503); stale: …", with feed names and errors
 // passed through esc.
@@ -279,6 +295,9 @@ func coverageLine(cv Coverage, now time.Time, esc func(string) string) string {
 		names := map[string][]string{}
 		for _, f := range cv.Failed {
 			r := esc(cleanLine(f.Error, maxErrorRunes))
+			if d := failingFor(f.FailingSince, now); d != "" {
+				r += ", failing for " + d
+			}
 			if _, ok := names[r]; !ok {
 				reasons = append(reasons, r)
 			}

@@ -305,6 +305,11 @@ func TestCoverageLine(t *testing.T) {
 			{Name: "Proceso", Error: "HTTP 503"},
 			{Name: "GN T-MEC", Error: "host not found: news.google.com"},
 		}}, "Coverage: 1 of 4 feeds OK; failed: GN cartels, GN T-MEC (host not found: news.google.com), Proceso (HTTP 503)"},
+		{Coverage{Total: 3, OK: 0, Failed: []FailedFeed{
+			{Name: "A", Error: "HTTP 503", FailingSince: now.Add(-30 * time.Minute)},
+			{Name: "B", Error: "HTTP 503", FailingSince: now.Add(-5 * time.Hour)},
+			{Name: "C", Error: "timed out after 20s", FailingSince: now.Add(-75 * time.Hour)},
+		}}, "Coverage: 0 of 3 feeds OK; failed: A (HTTP 503), B (HTTP 503, failing for 5h), C (timed out after 20s, failing for 3 days)"},
 	}
 	for _, tt := range tests {
 		if got := coverageLine(tt.cv, now, plain); got != tt.want {

@@ -21,6 +21,15 @@ const (
 	digestLeaseTTL = 15 * time.Minute
 )
 
+// windowOverlap reaches a channel's selection back before its window: an
+// item is first seen when its feed is fetched but committed only when the
+// whole poll is saved, so a digest running meanwhile in another process
+// (serve beside a manual run) cannot see it although its first-seen time
+// falls in that digest's window. Delivered items are never selected again,
+// so the overlap costs nothing but catches those. It must exceed the longest
+// poll.
+const windowOverlap = time.Hour
+
 // ChannelReport is how the digest went for one Slack channel.
 type ChannelReport struct {
 	Channel  string         `json:"channel"`
@@ -100,8 +109,12 @@ func (p *Pipeline) Deliver(ctx context.Context, opts DigestOptions, poll *PollRe
 			errs = append(errs, err)
 			p.logger.Error("digest not fully posted", "channel", ch.name, "messages_posted", posted, "messages", len(msgs), "err", err)
 		} else {
-			if err := p.store.FinishDigest(ctx, ch.name, from, now); err != nil {
-				return rep, fmt.Errorf("pipeline: digest: %w", err)
+			// Only a full digest advances the channel's window: one narrowed
+			// by -topic or -since leaves the rest for the next full digest.
+			if len(opts.Topics) == 0 && opts.Since == 0 {
+				if err := p.store.FinishDigest(ctx, ch.name, from, now); err != nil {
+					return rep, fmt.Errorf("pipeline: digest: %w", err)
+				}
 			}
 			p.logger.Info("digest posted", "channel", ch.name, "messages", posted, "items", cr.Items)
 		}
@@ -162,7 +175,7 @@ func (p *Pipeline) channelDigest(ctx context.Context, channel string, topics []n
 		names[i] = t.Name
 	}
 	cands, err := p.store.Candidates(ctx, store.CandidateQuery{
-		Channel: channel, From: from, To: now, Lookback: p.cfg.Digest.Lookback, Topics: names,
+		Channel: channel, From: from.Add(-windowOverlap), To: now, Lookback: p.cfg.Digest.Lookback, Topics: names,
 	})
 	if err != nil {
 		return nil, from, fmt.Errorf("pipeline: digest: %w", err)

@@ -150,7 +150,7 @@ func TestDeliverExactlyOncePerChannel(t *testing.T) {
 	}
 
 	// A story added later is posted by the next run, once.
-	f.items = append(f.items, feedtest.ItemSpec{GUID: "new", Title: "New cartel raid in Sinaloa", Link: f.feeds.URL + "/item/99", Published: time.Now()})
+	f.items = append(f.items, feedtest.ItemSpec{GUID: "new", Title: "Navy seizes narco lab and 2 tons of meth in Sonora, Mexico", Link: f.feeds.URL + "/item/99", Published: time.Now()})
 	f.feeds.Set("/feed", feedtest.FeedSpec{Format: feedtest.RSS, Title: "Wire", Items: f.items})
 	if _, err := run(t, p); err != nil {
 		t.Fatal(err)
@@ -294,5 +294,56 @@ func TestConcurrentDeliveriesDoNotDoublePost(t *testing.T) {
 				t.Errorf("item %s posted %d times to %s", id, n, ch)
 			}
 		}
+	}
+}
+
+// TestNarrowedRunLeavesTheRest: a run limited to one topic posts that topic
+// and leaves the others for the next full digest.
+func TestNarrowedRunLeavesTheRest(t *testing.T) {
+	f := newDeliverFixture(t)
+	p := f.pipeline(t, f.botConfig())
+	ctx := context.Background()
+	poll, err := p.Poll(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.Deliver(ctx, pipeline.DigestOptions{Topics: []string{"troops"}}, &poll); err != nil {
+		t.Fatal(err)
+	}
+	if got := f.delivered(t); len(got["C001"]) != 1 || got["C001"]["5"] != 1 {
+		t.Fatalf("after -topic troops: delivered = %v; want item 5 only", got)
+	}
+	if _, err := p.Deliver(ctx, pipeline.DigestOptions{}, &poll); err != nil {
+		t.Fatal(err)
+	}
+	got := f.delivered(t)
+	if len(got["C001"]) != 7 || len(got["C002"]) != 2 || got["C001"]["5"] != 1 {
+		t.Errorf("after the full digest: delivered = %v; want every item once", got)
+	}
+}
+
+// TestItemsSavedAfterADigestAreNotLost: a poll fetches items, a digest in
+// another process ends its window, and only then is the poll saved — its
+// items' first-seen times fall inside a window that is already closed. The
+// next digest still posts them.
+func TestItemsSavedAfterADigestAreNotLost(t *testing.T) {
+	f := newDeliverFixture(t)
+	p := f.pipeline(t, f.botConfig())
+	ctx := context.Background()
+	t0 := time.Now()
+	p.Now = func() time.Time { return t0 }
+	if _, err := p.Deliver(ctx, pipeline.DigestOptions{}, nil); err != nil { // nothing yet: closes the window at t0
+		t.Fatal(err)
+	}
+	p.Now = func() time.Time { return t0.Add(-5 * time.Minute) } // fetched before, saved after
+	if _, err := p.Poll(ctx); err != nil {
+		t.Fatal(err)
+	}
+	p.Now = func() time.Time { return t0.Add(15 * time.Minute) }
+	if _, err := p.Deliver(ctx, pipeline.DigestOptions{}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if got := f.delivered(t); len(got["C001"]) != 7 || len(got["C002"]) != 2 {
+		t.Errorf("delivered = %v; want every item", got)
 	}
 }

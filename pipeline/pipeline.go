@@ -59,6 +59,7 @@ func New(cfg *config.Config, st *store.Store, logger *slog.Logger) (*Pipeline, e
 		return nil, fmt.Errorf("pipeline: %w", err)
 	}
 	f := watcher.New(watcher.Options{
+		Location:  cfg.Location, // zone-less feed dates are read in the configured zone
 		Timeout:   cfg.Fetch.Timeout,
 		MaxBytes:  cfg.Fetch.MaxBytes,
 		UserAgent: cfg.Fetch.UserAgent,
@@ -98,7 +99,11 @@ func (p *Pipeline) Poll(ctx context.Context) (PollReport, error) {
 			skipped[f.URL] = st
 			continue
 		}
-		reqs = append(reqs, watcher.Request{Feed: f, Validators: watcher.Validators{ETag: st.ETag, LastModified: st.LastModified}})
+		reqs = append(reqs, watcher.Request{
+			Feed:       f,
+			Validators: watcher.Validators{ETag: st.ETag, LastModified: st.LastModified},
+			URL:        st.MovedTo, // a feed that moved permanently is fetched where it went
+		})
 	}
 
 	// Each result is turned into what the store keeps as soon as it arrives,
@@ -139,11 +144,12 @@ func (p *Pipeline) Poll(ctx context.Context) (PollReport, error) {
 	for _, f := range feeds {
 		st := states[f.URL]
 		if s, ok := skipped[f.URL]; ok {
-			rep.Feeds = append(rep.Feeds, newsdigest.FeedReport{
-				Name: f.Name, URL: f.URL, OK: false, Skipped: true,
-				Error:  fmt.Sprintf("%s (backing off until %s)", s.LastError, s.NextPollAt.In(p.location()).Format("15:04")),
-				LastOK: s.LastOKAt, FailingSince: s.FailingSince,
-			})
+			fr := newsdigest.FeedReport{Name: f.Name, URL: f.URL, Skipped: true, LastOK: s.LastOKAt, FailingSince: s.FailingSince}
+			if s.LastError != "" {
+				// Backing off: still failing, and said so in coverage.
+				fr.Error = skippedReason(s, p.location())
+			} // else not due yet (Cache-Control, ttl): healthy, just not fetched
+			rep.Feeds = append(rep.Feeds, fr)
 			continue
 		}
 		r := byURL[f.URL]
@@ -170,6 +176,19 @@ func (p *Pipeline) Poll(ctx context.Context) (PollReport, error) {
 	return rep, nil
 }
 
+// goneRetry is how long a feed that answered 410 Gone is left alone.
+const goneRetry = 30 * 24 * time.Hour
+
+// skippedReason says why a feed was not fetched this run: its last error and
+// until when it is left alone.
+func skippedReason(s store.FeedState, loc *time.Location) string {
+	until := s.NextPollAt.In(loc)
+	if time.Until(until) > 24*time.Hour {
+		return fmt.Sprintf("%s (not polled before %s)", s.LastError, until.Format("2 Jan"))
+	}
+	return fmt.Sprintf("%s (backing off until %s)", s.LastError, until.Format("15:04"))
+}
+
 // feedOutcome is what the coverage report needs of one fetch.
 type feedOutcome struct {
 	err         error
@@ -189,13 +208,27 @@ func (p *Pipeline) pollFeed(r watcher.Result, prev store.FeedState, polledAt tim
 		Feed: r.Feed, PolledAt: polledAt, Status: r.Status, NotModified: r.NotModified,
 		ETag: r.Validators.ETag, LastModified: r.Validators.LastModified,
 	}
+	if r.Gone {
+		// 410: the publisher removed the feed. Stop polling it (a config
+		// change to its URL starts afresh) and keep saying so in coverage.
+		pf.Err = r.Err.Error() + ": the feed was removed; polling stopped (fix or remove it in the config)"
+		pf.NextPollAt = polledAt.Add(goneRetry)
+		return pf
+	}
 	if r.Err != nil {
 		pf.Err = r.Err.Error()
 		pf.NextPollAt = nextPoll(polledAt, prev.Failures+1, r.RetryAfter)
 		return pf
 	}
-	if r.RetryAfter > 0 {
-		pf.NextPollAt = polledAt.Add(r.RetryAfter)
+	// The earliest next poll the server asked for: Retry-After, or
+	// Cache-Control max-age / RSS ttl.
+	if wait := max(r.RetryAfter, r.NextPollAfter); wait > 0 {
+		pf.NextPollAt = polledAt.Add(wait)
+	}
+	if r.MovedTo != "" && r.MovedTo != prev.MovedTo {
+		pf.MovedTo = r.MovedTo
+		p.logger.Warn("feed moved permanently; polling the new address (update config.yaml)",
+			"feed", r.Feed.Name, "url", r.Feed.URL, "moved_to", r.MovedTo)
 	}
 	pf.Items = make([]store.PollItem, 0, len(r.Items))
 	for _, it := range r.Items {

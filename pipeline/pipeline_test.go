@@ -434,3 +434,73 @@ func TestNextPoll(t *testing.T) {
 		}
 	}
 }
+
+// TestPolitePolling: a feed that moved permanently is polled where it went
+// (its items keep their identity), a 410 stops polling, and Cache-Control
+// max-age is honoured as the earliest next poll.
+func TestPolitePolling(t *testing.T) {
+	srv := feedtest.NewServer(t)
+	now := time.Now()
+	spec := feedtest.FeedSpec{Format: feedtest.RSS, Title: "F", Items: []feedtest.ItemSpec{
+		{GUID: "1", Title: "Cartel news from Mexico", Link: srv.URL + "/a/1", Published: now.Add(-time.Hour)},
+	}}
+	srv.Set("/new", spec)
+	srv.Handle("/old", http.RedirectHandler(srv.URL+"/new", http.StatusMovedPermanently))
+	srv.Handle("/gone", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Error(w, "gone", http.StatusGone)
+	}))
+	body := feedtest.Render(spec)
+	srv.Handle("/cached", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/rss+xml")
+		w.Header().Set("Cache-Control", "max-age=3600")
+		w.Write(body)
+	}))
+	p, _ := newPipeline(t, fmt.Sprintf("feeds:\n  - {name: Moved, url: %q}\n  - {name: Gone, url: %q}\n  - {name: Cached, url: %q}\n%s",
+		srv.URL+"/old", srv.URL+"/gone", srv.URL+"/cached", testTopics))
+	p.Now = func() time.Time { return now }
+	ctx := context.Background()
+	first, err := p.Poll(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if first.Summary.ItemsNew != 2 {
+		t.Fatalf("first poll stored %d new items; want 2", first.Summary.ItemsNew)
+	}
+	if f := first.Feeds[1]; f.OK || !strings.Contains(f.Error, "410") {
+		t.Errorf("gone feed report = %+v; want a 410 failure", f)
+	}
+
+	now = now.Add(10 * time.Minute)
+	second, err := p.Poll(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := srv.RequestsFor("/old"); n != 1 {
+		t.Errorf("/old requested %d times; want 1 (then the new address)", n)
+	}
+	if n := srv.RequestsFor("/new"); n != 2 {
+		t.Errorf("/new requested %d times; want 2", n)
+	}
+	if second.Summary.ItemsNew != 0 {
+		t.Errorf("after the move, %d items looked new; want 0 (identity keeps the configured URL)", second.Summary.ItemsNew)
+	}
+	if n := srv.RequestsFor("/gone"); n != 1 {
+		t.Errorf("/gone requested %d times; want 1 (polling stops after 410)", n)
+	}
+	if f := second.Feeds[1]; f.OK || !f.Skipped || !strings.Contains(f.Error, "polling stopped") {
+		t.Errorf("gone feed on the next poll = %+v; want skipped, 'polling stopped'", f)
+	}
+	if n := srv.RequestsFor("/cached"); n != 1 {
+		t.Errorf("/cached requested %d times within its max-age; want 1", n)
+	}
+	if f := second.Feeds[2]; !f.Skipped || f.Error != "" {
+		t.Errorf("cached feed within its max-age = %+v; want skipped without an error (healthy, not due)", f)
+	}
+	now = now.Add(time.Hour)
+	if _, err := p.Poll(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if n := srv.RequestsFor("/cached"); n != 2 {
+		t.Errorf("/cached requested %d times after its max-age; want 2", n)
+	}
+}

@@ -28,13 +28,14 @@ type FeedState struct {
 	Failures           int       // consecutive failures
 	Polls              int       // successful polls so far (0 = never polled OK)
 	NextPollAt         time.Time // earliest next poll (backoff, Retry-After); zero = any time
+	MovedTo            string    // where the feed moved permanently; "" if it did not
 }
 
 // FeedStates returns the state of every feed ever polled, by feed URL. Times
 // are in UTC.
 func (s *Store) FeedStates(ctx context.Context) (map[string]FeedState, error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT url, name, etag, last_modified, last_status, last_error,
-		last_polled_at, last_ok_at, failing_since, failures, polls, next_poll_at FROM feeds`)
+		last_polled_at, last_ok_at, failing_since, failures, polls, next_poll_at, moved_to FROM feeds`)
 	if err != nil {
 		return nil, fmt.Errorf("store: feed states: %w", err)
 	}
@@ -44,7 +45,7 @@ func (s *Store) FeedStates(ctx context.Context) (map[string]FeedState, error) {
 		var f FeedState
 		var polled, ok, failing, next sql.NullInt64
 		if err := rows.Scan(&f.URL, &f.Name, &f.ETag, &f.LastModified, &f.LastStatus, &f.LastError,
-			&polled, &ok, &failing, &f.Failures, &f.Polls, &next); err != nil {
+			&polled, &ok, &failing, &f.Failures, &f.Polls, &next, &f.MovedTo); err != nil {
 			return nil, fmt.Errorf("store: feed states: %w", err)
 		}
 		f.LastPolledAt, f.LastOKAt, f.FailingSince, f.NextPollAt = fromNull(polled), fromNull(ok), fromNull(failing), fromNull(next)
@@ -65,6 +66,7 @@ type PollFeed struct {
 	ETag, LastModified string // new validators (the old ones are kept when both are empty and NotModified)
 	Err                string // "" = OK
 	NextPollAt         time.Time
+	MovedTo            string     // the feed moved permanently here (kept until another move)
 	Items              []PollItem // nil on error / 304
 }
 
@@ -137,8 +139,8 @@ func preparePoll(ctx context.Context, tx *sql.Tx) (*pollStmts, error) {
 		{&p.polls, `SELECT polls FROM feeds WHERE url = ?`},
 		// Success. ?5 = 1 keeps the old validators (304 without new ones).
 		{&p.upsertOK, `INSERT INTO feeds (url, name, etag, last_modified, last_status, last_error,
-				last_polled_at, last_ok_at, failing_since, failures, polls, next_poll_at)
-			VALUES (?1, ?2, ?3, ?4, ?6, '', ?7, ?7, NULL, 0, 1, ?8)
+				last_polled_at, last_ok_at, failing_since, failures, polls, next_poll_at, moved_to)
+			VALUES (?1, ?2, ?3, ?4, ?6, '', ?7, ?7, NULL, 0, 1, ?8, ?9)
 			ON CONFLICT (url) DO UPDATE SET
 				name = excluded.name,
 				etag = CASE WHEN ?5 THEN feeds.etag ELSE excluded.etag END,
@@ -150,7 +152,8 @@ func preparePoll(ctx context.Context, tx *sql.Tx) (*pollStmts, error) {
 				failing_since = NULL,
 				failures = 0,
 				polls = feeds.polls + 1,
-				next_poll_at = excluded.next_poll_at`},
+				next_poll_at = excluded.next_poll_at,
+				moved_to = CASE WHEN ?9 <> '' THEN ?9 ELSE feeds.moved_to END`},
 		{&p.upsertFail, `INSERT INTO feeds (url, name, last_status, last_error,
 				last_polled_at, failing_since, failures, polls, next_poll_at)
 			VALUES (?1, ?2, ?3, ?4, ?5, ?5, 1, 0, ?6)
@@ -206,7 +209,7 @@ func (p *pollStmts) saveFeed(ctx context.Context, f *PollFeed, now time.Time, su
 	if f.Err == "" {
 		keep := f.NotModified && f.ETag == "" && f.LastModified == ""
 		_, err = p.upsertOK.ExecContext(ctx, f.Feed.URL, f.Feed.Name, f.ETag, f.LastModified, keep,
-			f.Status, nanos(polledAt), nullTime(f.NextPollAt))
+			f.Status, nanos(polledAt), nullTime(f.NextPollAt), f.MovedTo)
 	} else {
 		_, err = p.upsertFail.ExecContext(ctx, f.Feed.URL, f.Feed.Name, f.Status, f.Err,
 			nanos(polledAt), nullTime(f.NextPollAt))

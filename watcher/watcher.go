@@ -111,6 +111,10 @@ type Validators struct{ ETag, LastModified string }
 type Request struct {
 	Feed       newsdigest.Feed
 	Validators Validators
+	// URL, when set, is fetched instead of Feed.URL: where the feed moved
+	// permanently. Items keep Feed.URL in their identity, so a move never
+	// makes old items look new.
+	URL string
 }
 
 // Result is how one fetch went.
@@ -210,7 +214,11 @@ func (f *Fetcher) fetch(ctx context.Context, req Request) Result {
 	reqCtx, cancel := context.WithTimeout(ctx, f.opts.Timeout)
 	defer cancel()
 
-	hreq, err := http.NewRequestWithContext(reqCtx, http.MethodGet, req.Feed.URL, nil)
+	target := req.Feed.URL
+	if req.URL != "" {
+		target = req.URL
+	}
+	hreq, err := http.NewRequestWithContext(reqCtx, http.MethodGet, target, nil)
 	if err != nil {
 		res.Err = &fetchError{msg: "invalid URL: " + validUTF8(unwrapURLError(err).Error()), cause: err}
 		return res
