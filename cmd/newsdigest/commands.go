@@ -79,6 +79,53 @@ func newLogger(e *env) *slog.Logger {
 	return slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: level}))
 }
 
+// openPipeline loads the config (which must list feeds, and set up Slack
+// when posting), opens the store and wires the pipeline: what run and serve
+// share. closeStore must be called when done.
+func openPipeline(ctx context.Context, e *env, cfgPath string, posting bool, cmd string) (*config.Config, *pipeline.Pipeline, *slog.Logger, func(), error) {
+	cfg, err := loadConfig(e, cfgPath)
+	if err != nil {
+		return nil, nil, nil, nil, err
+	}
+	if err := cfg.RequireFeeds(); err != nil {
+		return nil, nil, nil, nil, usagef("%v", err)
+	}
+	if posting {
+		if err := cfg.RequireSlack(); err != nil {
+			hint := ""
+			if cmd == "run" {
+				hint = " (or use run -dry-run to print the digest)"
+			}
+			return nil, nil, nil, nil, usagef("%s: %v%s", cmd, err, hint)
+		}
+	}
+	logger := newLogger(e)
+	st, err := store.Open(ctx, cfg.Store.Path)
+	if err != nil {
+		return nil, nil, nil, nil, err
+	}
+	p, err := pipeline.New(cfg, st, logger)
+	if err != nil {
+		st.Close()
+		return nil, nil, nil, nil, usagef("%v", err)
+	}
+	return cfg, p, logger, func() { st.Close() }, nil
+}
+
+// loadMatcher loads the config and compiles its topics: what explain and
+// classify need, and all they need.
+func loadMatcher(e *env, cfgPath string) (*config.Config, *classify.Matcher, error) {
+	cfg, err := loadConfig(e, cfgPath)
+	if err != nil {
+		return nil, nil, err
+	}
+	m, err := classify.Compile(cfg.Topics)
+	if err != nil {
+		return nil, nil, usagef("%v", err)
+	}
+	return cfg, m, nil
+}
+
 func isTerminal(w io.Writer) bool {
 	f, ok := w.(*os.File)
 	return ok && term.IsTerminal(int(f.Fd()))
@@ -105,29 +152,11 @@ func cmdRun(ctx context.Context, e *env, args []string) error {
 	if *since < 0 {
 		return usagef("run: -since must be positive")
 	}
-	cfg, err := loadConfig(e, *cfgPath)
+	cfg, p, logger, closeStore, err := openPipeline(ctx, e, *cfgPath, !*dryRun, "run")
 	if err != nil {
 		return err
 	}
-	if err := cfg.RequireFeeds(); err != nil {
-		return usagef("%v", err)
-	}
-	if !*dryRun {
-		if err := cfg.RequireSlack(); err != nil {
-			return usagef("run: %v (or use run -dry-run to print the digest)", err)
-		}
-	}
-
-	logger := newLogger(e)
-	st, err := store.Open(ctx, cfg.Store.Path)
-	if err != nil {
-		return err
-	}
-	defer st.Close()
-	p, err := pipeline.New(cfg, st, logger)
-	if err != nil {
-		return usagef("%v", err)
-	}
+	defer closeStore()
 	if isTerminal(e.stderr) {
 		p.Progress = func(done, total int, f newsdigest.Feed) {
 			fmt.Fprintf(e.stderr, "\r\033[Kpolling feeds %d/%d  %s", done, total, f.Name)
@@ -225,13 +254,9 @@ func cmdExplain(ctx context.Context, e *env, args []string) error {
 		}
 		content = string(b)
 	}
-	cfg, err := loadConfig(e, *cfgPath)
+	cfg, m, err := loadMatcher(e, *cfgPath)
 	if err != nil {
 		return err
-	}
-	m, err := classify.Compile(cfg.Topics)
-	if err != nil {
-		return usagef("%v", err)
 	}
 	ex := m.Explain(classify.Doc{Title: *title, Summary: *summary, Content: content})
 	if *asJSON {
@@ -299,13 +324,9 @@ func cmdClassify(ctx context.Context, e *env, args []string) error {
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	cfg, err := loadConfig(e, *cfgPath)
+	_, m, err := loadMatcher(e, *cfgPath)
 	if err != nil {
 		return err
-	}
-	m, err := classify.Compile(cfg.Topics)
-	if err != nil {
-		return usagef("%v", err)
 	}
 	sc := bufio.NewScanner(e.stdin)
 	sc.Buffer(make([]byte, 0, 1<<20), 64<<20)

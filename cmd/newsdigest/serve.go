@@ -5,9 +5,7 @@ import (
 	"fmt"
 	"net"
 
-	"github.com/newsdigest/newsdigest/pipeline"
 	"github.com/newsdigest/newsdigest/serve"
-	"github.com/newsdigest/newsdigest/store"
 )
 
 // cmdServe runs the poll and digest schedules and the HTTP API until ctx is
@@ -20,27 +18,11 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 	if fs.NArg() > 0 {
 		return usagef("serve: unexpected argument %q", fs.Arg(0))
 	}
-	cfg, err := loadConfig(e, *cfgPath)
+	cfg, p, logger, closeStore, err := openPipeline(ctx, e, *cfgPath, true, "serve")
 	if err != nil {
 		return err
 	}
-	if err := cfg.RequireFeeds(); err != nil {
-		return usagef("%v", err)
-	}
-	if err := cfg.RequireSlack(); err != nil {
-		return usagef("serve: %v", err)
-	}
-
-	logger := newLogger(e)
-	st, err := store.Open(ctx, cfg.Store.Path)
-	if err != nil {
-		return err
-	}
-	defer st.Close()
-	p, err := pipeline.New(cfg, st, logger)
-	if err != nil {
-		return usagef("%v", err)
-	}
+	defer closeStore()
 	srv, err := serve.New(cfg, p, logger)
 	if err != nil {
 		return usagef("%v", err)
