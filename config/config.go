@@ -57,6 +57,10 @@ type Config struct {
 	// ("feeds[3]", "topics[1]", "topics[1].channel", "slack.token") to its
 	// 1-based line, for messages built later.
 	Lines map[string]int
+	// Warnings are problems that do not stop newsdigest, such as a feed
+	// listed twice (the second is ignored). validate prints them; run and
+	// serve log them.
+	Warnings []Problem
 
 	// env remembers which environment variables the secret settings named,
 	// so RequireSlack can say which one is unset. Names only, never values.
@@ -129,6 +133,20 @@ func (p Problem) format(file string) string {
 	}
 	b.WriteString(p.Message)
 	return b.String()
+}
+
+// WarningLines formats the warnings like Error does its problems, one per
+// line: "config.yaml:80: feeds[7].url: duplicate feed URL (also feeds[2]); ignored".
+func (c *Config) WarningLines() []string {
+	file := c.Path
+	if file == "" {
+		file = "config"
+	}
+	lines := make([]string, len(c.Warnings))
+	for i, w := range c.Warnings {
+		lines[i] = w.format(file)
+	}
+	return lines
 }
 
 // Error lists every problem found in one config file.
@@ -206,6 +224,9 @@ func Parse(data []byte, filename string, getenv func(string) string) (*Config, e
 	p.parse(data)
 	if len(p.problems) > 0 {
 		return nil, c.newError(p.problems)
+	}
+	if len(p.warnings) > 0 {
+		c.Warnings = c.newError(p.warnings).Problems
 	}
 	c.Store.Path = resolvePath(filename, c.Store.Path)
 	return c, nil

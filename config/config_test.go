@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -226,8 +227,6 @@ func TestParseProblems(t *testing.T) {
 		{"feed no url", "feeds:\n  - name: A\n", nil, 2, "feeds[0].url", "must be set"},
 		{"feed relative url", "feeds:\n  - name: A\n    url: /feed.xml\n", nil, 3, "feeds[0].url", "must be an absolute http or https URL"},
 		{"feed ftp url", "feeds:\n  - name: A\n    url: ftp://a.example/feed\n", nil, 3, "feeds[0].url", "must be an absolute http or https URL"},
-		{"feed duplicate url", "feeds:\n  - name: A\n    url: https://a.example/feed\n  - name: B\n    url: HTTPS://A.example/feed#x\n",
-			nil, 5, "feeds[1].url", "duplicate feed URL (also feeds[0])"},
 		{"feed duplicate name", "feeds:\n  - name: A\n    url: https://a.example/1\n  - name: A\n    url: https://a.example/2\n",
 			nil, 4, "feeds[1].name", `duplicate feed name "A" (also feeds[0])`},
 		{"feed language", "feeds:\n  - name: A\n    url: https://a.example/\n    language: english-ish\n", nil, 4, "feeds[0].language", "not a language tag"},
@@ -694,4 +693,19 @@ func FuzzParse(f *testing.F) {
 			}
 		}
 	})
+}
+
+func TestDuplicateFeedURLIsAWarning(t *testing.T) {
+	data := "feeds:\n  - name: A\n    url: https://a.example/feed\n  - name: B\n    url: HTTPS://A.example/feed#x\n  - name: C\n    url: https://c.example/feed\n"
+	c, err := Parse([]byte(data), "config.yaml", func(string) string { return "" })
+	if err != nil {
+		t.Fatalf("Parse: %v; want only a warning", err)
+	}
+	if len(c.Feeds) != 2 || c.Feeds[0].Name != "A" || c.Feeds[1].Name != "C" {
+		t.Errorf("Feeds = %+v; want A and C (the duplicate dropped)", c.Feeds)
+	}
+	want := []string{"config.yaml:5: feeds[1].url: duplicate feed URL (also feeds[0]); ignored"}
+	if got := c.WarningLines(); !slices.Equal(got, want) {
+		t.Errorf("WarningLines() = %q; want %q", got, want)
+	}
 }

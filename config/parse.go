@@ -25,6 +25,7 @@ type parser struct {
 	cfg      *Config
 	getenv   func(string) string
 	problems []Problem
+	warnings []Problem
 
 	// Where per-topic channels were set, for the webhook check.
 	topicChannels []Problem
@@ -505,8 +506,6 @@ func (p *parser) feeds(n *yaml.Node, path string) {
 		})
 		f.Name = strings.TrimSpace(f.Name)
 		f.URL = strings.TrimSpace(f.URL)
-		p.cfg.Feeds = append(p.cfg.Feeds, f)
-
 		line := func(key string) int {
 			if l := p.cfg.Lines[join(ip, key)]; l > 0 {
 				return l
@@ -528,7 +527,11 @@ func (p *parser) feeds(n *yaml.Node, path string) {
 		case !isHTTPURL(f.URL):
 			p.add(line("url"), join(ip, "url"), "must be an absolute http or https URL, got %q", f.URL)
 		case dup:
-			p.add(line("url"), join(ip, "url"), "duplicate feed URL (also %s)", first)
+			// Polling it twice would only double the requests: keep the
+			// first, and say so.
+			p.warnings = append(p.warnings, Problem{Line: line("url"), Path: join(ip, "url"),
+				Message: fmt.Sprintf("duplicate feed URL (also %s); ignored", first)})
+			continue
 		default:
 			urls[canon] = ip
 		}
@@ -537,6 +540,7 @@ func (p *parser) feeds(n *yaml.Node, path string) {
 				p.add(line("language"), join(ip, "language"), "not a language tag such as \"en\" or \"es-MX\": %q", f.Language)
 			}
 		}
+		p.cfg.Feeds = append(p.cfg.Feeds, f)
 	}
 }
 

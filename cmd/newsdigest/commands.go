@@ -100,6 +100,9 @@ func openPipeline(ctx context.Context, e *env, cfgPath string, posting bool, cmd
 		}
 	}
 	logger := newLogger(e)
+	for _, w := range cfg.WarningLines() {
+		logger.Warn("config: " + w)
+	}
 	st, err := store.Open(ctx, cfg.Store.Path)
 	if err != nil {
 		return nil, nil, nil, nil, err
@@ -230,6 +233,9 @@ func cmdValidate(ctx context.Context, e *env, args []string) error {
 		slack = "Slack: configured"
 	} else if cfg.Slack.Token != "" || cfg.Slack.WebhookURL != "" || cfg.Slack.Channel != "" {
 		slack = "Slack: " + err.Error()
+	}
+	for _, w := range cfg.WarningLines() {
+		fmt.Fprintln(e.stderr, "warning: "+w)
 	}
 	fmt.Fprintf(e.stdout, "%s: OK: %d feeds, %d topics; %s\n", *cfgPath, len(cfg.Feeds), len(cfg.Topics), slack)
 	return nil

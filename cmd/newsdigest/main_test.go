@@ -303,3 +303,14 @@ func TestRunPostsToSlack(t *testing.T) {
 		t.Errorf("run without a token = %d; want 2 naming the slack setting; stderr:\n%s", code, errOut)
 	}
 }
+
+func TestValidateWarnsAboutDuplicateFeeds(t *testing.T) {
+	cfg := writeConfig(t, "feeds:\n  - {name: A, url: \"https://a.example/rss\"}\n  - {name: B, url: \"https://A.example/rss?utm_source=x\"}\n"+topicsYAML)
+	code, out, errOut := runMain(t, "", nil, "validate", "-config", cfg)
+	if code != 0 || !strings.Contains(out, "OK: 1 feeds") {
+		t.Errorf("validate = %d, %q; want 0 and one feed", code, out)
+	}
+	if !strings.Contains(errOut, "warning: ") || !strings.Contains(errOut, ":3: feeds[1].url: duplicate feed URL") {
+		t.Errorf("validate stderr lacks the duplicate-URL warning with its line:\n%s", errOut)
+	}
+}
