@@ -168,6 +168,9 @@ func (p *Pipeline) Poll(ctx context.Context) (PollReport, error) {
 		}
 		rep.Feeds = append(rep.Feeds, fr)
 	}
+	if failed := countFailed(rep.Feeds); len(reqs) > 0 && failed == len(rep.Feeds) {
+		p.logger.Warn("every feed failed: is the network (or a proxy) reachable from here?", "feeds", failed)
+	}
 	rep.Finished = p.Now()
 	p.logger.Info("poll finished",
 		"feeds", len(feeds), "fetched", len(reqs), "failed", countFailed(rep.Feeds),
