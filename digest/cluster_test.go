@@ -2,20 +2,23 @@ package digest
 
 import (
 	"bufio"
+	"cmp"
 	"fmt"
 	"os"
+	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
 
-// labelled is one line of testdata/clusters.tsv.
+// labelled is one line of testdata/clusters.tsv or clusters_holdout.tsv.
 type labelled struct {
 	story, lang, source, title, lede string
 }
 
-func loadLabelled(t testing.TB) []labelled {
+func loadLabelled(t testing.TB, name string) []labelled {
 	t.Helper()
-	f, err := os.Open("testdata/clusters.tsv")
+	f, err := os.Open(filepath.Join("testdata", name))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -29,7 +32,7 @@ func loadLabelled(t testing.TB) []labelled {
 		}
 		fs := strings.Split(line, "\t")
 		if len(fs) != 5 {
-			t.Fatalf("clusters.tsv:%d: %d fields; want 5", n, len(fs))
+			t.Fatalf("%s:%d: %d fields; want 5", name, n, len(fs))
 		}
 		rows = append(rows, labelled{fs[0], fs[1], fs[2], fs[3], fs[4]})
 	}
@@ -106,46 +109,117 @@ func evaluate(rows []labelled, th thresholds, useLede bool) (sameLang, crossLang
 }
 
 // TestClusterQuality asserts the precision and recall reported for the
-// labelled test set. The numbers are exact, so that a change to the
+// labelled tuning set (clusters.tsv, on which the thresholds were chosen) and
+// for the held-out set (clusters_holdout.tsv, never used to choose them). The
+// floors sit just under the measured numbers, so that a change to the
 // clusterer shows up here and the report is updated with it.
 func TestClusterQuality(t *testing.T) {
-	rows := loadLabelled(t)
-	if len(rows) < 200 {
-		t.Fatalf("clusters.tsv has %d rows; want at least 200", len(rows))
+	for _, tc := range []struct {
+		file                   string
+		minRows                int
+		sameP, sameR           float64 // same-language floors
+		crossP, crossR         float64 // EN-ES floors
+		wantSameP, wantSameR   float64 // measured, to notice improvements
+		wantCrossP, wantCrossR float64
+	}{
+		// Measured: same 0.967 / 0.949 (tp 204 fp 7 fn 11); cross 0.955 / 0.763 (tp 232 fp 11 fn 72).
+		{"clusters.tsv", 200, 0.96, 0.94, 0.95, 0.75, 0.967, 0.949, 0.955, 0.763},
+		// Measured: same 0.949 / 0.627 (tp 74 fp 4 fn 44); cross 0.955 / 0.232 (tp 42 fp 2 fn 139).
+		// The held-out recall is what to expect on unseen news: paraphrases
+		// that share few stems stay apart ("Fire breaks out at Pemex's Salina
+		// Cruz refinery" / "Blaze at Mexican oil refinery in Oaxaca"), and
+		// one look-alike pair merges (Caro Quintero: no death penalty / pleads
+		// not guilty).
+		{"clusters_holdout.tsv", 150, 0.94, 0.62, 0.95, 0.22, 0.949, 0.627, 0.955, 0.232},
+	} {
+		t.Run(tc.file, func(t *testing.T) {
+			rows := loadLabelled(t, tc.file)
+			if len(rows) < tc.minRows {
+				t.Fatalf("%s has %d rows; want at least %d", tc.file, len(rows), tc.minRows)
+			}
+			sameLang, crossLang, wrong := evaluate(rows, tuned, true)
+			t.Logf("%d titles; same-language pairs: %v; cross-language pairs: %v", len(rows), sameLang, crossLang)
+			for _, w := range wrong {
+				t.Log(w)
+			}
+			if p, r := sameLang.precision(), sameLang.recall(); p < tc.sameP || r < tc.sameR {
+				t.Errorf("same-language pairs: %v; want precision >= %.2f, recall >= %.2f", sameLang, tc.sameP, tc.sameR)
+			}
+			if p, r := crossLang.precision(), crossLang.recall(); p < tc.crossP || r < tc.crossR {
+				t.Errorf("cross-language pairs: %v; want precision >= %.2f, recall >= %.2f", crossLang, tc.crossP, tc.crossR)
+			}
+			// Better than reported is good news, but the report and the
+			// floors must follow.
+			for _, c := range []struct {
+				name      string
+				got, want float64
+			}{
+				{"same-language precision", sameLang.precision(), tc.wantSameP},
+				{"same-language recall", sameLang.recall(), tc.wantSameR},
+				{"cross-language precision", crossLang.precision(), tc.wantCrossP},
+				{"cross-language recall", crossLang.recall(), tc.wantCrossR},
+			} {
+				if c.got > c.want+0.0005 {
+					t.Errorf("%s = %.3f; reported %.3f: update the report and the floors", c.name, c.got, c.want)
+				}
+			}
+		})
 	}
-	sameLang, crossLang, wrong := evaluate(rows, tuned, true)
-	t.Logf("%d titles; same-language pairs: %v; cross-language pairs: %v", len(rows), sameLang, crossLang)
-	for _, w := range wrong {
-		t.Log(w)
-	}
-	// The reported numbers. The issue's recall goal (0.90) is not reached
-	// yet: the misses are paraphrases ("sends" / "hands over") that share
-	// too few stems.
-	if p, r := sameLang.precision(), sameLang.recall(); p < 0.96 || r < 0.82 {
-		t.Errorf("same-language pairs: %v; want precision >= 0.96, recall >= 0.82", sameLang)
-	}
-	if p, r := crossLang.precision(), crossLang.recall(); p < 0.94 || r < 0.42 {
-		t.Errorf("cross-language pairs: %v; want precision >= 0.94, recall >= 0.42", crossLang)
-	}
-	titles, _, _ := evaluate(rows, tuned, false)
-	t.Logf("titles only, same-language pairs: %v", titles)
 }
 
-// TestClusterTune prints precision and recall over a grid of thresholds; run
-// it with NEWSDIGEST_TUNE=1 when changing the clusterer.
+// TestClusterGuard checks the second pass: a chain of loose pairs must not
+// join two look-alike stories whose first items disagree.
+func TestClusterGuard(t *testing.T) {
+	rows := loadLabelled(t, "clusters.tsv")
+	loose := tuned
+	loose.guard = 0
+	s, _, _ := evaluate(rows, loose, true)
+	g, _, _ := evaluate(rows, tuned, true)
+	if g.fp >= s.fp || g.precision() <= s.precision() {
+		t.Errorf("with the guard: %v; without: %v; want fewer false merges with it", g, s)
+	}
+}
+
+// TestClusterTune prints precision and recall on clusters.tsv over a grid of
+// thresholds, best same-language recall first among those that keep
+// same-language precision at 0.95 or more; run it with NEWSDIGEST_TUNE=1 when
+// changing the clusterer. It never looks at clusters_holdout.tsv.
 func TestClusterTune(t *testing.T) {
 	if os.Getenv("NEWSDIGEST_TUNE") == "" {
 		t.Skip("set NEWSDIGEST_TUNE=1 to print the threshold grid")
 	}
-	rows := loadLabelled(t)
-	for _, ms := range []int{1, 2} {
-		for _, pw := range []float64{1} {
-			for _, tt := range []float64{0.30, 0.35, 0.40, 0.45, 0.50, 0.55, 0.6, 0.65, 0.7} {
-				for _, ta := range []float64{0.20, 0.25, 0.30, 0.35, 0.40, 0.45, 0.5, 0.55, 1.1} {
-					s, c, _ := evaluate(rows, thresholds{tt, ta, ms, pw}, true)
-					t.Logf("m %d p %.0f title %.2f all %.2f: same %v | cross %v", ms, pw, tt, ta, s, c)
+	rows := loadLabelled(t, "clusters.tsv")
+	type result struct {
+		th          thresholds
+		same, cross pairScore
+	}
+	var rs []result
+	for _, tt := range []float64{0.35, 0.40, 0.45, 0.50, 0.55} {
+		for _, ta := range []float64{0.30, 0.35, 0.40, 0.45} {
+			for _, nb := range []float64{1, 2, 3, 4} {
+				for _, g := range []float64{0, 0.45, 0.55} {
+					for _, gd := range []float64{0, 0.2, 0.25, 0.3} {
+						for _, gl := range []float64{0, 1.3, 1.6} {
+							th := thresholds{title: tt, all: ta, measure: 1, power: 1, numBoost: nb, gram: g, guard: gd, guardLow: gl}
+							s, c, _ := evaluate(rows, th, true)
+							rs = append(rs, result{th, s, c})
+						}
+					}
 				}
 			}
 		}
+	}
+	slices.SortFunc(rs, func(a, b result) int {
+		ga, gb := a.same.precision() >= 0.95, b.same.precision() >= 0.95
+		if ga != gb {
+			if ga {
+				return -1
+			}
+			return 1
+		}
+		return cmp.Compare(b.same.recall()+b.cross.recall()/4, a.same.recall()+a.cross.recall()/4)
+	})
+	for _, r := range rs[:min(len(rs), 40)] {
+		t.Logf("%+v: same %v | cross %v", r.th, r.same, r.cross)
 	}
 }
