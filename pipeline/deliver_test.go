@@ -347,3 +347,99 @@ func TestItemsSavedAfterADigestAreNotLost(t *testing.T) {
 		t.Errorf("delivered = %v; want every item", got)
 	}
 }
+
+// TestOneStoryFromFiveOutlets: the same story from five outlets, one of them
+// through Google News, is one entry with four `also` links — in the dry run
+// and in Slack.
+func TestOneStoryFromFiveOutlets(t *testing.T) {
+	f := newDeliverFixture(t)
+	now := time.Now()
+	outlets := []struct{ feed, title, link string }{
+		{"AP", "Mexico sends 26 cartel figures to the United States", f.feeds.URL + "/ap/1"},
+		{"Reuters", "Mexico sends 26 cartel figures to the US in major handover", f.feeds.URL + "/reuters/1"},
+		{"El Universal", "Mexico sends 26 cartel members to the United States", f.feeds.URL + "/eu/1"},
+		{"Border Report", "Mexico transfers 26 cartel figures to the United States", f.feeds.URL + "/br/1"},
+		{"Google News", "Mexico sends 26 cartel figures to the United States - Los Angeles Times", "https://news.google.com/rss/articles/CBMiX2h0dHBzOi8vd3d3?oc=5"},
+	}
+	var feeds strings.Builder
+	for i, o := range outlets {
+		path := fmt.Sprintf("/outlet/%d", i)
+		f.feeds.Set(path, feedtest.FeedSpec{Format: feedtest.RSS, Title: o.feed, Items: []feedtest.ItemSpec{
+			{GUID: o.link, Title: o.title, Link: o.link, Published: now.Add(-time.Duration(i+1) * time.Minute)},
+			{GUID: o.link + "/other", Title: fmt.Sprintf("Cartel gunmen kill %d in a Sinaloa town", 3+i*7), Link: o.link + "/other", Published: now.Add(-time.Hour)},
+		}})
+		fmt.Fprintf(&feeds, "  - {name: %q, url: %q}\n", o.feed, f.feeds.URL+path)
+	}
+	cfg := fmt.Sprintf("slack:\n  token: %q\n  channel: \"#mx-digest\"\n  api_url: %q\nfeeds:\n%s%s", botToken, f.slack.APIURL(), feeds.String(), slackTopics)
+	p := f.pipeline(t, cfg)
+	ctx := context.Background()
+	poll, err := p.Poll(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := p.Digest(ctx, pipeline.DigestOptions{DryRun: true}, &poll)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var story *digest.Entry
+	for i, e := range d.Topics[0].Items {
+		if strings.Contains(e.Title, "26 cartel") {
+			if story != nil {
+				t.Errorf("the story is listed twice: %q and %q", story.Title, e.Title)
+			}
+			story = &d.Topics[0].Items[i]
+		}
+	}
+	if story == nil {
+		t.Fatalf("the story is missing from the digest: %+v", d.Topics)
+	}
+	// Five different killings that share words and a place stay apart.
+	var lookalikes int
+	for _, e := range d.Topics[0].Items {
+		if strings.Contains(e.Title, "gunmen kill") {
+			lookalikes++
+		}
+	}
+	if lookalikes != 5 {
+		t.Errorf("%d entries for the five different killings; want 5", lookalikes)
+	}
+	if len(story.Also) != 4 || story.Outlets != 5 {
+		t.Errorf("story %q: %d also links, %d outlets; want 4 and 5: %+v", story.Title, len(story.Also), story.Outlets, story.Also)
+	}
+	var sawGoogle bool
+	for _, a := range story.Also {
+		if a.Source == "Los Angeles Times" && strings.HasPrefix(a.URL, "https://news.google.com/") {
+			sawGoogle = true
+		}
+	}
+	if !sawGoogle && !(story.Source == "Los Angeles Times") {
+		t.Errorf("the Google News item is not shown as its outlet with its link: %+v", story)
+	}
+	var text bytes.Buffer
+	if err := d.WriteText(&text, 8); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(text.String(), "5 outlets") {
+		t.Errorf("text digest does not say \"5 outlets\":\n%s", text.String())
+	}
+
+	// Slack shows the same: one item section with the four other outlets.
+	if _, err := p.Deliver(ctx, pipeline.DigestOptions{}, &poll); err != nil {
+		t.Fatal(err)
+	}
+	var blocks string
+	for _, m := range f.slack.Messages() {
+		blocks += string(m.Blocks)
+	}
+	if n := strings.Count(blocks, "26 cartel"); n != 1 {
+		t.Errorf("Slack shows the story %d times; want once", n)
+	}
+	for _, u := range []string{"/ap/1", "/reuters/1", "/eu/1", "/br/1", "news.google.com/rss/articles/"} {
+		if !strings.Contains(blocks, u) {
+			t.Errorf("Slack message lacks the link %s", u)
+		}
+	}
+	if !strings.Contains(blocks, "5 outlets") {
+		t.Error("Slack message does not say \"5 outlets\"")
+	}
+}
