@@ -194,18 +194,34 @@ func usable(t time.Time) bool {
 // member is one candidate with the facts grouping and ranking need.
 type member struct {
 	c      newsdigest.Candidate
-	key    string                   // canonical link, "" when none
-	when   time.Time                // Published, or FirstSeen when undated
-	score  int                      // best score among known topics
-	best   int                      // index in Input.Topics of the best-scoring topic
-	topics map[int]newsdigest.Match // known topics it matched, by index in Input.Topics
+	key    string       // canonical link, "" when none
+	when   time.Time    // Published, or FirstSeen when undated
+	score  int          // best score among known topics
+	best   int          // index in Input.Topics of the best-scoring topic
+	topics []topicMatch // known topics it matched, each once, with its best match
+}
+
+// topicMatch is a match with the index of its topic in Input.Topics.
+type topicMatch struct {
+	topic int
+	match newsdigest.Match
+}
+
+// matchOf returns the member's match for topic i.
+func (m *member) matchOf(i int) (newsdigest.Match, bool) {
+	for _, tm := range m.topics {
+		if tm.topic == i {
+			return tm.match, true
+		}
+	}
+	return newsdigest.Match{}, false
 }
 
 // members keeps the candidates that matched at least one known topic, each
 // ID once.
 func members(in Input, index map[string]int) []member {
-	var ms []member
-	seen := map[string]bool{}
+	ms := make([]member, 0, len(in.Candidates))
+	seen := make(map[string]bool, len(in.Candidates))
 	for _, c := range in.Candidates {
 		if c.Item.ID != "" {
 			if seen[c.Item.ID] {
@@ -213,16 +229,19 @@ func members(in Input, index map[string]int) []member {
 			}
 			seen[c.Item.ID] = true
 		}
-		m := member{c: c, best: -1, topics: map[int]newsdigest.Match{}}
+		m := member{c: c, best: -1}
 		for _, mt := range c.Matches {
 			i, ok := index[mt.Topic]
 			if !ok {
 				continue
 			}
-			if old, dup := m.topics[i]; dup && old.Score >= mt.Score {
-				continue
+			if k := slices.IndexFunc(m.topics, func(tm topicMatch) bool { return tm.topic == i }); k >= 0 {
+				if m.topics[k].match.Score < mt.Score {
+					m.topics[k].match = mt
+				}
+			} else {
+				m.topics = append(m.topics, topicMatch{i, mt})
 			}
-			m.topics[i] = mt
 			if m.best < 0 || mt.Score > m.score || (mt.Score == m.score && i < m.best) {
 				m.best, m.score = i, mt.Score
 			}
@@ -336,16 +355,17 @@ func entry(story []member, topics []newsdigest.Topic, loc *time.Location) Entry 
 	if e.Title == "" {
 		e.Title = cmp.Or(e.URL, "(untitled)")
 	}
-	for _, t := range rep.topics[rep.best].Terms {
+	best, _ := rep.matchOf(rep.best)
+	for _, t := range best.Terms {
 		e.Terms = append(e.Terms, cleanLine(t, maxTitleRunes))
 	}
 	tagged := map[int]bool{}
 	links := map[Link]bool{{e.Source, e.URL}: true}
 	ids := map[string]bool{}
 	for _, m := range story {
-		for i := range m.topics {
-			if i != rep.best {
-				tagged[i] = true
+		for _, tm := range m.topics {
+			if tm.topic != rep.best {
+				tagged[tm.topic] = true
 			}
 		}
 		if id := m.c.Item.ID; id != "" && !ids[id] {

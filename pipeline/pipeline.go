@@ -237,7 +237,13 @@ func (p *Pipeline) pollFeed(r watcher.Result, prev store.FeedState, polledAt tim
 	for _, it := range r.Items {
 		matches := p.matcher.MatchAppend(nil, scratch, classify.Doc{Title: it.Title, Summary: it.Summary, Content: it.Content})
 		it.Title = classify.PlainText(it.Title)
-		it.Summary = truncateRunes(classify.PlainText(it.Summary), summaryRunes)
+		// The lede serves the digest (story clustering); an item that
+		// matched nothing is only remembered, so it keeps none.
+		if len(matches) > 0 {
+			it.Summary = truncateRunes(classify.PlainText(it.Summary), summaryRunes)
+		} else {
+			it.Summary = ""
+		}
 		it.Content = ""
 		// Google News titles end in " - Outlet": the outlet is the source, and
 		// the clean headline is what readers and the story clustering see.
