@@ -115,31 +115,26 @@ func CanonicalURL(raw string) string {
 		u.Path = "/"
 	}
 	if u.RawQuery != "" {
-		q := u.Query()
-		for k := range q {
-			lk := strings.ToLower(k)
+		// Work on the raw pairs: url.Query drops pairs it cannot parse (a
+		// ';' in "?id=101;lang=es"), which would make two articles one.
+		var keep []string
+		for _, pair := range strings.Split(u.RawQuery, "&") {
+			if pair == "" {
+				continue
+			}
+			key, _, _ := strings.Cut(pair, "=")
+			if k, err := url.QueryUnescape(key); err == nil {
+				key = k
+			}
+			lk := strings.ToLower(key)
 			if strings.HasPrefix(lk, "utm_") || trackingParams[lk] {
-				q.Del(k)
+				continue
 			}
+			keep = append(keep, pair)
 		}
-		keys := make([]string, 0, len(q))
-		for k := range q {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
-		var b strings.Builder
-		for _, k := range keys {
-			vs := q[k]
-			for _, v := range vs {
-				if b.Len() > 0 {
-					b.WriteByte('&')
-				}
-				b.WriteString(url.QueryEscape(k))
-				b.WriteByte('=')
-				b.WriteString(url.QueryEscape(v))
-			}
-		}
-		u.RawQuery = b.String()
+		sort.Strings(keep)
+		u.RawQuery = strings.Join(keep, "&")
+		u.ForceQuery = false
 	}
 	return u.String()
 }

@@ -16,9 +16,11 @@ import (
 
 // digestLease is the store lease held while a digest is selected and posted,
 // so that two processes (serve and a manual run) never post the same items.
+// The lease is renewed before each channel; one channel's post, with every
+// retry and Retry-After wait, stays well under the TTL.
 const (
 	digestLease    = "digest"
-	digestLeaseTTL = 15 * time.Minute
+	digestLeaseTTL = 30 * time.Minute
 )
 
 // windowOverlap reaches a channel's selection back before its window: an
@@ -29,6 +31,15 @@ const (
 // so the overlap costs nothing but catches those. It must exceed the longest
 // poll.
 const windowOverlap = time.Hour
+
+// selectFrom is where a channel's selection starts: its window, reaching
+// back windowOverlap unless the window was given with -since.
+func selectFrom(from time.Time, opts DigestOptions) time.Time {
+	if opts.Since > 0 {
+		return from
+	}
+	return from.Add(-windowOverlap)
+}
 
 // ChannelReport is how the digest went for one Slack channel.
 type ChannelReport struct {
@@ -83,19 +94,29 @@ func (p *Pipeline) Deliver(ctx context.Context, opts DigestOptions, poll *PollRe
 	if err != nil {
 		return rep, err
 	}
-	release, err := p.acquireDigestLease(ctx)
+	lease, err := p.acquireDigestLease(ctx)
 	if err != nil {
 		return rep, err
 	}
-	defer release()
+	defer lease.release()
 
 	now := p.Now()
 	var errs []error
 	for _, ch := range p.channels(topics) {
 		cr := ChannelReport{Channel: ch.name}
+		// Renew the lease before each channel: a digest slowed by Slack's
+		// retries must never outlive it, or another process could post the
+		// same items.
+		if err := lease.renew(ctx); err != nil {
+			errs = append(errs, err)
+			break
+		}
 		d, from, err := p.channelDigest(ctx, ch.name, ch.topics, opts, poll, now)
 		if err != nil {
-			return rep, err
+			cr.Err = err
+			errs = append(errs, err)
+			rep.Channels = append(rep.Channels, cr)
+			continue
 		}
 		cr.Digest = d
 		msgs := d.SlackMessages(digest.SlackOptions{MaxPerTopic: p.cfg.Digest.MaxPerTopic, Threads: threads, PostEmpty: p.cfg.Digest.PostEmpty})
@@ -112,8 +133,9 @@ func (p *Pipeline) Deliver(ctx context.Context, opts DigestOptions, poll *PollRe
 			// Only a full digest advances the channel's window: one narrowed
 			// by -topic or -since leaves the rest for the next full digest.
 			if len(opts.Topics) == 0 && opts.Since == 0 {
-				if err := p.store.FinishDigest(ctx, ch.name, from, now); err != nil {
-					return rep, fmt.Errorf("pipeline: digest: %w", err)
+				if err := p.store.FinishDigest(context.WithoutCancel(ctx), ch.name, from, now); err != nil {
+					cr.Err = fmt.Errorf("pipeline: digest: %w", err)
+					errs = append(errs, cr.Err)
 				}
 			}
 			p.logger.Info("digest posted", "channel", ch.name, "messages", posted, "items", cr.Items)
@@ -175,7 +197,7 @@ func (p *Pipeline) channelDigest(ctx context.Context, channel string, topics []n
 		names[i] = t.Name
 	}
 	cands, err := p.store.Candidates(ctx, store.CandidateQuery{
-		Channel: channel, From: from.Add(-windowOverlap), To: now, Lookback: p.cfg.Digest.Lookback, Topics: names,
+		Channel: channel, From: selectFrom(from, opts), To: now, Lookback: p.cfg.Digest.Lookback, Topics: names,
 	})
 	if err != nil {
 		return nil, from, fmt.Errorf("pipeline: digest: %w", err)
@@ -209,31 +231,53 @@ func (p *Pipeline) digestInput(topics []newsdigest.Topic, cands []newsdigest.Can
 	return in
 }
 
+// digestLeaseHeld is the store's digest lease, held by this process.
+type digestLeaseHeld struct {
+	p     *Pipeline
+	owner string
+	ctx   context.Context
+}
+
+// renew extends the lease; it fails if another process took it meanwhile
+// (this one's expired), so that the caller stops posting.
+func (l digestLeaseHeld) renew(ctx context.Context) error {
+	ok, holder, err := l.p.store.AcquireLease(ctx, digestLease, l.owner, digestLeaseTTL)
+	if err != nil {
+		return fmt.Errorf("pipeline: digest: %w", err)
+	}
+	if !ok {
+		return fmt.Errorf("pipeline: digest: the posting lease expired and %s took it; stopping so as not to post twice", holder)
+	}
+	return nil
+}
+
+// release gives the lease up, even when ctx was cancelled: the post is over.
+func (l digestLeaseHeld) release() {
+	if err := l.p.store.ReleaseLease(context.WithoutCancel(l.ctx), digestLease, l.owner); err != nil {
+		l.p.logger.Warn("could not release the digest lease; it expires by itself", "err", err)
+	}
+}
+
 // acquireDigestLease waits, while ctx allows and for at most a minute, for
-// the store's digest lease, and returns the function that releases it.
-func (p *Pipeline) acquireDigestLease(ctx context.Context) (func(), error) {
+// the store's digest lease.
+func (p *Pipeline) acquireDigestLease(ctx context.Context) (digestLeaseHeld, error) {
 	owner := leaseOwner()
 	deadline := time.Now().Add(time.Minute)
 	for {
 		ok, holder, err := p.store.AcquireLease(ctx, digestLease, owner, digestLeaseTTL)
 		if err != nil {
-			return nil, fmt.Errorf("pipeline: digest: %w", err)
+			return digestLeaseHeld{}, fmt.Errorf("pipeline: digest: %w", err)
 		}
 		if ok {
-			return func() {
-				// Released even when ctx was cancelled: the post is over.
-				if err := p.store.ReleaseLease(context.WithoutCancel(ctx), digestLease, owner); err != nil {
-					p.logger.Warn("could not release the digest lease; it expires by itself", "err", err)
-				}
-			}, nil
+			return digestLeaseHeld{p: p, owner: owner, ctx: ctx}, nil
 		}
 		if time.Now().After(deadline) {
-			return nil, fmt.Errorf("pipeline: another newsdigest (%s) is posting a digest to this store; try again later", holder)
+			return digestLeaseHeld{}, fmt.Errorf("pipeline: another newsdigest (%s) is posting a digest to this store; try again later", holder)
 		}
 		p.logger.Info("waiting for another newsdigest to finish its digest", "holder", holder)
 		select {
 		case <-ctx.Done():
-			return nil, fmt.Errorf("pipeline: digest: %w", ctx.Err())
+			return digestLeaseHeld{}, fmt.Errorf("pipeline: digest: %w", ctx.Err())
 		case <-time.After(500 * time.Millisecond):
 		}
 	}
@@ -253,6 +297,11 @@ type recorder struct {
 	now func() time.Time
 }
 
+// RecordDelivery records a message Slack confirmed. It runs even when ctx
+// was just cancelled (a stop signal, serve's grace period running out): the
+// message is in the channel, and forgetting it would post it again.
 func (r recorder) RecordDelivery(ctx context.Context, channel, ts string, itemIDs []string) error {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+	defer cancel()
 	return r.st.RecordDelivery(ctx, store.Delivery{Channel: channel, TS: ts, PostedAt: r.now(), ItemIDs: itemIDs})
 }

@@ -443,3 +443,52 @@ func TestOneStoryFromFiveOutlets(t *testing.T) {
 		t.Error("Slack message does not say \"5 outlets\"")
 	}
 }
+
+// cancelAfter is a transport that cancels a context once Slack has answered
+// n requests: a stop signal arriving just after a confirmation.
+type cancelAfter struct {
+	n      int
+	cancel context.CancelFunc
+	mu     sync.Mutex
+	calls  int
+}
+
+func (c *cancelAfter) RoundTrip(r *http.Request) (*http.Response, error) {
+	resp, err := http.DefaultTransport.RoundTrip(r)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.calls++; c.calls == c.n {
+		c.cancel()
+	}
+	return resp, err
+}
+
+// TestCancelAfterConfirmationDoesNotRepost: a message Slack confirmed is
+// recorded even when the run is cancelled in that instant, so the next run
+// does not post it again.
+func TestCancelAfterConfirmationDoesNotRepost(t *testing.T) {
+	f := newDeliverFixture(t)
+	p := f.pipeline(t, f.botConfig())
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	p.PosterOptions = append(p.PosterOptions, digest.WithHTTPClient(&http.Client{Transport: &cancelAfter{n: 1, cancel: cancel}}))
+	poll, err := p.Poll(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := p.Deliver(ctx, pipeline.DigestOptions{}, &poll)
+	if err == nil || rep.Posted() != 1 {
+		t.Fatalf("cancelled Deliver = %d posted, %v; want 1 posted and an error", rep.Posted(), err)
+	}
+	p.PosterOptions = p.PosterOptions[:len(p.PosterOptions)-1]
+	if _, err := p.Deliver(context.Background(), pipeline.DigestOptions{}, &poll); err != nil {
+		t.Fatal(err)
+	}
+	for ch, items := range f.delivered(t) {
+		for id, n := range items {
+			if n != 1 {
+				t.Errorf("item %s posted %d times to %s", id, n, ch)
+			}
+		}
+	}
+}
