@@ -118,7 +118,8 @@ func (p *parser) parse(data []byte) {
 				}},
 				{"timeout", func(v *yaml.Node, path string) { p.duration(v, path, &p.cfg.Fetch.Timeout) }},
 				{"max_bytes", func(v *yaml.Node, path string) {
-					p.integer(v, path, 1, -1, func(n int64) { p.cfg.Fetch.MaxBytes = n })
+					// At most 1 GiB: a feed body is held in memory whole.
+					p.integer(v, path, 1, 1<<30, func(n int64) { p.cfg.Fetch.MaxBytes = n })
 				}},
 				{"user_agent", func(v *yaml.Node, path string) { p.str(v, path, &p.cfg.Fetch.UserAgent) }},
 			})

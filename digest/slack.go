@@ -182,8 +182,14 @@ func (d *Digest) SlackMessages(o SlackOptions) []Message {
 	return msgs
 }
 
-// compactLineRunes caps a title in the compact overflow list.
-const compactLineRunes = 90
+// compactLineRunes caps a title in the compact overflow list, and
+// compactMaxURL the link behind it: a longer link (a hostile feed's, say,
+// with '&' escaped to '&amp;') is left out and the title shown as text, so
+// one line always fits a block.
+const (
+	compactLineRunes = 90
+	compactMaxURL    = 1500
+)
 
 // compactOverflow renders a topic's items beyond the cap for a webhook, which
 // has no threads: a "+N more" line listing them as short links, split into
@@ -204,7 +210,7 @@ func compactOverflow(rest []Entry, now time.Time) []piece {
 	for _, e := range rest {
 		title := feedText(e.Title, compactLineRunes)
 		line := title
-		if u := slackURL(e.URL); u != "" {
+		if u := slackURL(e.URL); u != "" && len16(u) <= compactMaxURL {
 			line = "<" + u + "|" + linkLabel(title) + ">"
 		}
 		line += " (" + feedText(e.Source, maxSourceRunes) + ")"
@@ -248,6 +254,8 @@ type packer struct {
 	// cont marks the messages that start with a placeholder for their
 	// "(continued, i/n)" line.
 	cont []bool
+	// ids is the set of item IDs the last message carries.
+	ids map[string]bool
 }
 
 func (k *packer) add(p piece) {
@@ -259,6 +267,7 @@ func (k *packer) add(p piece) {
 		k.msgs = append(k.msgs, Message{Thread: k.thread})
 		k.cont = append(k.cont, n > 0)
 		k.chars = 0
+		k.ids = map[string]bool{}
 		if n > 0 {
 			k.msgs[n].Blocks = []slack.Block{nil} // the continued line, set in finish
 			k.chars = slackContinuedReserve
@@ -268,7 +277,12 @@ func (k *packer) add(p piece) {
 	m := &k.msgs[n-1]
 	m.Blocks = append(m.Blocks, p.blocks...)
 	k.chars += p.chars
-	m.ItemIDs = appendNew(m.ItemIDs, p.ids...)
+	for _, id := range p.ids {
+		if !k.ids[id] {
+			k.ids[id] = true
+			m.ItemIDs = append(m.ItemIDs, id)
+		}
+	}
 }
 
 // finish sets each message's continued line and fallback text.
@@ -285,23 +299,6 @@ func (k *packer) finish(text func(i, n int) string) []Message {
 		m.Text = truncMrkdwn(text(i, n), slackMaxText)
 	}
 	return k.msgs
-}
-
-// appendNew appends the ids not already in dst.
-func appendNew(dst []string, ids ...string) []string {
-	for _, id := range ids {
-		found := false
-		for _, d := range dst {
-			if d == id {
-				found = true
-				break
-			}
-		}
-		if !found {
-			dst = append(dst, id)
-		}
-	}
-	return dst
 }
 
 // blockChars counts the text of the blocks this file makes.

@@ -381,3 +381,27 @@ func BenchmarkSlackMessages(b *testing.B) {
 		d.SlackMessages(SlackOptions{MaxPerTopic: 8, Threads: true})
 	}
 }
+
+// TestWebhookOverflowWithHostileLinks: the compact "+N more" list of a
+// webhook digest stays within Slack's limits even when a feed's links are
+// thousands of characters long ('&' grows to '&amp;' in mrkdwn).
+func TestWebhookOverflowWithHostileLinks(t *testing.T) {
+	in := sampleInput()
+	long := "https://x.test/1?" + strings.Repeat("a&", 1000)
+	for i := range 3 {
+		in.Candidates = append(in.Candidates, cand(fmt.Sprintf("h%d", i), fmt.Sprintf("Cartel story %d with a hostile link", i), "Hostile",
+			long+fmt.Sprint(i), time.Duration(i+1)*time.Minute, m("cartels", 3, "cartel*")))
+	}
+	d := Build(in)
+	msgs := d.SlackMessages(SlackOptions{MaxPerTopic: 1})
+	checkSlack(t, msgs)
+	var ids []string
+	for _, msg := range msgs {
+		ids = append(ids, msg.ItemIDs...)
+	}
+	for i := range 3 {
+		if !slices.Contains(ids, fmt.Sprintf("h%d", i)) {
+			t.Errorf("item h%d is not carried by any message", i)
+		}
+	}
+}

@@ -148,7 +148,8 @@ func declareUTF8(body []byte) []byte {
 
 // fixMojibake repairs text that went through the wrong decoder: a run of
 // non-ASCII characters that are all windows-1252 (or C1 control) characters
-// and whose bytes in that encoding are valid multi-byte UTF-8 ("Ã©", "â€™",
+// and whose bytes in that encoding are valid multi-byte UTF-8 decoding to
+// text that mojibake hides (see plausibleRepair) ("Ã©", "â€™",
 // "&#226;&#128;&#166;") is replaced by what those bytes say ("é", "’", "…").
 // Left-over C1 controls, which no feed means literally, become the
 // windows-1252 characters servers meant by them (U+0092 → ’). Other text is
@@ -180,7 +181,7 @@ func fixMojibake(s string) string {
 			run = append(run, c)
 			j += size
 		}
-		if len(run) >= 2 && utf8.Valid(run) {
+		if len(run) >= 2 && utf8.Valid(run) && plausibleRepair(run) {
 			b.Write(run)
 			i = j
 			continue
@@ -228,4 +229,21 @@ func hasHighLatin(s string) bool {
 		}
 	}
 	return false
+}
+
+// plausibleRepair reports whether UTF-8 bytes b, recovered from a run of
+// windows-1252 characters, decode to what mojibake of Latin-script news
+// hides: Latin letters (up to Latin Extended-B), general punctuation,
+// currency and letterlike symbols. Correct text can look like mojibake —
+// "sé…»" is the bytes E9 85 BB, valid UTF-8 for "酻" — and must be left
+// alone; its "repair" decodes to something else entirely.
+func plausibleRepair(b []byte) bool {
+	for _, r := range string(b) {
+		switch {
+		case r < 0x80, r <= 0x24F, r >= 0x2000 && r <= 0x20CF, r >= 0x2100 && r <= 0x2122:
+		default:
+			return false
+		}
+	}
+	return true
 }

@@ -86,6 +86,11 @@ func TestFixMojibake(t *testing.T) {
 		{"México y el cártel", "México y el cártel"}, // correct text is untouched
 		{"Ñandú © 2024 ½", "Ñandú © 2024 ½"},
 		{"日本語 “quotes” €", "日本語 “quotes” €"},
+		// Correct text whose windows-1252 bytes happen to be valid UTF-8.
+		{"«No sé…» dijo AMLO", "«No sé…» dijo AMLO"},
+		{"«Así…»", "«Así…»"},
+		{"LLEGÓ… y se fue", "LLEGÓ… y se fue"},
+		{"JOSÉ’S BAR", "JOSÉ’S BAR"},
 		{"", ""},
 	}
 	for _, tt := range tests {

@@ -338,7 +338,7 @@ func (f *Fetcher) readBody(resp *http.Response) ([]byte, error) {
 		defer gz.Close()
 		r = gz
 	}
-	body, err := io.ReadAll(io.LimitReader(r, f.opts.MaxBytes+1))
+	body, err := io.ReadAll(io.LimitReader(r, min(f.opts.MaxBytes, math.MaxInt64-1)+1))
 	if err != nil && !errors.Is(err, context.DeadlineExceeded) && !errors.Is(err, context.Canceled) {
 		err = &fetchError{msg: "read body: " + err.Error(), cause: err}
 	}
