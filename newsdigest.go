@@ -162,3 +162,10 @@ type FeedReport struct {
 	Duration     time.Duration
 	Items        int // items in the feed this run
 }
+
+// Failing reports whether the feed is failing: it failed this run, or is
+// being left alone after failures. A feed merely not due yet (its server
+// asked for a later poll) is not failing.
+func (r FeedReport) Failing() bool {
+	return !r.OK && (r.Error != "" || !r.FailingSince.IsZero())
+}

@@ -54,3 +54,23 @@ func TestItemID(t *testing.T) {
 		t.Error("one GUID in two feeds gives one identity; feeds' GUIDs are their own")
 	}
 }
+
+func TestFeedReportFailing(t *testing.T) {
+	since := time.Date(2026, 11, 22, 6, 0, 0, 0, time.UTC)
+	tests := []struct {
+		name string
+		r    FeedReport
+		want bool
+	}{
+		{"ok", FeedReport{OK: true}, false},
+		{"304", FeedReport{OK: true, NotModified: true}, false},
+		{"failed now", FeedReport{Error: "HTTP 503", FailingSince: since}, true},
+		{"backing off", FeedReport{Skipped: true, Error: "HTTP 503 (backing off until 09:00)", FailingSince: since}, true},
+		{"not due (max-age)", FeedReport{Skipped: true}, false},
+	}
+	for _, tt := range tests {
+		if got := tt.r.Failing(); got != tt.want {
+			t.Errorf("%s: Failing() = %v; want %v", tt.name, got, tt.want)
+		}
+	}
+}

@@ -69,13 +69,27 @@ func (f *deliverFixture) botConfig() string {
 	return f.cfgFor(fmt.Sprintf("slack:\n  token: %q\n  channel: \"#mx-digest\"\n  api_url: %q\n", botToken, f.slack.APIURL()))
 }
 
+// pipeline wires a pipeline whose logs, and its Slack poster's, go to f.logs.
 func (f *deliverFixture) pipeline(t *testing.T, cfg string) *pipeline.Pipeline {
-	p, _ := newPipeline(t, cfg)
+	logger := slog.New(slog.NewTextHandler(&lockedWriter{w: f.logs}, nil))
+	p, _ := newPipelineLogged(t, cfg, "", logger)
 	p.PosterOptions = []digest.PosterOption{
 		digest.WithRetry(3, time.Millisecond, 2*time.Second),
-		digest.WithLogger(slog.New(slog.NewTextHandler(f.logs, nil))),
+		digest.WithLogger(logger),
 	}
 	return p
+}
+
+// lockedWriter serializes writes from the poster and the pipeline.
+type lockedWriter struct {
+	mu sync.Mutex
+	w  *bytes.Buffer
+}
+
+func (l *lockedWriter) Write(b []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(b)
 }
 
 var itemLink = regexp.MustCompile(`/item/(\d+)`)
@@ -178,6 +192,12 @@ func TestDeliverFailureMidwayLosesNothing(t *testing.T) {
 	}
 	if strings.Contains(err.Error(), botToken) {
 		t.Errorf("error leaks the token: %v", err)
+	}
+	if !strings.Contains(f.logs.String(), "digest not fully posted") {
+		t.Errorf("the failure was not logged:\n%s", f.logs.String())
+	}
+	if strings.Contains(f.logs.String(), botToken) {
+		t.Error("the logs leak the token")
 	}
 	if rep.Posted() != 2 { // #mx-digest's main message, then #trade's (after the failed thread reply)
 		t.Errorf("posted %d messages; want 2", rep.Posted())

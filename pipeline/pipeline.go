@@ -376,6 +376,13 @@ func (p *Pipeline) Prune(ctx context.Context) (int64, error) {
 	return n, nil
 }
 
+// CheckTopics returns an *UnknownTopicError when a name is not a configured
+// topic: for checking -topic before a poll.
+func (p *Pipeline) CheckTopics(names []string) error {
+	_, err := p.selectTopics(names)
+	return err
+}
+
 func (p *Pipeline) selectTopics(names []string) ([]newsdigest.Topic, error) {
 	if len(names) == 0 {
 		return p.cfg.Topics, nil
@@ -418,7 +425,7 @@ func (p *Pipeline) location() *time.Location {
 func countFailed(fs []newsdigest.FeedReport) int {
 	n := 0
 	for _, f := range fs {
-		if !f.OK {
+		if f.Failing() {
 			n++
 		}
 	}

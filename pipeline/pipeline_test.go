@@ -122,6 +122,12 @@ func newPipeline(t testing.TB, cfgYAML string) (*pipeline.Pipeline, *config.Conf
 // newPipelineAt is newPipeline with the store at dbPath ("" = a new file).
 func newPipelineAt(t testing.TB, cfgYAML, dbPath string) (*pipeline.Pipeline, *config.Config) {
 	t.Helper()
+	return newPipelineLogged(t, cfgYAML, dbPath, slog.New(slog.DiscardHandler))
+}
+
+// newPipelineLogged is newPipelineAt logging to logger.
+func newPipelineLogged(t testing.TB, cfgYAML, dbPath string, logger *slog.Logger) (*pipeline.Pipeline, *config.Config) {
+	t.Helper()
 	dir := t.TempDir()
 	path := filepath.Join(dir, "config.yaml")
 	if err := os.WriteFile(path, []byte(cfgYAML), 0o644); err != nil {
@@ -139,7 +145,7 @@ func newPipelineAt(t testing.TB, cfgYAML, dbPath string) (*pipeline.Pipeline, *c
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	p, err := pipeline.New(cfg, st, slog.New(slog.DiscardHandler))
+	p, err := pipeline.New(cfg, st, logger)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -64,6 +64,7 @@ type RunPoll struct {
 	OK           int `json:"ok"`
 	NotModified  int `json:"not_modified"`
 	Failed       int `json:"failed"`
+	NotDue       int `json:"not_due"` // not fetched: the server asked for a later poll
 	ItemsFetched int `json:"items_fetched"`
 	ItemsNew     int `json:"items_new"`
 	ItemsMatched int `json:"items_matched"`
@@ -158,13 +159,21 @@ func (s *Server) handleRun(w http.ResponseWriter, r *http.Request) {
 		ItemsNew: poll.Summary.ItemsNew, ItemsMatched: poll.Summary.ItemsMatched}
 	for _, f := range poll.Feeds {
 		switch {
-		case !f.OK:
+		case f.Failing():
 			res.Poll.Failed++
+		case !f.OK:
+			res.Poll.NotDue++
 		case f.NotModified:
 			res.Poll.NotModified++
 		default:
 			res.Poll.OK++
 		}
+	}
+	if s.isStopping() {
+		// A stop signal arrived during the poll: start no Slack post now.
+		res.Error = "shutting down: polled, but the digest was not posted"
+		writeJSON(w, http.StatusServiceUnavailable, res)
+		return
 	}
 	rep, err := s.runDeliver(ctx, opts, &poll)
 	res.Channels = []RunChannel{}

@@ -117,7 +117,7 @@ func (m *metrics) observePoll(rep pipeline.PollReport, err error) {
 	m.polls.WithLabelValues("ok").Inc()
 	failing := 0
 	for _, f := range rep.Feeds {
-		if !f.OK {
+		if f.Failing() {
 			failing++
 		}
 		if f.Skipped {

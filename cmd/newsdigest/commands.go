@@ -169,6 +169,9 @@ func cmdRun(ctx context.Context, e *env, args []string) error {
 		}
 	}
 
+	if err := p.CheckTopics(topics); err != nil {
+		return topicError(err) // before polling: a typo costs nothing
+	}
 	poll, err := p.Poll(ctx)
 	if err != nil {
 		return err

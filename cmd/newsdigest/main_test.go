@@ -108,6 +108,8 @@ func TestRunDryRunJSON(t *testing.T) {
 
 func TestExitCodes(t *testing.T) {
 	good := writeConfig(t, topicsYAML)
+	// A feed that must never be fetched: -topic is checked before polling.
+	withFeed := writeConfig(t, "feeds:\n  - {name: Never, url: \"http://127.0.0.1:9/never\"}\n"+topicsYAML)
 	bad := writeConfig(t, "topics:\n  - name: Cartels\n    terms: [\"*\"]\n    termz: [x]\n")
 	tests := []struct {
 		name     string
@@ -122,6 +124,7 @@ func TestExitCodes(t *testing.T) {
 		{"missing config", []string{"validate", "-config", filepath.Join(t.TempDir(), "nope.yaml")}, 2, "nope.yaml"},
 		{"run without feeds", []string{"run", "-dry-run", "-config", good}, 2, "feed"},
 		{"bad format", []string{"run", "-dry-run", "-format", "xml", "-config", good}, 2, "-format"},
+		{"unknown topic", []string{"run", "-dry-run", "-topic", "nosuch", "-config", withFeed}, 2, "unknown topic nosuch"},
 		{"bad flag", []string{"run", "-bogus"}, 2, "bogus"},
 		{"version", []string{"version"}, 0, ""},
 	}
