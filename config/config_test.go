@@ -213,6 +213,7 @@ func TestParseProblems(t *testing.T) {
 		{"max_bytes zero", "fetch:\n  max_bytes: 0\n", nil, 2, "fetch.max_bytes", "must be between 1 and 1073741824, got 0"},
 		{"max_bytes overflow", "fetch:\n  max_bytes: 99999999999999999999\n", nil, 2, "fetch.max_bytes", "expected an integer"},
 		{"max_bytes too large", "fetch:\n  max_bytes: 9223372036854775807\n", nil, 2, "fetch.max_bytes", "must be between 1 and 1073741824"},
+		{"retention under lookback", "store:\n  retention: 24h\ndigest:\n  lookback: 24h\n", nil, 2, "store.retention", "must be at least digest.lookback + 2h (26h0m0s), got 24h0m0s"},
 		{"max_per_topic", "digest:\n  max_per_topic: 0\n", nil, 2, "digest.max_per_topic", "must be at least 1, got 0"},
 		{"post_empty", "digest:\n  post_empty: yes\n", nil, 2, "digest.post_empty", `expected true or false, got "yes"`},
 		{"listen no port", "serve:\n  listen: localhost\n", nil, 2, "serve.listen", `must be host:port such as "127.0.0.1:8080", got "localhost"`},

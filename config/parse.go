@@ -146,6 +146,7 @@ func (p *parser) parse(data []byte) {
 		{"topics", p.topics},
 	})
 	p.checkSlack()
+	p.checkRetention()
 }
 
 // resolve follows an alias to the node it names.
@@ -713,5 +714,20 @@ func (p *parser) checkSlack() {
 	}
 	for _, tc := range p.topicChannels {
 		p.add(tc.Line, tc.Path, "a per-topic channel cannot be used with slack.webhook_url (a webhook posts to one channel)")
+	}
+}
+
+// checkRetention: items must outlive the window that selects them, or a
+// pruned item's story would no longer hold its re-posts back.
+func (p *parser) checkRetention() {
+	if p.hasProblemUnder("store.retention") || p.hasProblemUnder("digest.lookback") {
+		return
+	}
+	if min := p.cfg.Digest.Lookback + 2*time.Hour; p.cfg.Store.Retention < min {
+		line := p.cfg.Lines["store.retention"]
+		if line == 0 {
+			line = p.cfg.Lines["digest.lookback"]
+		}
+		p.add(line, "store.retention", "must be at least digest.lookback + 2h (%s), got %s", min, p.cfg.Store.Retention)
 	}
 }

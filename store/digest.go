@@ -227,13 +227,26 @@ func (s *Store) LastDigest(ctx context.Context, channel string) (to time.Time, o
 // their delivered-to links, and returns how many items it deleted. It also
 // deletes delivery records posted before `before` that no longer carry any
 // item, and digest records that ended before `before` except each channel's
-// latest, which LastDigest needs. Once an item's link is gone, an item with
-// the same canonical URL is no longer held back by it; retention should
-// therefore be well beyond the digest lookback.
+// latest, which LastDigest needs. The pruned items' IDs are kept (for three
+// times the retention) so that an item its feed still lists comes back
+// "remember only", never as news. Once an item's link is gone, an item with
+// the same canonical URL is no longer held back by it; retention must
+// therefore be well beyond the digest lookback (config checks it).
 func (s *Store) Prune(ctx context.Context, before time.Time) (int64, error) {
 	b := nanos(before)
 	var n int64
+	// Tombstones outlive their items three times the retention, long enough
+	// for any feed to have dropped them.
+	now := s.now()
+	tombstonesBefore := nanos(now.Add(3 * before.Sub(now)))
 	err := s.write(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO pruned_items (id, pruned_at)
+			SELECT id, ? FROM items WHERE first_seen < ?`, nanos(now), b); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM pruned_items WHERE pruned_at < ?`, tombstonesBefore); err != nil {
+			return err
+		}
 		res, err := tx.ExecContext(ctx, `DELETE FROM items WHERE first_seen < ?`, b)
 		if err != nil {
 			return err

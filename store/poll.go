@@ -127,7 +127,7 @@ func (s *Store) SavePoll(ctx context.Context, feeds []PollFeed) (PollSummary, er
 // pollStmts are the statements SavePoll runs once per feed or item, prepared
 // once per transaction.
 type pollStmts struct {
-	polls, upsertOK, upsertFail, item, match *sql.Stmt
+	polls, upsertOK, upsertFail, item, match, rememberOnly *sql.Stmt
 }
 
 func preparePoll(ctx context.Context, tx *sql.Tx) (*pollStmts, error) {
@@ -165,11 +165,15 @@ func preparePoll(ctx context.Context, tx *sql.Tx) (*pollStmts, error) {
 				failing_since = COALESCE(feeds.failing_since, excluded.failing_since),
 				failures = feeds.failures + 1,
 				next_poll_at = excluded.next_poll_at`},
+		// An item pruned earlier but still in its feed comes back
+		// "remember only": it is not news.
 		{&p.item, `INSERT INTO items (id, feed_url, feed_name, guid, link, canonical_url, title, summary,
 				source, published, first_seen, remember_only)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+			VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11,
+				?12 OR EXISTS (SELECT 1 FROM pruned_items WHERE id = ?1))
 			ON CONFLICT (id) DO NOTHING`},
 		{&p.match, `INSERT INTO matches (item_id, topic, score, terms) VALUES (?, ?, ?, ?)`},
+		{&p.rememberOnly, `SELECT remember_only FROM items WHERE id = ?`},
 	} {
 		stmt, err := tx.PrepareContext(ctx, st.sql)
 		if err != nil {
@@ -182,7 +186,7 @@ func preparePoll(ctx context.Context, tx *sql.Tx) (*pollStmts, error) {
 }
 
 func (p *pollStmts) close() {
-	for _, st := range []*sql.Stmt{p.polls, p.upsertOK, p.upsertFail, p.item, p.match} {
+	for _, st := range []*sql.Stmt{p.polls, p.upsertOK, p.upsertFail, p.item, p.match, p.rememberOnly} {
 		if st != nil {
 			st.Close()
 		}
@@ -268,6 +272,12 @@ func (p *pollStmts) saveItem(ctx context.Context, f *PollFeed, pi *PollItem, fir
 		}
 		if _, err := p.match.ExecContext(ctx, it.ID, m.Topic, m.Score, string(js)); err != nil {
 			return fmt.Errorf("item %s: topic %s: %w", it.ID, m.Topic, err)
+		}
+	}
+	if len(pi.Matches) > 0 && !rememberOnly {
+		// A new row may still be "remember only": a pruned item back.
+		if err := p.rememberOnly.QueryRowContext(ctx, it.ID).Scan(&rememberOnly); err != nil {
+			return fmt.Errorf("item %s: %w", it.ID, err)
 		}
 	}
 	if len(pi.Matches) > 0 && !rememberOnly {
