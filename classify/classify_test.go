@@ -198,6 +198,7 @@ func TestMatchRules(t *testing.T) {
 		{"sharp s", one("strasse"), Doc{Title: "Straße"}, []string{"t:03:strasse"}},
 		{"score title 3 summary 1", one("cartel", "fentanyl"), Doc{Title: "cartel", Summary: "fentanyl"}, []string{"t:04:cartel,fentanyl"}},
 		{"distinct terms counted once", one("cartel"), Doc{Title: "cartel cartel", Summary: "cartel"}, []string{"t:03:cartel"}},
+		{"soft hyphen is no break", one("cartel"), Doc{Title: "car&shy;tel y car\u00adteles"}, []string{"t:03:cartel"}},
 		{"terms equal once folded are one term", one("cartel", "cártel", "CARTEL"), Doc{Title: "Cártel"}, []string{"t:03:cartel"}},
 		{"terms in config order", one("b", "a"), Doc{Title: "a b"}, []string{"t:06:b,a"}},
 		{"min score not reached", []newsdigest.Topic{{Name: "t", Terms: []string{"cartel"}, MinScore: 2}}, Doc{Summary: "cartel"}, nil},

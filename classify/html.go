@@ -34,6 +34,9 @@ type plainWriter struct {
 
 func (w *plainWriter) space() { w.pending = true }
 
+// softHyphen (U+00AD, &shy;) marks where a word may break; it is dropped.
+const softHyphen = '\u00ad'
+
 func (w *plainWriter) text(s string) {
 	for i := 0; i < len(s); {
 		c := s[i]
@@ -48,9 +51,13 @@ func (w *plainWriter) text(s string) {
 			continue
 		}
 		r, size := utf8.DecodeRuneInString(s[i:])
-		if unicode.IsSpace(r) {
+		switch {
+		case r == softHyphen:
+			// A hyphenation hint, invisible: "car&shy;tel" is "cartel",
+			// as "car<wbr>tel" is.
+		case unicode.IsSpace(r):
 			w.pending = true
-		} else {
+		default:
 			w.emit()
 			w.dst = append(w.dst, s[i:i+size]...)
 		}
