@@ -138,15 +138,7 @@ func (p Problem) format(file string) string {
 // WarningLines formats the warnings like Error does its problems, one per
 // line: "config.yaml:80: feeds[7].url: duplicate feed URL (also feeds[2]); ignored".
 func (c *Config) WarningLines() []string {
-	file := c.Path
-	if file == "" {
-		file = "config"
-	}
-	lines := make([]string, len(c.Warnings))
-	for i, w := range c.Warnings {
-		lines[i] = w.format(file)
-	}
-	return lines
+	return (&Error{File: c.Path, Problems: c.Warnings}).Lines()
 }
 
 // Error lists every problem found in one config file.
@@ -158,6 +150,11 @@ type Error struct {
 // Error returns one line per problem, such as
 // "config.yaml:12: topics[2].terms[4]: '*' only allowed at the end of a term".
 func (e *Error) Error() string {
+	return strings.Join(e.Lines(), "\n")
+}
+
+// Lines returns the problems, one formatted line each.
+func (e *Error) Lines() []string {
 	file := e.File
 	if file == "" {
 		file = "config"
@@ -166,7 +163,7 @@ func (e *Error) Error() string {
 	for i, p := range e.Problems {
 		lines[i] = p.format(file)
 	}
-	return strings.Join(lines, "\n")
+	return lines
 }
 
 // DefaultPath returns $NEWSDIGEST_CONFIG when set, else "config.yaml".
