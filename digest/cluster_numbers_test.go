@@ -1,0 +1,85 @@
+package digest
+
+import (
+	"regexp"
+	"slices"
+	"testing"
+)
+
+func TestNormNumbers(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{"no figures here", "no figures here"},
+		{"inflation 3.8%", "inflation 3p8%"},
+		{"inflation 3.80%", "inflation 3p8%"},
+		{"inflación de 3,8%", "inflación de 3p8%"},
+		{"rate 7.00%", "rate 7%"},
+		{"1,500 migrants", "1500 migrants"},
+		{"1.500 migrantes", "1500 migrantes"},
+		{"1,234,567.50 pesos", "1234567p5 pesos"},
+		{"4.25%-4.50%", "4p25%-4p5%"},
+		{"3 mil soldados", "3000 soldados"},
+		{"mil 500 migrantes", "1500 migrantes"},
+		{"1 mil 500 migrantes", "1500 migrantes"},
+		{"12 mil millones de dólares", "12000m de dólares"},
+		{"$12 billion", "$12000m"},
+		{"1M pills", "1m pills"},
+		{"1 million pills", "1m pills"},
+		{"1.5 millones", "1p5m"},
+		{"Milei y Milenio", "Milei y Milenio"},
+		{"end of sentence. 5 dead", "end of sentence. 5 dead"},
+		{"v2.0, 1.", "v2, 1."},
+		{"mil,000", "1000000"}, // found by FuzzNormNumbers
+	} {
+		if got := normNumbers(tc.in); got != tc.want {
+			t.Errorf("normNumbers(%q) = %q; want %q", tc.in, got, tc.want)
+		}
+	}
+}
+
+// TestClusterFigures checks that figures written differently meet and that
+// number words count as figures.
+func TestClusterFigures(t *testing.T) {
+	for _, tc := range []struct {
+		a, b string
+		same bool
+	}{
+		{"Mexico inflation speeds up to 3.8% in November", "Inflación en México sube a 3,80% en noviembre", true},
+		{"Pentagon to send 3,000 more troops to border", "Pentágono enviará 3 mil soldados más a la frontera", true},
+		{"Five dead after blast at Pemex pipeline", "5 muertos por explosión en ducto de Pemex", true},
+		{"Four Americans kidnapped in Matamoros", "4 estadounidenses secuestrados en Matamoros", true},
+		{"Mexico inflation speeds up to 3.8% in November", "Mexico inflation speeds up to 3.9% in November", false},
+	} {
+		st := newStemmer()
+		da := st.doc("", tc.a, "", "", "")
+		db := st.doc("", tc.b, "", "", "")
+		shared := 0
+		for _, n := range da.tnums {
+			if slices.Contains(db.tnums, n) {
+				shared++
+			}
+		}
+		if got := shared > 0; got != tc.same {
+			t.Errorf("figures of %q and %q shared = %v; want %v (%v / %v)", tc.a, tc.b, got, tc.same, da.tnums, db.tnums)
+		}
+	}
+}
+
+var digitSepDigit = regexp.MustCompile(`[0-9][.,][0-9]`)
+
+// FuzzNormNumbers checks that normNumbers never panics, leaves no figure
+// with a separator inside it, and is stable: normalising twice is
+// normalising once.
+func FuzzNormNumbers(f *testing.F) {
+	for _, s := range []string{"3.80%", "1,500", "1.234.567,89", "3 mil", "mil 500", "12 billion", "1M", "2.25% to 8.50%", "v1.2.3", "9999999999999 mil 999", "mil,000", ""} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		got := normNumbers(s)
+		if digitSepDigit.MatchString(got) {
+			t.Errorf("normNumbers(%q) = %q; want no separator inside a figure", s, got)
+		}
+		if again := normNumbers(got); again != got {
+			t.Errorf("normNumbers(normNumbers(%q)) = %q; want %q", s, again, got)
+		}
+	})
+}
