@@ -33,9 +33,10 @@ const (
 const windowOverlap = time.Hour
 
 // selectFrom is where a channel's selection starts: its window, reaching
-// back windowOverlap unless the window was given with -since.
+// back windowOverlap unless the window was given with -since or is a dry
+// run's (which follows no earlier digest).
 func selectFrom(from time.Time, opts DigestOptions) time.Time {
-	if opts.Since > 0 {
+	if opts.Since > 0 || opts.DryRun {
 		return from
 	}
 	return from.Add(-windowOverlap)
@@ -188,19 +189,9 @@ func (p *Pipeline) windowStart(ctx context.Context, channel string, opts DigestO
 
 // channelDigest builds the digest of one channel's undelivered items.
 func (p *Pipeline) channelDigest(ctx context.Context, channel string, topics []newsdigest.Topic, opts DigestOptions, poll *PollReport, now time.Time) (*digest.Digest, time.Time, error) {
-	from, err := p.windowStart(ctx, channel, opts, now)
+	from, cands, err := p.channelCandidates(ctx, channel, topics, opts, now)
 	if err != nil {
 		return nil, from, err
-	}
-	names := make([]string, len(topics))
-	for i, t := range topics {
-		names[i] = t.Name
-	}
-	cands, err := p.store.Candidates(ctx, store.CandidateQuery{
-		Channel: channel, From: selectFrom(from, opts), To: now, Lookback: p.cfg.Digest.Lookback, Topics: names,
-	})
-	if err != nil {
-		return nil, from, fmt.Errorf("pipeline: digest: %w", err)
 	}
 	in := p.digestInput(topics, cands, poll, from, now)
 	if !opts.DryRun {
@@ -212,6 +203,26 @@ func (p *Pipeline) channelDigest(ctx context.Context, channel string, topics []n
 		}
 	}
 	return digest.Build(in), from, nil
+}
+
+// channelCandidates returns where a channel's window starts and the
+// undelivered items of its topics selected for it.
+func (p *Pipeline) channelCandidates(ctx context.Context, channel string, topics []newsdigest.Topic, opts DigestOptions, now time.Time) (time.Time, []newsdigest.Candidate, error) {
+	from, err := p.windowStart(ctx, channel, opts, now)
+	if err != nil {
+		return from, nil, err
+	}
+	names := make([]string, len(topics))
+	for i, t := range topics {
+		names[i] = t.Name
+	}
+	cands, err := p.store.Candidates(ctx, store.CandidateQuery{
+		Channel: channel, From: selectFrom(from, opts), To: now, Lookback: p.cfg.Digest.Lookback, Topics: names,
+	})
+	if err != nil {
+		return from, nil, fmt.Errorf("pipeline: digest: %w", err)
+	}
+	return from, cands, nil
 }
 
 func (p *Pipeline) digestInput(topics []newsdigest.Topic, cands []newsdigest.Candidate, poll *PollReport, from, now time.Time) digest.Input {

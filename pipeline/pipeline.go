@@ -335,21 +335,11 @@ func (p *Pipeline) Digest(ctx context.Context, opts DigestOptions, poll *PollRep
 	var cands []newsdigest.Candidate
 	seen := map[string]bool{}
 	for _, ch := range p.channels(topics) {
-		chFrom, err := p.windowStart(ctx, ch.name, opts, now)
+		chFrom, cs, err := p.channelCandidates(ctx, ch.name, ch.topics, opts, now)
 		if err != nil {
 			return nil, err
 		}
 		from = minTime(from, chFrom)
-		names := make([]string, len(ch.topics))
-		for i, t := range ch.topics {
-			names[i] = t.Name
-		}
-		cs, err := p.store.Candidates(ctx, store.CandidateQuery{
-			Channel: ch.name, From: chFrom, To: now, Lookback: p.cfg.Digest.Lookback, Topics: names,
-		})
-		if err != nil {
-			return nil, fmt.Errorf("pipeline: digest: %w", err)
-		}
 		for _, c := range cs {
 			if !seen[c.Item.ID] {
 				seen[c.Item.ID] = true

@@ -11,7 +11,6 @@ import (
 	"log/slog"
 	"os"
 	"strings"
-	"time"
 
 	"golang.org/x/term"
 
@@ -384,5 +383,3 @@ func cmdVersion(e *env) error {
 	fmt.Fprintf(e.stdout, "newsdigest %s\n", newsdigest.Version)
 	return nil
 }
-
-var _ = time.Second
