@@ -51,7 +51,7 @@ func orEmpty[T any](s []T) []T {
 func (d *Digest) WriteText(w io.Writer, maxPerTopic int) error {
 	var b strings.Builder
 	now := d.GeneratedAt
-	b.WriteString(heading(d))
+	b.WriteString(heading(d, longDate))
 	b.WriteByte('\n')
 	if win := window(d.Window, now); win != "" {
 		fmt.Fprintf(&b, "Window: %s\n", win)
@@ -98,7 +98,7 @@ func (d *Digest) WriteText(w io.Writer, maxPerTopic int) error {
 func (d *Digest) WriteMarkdown(w io.Writer, maxPerTopic int) error {
 	var b strings.Builder
 	now := d.GeneratedAt
-	fmt.Fprintf(&b, "# %s\n", escapeMarkdown(heading(d)))
+	fmt.Fprintf(&b, "# %s\n", escapeMarkdown(heading(d, longDate)))
 	if win := window(d.Window, now); win != "" {
 		fmt.Fprintf(&b, "\n*%s*\n", escapeMarkdown(win))
 	}
@@ -192,8 +192,15 @@ func meta(e Entry, now time.Time, sep string, esc func(string) string, also func
 	return strings.Join(parts, " · ")
 }
 
-// heading is "Title — Sunday 22 November 2026".
-func heading(d *Digest) string {
+// Date layouts of the digest's heading: long for text and markdown, short
+// for Slack's 150-character header.
+const (
+	longDate  = "Monday 2 January 2006"
+	shortDate = "Mon 2 Jan 2006"
+)
+
+// heading is "Title — Sunday 22 November 2026", the date in layout.
+func heading(d *Digest, layout string) string {
 	title := cleanLine(d.Title, maxTitleRunes)
 	if title == "" {
 		title = "newsdigest"
@@ -201,7 +208,7 @@ func heading(d *Digest) string {
 	if d.GeneratedAt.IsZero() {
 		return title
 	}
-	return title + " — " + d.GeneratedAt.Format("Monday 2 January 2006")
+	return title + " — " + d.GeneratedAt.Format(layout)
 }
 
 // nothingNew is the line shown when no topic has items.

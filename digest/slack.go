@@ -103,7 +103,7 @@ func (d *Digest) SlackMessages(o SlackOptions) []Message {
 		return nil
 	}
 	now := d.GeneratedAt
-	title := slackHeading(d)
+	title := heading(d, shortDate)
 	main := &packer{}
 	header := piece{}.add(slack.NewHeaderBlock(plainText(truncMrkdwn(mrkdwn(title), slackMaxHeaderText))))
 	ctx := []string{}
@@ -332,18 +332,6 @@ func section(text string) *slack.SectionBlock {
 
 func contextBlock(text string) *slack.ContextBlock {
 	return slack.NewContextBlock("", slack.NewTextBlockObject(slack.MarkdownType, text, false, true))
-}
-
-// slackHeading is "Title — Sun 22 Nov 2026".
-func slackHeading(d *Digest) string {
-	title := cleanLine(d.Title, maxTitleRunes)
-	if title == "" {
-		title = "newsdigest"
-	}
-	if d.GeneratedAt.IsZero() {
-		return title
-	}
-	return title + " — " + d.GeneratedAt.Format("Mon 2 Jan 2006")
 }
 
 // storyCount is "6 stories in 3 topics".
