@@ -44,19 +44,7 @@ func hostileMux(t *testing.T) *http.ServeMux {
 	mux.HandleFunc("/hang", func(w http.ResponseWriter, r *http.Request) {
 		<-r.Context().Done()
 	})
-	mux.HandleFunc("/trickle", func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "application/rss+xml")
-		w.Write([]byte(`<rss version="2.0"><channel>`))
-		for {
-			w.(http.Flusher).Flush()
-			select {
-			case <-r.Context().Done():
-				return
-			case <-time.After(200 * time.Millisecond):
-				w.Write([]byte(" "))
-			}
-		}
-	})
+	mux.HandleFunc("/trickle", trickle(`<rss version="2.0"><channel>`, 200*time.Millisecond))
 	mux.HandleFunc("/endless", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/rss+xml")
 		chunk := []byte(strings.Repeat("<item><title>more</title></item>", 1000))

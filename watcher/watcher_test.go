@@ -240,19 +240,7 @@ func TestFetchTimeout(t *testing.T) {
 			case <-time.After(10 * time.Second):
 			}
 		}},
-		{"trickling body", func(w http.ResponseWriter, r *http.Request) {
-			w.Header().Set("Content-Type", "application/rss+xml")
-			w.Write([]byte(`<rss version="2.0"><channel><title>slow</title>`))
-			for {
-				w.(http.Flusher).Flush()
-				select {
-				case <-r.Context().Done():
-					return
-				case <-time.After(20 * time.Millisecond):
-					w.Write([]byte(" "))
-				}
-			}
-		}},
+		{"trickling body", trickle(`<rss version="2.0"><channel><title>slow</title>`, 20*time.Millisecond)},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -714,6 +702,24 @@ func TestNetworkReason(t *testing.T) {
 	for _, tt := range tests {
 		if got := networkReason(tt.err); got != tt.want {
 			t.Errorf("networkReason(%v) = %q; want %q", tt.err, got, tt.want)
+		}
+	}
+}
+
+// trickle answers with an RSS head, then a byte every interval until the
+// client gives up: a server that never finishes its body.
+func trickle(head string, every time.Duration) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/rss+xml")
+		w.Write([]byte(head))
+		for {
+			w.(http.Flusher).Flush()
+			select {
+			case <-r.Context().Done():
+				return
+			case <-time.After(every):
+				w.Write([]byte(" "))
+			}
 		}
 	}
 }
