@@ -145,7 +145,7 @@ func termRegexp(terms []string) *regexp.Regexp {
 	for i, t := range terms {
 		prefix := strings.HasSuffix(t, "*")
 		t = strings.TrimSuffix(strings.TrimPrefix(t, "="), "*")
-		ws := strings.FieldsFunc(FoldString(t), func(r rune) bool { return !isWordRune(r) })
+		ws := strings.FieldsFunc(FoldString(t), func(r rune) bool { return !IsWordRune(r) })
 		for j := range ws {
 			ws[j] = regexp.QuoteMeta(ws[j])
 		}

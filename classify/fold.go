@@ -93,7 +93,7 @@ var skipRanges = [][2]rune{
 func wordClass(s string) foldEntry {
 	var alnum, other bool
 	for _, r := range s {
-		if isWordRune(r) {
+		if IsWordRune(r) {
 			alnum = true
 		} else {
 			other = true
@@ -108,7 +108,11 @@ func wordClass(s string) foldEntry {
 	return classNone << classShift
 }
 
-func isWordRune(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }
+// IsWordRune reports whether r belongs to a word: a letter or a digit.
+// Every other rune separates words. It is the one definition of a word
+// character in newsdigest: the matcher, the term grammar and story
+// grouping all split text with it.
+func IsWordRune(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }
 
 func buildFoldTables() {
 	var pool strings.Builder
@@ -168,7 +172,7 @@ func lookup(r rune) foldEntry {
 	if e, ok := foldSparse[r]; ok {
 		return e
 	}
-	if isWordRune(r) {
+	if IsWordRune(r) {
 		return classAll << classShift
 	}
 	return classNone << classShift
@@ -273,7 +277,7 @@ func appendWords(folded []byte, words []word, src []byte) ([]byte, []word) {
 			}
 		default: // classMixed: split the folded form itself
 			for _, fr := range e.folded() {
-				if isWordRune(fr) {
+				if IsWordRune(fr) {
 					if !in {
 						in = true
 						cur = word{f0: int32(len(folded)), s0: int32(i)}

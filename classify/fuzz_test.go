@@ -55,7 +55,7 @@ func refWords(text string) []refWord {
 			continue
 		}
 		for _, fr := range f {
-			if isWordRune(fr) {
+			if IsWordRune(fr) {
 				if !in {
 					in, s0 = true, i
 				}
@@ -84,14 +84,14 @@ func FuzzTokenize(f *testing.F) {
 				t.Fatalf("appendWords(%q): empty word", s)
 			}
 			for _, r := range ws {
-				if !isWordRune(r) {
+				if !IsWordRune(r) {
 					t.Fatalf("appendWords(%q): word %q holds %q", s, ws, r)
 				}
 			}
 			got = append(got, ws)
 		}
 		// The words are those of the whole folded text...
-		want := strings.FieldsFunc(FoldString(s), func(r rune) bool { return !isWordRune(r) })
+		want := strings.FieldsFunc(FoldString(s), func(r rune) bool { return !IsWordRune(r) })
 		if !slices.Equal(got, want) {
 			t.Fatalf("appendWords(%q) = %q; want %q", s, got, want)
 		}
