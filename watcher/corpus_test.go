@@ -294,13 +294,13 @@ func TestCorpusOverHTTP(t *testing.T) {
 	}
 	var mu sync.Mutex
 	calls := 0
-	results := New(Options{Timeout: 10 * time.Second}).FetchAll(context.Background(), reqs, 8, func(Result) {
+	results := fetchAll(New(Options{Timeout: 10 * time.Second}), context.Background(), reqs, 8, func(Result) {
 		mu.Lock()
 		calls++
 		mu.Unlock()
 	})
 	if calls != len(files) {
-		t.Errorf("FetchAll called onResult %d times; want %d", calls, len(files))
+		t.Errorf("FetchEach called onResult %d times; want %d", calls, len(files))
 	}
 	for i, res := range results {
 		cf := files[i]

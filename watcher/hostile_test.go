@@ -100,11 +100,11 @@ func hostileMux(t *testing.T) *http.ServeMux {
 	return mux
 }
 
-// TestFetchAllHostile fetches good feeds beside every kind of hostile or
+// TestFetchEachHostile fetches good feeds beside every kind of hostile or
 // broken server at once: the run ends within about the fetch timeout, heap
 // growth stays bounded, each failure has its human-readable reason, and
 // every good feed's items arrive.
-func TestFetchAllHostile(t *testing.T) {
+func TestFetchEachHostile(t *testing.T) {
 	ts := httptest.NewServer(hostileMux(t))
 	defer ts.Close()
 
@@ -177,13 +177,13 @@ func TestFetchAllHostile(t *testing.T) {
 	})
 
 	start := time.Now()
-	results := New(Options{Timeout: timeout, MaxBytes: maxBytes}).FetchAll(context.Background(), reqs, len(reqs), nil)
+	results := fetchAll(New(Options{Timeout: timeout, MaxBytes: maxBytes}), context.Background(), reqs, len(reqs), nil)
 	elapsed := time.Since(start)
 	close(stop)
 	sampler.Wait()
 
 	if elapsed > timeout+time.Second {
-		t.Errorf("FetchAll took %v; want about the %v timeout", elapsed, timeout)
+		t.Errorf("FetchEach took %v; want about the %v timeout", elapsed, timeout)
 	}
 	// Each fetch holds at most about 2×MaxBytes while reading plus the
 	// decoded copy; 16 fetches at once stay far below what one unbounded
@@ -192,7 +192,7 @@ func TestFetchAllHostile(t *testing.T) {
 	if bound := int64(len(reqs)) * 4 * maxBytes; growth > bound {
 		t.Errorf("heap grew by %d MB during FetchAll; want under %d MB", growth>>20, bound>>20)
 	}
-	t.Logf("FetchAll of %d feeds: %v, peak heap growth %.1f MB", len(reqs), elapsed, float64(growth)/(1<<20))
+	t.Logf("FetchEach of %d feeds: %v, peak heap growth %.1f MB", len(reqs), elapsed, float64(growth)/(1<<20))
 
 	for i, tt := range tests {
 		t.Run(strings.TrimPrefix(tt.path, "/"), func(t *testing.T) {

@@ -5,22 +5,19 @@ package watcher
 import (
 	"compress/gzip"
 	"context"
-	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"math"
-	"net"
 	"net/http"
-	"net/url"
 	"strconv"
 	"strings"
 	"sync"
-	"syscall"
 	"time"
 
 	"github.com/newsdigest/newsdigest"
+	"github.com/newsdigest/newsdigest/internal/netfail"
 )
 
 // Defaults used when an Options field is zero.
@@ -220,7 +217,7 @@ func (f *Fetcher) fetch(ctx context.Context, req Request) Result {
 	}
 	hreq, err := http.NewRequestWithContext(reqCtx, http.MethodGet, target, nil)
 	if err != nil {
-		res.Err = &fetchError{msg: "invalid URL: " + validUTF8(unwrapURLError(err).Error()), cause: err}
+		res.Err = &fetchError{msg: "invalid URL: " + validUTF8(netfail.Unwrap(err).Error()), cause: err}
 		return res
 	}
 	hreq.Header.Set("User-Agent", f.opts.UserAgent)
@@ -258,7 +255,7 @@ func (f *Fetcher) fetch(ctx context.Context, req Request) Result {
 		_, _ = io.CopyN(io.Discard, resp.Body, 64<<10) // lets the connection be reused
 		se := &StatusError{Code: code}
 		if code == http.StatusTooManyRequests || code == http.StatusServiceUnavailable {
-			se.RetryAfter = parseRetryAfter(resp.Header.Get("Retry-After"), time.Now())
+			se.RetryAfter, _ = netfail.RetryAfter(resp.Header.Get("Retry-After"), time.Now())
 		}
 		res.RetryAfter = se.RetryAfter
 		res.Gone = code == http.StatusGone
@@ -358,67 +355,7 @@ func (f *Fetcher) transportError(ctx, reqCtx context.Context, err error) error {
 	if errors.As(err, &fe) {
 		return fe
 	}
-	return &fetchError{msg: validUTF8(networkReason(unwrapURLError(err))), cause: err}
-}
-
-// networkReason words the common network failures the way an operator
-// reads them in the coverage line; anything else keeps Go's wording.
-func networkReason(err error) string {
-	var dnsErr *net.DNSError
-	if errors.As(err, &dnsErr) {
-		switch {
-		case dnsErr.IsNotFound:
-			return "host not found: " + dnsErr.Name
-		case dnsErr.IsTimeout:
-			return "DNS lookup timed out: " + dnsErr.Name
-		default:
-			return "DNS lookup failed: " + dnsErr.Name
-		}
-	}
-	if errors.Is(err, syscall.ECONNREFUSED) {
-		return "connection refused"
-	}
-	if errors.Is(err, syscall.ECONNRESET) {
-		return "connection reset by the server"
-	}
-	var certErr *tls.CertificateVerificationError
-	if errors.As(err, &certErr) {
-		return "TLS certificate not valid: " + certErr.Err.Error()
-	}
-	return err.Error()
-}
-
-// unwrapURLError drops the `Get "http://…":` prefix that net/http adds.
-func unwrapURLError(err error) error {
-	var ue *url.Error
-	if errors.As(err, &ue) && ue.Err != nil {
-		return ue.Err
-	}
-	return err
-}
-
-// parseRetryAfter reads a Retry-After value, seconds or an HTTP date, as a
-// duration from now; 0 when absent, invalid or in the past.
-func parseRetryAfter(v string, now time.Time) time.Duration {
-	v = strings.TrimSpace(v)
-	if v == "" {
-		return 0
-	}
-	if secs, err := strconv.ParseInt(v, 10, 64); err == nil {
-		if secs <= 0 {
-			return 0
-		}
-		if secs > math.MaxInt64/int64(time.Second) {
-			return time.Duration(math.MaxInt64 / int64(time.Second) * int64(time.Second))
-		}
-		return time.Duration(secs) * time.Second
-	}
-	if t, err := http.ParseTime(v); err == nil {
-		if d := t.Sub(now).Round(time.Second); d > 0 {
-			return d
-		}
-	}
-	return 0
+	return &fetchError{msg: validUTF8(netfail.Reason(err)), cause: err}
 }
 
 // humanDuration writes a duration without zero units: "20s", "1h",
@@ -454,27 +391,12 @@ func humanSize(n int64) string {
 	return fmt.Sprintf("%d bytes", n)
 }
 
-// FetchAll fetches reqs with at most concurrency requests at once and
-// returns their results in the order of reqs. onResult, when not nil, is
-// called once per request as it finishes, from any goroutine. A broken feed
-// never stops the others. Cancelling ctx stops the fetches under way, and the
-// feeds not yet started get a result with a "stopped: …" error.
-func (f *Fetcher) FetchAll(ctx context.Context, reqs []Request, concurrency int, onResult func(Result)) []Result {
-	results := make([]Result, len(reqs))
-	f.FetchEach(ctx, reqs, concurrency, func(i int, r Result) {
-		results[i] = r
-		if onResult != nil {
-			onResult(r)
-		}
-	})
-	return results
-}
-
-// FetchEach is FetchAll without keeping the results: fn is called once per
-// request, with its index, from the worker goroutine that fetched it (so at
-// most `concurrency` calls run at once), and nothing is retained after it
-// returns. A run over many large feeds then holds only what fn keeps.
-// Requests not started because ctx was cancelled get a "stopped: …" result.
+// FetchEach fetches reqs with at most concurrency requests at once. fn is
+// called once per request, with its index, from the worker goroutine that
+// fetched it (so at most `concurrency` calls run at once), and nothing is
+// retained after it returns: a run over many large feeds holds only what fn
+// keeps. A broken feed never stops the others. Requests not started because
+// ctx was cancelled get a "stopped: …" result.
 func (f *Fetcher) FetchEach(ctx context.Context, reqs []Request, concurrency int, fn func(i int, r Result)) {
 	if len(reqs) == 0 {
 		return

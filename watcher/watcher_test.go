@@ -8,14 +8,12 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"testing"
 	"time"
 
@@ -427,31 +425,6 @@ func TestFetchHTTPErrors(t *testing.T) {
 	}
 }
 
-func TestParseRetryAfter(t *testing.T) {
-	now := time.Date(2026, 11, 23, 8, 0, 0, 0, time.UTC)
-	tests := []struct {
-		in   string
-		want time.Duration
-	}{
-		{"", 0},
-		{"0", 0},
-		{"-5", 0},
-		{" 90 ", 90 * time.Second},
-		{"1.5", 0},
-		{"soon", 0},
-		{"Mon, 23 Nov 2026 09:00:00 GMT", time.Hour},
-		{"Monday, 23-Nov-26 08:02:00 GMT", 2 * time.Minute},
-		{"Mon, 23 Nov 2026 07:00:00 GMT", 0},
-		{"99999999999999999999", 0},
-		{"9223372036854775807", time.Duration(9223372036) * time.Second},
-	}
-	for _, tt := range tests {
-		if got := parseRetryAfter(tt.in, now); got != tt.want {
-			t.Errorf("parseRetryAfter(%q) = %v; want %v", tt.in, got, tt.want)
-		}
-	}
-}
-
 func TestFetchRetryAfterDate(t *testing.T) {
 	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Retry-After", time.Now().Add(10*time.Minute).UTC().Format(http.TimeFormat))
@@ -555,7 +528,23 @@ func TestFetchNetworkErrors(t *testing.T) {
 	}
 }
 
-func TestFetchAll(t *testing.T) {
+// fetchAll collects FetchEach's results in the order of reqs, calling
+// onResult (when not nil) as each arrives.
+func fetchAll(f *Fetcher, ctx context.Context, reqs []Request, concurrency int, onResult func(Result)) []Result {
+	results := make([]Result, len(reqs))
+	var mu sync.Mutex
+	f.FetchEach(ctx, reqs, concurrency, func(i int, r Result) {
+		mu.Lock()
+		defer mu.Unlock()
+		results[i] = r
+		if onResult != nil {
+			onResult(r)
+		}
+	})
+	return results
+}
+
+func TestFetchEach(t *testing.T) {
 	const feeds, concurrency = 12, 3
 	srv := feedtest.NewServer(t)
 	var inFlight, maxInFlight atomic.Int32
@@ -585,10 +574,10 @@ func TestFetchAll(t *testing.T) {
 		reqs[i] = Request{Feed: newsdigest.Feed{Name: fmt.Sprintf("feed %d", i), URL: srv.FeedURL(path)}}
 	}
 	var calls atomic.Int32
-	results := New(Options{}).FetchAll(context.Background(), reqs, concurrency, func(Result) { calls.Add(1) })
+	results := fetchAll(New(Options{}), context.Background(), reqs, concurrency, func(Result) { calls.Add(1) })
 
 	if len(results) != feeds {
-		t.Fatalf("FetchAll returned %d results; want %d", len(results), feeds)
+		t.Fatalf("FetchEach returned %d results; want %d", len(results), feeds)
 	}
 	if got := maxInFlight.Load(); got != concurrency {
 		t.Errorf("max requests in flight = %d; want %d", got, concurrency)
@@ -618,7 +607,7 @@ func TestFetchAll(t *testing.T) {
 	}
 }
 
-func TestFetchAllCancel(t *testing.T) {
+func TestFetchEachCancel(t *testing.T) {
 	srv := feedtest.NewServer(t)
 	srv.Handle("/slow", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		select {
@@ -634,12 +623,12 @@ func TestFetchAllCancel(t *testing.T) {
 	time.AfterFunc(100*time.Millisecond, cancel)
 	var calls atomic.Int32
 	start := time.Now()
-	results := New(Options{}).FetchAll(ctx, reqs, 2, func(Result) { calls.Add(1) })
+	results := fetchAll(New(Options{}), ctx, reqs, 2, func(Result) { calls.Add(1) })
 	if elapsed := time.Since(start); elapsed > 3*time.Second {
-		t.Errorf("FetchAll after cancel took %v; want it to stop promptly", elapsed)
+		t.Errorf("FetchEach after cancel took %v; want it to stop promptly", elapsed)
 	}
 	if len(results) != len(reqs) || int(calls.Load()) != len(reqs) {
-		t.Fatalf("FetchAll = %d results, %d callbacks; want %d each", len(results), calls.Load(), len(reqs))
+		t.Fatalf("FetchEach = %d results, %d callbacks; want %d each", len(results), calls.Load(), len(reqs))
 	}
 	for i, res := range results {
 		if !errors.Is(res.Err, context.Canceled) || !strings.HasPrefix(res.Err.Error(), "stopped: ") {
@@ -651,9 +640,9 @@ func TestFetchAllCancel(t *testing.T) {
 	}
 }
 
-func TestFetchAllEmpty(t *testing.T) {
-	if got := New(Options{}).FetchAll(context.Background(), nil, 4, nil); len(got) != 0 {
-		t.Errorf("FetchAll(nil) = %v; want empty", got)
+func TestFetchEachEmpty(t *testing.T) {
+	if got := fetchAll(New(Options{}), context.Background(), nil, 4, nil); len(got) != 0 {
+		t.Errorf("FetchEach(nil) = %v; want empty", got)
 	}
 }
 
@@ -685,24 +674,6 @@ func TestFetchCustomTransportAndLogger(t *testing.T) {
 	}
 	if !strings.Contains(logs.String(), "feed="+url) || !strings.Contains(logs.String(), "items=2") {
 		t.Errorf("log = %q; want a line with feed=%s and items=2", logs.String(), url)
-	}
-}
-
-func TestNetworkReason(t *testing.T) {
-	tests := []struct {
-		err  error
-		want string
-	}{
-		{&net.DNSError{Err: "no such host", Name: "news.google.com", IsNotFound: true}, "host not found: news.google.com"},
-		{&net.DNSError{Err: "i/o timeout", Name: "example.org", IsTimeout: true}, "DNS lookup timed out: example.org"},
-		{&net.DNSError{Err: "server misbehaving", Name: "example.org"}, "DNS lookup failed: example.org"},
-		{&net.OpError{Op: "read", Net: "tcp", Err: syscall.ECONNRESET}, "connection reset by the server"},
-		{errors.New("something else"), "something else"},
-	}
-	for _, tt := range tests {
-		if got := networkReason(tt.err); got != tt.want {
-			t.Errorf("networkReason(%v) = %q; want %q", tt.err, got, tt.want)
-		}
 	}
 }
 
