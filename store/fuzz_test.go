@@ -69,7 +69,7 @@ func FuzzSavePollRoundTrip(f *testing.F) {
 		}
 		got := c[0]
 		want := it
-		want.Summary = capRunes(summary, MaxSummaryRunes)
+		want.Summary = newsdigest.Truncate(summary, MaxSummaryRunes, nil)
 		if !published.IsZero() {
 			want.Published = published
 		}

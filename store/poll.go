@@ -13,7 +13,7 @@ import (
 )
 
 // MaxSummaryRunes is the longest summary kept; longer summaries are cut to
-// this many runes when stored. Titles and every other field are stored whole.
+// this many runes, ending in "…", when stored. Titles and every other field are stored whole.
 const MaxSummaryRunes = 2000
 
 // FeedState is what the store remembers about one feed between polls.
@@ -249,7 +249,7 @@ func (p *pollStmts) saveItem(ctx context.Context, f *PollFeed, pi *PollItem, fir
 	}
 	rememberOnly := firstPoll && it.Published.IsZero()
 	res, err := p.item.ExecContext(ctx, it.ID, feedURL, feedName, it.GUID, it.Link, canon, it.Title,
-		capRunes(it.Summary, MaxSummaryRunes), it.Source, nullTime(it.Published), nanos(firstSeen), rememberOnly)
+		newsdigest.Truncate(it.Summary, MaxSummaryRunes, nil), it.Source, nullTime(it.Published), nanos(firstSeen), rememberOnly)
 	if err != nil {
 		return fmt.Errorf("item %s: %w", it.ID, err)
 	}
@@ -285,20 +285,4 @@ func (p *pollStmts) saveItem(ctx context.Context, f *PollFeed, pi *PollItem, fir
 		sum.NewMatched = append(sum.NewMatched, it.ID)
 	}
 	return nil
-}
-
-// capRunes returns s cut to at most n runes, leaving its bytes otherwise
-// untouched.
-func capRunes(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	count := 0
-	for i := range s {
-		if count == n {
-			return s[:i]
-		}
-		count++
-	}
-	return s
 }
