@@ -1,27 +1,17 @@
 package digest
 
 import (
-	"fmt"
 	"io"
 	"testing"
-	"time"
+
+	"github.com/newsdigest/newsdigest/internal/digesttest"
 )
 
 // benchInput is a busy day: 2,000 candidates over four topics, a quarter of
 // them second copies of another outlet's story.
 func benchInput() Input {
 	in := sampleInput()
-	in.Candidates = nil
-	for i := range 2000 {
-		story := i
-		if i%4 == 3 {
-			story = i - 1 // same link as the previous candidate
-		}
-		in.Candidates = append(in.Candidates, cand(
-			fmt.Sprintf("id%d", i), fmt.Sprintf("Story %d about [cartels] & *troops*", i), fmt.Sprintf("Outlet %d", i%40),
-			fmt.Sprintf("https://news%d.test/story/%d?utm_source=rss", story%40, story), time.Duration(i)*time.Minute,
-			m(testTopics[i%4].Name, 1+i%7, "cartel*"), m(testTopics[(i+1)%4].Name, 1, "troops")))
-	}
+	in.Candidates = digesttest.BusyDay()
 	return in
 }
 
@@ -64,7 +54,7 @@ func TestBenchInput(t *testing.T) {
 	if want := 1500; entries != want {
 		t.Errorf("Build(benchInput()) has %d entries; want %d", entries, want)
 	}
-	if got := len(d.ItemIDs()); got != 2000 {
+	if got := len(itemIDs(d)); got != 2000 {
 		t.Errorf("ItemIDs() = %d IDs; want 2000", got)
 	}
 }

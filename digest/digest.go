@@ -1,6 +1,7 @@
-// Package digest turns the store's matched, undelivered candidates into a
-// digest — one entry per story, grouped by topic and ranked, with feed
-// coverage — and renders it as text, Markdown or JSON.
+// Package digest turns a window's matched candidates into a digest — one
+// entry per story, under its best topic, ranked, with feed coverage — and
+// renders it as text, Markdown or JSON. It does no I/O of its own and reads
+// no clock; the Slack rendering is package slack's.
 package digest
 
 import (
@@ -144,31 +145,13 @@ func (d *Digest) Empty() bool {
 	return true
 }
 
-// ItemIDs returns the IDs of every stored item the digest carries, in
-// rendering order, each once.
-func (d *Digest) ItemIDs() []string {
-	seen := map[string]bool{}
-	var ids []string
-	for _, s := range d.Topics {
-		for _, e := range s.Items {
-			for _, id := range e.ItemIDs {
-				if !seen[id] {
-					seen[id] = true
-					ids = append(ids, id)
-				}
-			}
-		}
-	}
-	return ids
-}
-
 // Build groups candidates into a digest: one entry per story, under its
 // best-scoring topic, ranked within each section, followed by coverage. It is
 // pure and deterministic: the same Input gives the same Digest.
 func Build(in Input) *Digest {
 	loc := in.GeneratedAt.Location()
 	return &Digest{
-		Title:       cleanLine(in.Title, maxTitleRunes),
+		Title:       CleanLine(in.Title, MaxTitleRunes),
 		GeneratedAt: at(in.GeneratedAt, loc),
 		Window:      Window{From: at(in.From, loc), To: at(in.To, loc)},
 		Topics:      sections(in, loc),
@@ -322,9 +305,9 @@ func sections(in Input, loc *time.Location) []Section {
 		})
 		t := in.Topics[i]
 		s := Section{
-			Name:    cleanLine(t.Name, maxTitleRunes),
-			Label:   cleanLine(t.DisplayLabel(), maxTitleRunes),
-			Emoji:   cleanLine(t.Emoji, maxTitleRunes),
+			Name:    CleanLine(t.Name, MaxTitleRunes),
+			Label:   CleanLine(t.DisplayLabel(), MaxTitleRunes),
+			Emoji:   CleanLine(t.Emoji, MaxTitleRunes),
 			Channel: t.Channel,
 			Total:   len(rs),
 			Items:   make([]Entry, len(rs)),
@@ -342,8 +325,8 @@ func entry(story []member, topics []newsdigest.Topic, loc *time.Location) Entry 
 	rep := story[0]
 	it := rep.c.Item
 	e := Entry{
-		Title:     cleanLine(it.Title, maxTitleRunes),
-		URL:       cleanURL(it.Link),
+		Title:     CleanLine(it.Title, MaxTitleRunes),
+		URL:       CleanURL(it.Link),
 		Source:    source(it),
 		Published: at(rep.when, loc),
 		Score:     rep.score,
@@ -357,7 +340,7 @@ func entry(story []member, topics []newsdigest.Topic, loc *time.Location) Entry 
 	}
 	best, _ := rep.matchOf(rep.best)
 	for _, t := range best.Terms {
-		e.Terms = append(e.Terms, cleanLine(t, maxTitleRunes))
+		e.Terms = append(e.Terms, CleanLine(t, MaxTitleRunes))
 	}
 	tagged := map[int]bool{}
 	links := map[Link]bool{{e.Source, e.URL}: true}
@@ -372,7 +355,7 @@ func entry(story []member, topics []newsdigest.Topic, loc *time.Location) Entry 
 			ids[id] = true
 			e.ItemIDs = append(e.ItemIDs, id)
 		}
-		l := Link{Source: source(m.c.Item), URL: cleanURL(m.c.Item.Link)}
+		l := Link{Source: source(m.c.Item), URL: CleanURL(m.c.Item.Link)}
 		if !links[l] {
 			links[l] = true
 			e.Also = append(e.Also, l)
@@ -380,7 +363,7 @@ func entry(story []member, topics []newsdigest.Topic, loc *time.Location) Entry 
 	}
 	for i, t := range topics {
 		if tagged[i] {
-			e.Tags = append(e.Tags, cleanLine(t.Name, maxTitleRunes))
+			e.Tags = append(e.Tags, CleanLine(t.Name, MaxTitleRunes))
 		}
 	}
 	return e
@@ -396,7 +379,7 @@ func canonical(link string) string {
 
 // source is the outlet to show for an item: its Source, else its feed name.
 func source(it newsdigest.Item) string {
-	return cmp.Or(cleanLine(it.Source, maxSourceRunes), cleanLine(it.FeedName, maxSourceRunes), "unknown source")
+	return cmp.Or(CleanLine(it.Source, MaxSourceRunes), CleanLine(it.FeedName, MaxSourceRunes), "unknown source")
 }
 
 // coverage counts how the feeds fared this run.
@@ -407,7 +390,7 @@ func coverage(in Input, loc *time.Location) Coverage {
 	}
 	cv := Coverage{Total: len(in.Feeds), Failed: []FailedFeed{}, Stale: []StaleFeed{}}
 	for _, r := range in.Feeds {
-		name := cmp.Or(cleanLine(r.Name, maxSourceRunes), cleanURL(r.URL))
+		name := cmp.Or(CleanLine(r.Name, MaxSourceRunes), CleanURL(r.URL))
 		switch {
 		case r.OK:
 			cv.OK++
@@ -415,7 +398,7 @@ func coverage(in Input, loc *time.Location) Coverage {
 				cv.NotModified++
 			}
 		case r.Error != "" || !r.FailingSince.IsZero():
-			msg := cleanLine(r.Error, maxErrorRunes)
+			msg := CleanLine(r.Error, maxErrorRunes)
 			if msg == "" {
 				msg = "failing since " + at(r.FailingSince, loc).Format(time.RFC3339)
 			}
@@ -423,7 +406,7 @@ func coverage(in Input, loc *time.Location) Coverage {
 			if usable(r.FailingSince) {
 				since = at(r.FailingSince, loc)
 			}
-			cv.Failed = append(cv.Failed, FailedFeed{Name: name, URL: cleanURL(r.URL), Error: msg, FailingSince: since})
+			cv.Failed = append(cv.Failed, FailedFeed{Name: name, URL: CleanURL(r.URL), Error: msg, FailingSince: since})
 		default:
 			// Not fetched this run (backoff, or not due) and not failing:
 			// stale when its last success is too old.
@@ -433,7 +416,7 @@ func coverage(in Input, loc *time.Location) Coverage {
 				if usable(last) {
 					lastOK = at(last, loc)
 				}
-				cv.Stale = append(cv.Stale, StaleFeed{Name: name, URL: cleanURL(r.URL), LastOK: lastOK})
+				cv.Stale = append(cv.Stale, StaleFeed{Name: name, URL: CleanURL(r.URL), LastOK: lastOK})
 			}
 		}
 	}

@@ -8,37 +8,31 @@ import (
 	"time"
 
 	"github.com/newsdigest/newsdigest"
+	"github.com/newsdigest/newsdigest/internal/digesttest"
 )
 
+// The sample window's parts, shared with the slack tests.
 var (
-	cst = time.FixedZone("CST", -6*3600)
-	now = time.Date(2026, 11, 22, 8, 0, 0, 0, cst) // a Sunday
+	cst        = digesttest.CST
+	now        = digesttest.Now
+	testTopics = digesttest.Topics
+	m          = digesttest.M
+	cand       = digesttest.Cand
 )
 
-var testTopics = []newsdigest.Topic{
-	{Name: "cartels", Label: "Cartels & organized crime", Emoji: ":rotating_light:", Channel: "#mx-security"},
-	{Name: "troops", Label: "US troops", Emoji: "🪖"},
-	{Name: "usmca", Label: "USMCA / T-MEC"},
-	{Name: "sovereignty"},
-}
-
-// m is a match of topic with score and terms.
-func m(topic string, score int, terms ...string) newsdigest.Match {
-	return newsdigest.Match{Topic: topic, Score: score, Terms: terms}
-}
-
-// cand is a candidate published ago before now (undated when ago < 0,
-// first seen an hour ago).
-func cand(id, title, source, link string, ago time.Duration, ms ...newsdigest.Match) newsdigest.Candidate {
-	it := newsdigest.Item{ID: id, Title: title, Source: source, FeedName: source + " feed", Link: link}
-	if ago >= 0 {
-		it.Published = now.Add(-ago).UTC()
+// itemIDs is every stored item the digest carries, in rendering order, once.
+func itemIDs(d *Digest) []string {
+	var ids []string
+	for _, s := range d.Topics {
+		for _, e := range s.Items {
+			for _, id := range e.ItemIDs {
+				if !slices.Contains(ids, id) {
+					ids = append(ids, id)
+				}
+			}
+		}
 	}
-	c := newsdigest.Candidate{Item: it, FirstSeen: now.Add(-time.Hour), Matches: ms}
-	if link != "" {
-		c.CanonicalURL = newsdigest.CanonicalURL(link)
-	}
-	return c
+	return ids
 }
 
 // summary describes a digest's sections one entry a line.
@@ -199,7 +193,7 @@ func TestBuildSections(t *testing.T) {
 	if !slices.Equal(got, want) {
 		t.Errorf("sections = %q; want %q", got, want)
 	}
-	if got, want := d.ItemIDs(), []string{"c1", "c2", "s"}; !slices.Equal(got, want) {
+	if got, want := itemIDs(d), []string{"c1", "c2", "s"}; !slices.Equal(got, want) {
 		t.Errorf("ItemIDs() = %q; want %q", got, want)
 	}
 }

@@ -56,23 +56,23 @@ func FuzzCleanLine(f *testing.F) {
 		if max < 1 || max > 1000 {
 			max = 300
 		}
-		out := cleanLine(s, max)
+		out := CleanLine(s, max)
 		if !utf8.ValidString(out) {
-			t.Fatalf("cleanLine(%q, %d) = %q: invalid UTF-8", s, max, out)
+			t.Fatalf("CleanLine(%q, %d) = %q: invalid UTF-8", s, max, out)
 		}
 		if n := utf8.RuneCountInString(out); n > max {
-			t.Errorf("cleanLine(%q, %d) = %q: %d runes", s, max, out, n)
+			t.Errorf("CleanLine(%q, %d) = %q: %d runes", s, max, out, n)
 		}
 		if strings.TrimSpace(out) != out || strings.Contains(out, "  ") {
-			t.Errorf("cleanLine(%q, %d) = %q: untrimmed or double space", s, max, out)
+			t.Errorf("CleanLine(%q, %d) = %q: untrimmed or double space", s, max, out)
 		}
 		for _, r := range out {
 			if unicode.IsControl(r) || (unicode.IsSpace(r) && r != ' ') || unicode.Is(unicode.Bidi_Control, r) {
-				t.Fatalf("cleanLine(%q, %d) = %q: contains %U", s, max, out, r)
+				t.Fatalf("CleanLine(%q, %d) = %q: contains %U", s, max, out, r)
 			}
 		}
-		if again := cleanLine(out, max); again != out {
-			t.Errorf("cleanLine(cleanLine(%q, %d)) = %q; want %q", s, max, again, out)
+		if again := CleanLine(out, max); again != out {
+			t.Errorf("CleanLine(CleanLine(%q, %d)) = %q; want %q", s, max, again, out)
 		}
 	})
 }
@@ -103,7 +103,7 @@ func FuzzBuildRender(f *testing.F) {
 			Candidates: []newsdigest.Candidate{c1, c2},
 			Feeds:      []newsdigest.FeedReport{{Name: src, URL: link, Error: errText}, {Name: title, OK: true}}}
 		d := Build(in)
-		if got := len(d.ItemIDs()); got != 2 {
+		if got := len(itemIDs(d)); got != 2 {
 			t.Errorf("ItemIDs() has %d IDs; want 2 (every candidate matched a known topic)", got)
 		}
 

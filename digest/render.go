@@ -51,29 +51,29 @@ func orEmpty[T any](s []T) []T {
 func (d *Digest) WriteText(w io.Writer, maxPerTopic int) error {
 	var b strings.Builder
 	now := d.GeneratedAt
-	b.WriteString(heading(d, longDate))
+	b.WriteString(d.Heading(LongDate))
 	b.WriteByte('\n')
-	if win := window(d.Window, now); win != "" {
+	if win := d.WindowLine(); win != "" {
 		fmt.Fprintf(&b, "Window: %s\n", win)
 	}
 	if d.Empty() {
 		b.WriteByte('\n')
-		b.WriteString(nothingNew(d))
+		b.WriteString(d.NothingNew())
 		b.WriteByte('\n')
 	}
 	for _, s := range d.Topics {
 		if len(s.Items) == 0 {
 			continue
 		}
-		label := cleanLine(s.Label, maxTitleRunes)
-		if e := cleanLine(s.Emoji, maxTitleRunes); e != "" && !isShortcode(e) {
+		label := CleanLine(s.Label, MaxTitleRunes)
+		if e := CleanLine(s.Emoji, MaxTitleRunes); e != "" && !isShortcode(e) {
 			label = e + " " + label
 		}
 		fmt.Fprintf(&b, "\n== %s (%d) ==\n", label, len(s.Items))
-		shown, more := capped(s.Items, maxPerTopic)
+		shown, more := s.Shown(maxPerTopic)
 		for _, e := range shown {
-			fmt.Fprintf(&b, "\n- %s\n  %s\n", cleanLine(e.Title, maxTitleRunes), meta(e, now, " · ", plain, plainAlso))
-			if u := cleanURL(e.URL); u != "" {
+			fmt.Fprintf(&b, "\n- %s\n  %s\n", CleanLine(e.Title, MaxTitleRunes), e.Meta(now, textMeta))
+			if u := CleanURL(e.URL); u != "" {
 				fmt.Fprintf(&b, "  %s\n", u)
 			}
 		}
@@ -82,7 +82,7 @@ func (d *Digest) WriteText(w io.Writer, maxPerTopic int) error {
 		}
 	}
 	b.WriteByte('\n')
-	b.WriteString(coverageLine(d.Feeds, now, plain))
+	b.WriteString(d.CoverageLine(func(s string) string { return s }))
 	b.WriteByte('\n')
 	if _, err := io.WriteString(w, b.String()); err != nil {
 		return fmt.Errorf("digest: write text: %w", err)
@@ -98,110 +98,132 @@ func (d *Digest) WriteText(w io.Writer, maxPerTopic int) error {
 func (d *Digest) WriteMarkdown(w io.Writer, maxPerTopic int) error {
 	var b strings.Builder
 	now := d.GeneratedAt
-	fmt.Fprintf(&b, "# %s\n", escapeMarkdown(heading(d, longDate)))
-	if win := window(d.Window, now); win != "" {
+	fmt.Fprintf(&b, "# %s\n", escapeMarkdown(d.Heading(LongDate)))
+	if win := d.WindowLine(); win != "" {
 		fmt.Fprintf(&b, "\n*%s*\n", escapeMarkdown(win))
 	}
 	if d.Empty() {
-		fmt.Fprintf(&b, "\n%s\n", escapeMarkdown(nothingNew(d)))
+		fmt.Fprintf(&b, "\n%s\n", escapeMarkdown(d.NothingNew()))
 	}
 	for _, s := range d.Topics {
 		if len(s.Items) == 0 {
 			continue
 		}
-		label := escapeMarkdown(cleanLine(s.Label, maxTitleRunes))
-		if e := cleanLine(s.Emoji, maxTitleRunes); e != "" {
+		label := escapeMarkdown(CleanLine(s.Label, MaxTitleRunes))
+		if e := CleanLine(s.Emoji, MaxTitleRunes); e != "" {
 			label = e + " " + label
 		}
 		fmt.Fprintf(&b, "\n## %s (%d)\n\n", label, len(s.Items))
-		shown, more := capped(s.Items, maxPerTopic)
+		shown, more := s.Shown(maxPerTopic)
 		for _, e := range shown {
-			fmt.Fprintf(&b, "- %s — %s\n", mdLink(e.Title, e.URL, maxTitleRunes), meta(e, now, ", ", escapeMarkdown, mdAlso))
+			fmt.Fprintf(&b, "- %s — %s\n", mdLink(e.Title, e.URL, MaxTitleRunes), e.Meta(now, markdownMeta))
 		}
 		if more > 0 {
 			fmt.Fprintf(&b, "- +%d more\n", more)
 		}
 	}
-	fmt.Fprintf(&b, "\n%s\n", coverageLine(d.Feeds, now, escapeMarkdown))
+	fmt.Fprintf(&b, "\n%s\n", d.CoverageLine(escapeMarkdown))
 	if _, err := io.WriteString(w, b.String()); err != nil {
 		return fmt.Errorf("digest: write markdown: %w", err)
 	}
 	return nil
 }
 
-// capped splits items into those to show and the number left over.
-func capped(items []Entry, max int) ([]Entry, int) {
-	if max <= 0 || len(items) <= max {
-		return items, 0
+// Shown splits the section's entries into those a capped rendering shows
+// (at most max; max <= 0 shows all) and the number left over.
+func (s Section) Shown(max int) ([]Entry, int) {
+	if max <= 0 || len(s.Items) <= max {
+		return s.Items, 0
 	}
-	return items[:max], len(items) - max
+	return s.Items[:max], len(s.Items) - max
 }
-
-func plain(s string) string { return s }
-
-func plainAlso(l Link) string { return cleanLine(l.Source, maxSourceRunes) }
-
-func mdAlso(l Link) string { return mdLink(l.Source, l.URL, maxSourceRunes) }
 
 // mdLink is "[text](url)", or the escaped text alone when url is not a safe
 // http(s) link.
 func mdLink(text, link string, max int) string {
-	t := escapeMarkdown(cleanLine(text, max))
+	t := escapeMarkdown(CleanLine(text, max))
 	if u := markdownURL(link); u != "" {
 		return "[" + t + "](" + u + ")"
 	}
 	return t
 }
 
-// outletCount is "N outlets".
-func outletCount(n int) string { return strconv.Itoa(n) + " outlets" }
+// MetaStyle is how one rendering writes an entry's meta line.
+type MetaStyle struct {
+	// Text makes one line of feed or config text, at most max runes, safe
+	// for the rendering (escaped).
+	Text func(s string, max int) string
+	// SourceSep separates the source from its age: " · ", or ", ".
+	SourceSep string
+	// Terms wraps the joined terms: "terms: a, b" in text, "_a, b_" in Slack.
+	Terms func(joined string) string
+	// Also writes another outlet's copy: its name, or a link to it.
+	Also func(l Link) string
+}
 
-// meta is an entry's second line: "Source · 2h ago · N outlets · terms: … ·
-// also: … · tags: …"; "N outlets" only when more than one carries the story.
-// The text rendering separates source and age with " · ", Markdown with ", ".
-func meta(e Entry, now time.Time, sep string, esc func(string) string, also func(Link) string) string {
-	head := esc(cleanLine(e.Source, maxSourceRunes))
-	if a := ago(e.Published, now); a != "" {
-		head += sep + a
+// Meta is an entry's second line, the same in every rendering: "Source ·
+// 2h ago · N outlets · terms · tags: … · also: …", with "N outlets" only
+// when more than one outlet carries the story.
+func (e Entry) Meta(now time.Time, st MetaStyle) string {
+	head := st.Text(e.Source, MaxSourceRunes)
+	if a := Ago(e.Published, now); a != "" {
+		head += st.SourceSep + a
 	}
 	parts := []string{head}
 	if e.Outlets > 1 {
-		parts = append(parts, outletCount(e.Outlets))
+		parts = append(parts, strconv.Itoa(e.Outlets)+" outlets")
+	}
+	texts := func(ss []string) string {
+		out := make([]string, len(ss))
+		for i, s := range ss {
+			out[i] = st.Text(s, MaxTitleRunes)
+		}
+		return strings.Join(out, ", ")
 	}
 	if len(e.Terms) > 0 {
-		terms := make([]string, len(e.Terms))
-		for i, t := range e.Terms {
-			terms[i] = esc(cleanLine(t, maxTitleRunes))
-		}
-		parts = append(parts, "terms: "+strings.Join(terms, ", "))
+		parts = append(parts, st.Terms(texts(e.Terms)))
+	}
+	if len(e.Tags) > 0 {
+		parts = append(parts, "tags: "+texts(e.Tags))
 	}
 	if len(e.Also) > 0 {
 		as := make([]string, len(e.Also))
 		for i, l := range e.Also {
-			as[i] = also(l)
+			as[i] = st.Also(l)
 		}
 		parts = append(parts, "also: "+strings.Join(as, ", "))
-	}
-	if len(e.Tags) > 0 {
-		tags := make([]string, len(e.Tags))
-		for i, t := range e.Tags {
-			tags[i] = esc(cleanLine(t, maxTitleRunes))
-		}
-		parts = append(parts, "tags: "+strings.Join(tags, ", "))
 	}
 	return strings.Join(parts, " · ")
 }
 
+// textMeta and markdownMeta are the meta line styles of WriteText and
+// WriteMarkdown.
+var (
+	textMeta = MetaStyle{
+		Text:      CleanLine,
+		SourceSep: " · ",
+		Terms:     func(j string) string { return "terms: " + j },
+		Also:      func(l Link) string { return CleanLine(l.Source, MaxSourceRunes) },
+	}
+	markdownMeta = MetaStyle{
+		Text:      func(s string, max int) string { return escapeMarkdown(CleanLine(s, max)) },
+		SourceSep: ", ",
+		Terms:     func(j string) string { return "terms: " + j },
+		Also:      func(l Link) string { return mdLink(l.Source, l.URL, MaxSourceRunes) },
+	}
+)
+
 // Date layouts of the digest's heading: long for text and markdown, short
 // for Slack's 150-character header.
 const (
-	longDate  = "Monday 2 January 2006"
-	shortDate = "Mon 2 Jan 2006"
+	LongDate  = "Monday 2 January 2006"
+	ShortDate = "Mon 2 Jan 2006"
 )
 
-// heading is "Title — Sunday 22 November 2026", the date in layout.
-func heading(d *Digest, layout string) string {
-	title := cleanLine(d.Title, maxTitleRunes)
+// Heading is "Title — Sunday 22 November 2026", the date in layout
+// (LongDate or ShortDate).
+func (d *Digest) Heading(layout string) string {
+	title := CleanLine(d.Title, MaxTitleRunes)
 	if title == "" {
 		title = "newsdigest"
 	}
@@ -211,8 +233,8 @@ func heading(d *Digest, layout string) string {
 	return title + " — " + d.GeneratedAt.Format(layout)
 }
 
-// nothingNew is the line shown when no topic has items.
-func nothingNew(d *Digest) string {
+// NothingNew is the line shown when no topic has items.
+func (d *Digest) NothingNew() string {
 	now := d.GeneratedAt
 	switch {
 	case !d.Window.From.IsZero() && !d.Window.To.IsZero():
@@ -223,8 +245,13 @@ func nothingNew(d *Digest) string {
 	return "Nothing new matched."
 }
 
-// window is "Sat 21 Nov 08:00 – Sun 22 Nov 08:00 CST", or "" when unknown.
-func window(w Window, now time.Time) string {
+// WindowLine is "Sat 21 Nov 08:00 – Sun 22 Nov 08:00 CST", or "" when the
+// window is unknown.
+func (d *Digest) WindowLine() string {
+	return windowLine(d.Window, d.GeneratedAt)
+}
+
+func windowLine(w Window, now time.Time) string {
 	switch {
 	case !w.From.IsZero() && !w.To.IsZero():
 		return stamp(w.From, now) + " – " + stamp(w.To, now) + zone(w.To)
@@ -244,10 +271,10 @@ func stamp(t, now time.Time) string {
 
 func zone(t time.Time) string { return " " + t.Format("MST") }
 
-// ago is how long before now t was, for people: "just now", "25m ago",
+// Ago is how long before now t was, for people: "just now", "25m ago",
 // "2h ago", "3 days ago", or the date when older than two weeks or in the
 // future. It is computed from its arguments only.
-func ago(t, now time.Time) string {
+func Ago(t, now time.Time) string {
 	if t.IsZero() {
 		return ""
 	}
@@ -281,10 +308,11 @@ func failingFor(since, now time.Time) string {
 	}
 }
 
-// coverageLine is "Coverage: 38 of 40 feeds OK; failed: La Jornada (timed
+// CoverageLine is "Coverage: 38 of 40 feeds OK; failed: La Jornada (timed
 // out after 20s), Proceso (HTTP 503); stale: …", with feed names and errors
 // passed through esc.
-func coverageLine(cv Coverage, now time.Time, esc func(string) string) string {
+func (d *Digest) CoverageLine(esc func(string) string) string {
+	cv, now := d.Feeds, d.GeneratedAt
 	var b strings.Builder
 	b.WriteString("Coverage: ")
 	if cv.Total == 0 {
@@ -301,14 +329,14 @@ func coverageLine(cv Coverage, now time.Time, esc func(string) string) string {
 		var reasons []string
 		names := map[string][]string{}
 		for _, f := range cv.Failed {
-			r := esc(cleanLine(f.Error, maxErrorRunes))
+			r := esc(CleanLine(f.Error, maxErrorRunes))
 			if d := failingFor(f.FailingSince, now); d != "" {
 				r += ", failing for " + d
 			}
 			if _, ok := names[r]; !ok {
 				reasons = append(reasons, r)
 			}
-			names[r] = append(names[r], esc(cleanLine(f.Name, maxSourceRunes)))
+			names[r] = append(names[r], esc(CleanLine(f.Name, MaxSourceRunes)))
 		}
 		fs := make([]string, len(reasons))
 		for i, r := range reasons {
@@ -323,7 +351,7 @@ func coverageLine(cv Coverage, now time.Time, esc func(string) string) string {
 			if !s.LastOK.IsZero() {
 				last = "last OK " + stamp(s.LastOK, now)
 			}
-			ss[i] = fmt.Sprintf("%s (%s)", esc(cleanLine(s.Name, maxSourceRunes)), last)
+			ss[i] = fmt.Sprintf("%s (%s)", esc(CleanLine(s.Name, MaxSourceRunes)), last)
 		}
 		b.WriteString("; stale: " + strings.Join(ss, ", "))
 	}

@@ -4,9 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"flag"
-	"os"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -14,64 +11,22 @@ import (
 	"unicode"
 
 	"github.com/newsdigest/newsdigest"
+	"github.com/newsdigest/newsdigest/internal/digesttest"
 )
-
-var update = flag.Bool("update", false, "rewrite testdata/*.golden")
 
 // sampleInput is a small digest with every feature the renderings show:
 // merged stories, tags, an undated item, escaping, a cap, failed and stale
 // feeds.
 func sampleInput() Input {
-	h := time.Hour
 	return Input{
-		Title:       "US–Mexico Watch",
+		Title:       digesttest.Title,
 		GeneratedAt: now,
-		From:        now.Add(-24 * h),
+		From:        now.Add(-24 * time.Hour),
 		To:          now,
 		Topics:      testTopics,
-		Candidates: []newsdigest.Candidate{
-			cand("r1", "Mexico arrests CJNG leader near Guadalajara", "Reuters", "https://www.reuters.com/world/cjng?utm_source=rss", 2*h,
-				m("cartels", 6, "cartel*", "CJNG"), m("troops", 1, "troops")),
-			cand("g1", "Mexico arrests CJNG leader - Reuters", "Google News", "https://www.reuters.com/world/cjng", 90*time.Minute,
-				m("cartels", 3, "CJNG")),
-			cand("a1", "Mexico arrests cartel boss", "AP", "https://apnews.com/cjng", 3*h, m("cartels", 3, "cartel*")),
-			cand("u1", "Cártel de Sinaloa: [EN VIVO] *última hora* <b>", "El Universal", "https://www.eluniversal.com.mx/nacion/sinaloa_(en-vivo)", 30*time.Minute,
-				m("cartels", 3, "cártel*")),
-			cand("n1", "Undated brief on fentanyl seizures", "Milenio", "https://www.milenio.com/policia/fentanilo", -1,
-				m("cartels", 1, "fentanilo")),
-			cand("t1", "Pentagon weighs troops at the border", "Politico", "https://www.politico.com/troops", 5*h,
-				m("troops", 4, "troops", "Pentagon"), m("sovereignty", 1, "sovereignty")),
-			cand("x1", "Weather alert", "SMN", "https://smn.test/alert", h, m("weather", 9, "storm")),
-			cand("m1", "T-MEC review: Canada and Mexico meet", "El Economista", "https://www.eleconomista.com.mx/tmec", 3*24*h,
-				m("usmca", 3, "T-MEC")),
-		},
-		Feeds: []newsdigest.FeedReport{
-			{Name: "Reuters", URL: "https://reuters.test/rss", OK: true, LastOK: now},
-			{Name: "La Jornada", URL: "https://jornada.test/rss", Error: "timed out after 20s", FailingSince: now.Add(-h)},
-			{Name: "AP", URL: "https://ap.test/rss", OK: true, NotModified: true, LastOK: now},
-			{Name: "Proceso", URL: "https://proceso.test/rss", Error: "HTTP 503", FailingSince: now.Add(-30 * h)},
-			{Name: "Milenio", URL: "https://milenio.test/rss", LastOK: now.Add(-3 * 24 * h)},
-		},
-		Stats: Stats{ItemsFetched: 1234, ItemsNew: 200, ItemsMatched: 45},
-	}
-}
-
-// golden compares got with testdata/name, or rewrites it under -update.
-func golden(t *testing.T, name string, got []byte) {
-	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("read golden (run go test -update): %v", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s differs from the golden file (go test -update rewrites it)\ngot:\n%s\nwant:\n%s", name, got, want)
+		Candidates:  digesttest.Candidates(),
+		Feeds:       digesttest.Feeds(),
+		Stats:       Stats{ItemsFetched: 1234, ItemsNew: 200, ItemsMatched: 45},
 	}
 }
 
@@ -96,7 +51,7 @@ func TestGolden(t *testing.T) {
 			if err := tt.write(&b); err != nil {
 				t.Fatalf("write: %v", err)
 			}
-			golden(t, tt.file, b.Bytes())
+			digesttest.Golden(t, tt.file, b.Bytes())
 		})
 	}
 }
@@ -312,8 +267,8 @@ func TestCoverageLine(t *testing.T) {
 		}}, "Coverage: 0 of 3 feeds OK; failed: A (HTTP 503), B (HTTP 503, failing for 5h), C (timed out after 20s, failing for 3 days)"},
 	}
 	for _, tt := range tests {
-		if got := coverageLine(tt.cv, now, plain); got != tt.want {
-			t.Errorf("coverageLine(%+v) = %q; want %q", tt.cv, got, tt.want)
+		if got := (&Digest{GeneratedAt: now, Feeds: tt.cv}).CoverageLine(func(s string) string { return s }); got != tt.want {
+			t.Errorf("CoverageLine(%+v) = %q; want %q", tt.cv, got, tt.want)
 		}
 	}
 }
@@ -335,12 +290,12 @@ func TestAgo(t *testing.T) {
 		{-2 * time.Hour, "22 Nov 2026"},
 	}
 	for _, tt := range tests {
-		if got := ago(now.Add(-tt.d), now); got != tt.want {
-			t.Errorf("ago(now-%v, now) = %q; want %q", tt.d, got, tt.want)
+		if got := Ago(now.Add(-tt.d), now); got != tt.want {
+			t.Errorf("Ago(now-%v, now) = %q; want %q", tt.d, got, tt.want)
 		}
 	}
-	if got := ago(time.Time{}, now); got != "" {
-		t.Errorf("ago(zero, now) = %q; want \"\"", got)
+	if got := Ago(time.Time{}, now); got != "" {
+		t.Errorf("Ago(zero, now) = %q; want \"\"", got)
 	}
 }
 
@@ -364,8 +319,8 @@ func TestCleanLine(t *testing.T) {
 		{"", 300, ""},
 	}
 	for _, tt := range tests {
-		if got := cleanLine(tt.in, tt.max); got != tt.want {
-			t.Errorf("cleanLine(%q, %d) = %q; want %q", tt.in, tt.max, got, tt.want)
+		if got := CleanLine(tt.in, tt.max); got != tt.want {
+			t.Errorf("CleanLine(%q, %d) = %q; want %q", tt.in, tt.max, got, tt.want)
 		}
 	}
 }

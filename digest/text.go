@@ -5,21 +5,23 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/newsdigest/newsdigest"
 )
 
 // Limits on text that comes from feeds and configuration.
 const (
-	maxTitleRunes  = 300
-	maxSourceRunes = 100
+	MaxTitleRunes  = 300
+	MaxSourceRunes = 100
 	maxErrorRunes  = 200
 	maxURLBytes    = 2048
 )
 
-// cleanLine returns s as one line of plain text: invalid UTF-8 replaced,
+// CleanLine returns s as one line of plain text: invalid UTF-8 replaced,
 // control characters and every kind of line or paragraph break turned into
 // spaces, runs of spaces collapsed, bidirectional overrides dropped, ends
 // trimmed, and cut to max runes with a trailing "…" when longer.
-func cleanLine(s string, max int) string {
+func CleanLine(s string, max int) string {
 	if len(s) <= max && isCleanASCII(s) {
 		return s
 	}
@@ -47,11 +49,11 @@ func cleanLine(s string, max int) string {
 	if n <= max {
 		return out
 	}
-	return truncate(out, max)
+	return newsdigest.Truncate(out, max, nil)
 }
 
 // isCleanASCII reports whether s is printable ASCII with single inner
-// spaces only, which cleanLine would return unchanged.
+// spaces only, which CleanLine would return unchanged.
 func isCleanASCII(s string) bool {
 	for i := 0; i < len(s); i++ {
 		c := s[i]
@@ -66,23 +68,9 @@ func isCleanASCII(s string) bool {
 	return true
 }
 
-// truncate cuts s, which has more than max runes, to max runes ending in "…".
-func truncate(s string, max int) string {
-	if max <= 1 {
-		return "…"
-	}
-	i, n := 0, 0
-	for n < max-1 {
-		_, size := utf8.DecodeRuneInString(s[i:])
-		i += size
-		n++
-	}
-	return strings.TrimRight(s[:i], " ") + "…"
-}
-
-// cleanURL returns a link with surrounding space and every control or space
+// CleanURL returns a link with surrounding space and every control or space
 // character removed; over-long links are dropped.
-func cleanURL(s string) string {
+func CleanURL(s string) string {
 	if len(s) <= maxURLBytes && strings.IndexFunc(s, func(r rune) bool { return r < 0x21 || r > 0x7e }) < 0 {
 		return s
 	}
@@ -123,7 +111,7 @@ func escapeMarkdown(s string) string {
 // link is not an absolute http or https URL (a feed must not be able to
 // plant a javascript: link).
 func markdownURL(s string) string {
-	s = cleanURL(s)
+	s = CleanURL(s)
 	u, err := url.Parse(s)
 	if err != nil || u.Host == "" || (!strings.EqualFold(u.Scheme, "http") && !strings.EqualFold(u.Scheme, "https")) {
 		return ""

@@ -50,7 +50,7 @@ func BenchmarkPoll(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		if _, err := p.Digest(ctx, pipeline.DigestOptions{DryRun: true}, &poll); err != nil {
+		if _, err := p.Digest(ctx, pipeline.DigestOptions{}, &poll); err != nil {
 			b.Fatal(err)
 		}
 	}

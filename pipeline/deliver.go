@@ -2,26 +2,32 @@ package pipeline
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
-	"os"
 	"time"
 
 	"github.com/newsdigest/newsdigest"
 	"github.com/newsdigest/newsdigest/digest"
+	"github.com/newsdigest/newsdigest/slack"
 	"github.com/newsdigest/newsdigest/store"
 )
 
-// digestLease is the store lease held while a digest is selected and posted,
-// so that two processes (serve and a manual run) never post the same items.
-// The lease is renewed before each channel; one channel's post, with every
-// retry and Retry-After wait, stays well under the TTL.
-const (
-	digestLease    = "digest"
-	digestLeaseTTL = 30 * time.Minute
-)
+// This file is the digest flow, from the store to Slack, and the whole of
+// its exactly-once bookkeeping. For each channel, in order:
+//
+//	select  the channel's window and its undelivered, fresh candidates
+//	        (store.Candidates: same-link items already delivered are left
+//	        out), and the stories it already received (store.DeliveredStories)
+//	build   the digest: stories grouped, already delivered stories dropped,
+//	        ranked (digest.Build, story.Group)
+//	render  Slack messages within Slack's limits (slack.Messages)
+//	post    each message, retried by Retry (posters make one attempt)
+//	record  each message Slack confirmed, with the items it carries, before
+//	        the next is posted (store.RecordDelivery)
+//	close   the channel's window, once every message is posted and only for
+//	        a full digest (store.FinishDigest)
+//
+// A lease in the store keeps a second process from posting at the same time.
 
 // windowOverlap reaches a channel's selection back before its window: an
 // item is first seen when its feed is fetched but committed only when the
@@ -32,14 +38,22 @@ const (
 // poll.
 const windowOverlap = time.Hour
 
-// selectFrom is where a channel's selection starts: its window, reaching
-// back windowOverlap unless the window was given with -since or is a dry
-// run's (which follows no earlier digest).
-func selectFrom(from time.Time, opts DigestOptions) time.Time {
-	if opts.Since > 0 || opts.DryRun {
-		return from
-	}
-	return from.Add(-windowOverlap)
+// DigestOptions narrows a digest.
+type DigestOptions struct {
+	Since  time.Duration // window length; 0 = since the channel's last digest (Deliver) or the lookback (Digest)
+	Topics []string      // only these topics; nil = all
+}
+
+// narrowed reports whether the digest covers less than every topic since the
+// last digest: such a digest posts what it selects but leaves the window
+// alone, so the next full digest still brings everything else.
+func (o DigestOptions) narrowed() bool { return len(o.Topics) > 0 || o.Since > 0 }
+
+// Poster sends one message to a channel and returns Slack's ts ("" for a
+// webhook); threadTS != "" posts a thread reply. It makes one attempt: its
+// errors say whether a retry may succeed (*slack.Error).
+type Poster interface {
+	Post(ctx context.Context, channel, threadTS string, m slack.Message) (ts string, err error)
 }
 
 // ChannelReport is how the digest went for one Slack channel.
@@ -56,42 +70,28 @@ type DeliveryReport struct {
 	Channels []ChannelReport
 }
 
-// Posted is the number of messages Slack confirmed.
-func (r DeliveryReport) Posted() int {
-	n := 0
-	for _, c := range r.Channels {
-		n += c.Messages
-	}
-	return n
-}
-
-// poster returns the configured Slack poster: a test's, a bot's or a
-// webhook's. It reports whether it can thread.
-func (p *Pipeline) poster() (digest.Poster, bool, error) {
+// poster returns the configured Slack poster, and whether it can thread.
+func (p *Pipeline) poster() (Poster, bool, error) {
 	if err := p.cfg.RequireSlack(); err != nil {
 		return nil, false, err
 	}
 	s := p.cfg.Slack
-	opts := append([]digest.PosterOption{digest.WithLogger(p.logger)}, p.PosterOptions...)
 	if s.Token != "" {
-		return digest.NewBotPoster(s.Token, s.APIURL, opts...), true, nil
+		return slack.NewBot(s.Token, s.APIURL, p.SlackClient), true, nil
 	}
-	return digest.NewWebhookPoster(s.WebhookURL, opts...), false, nil
+	return slack.NewWebhook(s.WebhookURL, p.SlackClient), false, nil
 }
 
-// Deliver builds the digest of what each channel has not received yet and
-// posts it to Slack, channel by channel. Items are marked delivered message by
-// message, only once Slack confirmed the message carrying them, and a
-// channel's window advances only when its whole digest was posted: a failure
-// leaves what was not posted for the next digest. One channel failing does
-// not stop the others; the error joins every channel's failure.
+// Deliver posts to Slack, channel by channel, the digest of what each channel
+// has not received yet (see the stages above). One channel failing does not
+// stop the others; the error joins every channel's failure.
 func (p *Pipeline) Deliver(ctx context.Context, opts DigestOptions, poll *PollReport) (DeliveryReport, error) {
 	var rep DeliveryReport
 	poster, threads, err := p.poster()
 	if err != nil {
 		return rep, err
 	}
-	topics, err := p.selectTopics(opts.Topics)
+	topics, err := p.SelectTopics(opts.Topics)
 	if err != nil {
 		return rep, err
 	}
@@ -104,7 +104,6 @@ func (p *Pipeline) Deliver(ctx context.Context, opts DigestOptions, poll *PollRe
 	now := p.Now()
 	var errs []error
 	for _, ch := range p.channels(topics) {
-		cr := ChannelReport{Channel: ch.name}
 		// Renew the lease before each channel: a digest slowed by Slack's
 		// retries must never outlive it, or another process could post the
 		// same items.
@@ -112,112 +111,166 @@ func (p *Pipeline) Deliver(ctx context.Context, opts DigestOptions, poll *PollRe
 			errs = append(errs, err)
 			break
 		}
-		d, from, err := p.channelDigest(ctx, ch.name, ch.topics, opts, poll, now)
-		if err != nil {
-			cr.Err = err
-			errs = append(errs, err)
-			rep.Channels = append(rep.Channels, cr)
-			continue
-		}
-		cr.Digest = d
-		msgs := d.SlackMessages(digest.SlackOptions{MaxPerTopic: p.cfg.Digest.MaxPerTopic, Threads: threads, PostEmpty: p.cfg.Digest.PostEmpty})
-		posted, err := digest.Deliver(ctx, poster, recorder{p.store, p.Now}, ch.name, msgs)
-		cr.Messages = posted
-		for _, m := range msgs[:posted] {
-			cr.Items += len(m.ItemIDs)
-		}
-		if err != nil {
-			cr.Err = err
-			errs = append(errs, err)
-			p.logger.Error("digest not fully posted", "channel", ch.name, "messages_posted", posted, "messages", len(msgs), "err", err)
-		} else {
-			// Only a full digest advances the channel's window: one narrowed
-			// by -topic or -since leaves the rest for the next full digest.
-			if len(opts.Topics) == 0 && opts.Since == 0 {
-				if err := p.store.FinishDigest(context.WithoutCancel(ctx), ch.name, from, now); err != nil {
-					cr.Err = fmt.Errorf("pipeline: digest: %w", err)
-					errs = append(errs, cr.Err)
-				}
-			}
-			p.logger.Info("digest posted", "channel", ch.name, "messages", posted, "items", cr.Items)
+		cr := p.deliverChannel(ctx, poster, threads, ch, opts, poll, now)
+		if cr.Err != nil {
+			errs = append(errs, cr.Err)
 		}
 		rep.Channels = append(rep.Channels, cr)
 	}
 	return rep, errors.Join(errs...)
 }
 
-// channelTopics is one delivery channel and the topics routed to it.
-type channelTopics struct {
-	name   string
-	topics []newsdigest.Topic
-}
+// deliverChannel runs one channel's digest through the stages, in order.
+func (p *Pipeline) deliverChannel(ctx context.Context, poster Poster, threads bool, ch channelTopics, opts DigestOptions, poll *PollReport, now time.Time) ChannelReport {
+	cr := ChannelReport{Channel: ch.name}
 
-// channels groups topics by the channel that receives them, in config order.
-func (p *Pipeline) channels(topics []newsdigest.Topic) []channelTopics {
-	var out []channelTopics
-	index := map[string]int{}
-	for _, t := range topics {
-		ch := p.Channel(t)
-		i, ok := index[ch]
-		if !ok {
-			i = len(out)
-			index[ch] = i
-			out = append(out, channelTopics{name: ch})
-		}
-		out[i].topics = append(out[i].topics, t)
-	}
-	return out
-}
-
-// window returns where a channel's digest starts: -since, else the end of
-// its last completed digest, else the lookback.
-func (p *Pipeline) windowStart(ctx context.Context, channel string, opts DigestOptions, now time.Time) (time.Time, error) {
-	if opts.Since > 0 {
-		return now.Add(-opts.Since), nil
-	}
-	if !opts.DryRun {
-		last, ok, err := p.store.LastDigest(ctx, channel)
-		if err != nil {
-			return time.Time{}, fmt.Errorf("pipeline: digest: %w", err)
-		}
-		if ok {
-			return last, nil
-		}
-	}
-	return now.Add(-p.cfg.Digest.Lookback), nil
-}
-
-// channelDigest builds the digest of one channel's undelivered items.
-func (p *Pipeline) channelDigest(ctx context.Context, channel string, topics []newsdigest.Topic, opts DigestOptions, poll *PollReport, now time.Time) (*digest.Digest, time.Time, error) {
-	from, cands, err := p.channelCandidates(ctx, channel, topics, opts, now)
+	// select
+	from, cands, err := p.channelCandidates(ctx, ch, opts, now, true)
 	if err != nil {
-		return nil, from, err
+		cr.Err = err
+		return cr
 	}
-	in := p.digestInput(topics, cands, poll, from, now)
-	if !opts.DryRun {
-		// A story already posted here today is not posted again when
-		// another outlet picks it up later.
-		in.Delivered, err = p.store.DeliveredStories(ctx, channel, now.Add(-p.cfg.Digest.Lookback))
-		if err != nil {
-			return nil, from, fmt.Errorf("pipeline: digest: %w", err)
+	in := p.digestInput(ch.topics, cands, poll, from, now)
+	// A story already posted here within the lookback is not posted again
+	// when another outlet picks it up later.
+	if in.Delivered, err = p.store.DeliveredStories(ctx, ch.name, now.Add(-p.cfg.Digest.Lookback)); err != nil {
+		cr.Err = fmt.Errorf("pipeline: digest: %w", err)
+		return cr
+	}
+
+	// build, render
+	cr.Digest = digest.Build(in)
+	msgs := slack.Messages(cr.Digest, slack.Options{MaxPerTopic: p.cfg.Digest.MaxPerTopic, Threads: threads, PostEmpty: p.cfg.Digest.PostEmpty})
+
+	// post, record
+	cr.Messages, cr.Err = p.postAll(ctx, poster, ch.name, msgs, p.record)
+	for _, m := range msgs[:cr.Messages] {
+		cr.Items += len(m.ItemIDs)
+	}
+	if cr.Err != nil {
+		p.logger.Error("digest not fully posted", "channel", ch.name, "messages_posted", cr.Messages, "messages", len(msgs), "err", cr.Err)
+		return cr
+	}
+
+	// close
+	if !opts.narrowed() {
+		if err := p.store.FinishDigest(context.WithoutCancel(ctx), ch.name, from, now); err != nil {
+			cr.Err = fmt.Errorf("pipeline: digest: %w", err)
 		}
 	}
-	return digest.Build(in), from, nil
+	p.logger.Info("digest posted", "channel", ch.name, "messages", cr.Messages, "items", cr.Items)
+	return cr
+}
+
+// postAll posts msgs in order to channel and records each one Slack
+// confirmed, with the items it carries, before posting the next: a failure
+// midway leaves the unposted items undelivered. Thread replies go under the
+// first message's ts (or are posted on their own when there is none, as with
+// a webhook). It returns how many messages were posted and the first final
+// error, which names the channel and never contains a secret.
+func (p *Pipeline) postAll(ctx context.Context, poster Poster, channel string, msgs []slack.Message, record recordFunc) (posted int, err error) {
+	var first string
+	for i, m := range msgs {
+		thread := ""
+		if m.Thread {
+			thread = first
+		}
+		var ts string
+		err := p.Retry.do(ctx, p.logger, func(ctx context.Context) (err error) {
+			ts, err = poster.Post(ctx, channel, thread, m)
+			return err
+		})
+		if err != nil {
+			return posted, fmt.Errorf("pipeline: slack: channel %q: message %d of %d: %w", channel, i+1, len(msgs), err)
+		}
+		posted++
+		if i == 0 || (first == "" && !m.Thread) {
+			first = ts
+		}
+		if err := record(ctx, channel, ts, m.ItemIDs); err != nil {
+			return posted, fmt.Errorf("pipeline: record delivery to %q (ts %s): %w", channel, ts, err)
+		}
+	}
+	return posted, nil
+}
+
+// recordFunc stores a message Slack confirmed with the items it carries.
+type recordFunc func(ctx context.Context, channel, ts string, itemIDs []string) error
+
+// record stores a message Slack confirmed. It runs even when ctx was just
+// cancelled (a stop signal, serve's grace period running out): the message
+// is in the channel, and forgetting it would post it again.
+func (p *Pipeline) record(ctx context.Context, channel, ts string, itemIDs []string) error {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+	defer cancel()
+	return p.store.RecordDelivery(ctx, store.Delivery{Channel: channel, TS: ts, PostedAt: p.Now(), ItemIDs: itemIDs})
+}
+
+// Digest builds, without posting or recording anything, the digest of the
+// lookback window (or opts.Since): the matched items not yet delivered, for
+// the topics selected. It is what `run -dry-run` prints, and can be repeated. With
+// per-topic channels it is every channel's digest in one document; an item
+// bound for two channels is listed once. poll (may be nil) supplies this
+// run's feed outcomes and counts for the coverage line.
+func (p *Pipeline) Digest(ctx context.Context, opts DigestOptions, poll *PollReport) (*digest.Digest, error) {
+	now := p.Now()
+	topics, err := p.SelectTopics(opts.Topics)
+	if err != nil {
+		return nil, err
+	}
+	from := p.windowStart(opts, now)
+	var cands []newsdigest.Candidate
+	seen := map[string]bool{}
+	for _, ch := range p.channels(topics) {
+		chFrom, cs, err := p.channelCandidates(ctx, ch, opts, now, false)
+		if err != nil {
+			return nil, err
+		}
+		if chFrom.Before(from) {
+			from = chFrom
+		}
+		for _, c := range cs {
+			if !seen[c.Item.ID] {
+				seen[c.Item.ID] = true
+				cands = append(cands, c)
+			}
+		}
+	}
+	return digest.Build(p.digestInput(topics, cands, poll, from, now)), nil
+}
+
+// windowStart is where a digest's window starts when it does not follow the
+// channel's last digest: -since, else the lookback.
+func (p *Pipeline) windowStart(opts DigestOptions, now time.Time) time.Time {
+	if opts.Since > 0 {
+		return now.Add(-opts.Since)
+	}
+	return now.Add(-p.cfg.Digest.Lookback)
 }
 
 // channelCandidates returns where a channel's window starts and the
-// undelivered items of its topics selected for it.
-func (p *Pipeline) channelCandidates(ctx context.Context, channel string, topics []newsdigest.Topic, opts DigestOptions, now time.Time) (time.Time, []newsdigest.Candidate, error) {
-	from, err := p.windowStart(ctx, channel, opts, now)
-	if err != nil {
-		return from, nil, err
+// undelivered items of its topics selected for it. With afterLast, a window
+// not given by -since starts where the channel's last digest ended (the
+// lookback for its first), and the selection reaches back windowOverlap
+// before it.
+func (p *Pipeline) channelCandidates(ctx context.Context, ch channelTopics, opts DigestOptions, now time.Time, afterLast bool) (time.Time, []newsdigest.Candidate, error) {
+	from, selectFrom := p.windowStart(opts, now), p.windowStart(opts, now)
+	if afterLast && opts.Since == 0 {
+		last, ok, err := p.store.LastDigest(ctx, ch.name)
+		if err != nil {
+			return from, nil, fmt.Errorf("pipeline: digest: %w", err)
+		}
+		if ok {
+			from = last
+		}
+		selectFrom = from.Add(-windowOverlap)
 	}
-	names := make([]string, len(topics))
-	for i, t := range topics {
+	names := make([]string, len(ch.topics))
+	for i, t := range ch.topics {
 		names[i] = t.Name
 	}
 	cands, err := p.store.Candidates(ctx, store.CandidateQuery{
-		Channel: channel, From: selectFrom(from, opts), To: now, Lookback: p.cfg.Digest.Lookback, Topics: names,
+		Channel: ch.name, From: selectFrom, To: now, Lookback: p.cfg.Digest.Lookback, Topics: names,
 	})
 	if err != nil {
 		return from, nil, fmt.Errorf("pipeline: digest: %w", err)
@@ -240,79 +293,4 @@ func (p *Pipeline) digestInput(topics []newsdigest.Topic, cands []newsdigest.Can
 		in.Stats = digest.Stats{ItemsFetched: poll.Summary.ItemsFetched, ItemsNew: poll.Summary.ItemsNew, ItemsMatched: poll.Summary.ItemsMatched}
 	}
 	return in
-}
-
-// digestLeaseHeld is the store's digest lease, held by this process.
-type digestLeaseHeld struct {
-	p     *Pipeline
-	owner string
-	ctx   context.Context
-}
-
-// renew extends the lease; it fails if another process took it meanwhile
-// (this one's expired), so that the caller stops posting.
-func (l digestLeaseHeld) renew(ctx context.Context) error {
-	ok, holder, err := l.p.store.AcquireLease(ctx, digestLease, l.owner, digestLeaseTTL)
-	if err != nil {
-		return fmt.Errorf("pipeline: digest: %w", err)
-	}
-	if !ok {
-		return fmt.Errorf("pipeline: digest: the posting lease expired and %s took it; stopping so as not to post twice", holder)
-	}
-	return nil
-}
-
-// release gives the lease up, even when ctx was cancelled: the post is over.
-func (l digestLeaseHeld) release() {
-	if err := l.p.store.ReleaseLease(context.WithoutCancel(l.ctx), digestLease, l.owner); err != nil {
-		l.p.logger.Warn("could not release the digest lease; it expires by itself", "err", err)
-	}
-}
-
-// acquireDigestLease waits, while ctx allows and for at most a minute, for
-// the store's digest lease.
-func (p *Pipeline) acquireDigestLease(ctx context.Context) (digestLeaseHeld, error) {
-	owner := leaseOwner()
-	deadline := time.Now().Add(time.Minute)
-	for {
-		ok, holder, err := p.store.AcquireLease(ctx, digestLease, owner, digestLeaseTTL)
-		if err != nil {
-			return digestLeaseHeld{}, fmt.Errorf("pipeline: digest: %w", err)
-		}
-		if ok {
-			return digestLeaseHeld{p: p, owner: owner, ctx: ctx}, nil
-		}
-		if time.Now().After(deadline) {
-			return digestLeaseHeld{}, fmt.Errorf("pipeline: another newsdigest (%s) is posting a digest to this store; try again later", holder)
-		}
-		p.logger.Info("waiting for another newsdigest to finish its digest", "holder", holder)
-		select {
-		case <-ctx.Done():
-			return digestLeaseHeld{}, fmt.Errorf("pipeline: digest: %w", ctx.Err())
-		case <-time.After(500 * time.Millisecond):
-		}
-	}
-}
-
-// leaseOwner names this process: host, pid and a random tag (pids repeat).
-func leaseOwner() string {
-	host, _ := os.Hostname()
-	var b [4]byte
-	rand.Read(b[:])
-	return fmt.Sprintf("%s pid %d #%s", host, os.Getpid(), hex.EncodeToString(b[:]))
-}
-
-// recorder adapts the store to digest.Recorder.
-type recorder struct {
-	st  *store.Store
-	now func() time.Time
-}
-
-// RecordDelivery records a message Slack confirmed. It runs even when ctx
-// was just cancelled (a stop signal, serve's grace period running out): the
-// message is in the channel, and forgetting it would post it again.
-func (r recorder) RecordDelivery(ctx context.Context, channel, ts string, itemIDs []string) error {
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
-	defer cancel()
-	return r.st.RecordDelivery(ctx, store.Delivery{Channel: channel, TS: ts, PostedAt: r.now(), ItemIDs: itemIDs})
 }

@@ -73,10 +73,7 @@ func (f *deliverFixture) botConfig() string {
 func (f *deliverFixture) pipeline(t *testing.T, cfg string) *pipeline.Pipeline {
 	logger := slog.New(slog.NewTextHandler(&lockedWriter{w: f.logs}, nil))
 	p, _ := newPipelineLogged(t, cfg, "", logger)
-	p.PosterOptions = []digest.PosterOption{
-		digest.WithRetry(3, time.Millisecond, 2*time.Second),
-		digest.WithLogger(logger),
-	}
+	p.Retry = pipeline.Retry{Max: 3, Base: time.Millisecond, MaxWait: 2 * time.Second}
 	return p
 }
 
@@ -112,6 +109,15 @@ func (f *deliverFixture) delivered(t *testing.T) map[string]map[string]int {
 		}
 	}
 	return out
+}
+
+// messages is how many messages a digest posted, over every channel.
+func messages(rep pipeline.DeliveryReport) int {
+	n := 0
+	for _, c := range rep.Channels {
+		n += c.Messages
+	}
+	return n
 }
 
 func run(t *testing.T, p *pipeline.Pipeline) (pipeline.DeliveryReport, error) {
@@ -199,8 +205,8 @@ func TestDeliverFailureMidwayLosesNothing(t *testing.T) {
 	if strings.Contains(f.logs.String(), botToken) {
 		t.Error("the logs leak the token")
 	}
-	if rep.Posted() != 2 { // #mx-digest's main message, then #trade's (after the failed thread reply)
-		t.Errorf("posted %d messages; want 2", rep.Posted())
+	if posted := messages(rep); posted != 2 { // #mx-digest's main message, then #trade's (after the failed thread reply)
+		t.Errorf("posted %d messages; want 2", posted)
 	}
 	// The next run posts what was not confirmed, and nothing twice.
 	if _, err := run(t, p); err != nil {
@@ -290,7 +296,7 @@ func TestConcurrentDeliveriesDoNotDoublePost(t *testing.T) {
 	p1, c := newPipeline(t, cfg)
 	p2, _ := newPipelineAt(t, cfg, c.Store.Path)
 	for _, p := range []*pipeline.Pipeline{p1, p2} {
-		p.PosterOptions = []digest.PosterOption{digest.WithRetry(3, time.Millisecond, time.Second)}
+		p.Retry = pipeline.Retry{Max: 3, Base: time.Millisecond, MaxWait: time.Second}
 	}
 	if _, err := p1.Poll(context.Background()); err != nil {
 		t.Fatal(err)
@@ -397,7 +403,7 @@ func TestOneStoryFromFiveOutlets(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	d, err := p.Digest(ctx, pipeline.DigestOptions{DryRun: true}, &poll)
+	d, err := p.Digest(ctx, pipeline.DigestOptions{}, &poll)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -491,16 +497,16 @@ func TestCancelAfterConfirmationDoesNotRepost(t *testing.T) {
 	p := f.pipeline(t, f.botConfig())
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	p.PosterOptions = append(p.PosterOptions, digest.WithHTTPClient(&http.Client{Transport: &cancelAfter{n: 1, cancel: cancel}}))
+	p.SlackClient = &http.Client{Transport: &cancelAfter{n: 1, cancel: cancel}}
 	poll, err := p.Poll(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
 	rep, err := p.Deliver(ctx, pipeline.DigestOptions{}, &poll)
-	if err == nil || rep.Posted() != 1 {
-		t.Fatalf("cancelled Deliver = %d posted, %v; want 1 posted and an error", rep.Posted(), err)
+	if posted := messages(rep); err == nil || posted != 1 {
+		t.Fatalf("cancelled Deliver = %d posted, %v; want 1 posted and an error", posted, err)
 	}
-	p.PosterOptions = p.PosterOptions[:len(p.PosterOptions)-1]
+	p.SlackClient = nil
 	if _, err := p.Deliver(context.Background(), pipeline.DigestOptions{}, &poll); err != nil {
 		t.Fatal(err)
 	}

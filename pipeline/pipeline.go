@@ -1,34 +1,23 @@
-// Package pipeline runs newsdigest's two jobs: a poll (fetch every feed,
-// classify new items, store them) and a digest (select what is undelivered in
-// the window, group it, render it). cmd/newsdigest and serve wire it; it owns
-// no flags and no output streams.
+// Package pipeline runs newsdigest's two jobs, one file each: the poll
+// (poll.go: fetch every feed, classify new items, store them) and the digest
+// (deliver.go: select what each channel has not received, build, render,
+// post to Slack, record, close the window — the exactly-once bookkeeping).
+// cmd/newsdigest and serve wire it; it owns no flags and no output streams.
 package pipeline
 
 import (
 	"context"
 	"fmt"
 	"log/slog"
-	"math"
-	"strings"
+	"net/http"
 	"sync"
 	"time"
 
 	"github.com/newsdigest/newsdigest"
 	"github.com/newsdigest/newsdigest/classify"
 	"github.com/newsdigest/newsdigest/config"
-	"github.com/newsdigest/newsdigest/digest"
 	"github.com/newsdigest/newsdigest/store"
 	"github.com/newsdigest/newsdigest/watcher"
-)
-
-// summaryRunes caps the plain-text summary kept per item: the lede, enough for a
-// digest line and for `explain`, small enough that the store stays small.
-const summaryRunes = 300
-
-// Backoff bounds for feeds that keep failing.
-const (
-	backoffBase = 15 * time.Minute
-	backoffMax  = 6 * time.Hour
 )
 
 // Pipeline holds what a poll and a digest need. Build it with New.
@@ -43,8 +32,10 @@ type Pipeline struct {
 	Now func() time.Time
 	// Progress, when set, is called after each feed of a poll finishes.
 	Progress func(done, total int, feed newsdigest.Feed)
-	// PosterOptions are added to the Slack poster's (tests shorten retries).
-	PosterOptions []digest.PosterOption
+	// Retry is how Slack calls are retried (DefaultRetry; tests shorten it).
+	Retry Retry
+	// SlackClient, when set, is the HTTP client of Slack calls (tests).
+	SlackClient *http.Client
 
 	pollMu sync.Mutex // one poll at a time per process
 }
@@ -65,241 +56,7 @@ func New(cfg *config.Config, st *store.Store, logger *slog.Logger) (*Pipeline, e
 		UserAgent: cfg.Fetch.UserAgent,
 		Logger:    logger,
 	})
-	return &Pipeline{cfg: cfg, store: st, fetcher: f, matcher: m, logger: logger, Now: time.Now}, nil
-}
-
-// PollReport is what one poll did.
-type PollReport struct {
-	Started, Finished time.Time
-	Feeds             []newsdigest.FeedReport // every configured feed, config order
-	Summary           store.PollSummary
-	NewByTopic        map[string]int // new, postable items per matched topic
-}
-
-// Poll fetches every configured feed now (feeds in backoff are skipped and
-// reported with their last error), classifies the new items and stores the
-// whole poll in one transaction. A failing feed is reported, never fatal; the
-// error is for a store that cannot be used.
-func (p *Pipeline) Poll(ctx context.Context) (PollReport, error) {
-	p.pollMu.Lock()
-	defer p.pollMu.Unlock()
-
-	rep := PollReport{Started: p.Now()}
-	states, err := p.store.FeedStates(ctx)
-	if err != nil {
-		return rep, fmt.Errorf("pipeline: poll: %w", err)
-	}
-
-	feeds := p.cfg.Feeds
-	reqs := make([]watcher.Request, 0, len(feeds))
-	skipped := map[string]store.FeedState{}
-	for _, f := range feeds {
-		st, ok := states[f.URL]
-		if ok && !st.NextPollAt.IsZero() && rep.Started.Before(st.NextPollAt) {
-			skipped[f.URL] = st
-			continue
-		}
-		reqs = append(reqs, watcher.Request{
-			Feed:       f,
-			Validators: watcher.Validators{ETag: st.ETag, LastModified: st.LastModified},
-			URL:        st.MovedTo, // a feed that moved permanently is fetched where it went
-		})
-	}
-
-	// Each result is turned into what the store keeps as soon as it arrives,
-	// on the worker that fetched it: the raw feed bodies and HTML are dropped
-	// at once, so a poll of many large feeds holds only titles, short
-	// summaries and matches until the one transaction that stores them.
-	pollFeeds := make([]store.PollFeed, len(reqs))
-	outcomes := make([]feedOutcome, len(reqs))
-	var done int
-	var doneMu sync.Mutex
-	p.fetcher.FetchEach(ctx, reqs, p.cfg.Fetch.Concurrency, func(i int, r watcher.Result) {
-		sc := scratchPool.Get().(*classify.Scratch)
-		pollFeeds[i] = p.pollFeed(r, states[r.Feed.URL], p.Now(), sc)
-		scratchPool.Put(sc)
-		outcomes[i] = feedOutcome{err: r.Err, notModified: r.NotModified, status: r.Status, duration: r.Duration, items: len(r.Items)}
-		if p.Progress != nil {
-			doneMu.Lock()
-			done++
-			p.Progress(done, len(reqs), r.Feed)
-			doneMu.Unlock()
-		}
-	})
-	if err := ctx.Err(); err != nil {
-		return rep, fmt.Errorf("pipeline: poll: %w", err)
-	}
-	byURL := make(map[string]feedOutcome, len(reqs))
-	for i, r := range reqs {
-		byURL[r.Feed.URL] = outcomes[i]
-	}
-	polledAt := p.Now()
-	sum, err := p.store.SavePoll(ctx, pollFeeds)
-	if err != nil {
-		return rep, fmt.Errorf("pipeline: poll: %w", err)
-	}
-	rep.Summary = sum
-	rep.NewByTopic = newByTopic(pollFeeds, sum.NewMatched)
-
-	for _, f := range feeds {
-		st := states[f.URL]
-		if s, ok := skipped[f.URL]; ok {
-			fr := newsdigest.FeedReport{Name: f.Name, URL: f.URL, Skipped: true, LastOK: s.LastOKAt, FailingSince: s.FailingSince}
-			if s.LastError != "" {
-				// Backing off: still failing, and said so in coverage.
-				fr.Error = skippedReason(s, p.location())
-			} // else not due yet (Cache-Control, ttl): healthy, just not fetched
-			rep.Feeds = append(rep.Feeds, fr)
-			continue
-		}
-		r := byURL[f.URL]
-		fr := newsdigest.FeedReport{
-			Name: f.Name, URL: f.URL, OK: r.err == nil, NotModified: r.notModified, LastOK: st.LastOKAt,
-			Status: r.status, Duration: r.duration, Items: r.items,
-		}
-		if r.err != nil {
-			fr.Error = r.err.Error()
-			fr.FailingSince = st.FailingSince
-			if fr.FailingSince.IsZero() {
-				fr.FailingSince = polledAt
-			}
-		} else {
-			fr.LastOK = polledAt
-		}
-		rep.Feeds = append(rep.Feeds, fr)
-	}
-	if failed := countFailed(rep.Feeds); len(reqs) > 0 && failed == len(rep.Feeds) {
-		p.logger.Warn("every feed failed: is the network (or a proxy) reachable from here?", "feeds", failed)
-	}
-	rep.Finished = p.Now()
-	p.logger.Info("poll finished",
-		"feeds", len(feeds), "fetched", len(reqs), "failed", countFailed(rep.Feeds),
-		"items_fetched", sum.ItemsFetched, "items_new", sum.ItemsNew, "items_matched", sum.ItemsMatched,
-		"duration", rep.Finished.Sub(rep.Started).Round(time.Millisecond))
-	return rep, nil
-}
-
-// goneRetry is how long a feed that answered 410 Gone is left alone.
-const goneRetry = 30 * 24 * time.Hour
-
-// skippedReason says why a feed was not fetched this run: its last error and
-// until when it is left alone.
-func skippedReason(s store.FeedState, loc *time.Location) string {
-	until := s.NextPollAt.In(loc)
-	if time.Until(until) > 24*time.Hour {
-		return fmt.Sprintf("%s (not polled before %s)", s.LastError, until.Format("2 Jan"))
-	}
-	return fmt.Sprintf("%s (backing off until %s)", s.LastError, until.Format("15:04"))
-}
-
-// feedOutcome is what the coverage report needs of one fetch.
-type feedOutcome struct {
-	err         error
-	notModified bool
-	status      int
-	duration    time.Duration
-	items       int
-}
-
-// scratchPool holds the matcher's per-goroutine buffers.
-var scratchPool = sync.Pool{New: func() any { return new(classify.Scratch) }}
-
-// pollFeed turns one fetch result into what the store records: plain-text
-// titles and summaries, and the topics each item matched.
-func (p *Pipeline) pollFeed(r watcher.Result, prev store.FeedState, polledAt time.Time, scratch *classify.Scratch) store.PollFeed {
-	pf := store.PollFeed{
-		Feed: r.Feed, PolledAt: polledAt, Status: r.Status, NotModified: r.NotModified,
-		ETag: r.Validators.ETag, LastModified: r.Validators.LastModified,
-	}
-	if r.Gone {
-		// 410: the publisher removed the feed. Stop polling it (a config
-		// change to its URL starts afresh) and keep saying so in coverage.
-		pf.Err = r.Err.Error() + ": the feed was removed; polling stopped (fix or remove it in the config)"
-		pf.NextPollAt = polledAt.Add(goneRetry)
-		return pf
-	}
-	if r.Err != nil {
-		pf.Err = r.Err.Error()
-		pf.NextPollAt = nextPoll(polledAt, prev.Failures+1, r.RetryAfter)
-		return pf
-	}
-	// The earliest next poll the server asked for: Retry-After, or
-	// Cache-Control max-age / RSS ttl.
-	if wait := max(r.RetryAfter, r.NextPollAfter); wait > 0 {
-		pf.NextPollAt = polledAt.Add(wait)
-	}
-	if r.MovedTo != "" && r.MovedTo != prev.MovedTo {
-		pf.MovedTo = r.MovedTo
-		p.logger.Warn("feed moved permanently; polling the new address (update config.yaml)",
-			"feed", r.Feed.Name, "url", r.Feed.URL, "moved_to", r.MovedTo)
-	}
-	pf.Items = make([]store.PollItem, 0, len(r.Items))
-	for _, it := range r.Items {
-		matches := p.matcher.MatchAppend(nil, scratch, classify.Doc{Title: it.Title, Summary: it.Summary, Content: it.Content})
-		it.Title = classify.PlainText(it.Title)
-		// The lede serves the digest (story clustering); an item that
-		// matched nothing is only remembered, so it keeps none.
-		if len(matches) > 0 {
-			it.Summary = truncateRunes(classify.PlainText(it.Summary), summaryRunes)
-		} else {
-			it.Summary = ""
-		}
-		it.Content = ""
-		// Google News titles end in " - Outlet": the outlet is the source, and
-		// the clean headline is what readers and the story clustering see.
-		// Its description only lists the headline again, with links.
-		if h, outlet, ok := newsdigest.SplitGoogleNews(r.Feed.URL, it.Link, it.Title); ok {
-			it.Title, it.Source = h, outlet
-			if strings.HasPrefix(it.Summary, h) {
-				it.Summary = ""
-			}
-		}
-		pf.Items = append(pf.Items, store.PollItem{Item: it, Matches: matches})
-	}
-	return pf
-}
-
-// newByTopic counts the new, postable items of a poll per matched topic.
-func newByTopic(feeds []store.PollFeed, newIDs []string) map[string]int {
-	isNew := make(map[string]bool, len(newIDs))
-	for _, id := range newIDs {
-		isNew[id] = true
-	}
-	counts := map[string]int{}
-	for _, f := range feeds {
-		for _, it := range f.Items {
-			if isNew[it.Item.ID] {
-				for _, m := range it.Matches {
-					counts[m.Topic]++
-				}
-			}
-		}
-	}
-	return counts
-}
-
-// nextPoll is the earliest time a failing feed is tried again: Retry-After
-// when the server gave one, else exponential backoff from the second
-// consecutive failure on, capped at backoffMax.
-func nextPoll(now time.Time, failures int, retryAfter time.Duration) time.Time {
-	if retryAfter > 0 {
-		return now.Add(min(retryAfter, 24*time.Hour))
-	}
-	if failures < 2 {
-		return time.Time{}
-	}
-	d := time.Duration(float64(backoffBase) * math.Pow(2, float64(failures-2)))
-	if d <= 0 || d > backoffMax {
-		d = backoffMax
-	}
-	return now.Add(d)
-}
-
-// DigestOptions narrows a digest.
-type DigestOptions struct {
-	Since  time.Duration // window length; 0 = since the last digest (or the lookback)
-	Topics []string      // only these topics; nil = all
-	DryRun bool          // the window is the lookback (or Since), whatever was delivered
+	return &Pipeline{cfg: cfg, store: st, fetcher: f, matcher: m, logger: logger, Now: time.Now, Retry: DefaultRetry}, nil
 }
 
 // Channel is the delivery-state key used for a topic: its own channel, the
@@ -317,92 +74,45 @@ func (p *Pipeline) Channel(t newsdigest.Topic) string {
 	}
 }
 
-// Digest builds the digest of matched items not yet delivered, for the
-// topics selected, from the store, without posting anything: what `run
-// -dry-run` prints. With per-topic channels it is every channel's digest in
-// one document; an item bound for two channels is listed once. poll (may be
-// nil) supplies this run's feed outcomes and counts for the coverage line.
-func (p *Pipeline) Digest(ctx context.Context, opts DigestOptions, poll *PollReport) (*digest.Digest, error) {
-	now := p.Now()
-	topics, err := p.selectTopics(opts.Topics)
-	if err != nil {
-		return nil, err
-	}
-	from, err := p.windowStart(ctx, "", opts, now)
-	if err != nil {
-		return nil, err
-	}
-	var cands []newsdigest.Candidate
-	seen := map[string]bool{}
-	for _, ch := range p.channels(topics) {
-		chFrom, cs, err := p.channelCandidates(ctx, ch.name, ch.topics, opts, now)
-		if err != nil {
-			return nil, err
-		}
-		from = minTime(from, chFrom)
-		for _, c := range cs {
-			if !seen[c.Item.ID] {
-				seen[c.Item.ID] = true
-				cands = append(cands, c)
-			}
-		}
-	}
-	return digest.Build(p.digestInput(topics, cands, poll, from, now)), nil
-}
-
-func minTime(a, b time.Time) time.Time {
-	if b.Before(a) {
-		return b
-	}
-	return a
-}
-
-// Prune deletes items older than the configured retention.
-func (p *Pipeline) Prune(ctx context.Context) (int64, error) {
+// Prune deletes items older than the configured retention and logs what it
+// did. A failure is only logged: the next run prunes again.
+func (p *Pipeline) Prune(ctx context.Context) {
 	n, err := p.store.Prune(ctx, p.Now().Add(-p.cfg.Store.Retention))
-	if err != nil {
-		return 0, fmt.Errorf("pipeline: prune: %w", err)
+	switch {
+	case err != nil:
+		p.logger.Warn("prune failed", "err", err)
+	case n > 0:
+		p.logger.Info("pruned old items", "items", n)
 	}
-	return n, nil
 }
 
-// CheckTopics returns an *UnknownTopicError when a name is not a configured
-// topic: for checking -topic before a poll.
-func (p *Pipeline) CheckTopics(names []string) error {
-	_, err := p.selectTopics(names)
-	return err
+// SelectTopics returns the configured topics that names lists (all when
+// none); an unknown name is a *config.UnknownTopicError.
+func (p *Pipeline) SelectTopics(names []string) ([]newsdigest.Topic, error) {
+	return p.cfg.SelectTopics(names)
 }
 
-func (p *Pipeline) selectTopics(names []string) ([]newsdigest.Topic, error) {
-	if len(names) == 0 {
-		return p.cfg.Topics, nil
-	}
-	want := map[string]bool{}
-	for _, n := range names {
-		want[strings.ToLower(strings.TrimSpace(n))] = true
-	}
-	var out []newsdigest.Topic
-	for _, t := range p.cfg.Topics {
-		if want[t.Name] {
-			out = append(out, t)
-			delete(want, t.Name)
+// channelTopics is one delivery channel and the topics routed to it.
+type channelTopics struct {
+	name   string
+	topics []newsdigest.Topic
+}
+
+// channels groups topics by the channel that receives them, in config order.
+func (p *Pipeline) channels(topics []newsdigest.Topic) []channelTopics {
+	var out []channelTopics
+	index := map[string]int{}
+	for _, t := range topics {
+		ch := p.Channel(t)
+		i, ok := index[ch]
+		if !ok {
+			i = len(out)
+			index[ch] = i
+			out = append(out, channelTopics{name: ch})
 		}
+		out[i].topics = append(out[i].topics, t)
 	}
-	if len(want) > 0 {
-		var unknown []string
-		for n := range want {
-			unknown = append(unknown, n)
-		}
-		return nil, &UnknownTopicError{Names: unknown}
-	}
-	return out, nil
-}
-
-// UnknownTopicError is returned for a -topic that names no configured topic.
-type UnknownTopicError struct{ Names []string }
-
-func (e *UnknownTopicError) Error() string {
-	return fmt.Sprintf("unknown topic %s", strings.Join(e.Names, ", "))
+	return out
 }
 
 func (p *Pipeline) location() *time.Location {
@@ -410,28 +120,4 @@ func (p *Pipeline) location() *time.Location {
 		return p.cfg.Location
 	}
 	return time.UTC
-}
-
-func countFailed(fs []newsdigest.FeedReport) int {
-	n := 0
-	for _, f := range fs {
-		if f.Failing() {
-			n++
-		}
-	}
-	return n
-}
-
-func truncateRunes(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	i := 0
-	for pos := range s {
-		if i == n {
-			return strings.TrimSpace(s[:pos]) + "…"
-		}
-		i++
-	}
-	return s
 }

@@ -169,7 +169,7 @@ func TestDryRunOverGeneratedFeeds(t *testing.T) {
 			t.Errorf("feed %s failed: %s", f.Name, f.Error)
 		}
 	}
-	d, err := p.Digest(ctx, pipeline.DigestOptions{DryRun: true}, &poll)
+	d, err := p.Digest(ctx, pipeline.DigestOptions{}, &poll)
 	if err != nil {
 		t.Fatalf("Digest: %v", err)
 	}
@@ -252,7 +252,7 @@ func TestDryRunOverGeneratedFeeds(t *testing.T) {
 	if poll2.Summary.ItemsNew != 0 {
 		t.Errorf("second poll stored %d new items; want 0", poll2.Summary.ItemsNew)
 	}
-	d2, err := p.Digest(ctx, pipeline.DigestOptions{DryRun: true}, &poll2)
+	d2, err := p.Digest(ctx, pipeline.DigestOptions{}, &poll2)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -295,7 +295,7 @@ func TestBrokenFeedDoesNotStopOthers(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	d, err := p.Digest(ctx, pipeline.DigestOptions{DryRun: true}, &poll)
+	d, err := p.Digest(ctx, pipeline.DigestOptions{}, &poll)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -337,9 +337,9 @@ func TestDigestWindowAndTopicFilter(t *testing.T) {
 		opts pipeline.DigestOptions
 		want int
 	}{
-		{"lookback 24h", pipeline.DigestOptions{DryRun: true}, 2},
-		{"since 72h", pipeline.DigestOptions{DryRun: true, Since: 72 * time.Hour}, 3},
-		{"topic usmca", pipeline.DigestOptions{DryRun: true, Topics: []string{"usmca"}}, 1},
+		{"lookback 24h", pipeline.DigestOptions{}, 2},
+		{"since 72h", pipeline.DigestOptions{Since: 72 * time.Hour}, 3},
+		{"topic usmca", pipeline.DigestOptions{Topics: []string{"usmca"}}, 1},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -12,7 +12,6 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
-	"github.com/newsdigest/newsdigest"
 	"github.com/newsdigest/newsdigest/pipeline"
 )
 
@@ -105,10 +104,8 @@ func (s *Server) runOptions(r *http.Request) (pipeline.DigestOptions, error) {
 			}
 		}
 	}
-	for _, name := range opts.Topics {
-		if !slices.ContainsFunc(s.cfg.Topics, func(t newsdigest.Topic) bool { return t.Name == name }) {
-			return opts, fmt.Errorf("unknown topic %q", name)
-		}
+	if _, err := s.cfg.SelectTopics(opts.Topics); err != nil {
+		return opts, err
 	}
 	if v := q.Get("since"); v != "" {
 		d, err := time.ParseDuration(v)

@@ -303,11 +303,7 @@ func (s *Server) runPoll(ctx context.Context) (pipeline.PollReport, error) {
 		s.logger.Error("poll failed", "err", s.cfg.Redact(err.Error()))
 		return rep, err
 	}
-	if n, err := s.p.Prune(ctx); err != nil {
-		s.logger.Warn("prune failed", "err", err)
-	} else if n > 0 {
-		s.logger.Info("pruned old items", "items", n)
-	}
+	s.p.Prune(ctx)
 	return rep, nil
 }
 

@@ -22,7 +22,6 @@ import (
 	"time"
 
 	"github.com/newsdigest/newsdigest/config"
-	"github.com/newsdigest/newsdigest/digest"
 	"github.com/newsdigest/newsdigest/internal/fakeslack"
 	"github.com/newsdigest/newsdigest/internal/feedtest"
 	"github.com/newsdigest/newsdigest/pipeline"
@@ -117,7 +116,7 @@ func pipelineFor(t *testing.T, cfg *config.Config, logs io.Writer) (*pipeline.Pi
 	if err != nil {
 		t.Fatalf("pipeline.New: %v", err)
 	}
-	p.PosterOptions = []digest.PosterOption{digest.WithRetry(3, time.Millisecond, 50*time.Millisecond)}
+	p.Retry = pipeline.Retry{Max: 3, Base: time.Millisecond, MaxWait: 50 * time.Millisecond}
 	return p, st
 }
 

@@ -1,4 +1,4 @@
-package digest
+package slack
 
 import (
 	"encoding/json"
@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/newsdigest/newsdigest"
+	"github.com/newsdigest/newsdigest/digest"
+	"github.com/newsdigest/newsdigest/internal/digesttest"
 	"github.com/newsdigest/newsdigest/internal/fakeslack"
 )
 
@@ -29,11 +31,11 @@ func FuzzSlackMessages(f *testing.F) {
 				l = link2
 			}
 			it := newsdigest.Item{ID: strings.Repeat("i", 1+i), Title: title, Source: src, Link: l + strings.Repeat("/", i%3),
-				Published: now.Add(-time.Duration(i) * time.Minute)}
+				Published: digesttest.Now.Add(-time.Duration(i) * time.Minute)}
 			cands = append(cands, newsdigest.Candidate{Item: it, CanonicalURL: newsdigest.CanonicalURL(it.Link),
 				Matches: []newsdigest.Match{{Topic: topics[i%2].Name, Score: 1, Terms: []string{title}}, {Topic: "b", Score: 0}}})
 		}
-		d := Build(Input{Title: label, GeneratedAt: now, From: now.Add(-time.Hour), To: now, Topics: topics, Candidates: cands,
+		d := digest.Build(digest.Input{Title: label, GeneratedAt: digesttest.Now, From: digesttest.Now.Add(-time.Hour), To: digesttest.Now, Topics: topics, Candidates: cands,
 			Feeds: []newsdigest.FeedReport{{Name: src, URL: link, Error: errText}}})
 		allowed := map[string]bool{}
 		for _, s := range d.Topics {
@@ -44,7 +46,7 @@ func FuzzSlackMessages(f *testing.F) {
 				}
 			}
 		}
-		msgs := d.SlackMessages(SlackOptions{MaxPerTopic: max, Threads: true, PostEmpty: true})
+		msgs := Messages(d, Options{MaxPerTopic: max, Threads: true, PostEmpty: true})
 		seen := map[string]int{}
 		for i, m := range msgs {
 			blocks, err := json.Marshal(m.Blocks)
@@ -66,7 +68,7 @@ func FuzzSlackMessages(f *testing.F) {
 				}
 			}
 		}
-		for _, id := range d.ItemIDs() {
+		for _, id := range itemIDs(d) {
 			if seen[id] != 1 {
 				t.Errorf("item %s carried %d times; want once", id, seen[id])
 			}

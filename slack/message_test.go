@@ -1,4 +1,4 @@
-package digest
+package slack
 
 import (
 	"encoding/json"
@@ -10,8 +10,52 @@ import (
 	"time"
 
 	"github.com/newsdigest/newsdigest"
+	"github.com/newsdigest/newsdigest/digest"
+	"github.com/newsdigest/newsdigest/internal/digesttest"
 	"github.com/newsdigest/newsdigest/internal/fakeslack"
 )
+
+// sampleInput is the digest tests' sample window.
+func sampleInput() digest.Input {
+	return digest.Input{
+		Title:       digesttest.Title,
+		GeneratedAt: digesttest.Now,
+		From:        digesttest.Now.Add(-24 * time.Hour),
+		To:          digesttest.Now,
+		Topics:      digesttest.Topics,
+		Candidates:  digesttest.Candidates(),
+		Feeds:       digesttest.Feeds(),
+	}
+}
+
+func sampleDigest() *digest.Digest { return digest.Build(sampleInput()) }
+
+// hugeDigest is a digest far over one message: n stories with long titles,
+// long links and four outlets each, over four topics, and 65 feeds.
+func hugeDigest(n int) *digest.Digest {
+	in := sampleInput()
+	in.Candidates = digesttest.HugeCandidates(n)
+	in.Feeds = append(in.Feeds, digesttest.HugeFeeds()...)
+	return digest.Build(in)
+}
+
+// busyDigest is 1,500 short stories.
+func busyDigest() *digest.Digest {
+	in := sampleInput()
+	in.Candidates = digesttest.BusyDay()
+	return digest.Build(in)
+}
+
+// itemIDs is every stored item the digest carries, each once.
+func itemIDs(d *digest.Digest) []string {
+	var ids []string
+	for _, s := range d.Topics {
+		for _, e := range s.Items {
+			ids = append(ids, e.ItemIDs...)
+		}
+	}
+	return slices.Compact(slices.Sorted(slices.Values(ids)))
+}
 
 // slackDoc is the JSON form of messages that the golden files hold.
 func slackDoc(t *testing.T, msgs []Message) []byte {
@@ -64,33 +108,33 @@ func mrkdwnTexts(t *testing.T, msgs []Message) []string {
 }
 
 func TestSlackGolden(t *testing.T) {
-	d := Build(sampleInput())
-	empty := Build(Input{Title: "US–Mexico Watch", GeneratedAt: now, From: now.Add(-24 * time.Hour), To: now,
-		Topics: testTopics, Feeds: sampleInput().Feeds[:2]})
+	d := sampleDigest()
+	empty := digest.Build(digest.Input{Title: "US–Mexico Watch", GeneratedAt: digesttest.Now, From: digesttest.Now.Add(-24 * time.Hour), To: digesttest.Now,
+		Topics: digesttest.Topics, Feeds: sampleInput().Feeds[:2]})
 	tests := []struct {
 		file string
 		msgs []Message
 	}{
-		{"slack_threads.json", d.SlackMessages(SlackOptions{MaxPerTopic: 2, Threads: true})},
-		{"slack_webhook.json", d.SlackMessages(SlackOptions{MaxPerTopic: 2})},
-		{"slack_empty.json", empty.SlackMessages(SlackOptions{MaxPerTopic: 2, PostEmpty: true})},
+		{"slack_threads.json", Messages(d, Options{MaxPerTopic: 2, Threads: true})},
+		{"slack_webhook.json", Messages(d, Options{MaxPerTopic: 2})},
+		{"slack_empty.json", Messages(empty, Options{MaxPerTopic: 2, PostEmpty: true})},
 	}
 	for _, tt := range tests {
 		t.Run(tt.file, func(t *testing.T) {
 			checkSlack(t, tt.msgs)
-			golden(t, tt.file, slackDoc(t, tt.msgs))
+			digesttest.Golden(t, tt.file, slackDoc(t, tt.msgs))
 		})
 	}
 }
 
 func TestSlackEmpty(t *testing.T) {
-	d := Build(Input{Title: "W", GeneratedAt: now, Topics: testTopics})
-	if got := d.SlackMessages(SlackOptions{}); got != nil {
-		t.Errorf("SlackMessages(empty, PostEmpty false) = %d messages; want nil", len(got))
+	d := digest.Build(digest.Input{Title: "W", GeneratedAt: digesttest.Now, Topics: digesttest.Topics})
+	if got := Messages(d, Options{}); got != nil {
+		t.Errorf("Messages(empty, PostEmpty false) = %d messages; want nil", len(got))
 	}
-	got := d.SlackMessages(SlackOptions{PostEmpty: true})
+	got := Messages(d, Options{PostEmpty: true})
 	if len(got) != 1 || len(got[0].ItemIDs) != 0 || !strings.Contains(got[0].Text, "Nothing new matched") {
-		t.Errorf("SlackMessages(empty, PostEmpty true) = %+v; want one \"nothing new\" message carrying no items", got)
+		t.Errorf("Messages(empty, PostEmpty true) = %+v; want one \"nothing new\" message carrying no items", got)
 	}
 }
 
@@ -98,27 +142,27 @@ func TestSlackEmpty(t *testing.T) {
 // replies carrying them, or (webhook) a compact "+N more:" list of links
 // carrying them.
 func TestSlackOverflow(t *testing.T) {
-	d := Build(sampleInput()) // cartels has 4 entries (5 items), troops and usmca 1 each
+	d := sampleDigest() // cartels has 4 entries (5 items), troops and usmca 1 each
 	tests := []struct {
 		name       string
-		o          SlackOptions
+		o          Options
 		wantMsgs   int
 		wantThread int
 		wantIDs    []string // all IDs carried, in order
 		wantLine   string
 	}{
-		{"threads", SlackOptions{MaxPerTopic: 2, Threads: true}, 2, 1,
+		{"threads", Options{MaxPerTopic: 2, Threads: true}, 2, 1,
 			[]string{"r1", "g1", "u1", "t1", "m1", "a1", "n1"}, "+2 more in the thread"},
-		{"webhook", SlackOptions{MaxPerTopic: 2}, 1, 0,
+		{"webhook", Options{MaxPerTopic: 2}, 1, 0,
 			[]string{"r1", "g1", "u1", "a1", "n1", "t1", "m1"}, "+2 more:"},
-		{"no cap", SlackOptions{MaxPerTopic: 0, Threads: true}, 1, 0,
+		{"no cap", Options{MaxPerTopic: 0, Threads: true}, 1, 0,
 			[]string{"r1", "g1", "u1", "a1", "n1", "t1", "m1"}, ""},
-		{"cap not reached", SlackOptions{MaxPerTopic: 4, Threads: true}, 1, 0,
+		{"cap not reached", Options{MaxPerTopic: 4, Threads: true}, 1, 0,
 			[]string{"r1", "g1", "u1", "a1", "n1", "t1", "m1"}, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			msgs := d.SlackMessages(tt.o)
+			msgs := Messages(d, tt.o)
 			checkSlack(t, msgs)
 			var ids []string
 			threads := 0
@@ -129,55 +173,30 @@ func TestSlackOverflow(t *testing.T) {
 				}
 			}
 			if len(msgs) != tt.wantMsgs || threads != tt.wantThread {
-				t.Errorf("SlackMessages(%+v) = %d messages, %d thread replies; want %d, %d", tt.o, len(msgs), threads, tt.wantMsgs, tt.wantThread)
+				t.Errorf("Messages(%+v) = %d messages, %d thread replies; want %d, %d", tt.o, len(msgs), threads, tt.wantMsgs, tt.wantThread)
 			}
 			if !slices.Equal(ids, tt.wantIDs) {
-				t.Errorf("SlackMessages(%+v) carries %v; want %v", tt.o, ids, tt.wantIDs)
+				t.Errorf("Messages(%+v) carries %v; want %v", tt.o, ids, tt.wantIDs)
 			}
 			all := strings.Join(mrkdwnTexts(t, msgs), "\n")
 			if tt.wantLine != "" && !strings.Contains(all, tt.wantLine) {
-				t.Errorf("SlackMessages(%+v) lacks %q", tt.o, tt.wantLine)
+				t.Errorf("Messages(%+v) lacks %q", tt.o, tt.wantLine)
 			}
 			if tt.wantLine == "" && strings.Contains(all, " more in ") {
-				t.Errorf("SlackMessages(%+v) has a \"more\" line; want none", tt.o)
+				t.Errorf("Messages(%+v) has a \"more\" line; want none", tt.o)
 			}
 		})
 	}
 }
 
-// hugeInput is a digest far over one message: n stories with long titles,
-// long links and several outlets each, over four topics.
-func hugeInput(n int) Input {
-	in := sampleInput()
-	in.Candidates = nil
-	for i := range n {
-		title := fmt.Sprintf("%d %s", i, strings.Repeat("Cártel & <narco> | 🪖 ", 40))
-		link := fmt.Sprintf("https://news.test/%d/%s?a=1&b=2", i, strings.Repeat("x", 1500))
-		c := cand(fmt.Sprintf("id%03d", i), title, strings.Repeat("Outlet ", 20), link, time.Duration(i)*time.Minute,
-			m(testTopics[i%4].Name, 1+i%5, "cartel*", "CJNG"), m(testTopics[(i+1)%4].Name, 1, "troops"))
-		in.Candidates = append(in.Candidates, c)
-		for j := range 3 {
-			dup := cand(fmt.Sprintf("id%03d-%d", i, j), title, fmt.Sprintf("Wire %d", j), link+"&utm_source=x"+strings.Repeat("y", j), time.Hour,
-				m(testTopics[i%4].Name, 1, "cartel*"))
-			dup.CanonicalURL = c.CanonicalURL
-			in.Candidates = append(in.Candidates, dup)
-		}
-	}
-	for i := range 60 {
-		in.Feeds = append(in.Feeds, newsdigest.FeedReport{Name: fmt.Sprintf("Feed %d <&>", i), Error: strings.Repeat("timeout ", 30)})
-	}
-	return in
-}
-
 func TestSlackLimits(t *testing.T) {
-	in := hugeInput(500)
-	d := Build(in)
-	want := d.ItemIDs()
-	for _, o := range []SlackOptions{{MaxPerTopic: 0}, {MaxPerTopic: 8, Threads: true}, {MaxPerTopic: 8}} {
+	d := hugeDigest(500)
+	want := itemIDs(d)
+	for _, o := range []Options{{MaxPerTopic: 0}, {MaxPerTopic: 8, Threads: true}, {MaxPerTopic: 8}} {
 		t.Run(fmt.Sprintf("%+v", o), func(t *testing.T) {
-			msgs := d.SlackMessages(o)
+			msgs := Messages(d, o)
 			if len(msgs) < 3 {
-				t.Fatalf("SlackMessages(500 stories) = %d messages; want the digest split", len(msgs))
+				t.Fatalf("Messages(500 stories) = %d messages; want the digest split", len(msgs))
 			}
 			checkSlack(t, msgs)
 			var ids []string
@@ -213,7 +232,7 @@ func TestSlackLimits(t *testing.T) {
 // TestSlackBlockLimit splits a digest of many short entries on the block
 // count rather than on text length.
 func TestSlackBlockLimit(t *testing.T) {
-	msgs := Build(benchInput()).SlackMessages(SlackOptions{})
+	msgs := Messages(busyDigest(), Options{})
 	checkSlack(t, msgs)
 	full := 0
 	for _, m := range msgs {
@@ -222,7 +241,7 @@ func TestSlackBlockLimit(t *testing.T) {
 		}
 	}
 	if len(msgs) < 20 || full < len(msgs)-1 {
-		t.Errorf("SlackMessages(1500 short entries) = %d messages, %d of them near 50 blocks; want every message but the last filled", len(msgs), full)
+		t.Errorf("Messages(1500 short entries) = %d messages, %d of them near 50 blocks; want every message but the last filled", len(msgs), full)
 	}
 }
 
@@ -231,7 +250,7 @@ var slackLink = regexp.MustCompile(`<([^>]*)>`)
 
 func TestSlackInjection(t *testing.T) {
 	titles := []string{
-		"<!channel> evacuate now",
+		"<!channel> evacuate digesttest.Now",
 		"<!here|here> and <!everyone>",
 		"<@U123> was arrested",
 		"<#C024BE7LR|general> leak",
@@ -245,14 +264,14 @@ func TestSlackInjection(t *testing.T) {
 	}
 	var cands []newsdigest.Candidate
 	for i, title := range titles {
-		cands = append(cands, cand(fmt.Sprint(i), title, "<!here> Src|x", "https://ok.test/"+fmt.Sprint(i), time.Hour, m("cartels", 3, "cartel*")))
+		cands = append(cands, digesttest.Cand(fmt.Sprint(i), title, "<!here> Src|x", "https://ok.test/"+fmt.Sprint(i), time.Hour, digesttest.M("cartels", 3, "cartel*")))
 	}
-	cands = append(cands, cand("js", "JS link", "X", "javascript:alert(1)", time.Hour, m("cartels", 3)),
-		cand("pipe", "Pipe link", "X", "https://ok.test/a|b>c<d e", time.Hour, m("cartels", 3)))
-	d := Build(Input{Title: "<!channel> Watch", GeneratedAt: now, Topics: testTopics, Candidates: cands,
+	cands = append(cands, digesttest.Cand("js", "JS link", "X", "javascript:alert(1)", time.Hour, digesttest.M("cartels", 3)),
+		digesttest.Cand("pipe", "Pipe link", "X", "https://ok.test/a|b>c<d e", time.Hour, digesttest.M("cartels", 3)))
+	d := digest.Build(digest.Input{Title: "<!channel> Watch", GeneratedAt: digesttest.Now, Topics: digesttest.Topics, Candidates: cands,
 		Feeds: []newsdigest.FeedReport{{Name: "<@U999>", Error: "<!channel> boom"}}})
-	for _, o := range []SlackOptions{{}, {MaxPerTopic: 3, Threads: true}} {
-		msgs := d.SlackMessages(o)
+	for _, o := range []Options{{}, {MaxPerTopic: 3, Threads: true}} {
+		msgs := Messages(d, o)
 		checkSlack(t, msgs)
 		links := 0
 		for _, text := range mrkdwnTexts(t, msgs) {
@@ -268,7 +287,7 @@ func TestSlackInjection(t *testing.T) {
 			}
 		}
 		if links != len(titles)+1 {
-			t.Errorf("SlackMessages(%+v) made %d links; want %d (one per http(s) item)", o, links, len(titles)+1)
+			t.Errorf("Messages(%+v) made %d links; want %d (one per http(s) item)", o, links, len(titles)+1)
 		}
 		all := strings.Join(mrkdwnTexts(t, msgs), "\n")
 		for _, want := range []string{
@@ -282,7 +301,7 @@ func TestSlackInjection(t *testing.T) {
 			"&lt;@U999&gt; (&lt;!channel&gt; boom)",
 		} {
 			if !strings.Contains(all, want) {
-				t.Errorf("SlackMessages(%+v) lacks %q", o, want)
+				t.Errorf("Messages(%+v) lacks %q", o, want)
 			}
 		}
 	}
@@ -294,7 +313,7 @@ func TestSlackURL(t *testing.T) {
 		{"HTTP://x.test/", "HTTP://x.test/"},
 		{"https://x.test/a|b", "https://x.test/a%7Cb"},
 		{"https://x.test/<a>", "https://x.test/%3Ca%3E"},
-		{"https://x.test/a b", "https://x.test/ab"}, // cleanURL drops spaces
+		{"https://x.test/a b", "https://x.test/ab"}, // CleanURL drops spaces
 		{"javascript:alert(1)", ""},
 		{"mailto:a@b.test", ""},
 		{"/relative", ""},
@@ -347,38 +366,11 @@ func TestTruncMrkdwn(t *testing.T) {
 	}
 }
 
-func TestRoutes(t *testing.T) {
-	in := sampleInput()
-	routes := Routes(in, "#mx-digest")
-	var got []string
-	for _, r := range routes {
-		var names []string
-		for _, tp := range r.Input.Topics {
-			names = append(names, tp.Name)
-		}
-		got = append(got, r.Channel+": "+strings.Join(names, ","))
-	}
-	want := []string{"#mx-digest: troops,usmca,sovereignty", "#mx-security: cartels"}
-	if !slices.Equal(got, want) {
-		t.Fatalf("Routes() = %q; want %q", got, want)
-	}
-	// r1 matched cartels (#mx-security) and troops (#mx-digest): it is in both.
-	for _, r := range routes {
-		ids := Build(r.Input).ItemIDs()
-		if !slices.Contains(ids, "r1") {
-			t.Errorf("Build(route %s).ItemIDs() = %v; want r1 in it", r.Channel, ids)
-		}
-	}
-	if got := Routes(Input{}, "#d"); len(got) != 1 || got[0].Channel != "#d" {
-		t.Errorf("Routes(no topics) = %+v; want one route to #d", got)
-	}
-}
-
 func BenchmarkSlackMessages(b *testing.B) {
-	d := Build(benchInput())
+	d := busyDigest()
 	b.ReportAllocs()
 	for b.Loop() {
-		d.SlackMessages(SlackOptions{MaxPerTopic: 8, Threads: true})
+		Messages(d, Options{MaxPerTopic: 8, Threads: true})
 	}
 }
 
@@ -389,11 +381,11 @@ func TestWebhookOverflowWithHostileLinks(t *testing.T) {
 	in := sampleInput()
 	long := "https://x.test/1?" + strings.Repeat("a&", 1000)
 	for i := range 3 {
-		in.Candidates = append(in.Candidates, cand(fmt.Sprintf("h%d", i), fmt.Sprintf("Cartel story %d with a hostile link", i), "Hostile",
-			long+fmt.Sprint(i), time.Duration(i+1)*time.Minute, m("cartels", 3, "cartel*")))
+		in.Candidates = append(in.Candidates, digesttest.Cand(fmt.Sprintf("h%d", i), fmt.Sprintf("Cartel story %d with a hostile link", i), "Hostile",
+			long+fmt.Sprint(i), time.Duration(i+1)*time.Minute, digesttest.M("cartels", 3, "cartel*")))
 	}
-	d := Build(in)
-	msgs := d.SlackMessages(SlackOptions{MaxPerTopic: 1})
+	d := digest.Build(in)
+	msgs := Messages(d, Options{MaxPerTopic: 1})
 	checkSlack(t, msgs)
 	var ids []string
 	for _, msg := range msgs {

@@ -154,7 +154,7 @@ func cmdRun(ctx context.Context, e *env, args []string) error {
 	if *since < 0 {
 		return usagef("run: -since must be positive")
 	}
-	cfg, p, logger, closeStore, err := openPipeline(ctx, e, *cfgPath, !*dryRun, "run")
+	cfg, p, _, closeStore, err := openPipeline(ctx, e, *cfgPath, !*dryRun, "run")
 	if err != nil {
 		return err
 	}
@@ -168,29 +168,23 @@ func cmdRun(ctx context.Context, e *env, args []string) error {
 		}
 	}
 
-	if err := p.CheckTopics(topics); err != nil {
-		return topicError(err) // before polling: a typo costs nothing
+	if _, err := cfg.SelectTopics(topics); err != nil {
+		return usagef("run: %v", err) // before polling: a typo costs nothing
 	}
 	poll, err := p.Poll(ctx)
 	if err != nil {
 		return err
 	}
-	opts := pipeline.DigestOptions{Since: *since, Topics: topics, DryRun: *dryRun}
-	defer func() {
-		if n, err := p.Prune(ctx); err != nil {
-			logger.Warn("prune failed", "err", err)
-		} else if n > 0 {
-			logger.Info("pruned old items", "items", n)
-		}
-	}()
+	opts := pipeline.DigestOptions{Since: *since, Topics: topics}
+	defer p.Prune(ctx)
 	if !*dryRun {
 		// Posting: what was posted is logged per channel; stdout stays empty.
 		_, err := p.Deliver(ctx, opts, &poll)
-		return topicError(err)
+		return err
 	}
 	d, err := p.Digest(ctx, opts, &poll)
 	if err != nil {
-		return topicError(err)
+		return err
 	}
 	switch *format {
 	case "json":
@@ -204,15 +198,6 @@ func cmdRun(ctx context.Context, e *env, args []string) error {
 		return fmt.Errorf("write digest: %w", err)
 	}
 	return nil
-}
-
-// topicError makes an unknown -topic a usage error.
-func topicError(err error) error {
-	var ut *pipeline.UnknownTopicError
-	if errors.As(err, &ut) {
-		return usagef("run: %v", err)
-	}
-	return err
 }
 
 func cmdValidate(ctx context.Context, e *env, args []string) error {

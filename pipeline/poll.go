@@ -1,0 +1,262 @@
+package pipeline
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/newsdigest/newsdigest"
+	"github.com/newsdigest/newsdigest/classify"
+	"github.com/newsdigest/newsdigest/store"
+	"github.com/newsdigest/newsdigest/watcher"
+)
+
+// summaryRunes caps the plain-text summary kept per item: the lede, enough for a
+// digest line and for `explain`, small enough that the store stays small.
+const summaryRunes = 300
+
+// Backoff bounds for feeds that keep failing.
+const (
+	backoffBase = 15 * time.Minute
+	backoffMax  = 6 * time.Hour
+)
+
+// PollReport is what one poll did.
+type PollReport struct {
+	Started, Finished time.Time
+	Feeds             []newsdigest.FeedReport // every configured feed, config order
+	Summary           store.PollSummary
+	NewByTopic        map[string]int // new, postable items per matched topic
+}
+
+// Poll fetches every configured feed now (feeds in backoff are skipped and
+// reported with their last error), classifies the new items and stores the
+// whole poll in one transaction. A failing feed is reported, never fatal; the
+// error is for a store that cannot be used.
+func (p *Pipeline) Poll(ctx context.Context) (PollReport, error) {
+	p.pollMu.Lock()
+	defer p.pollMu.Unlock()
+
+	rep := PollReport{Started: p.Now()}
+	states, err := p.store.FeedStates(ctx)
+	if err != nil {
+		return rep, fmt.Errorf("pipeline: poll: %w", err)
+	}
+
+	feeds := p.cfg.Feeds
+	reqs := make([]watcher.Request, 0, len(feeds))
+	skipped := map[string]store.FeedState{}
+	for _, f := range feeds {
+		st, ok := states[f.URL]
+		if ok && !st.NextPollAt.IsZero() && rep.Started.Before(st.NextPollAt) {
+			skipped[f.URL] = st
+			continue
+		}
+		reqs = append(reqs, watcher.Request{
+			Feed:       f,
+			Validators: watcher.Validators{ETag: st.ETag, LastModified: st.LastModified},
+			URL:        st.MovedTo, // a feed that moved permanently is fetched where it went
+		})
+	}
+
+	// Each result is turned into what the store keeps as soon as it arrives,
+	// on the worker that fetched it: the raw feed bodies and HTML are dropped
+	// at once, so a poll of many large feeds holds only titles, short
+	// summaries and matches until the one transaction that stores them.
+	pollFeeds := make([]store.PollFeed, len(reqs))
+	outcomes := make([]feedOutcome, len(reqs))
+	var done int
+	var doneMu sync.Mutex
+	p.fetcher.FetchEach(ctx, reqs, p.cfg.Fetch.Concurrency, func(i int, r watcher.Result) {
+		sc := scratchPool.Get().(*classify.Scratch)
+		pollFeeds[i] = p.pollFeed(r, states[r.Feed.URL], p.Now(), sc)
+		scratchPool.Put(sc)
+		outcomes[i] = feedOutcome{err: r.Err, notModified: r.NotModified, status: r.Status, duration: r.Duration, items: len(r.Items)}
+		if p.Progress != nil {
+			doneMu.Lock()
+			done++
+			p.Progress(done, len(reqs), r.Feed)
+			doneMu.Unlock()
+		}
+	})
+	if err := ctx.Err(); err != nil {
+		return rep, fmt.Errorf("pipeline: poll: %w", err)
+	}
+	byURL := make(map[string]feedOutcome, len(reqs))
+	for i, r := range reqs {
+		byURL[r.Feed.URL] = outcomes[i]
+	}
+	polledAt := p.Now()
+	sum, err := p.store.SavePoll(ctx, pollFeeds)
+	if err != nil {
+		return rep, fmt.Errorf("pipeline: poll: %w", err)
+	}
+	rep.Summary = sum
+	rep.NewByTopic = newByTopic(pollFeeds, sum.NewMatched)
+
+	for _, f := range feeds {
+		st := states[f.URL]
+		if s, ok := skipped[f.URL]; ok {
+			fr := newsdigest.FeedReport{Name: f.Name, URL: f.URL, Skipped: true, LastOK: s.LastOKAt, FailingSince: s.FailingSince}
+			if s.LastError != "" {
+				// Backing off: still failing, and said so in coverage.
+				fr.Error = skippedReason(s, p.location())
+			} // else not due yet (Cache-Control, ttl): healthy, just not fetched
+			rep.Feeds = append(rep.Feeds, fr)
+			continue
+		}
+		r := byURL[f.URL]
+		fr := newsdigest.FeedReport{
+			Name: f.Name, URL: f.URL, OK: r.err == nil, NotModified: r.notModified, LastOK: st.LastOKAt,
+			Status: r.status, Duration: r.duration, Items: r.items,
+		}
+		if r.err != nil {
+			fr.Error = r.err.Error()
+			fr.FailingSince = st.FailingSince
+			if fr.FailingSince.IsZero() {
+				fr.FailingSince = polledAt
+			}
+		} else {
+			fr.LastOK = polledAt
+		}
+		rep.Feeds = append(rep.Feeds, fr)
+	}
+	if failed := countFailed(rep.Feeds); len(reqs) > 0 && failed == len(rep.Feeds) {
+		p.logger.Warn("every feed failed: is the network (or a proxy) reachable from here?", "feeds", failed)
+	}
+	rep.Finished = p.Now()
+	p.logger.Info("poll finished",
+		"feeds", len(feeds), "fetched", len(reqs), "failed", countFailed(rep.Feeds),
+		"items_fetched", sum.ItemsFetched, "items_new", sum.ItemsNew, "items_matched", sum.ItemsMatched,
+		"duration", rep.Finished.Sub(rep.Started).Round(time.Millisecond))
+	return rep, nil
+}
+
+// goneRetry is how long a feed that answered 410 Gone is left alone.
+const goneRetry = 30 * 24 * time.Hour
+
+// skippedReason says why a feed was not fetched this run: its last error and
+// until when it is left alone.
+func skippedReason(s store.FeedState, loc *time.Location) string {
+	until := s.NextPollAt.In(loc)
+	if time.Until(until) > 24*time.Hour {
+		return fmt.Sprintf("%s (not polled before %s)", s.LastError, until.Format("2 Jan"))
+	}
+	return fmt.Sprintf("%s (backing off until %s)", s.LastError, until.Format("15:04"))
+}
+
+// feedOutcome is what the coverage report needs of one fetch.
+type feedOutcome struct {
+	err         error
+	notModified bool
+	status      int
+	duration    time.Duration
+	items       int
+}
+
+// scratchPool holds the matcher's per-goroutine buffers.
+var scratchPool = sync.Pool{New: func() any { return new(classify.Scratch) }}
+
+// pollFeed turns one fetch result into what the store records: plain-text
+// titles and summaries, and the topics each item matched.
+func (p *Pipeline) pollFeed(r watcher.Result, prev store.FeedState, polledAt time.Time, scratch *classify.Scratch) store.PollFeed {
+	pf := store.PollFeed{
+		Feed: r.Feed, PolledAt: polledAt, Status: r.Status, NotModified: r.NotModified,
+		ETag: r.Validators.ETag, LastModified: r.Validators.LastModified,
+	}
+	if r.Gone {
+		// 410: the publisher removed the feed. Stop polling it (a config
+		// change to its URL starts afresh) and keep saying so in coverage.
+		pf.Err = r.Err.Error() + ": the feed was removed; polling stopped (fix or remove it in the config)"
+		pf.NextPollAt = polledAt.Add(goneRetry)
+		return pf
+	}
+	if r.Err != nil {
+		pf.Err = r.Err.Error()
+		pf.NextPollAt = nextPoll(polledAt, prev.Failures+1, r.RetryAfter)
+		return pf
+	}
+	// The earliest next poll the server asked for: Retry-After, or
+	// Cache-Control max-age / RSS ttl.
+	if wait := max(r.RetryAfter, r.NextPollAfter); wait > 0 {
+		pf.NextPollAt = polledAt.Add(wait)
+	}
+	if r.MovedTo != "" && r.MovedTo != prev.MovedTo {
+		pf.MovedTo = r.MovedTo
+		p.logger.Warn("feed moved permanently; polling the new address (update config.yaml)",
+			"feed", r.Feed.Name, "url", r.Feed.URL, "moved_to", r.MovedTo)
+	}
+	pf.Items = make([]store.PollItem, 0, len(r.Items))
+	for _, it := range r.Items {
+		matches := p.matcher.MatchAppend(nil, scratch, classify.Doc{Title: it.Title, Summary: it.Summary, Content: it.Content})
+		it.Title = classify.PlainText(it.Title)
+		// The lede serves the digest (story clustering); an item that
+		// matched nothing is only remembered, so it keeps none.
+		if len(matches) > 0 {
+			it.Summary = newsdigest.Truncate(classify.PlainText(it.Summary), summaryRunes, nil)
+		} else {
+			it.Summary = ""
+		}
+		it.Content = ""
+		// Google News titles end in " - Outlet": the outlet is the source, and
+		// the clean headline is what readers and the story clustering see.
+		// Its description only lists the headline again, with links.
+		if h, outlet, ok := newsdigest.SplitGoogleNews(r.Feed.URL, it.Link, it.Title); ok {
+			it.Title, it.Source = h, outlet
+			if strings.HasPrefix(it.Summary, h) {
+				it.Summary = ""
+			}
+		}
+		pf.Items = append(pf.Items, store.PollItem{Item: it, Matches: matches})
+	}
+	return pf
+}
+
+// newByTopic counts the new, postable items of a poll per matched topic.
+func newByTopic(feeds []store.PollFeed, newIDs []string) map[string]int {
+	isNew := make(map[string]bool, len(newIDs))
+	for _, id := range newIDs {
+		isNew[id] = true
+	}
+	counts := map[string]int{}
+	for _, f := range feeds {
+		for _, it := range f.Items {
+			if isNew[it.Item.ID] {
+				for _, m := range it.Matches {
+					counts[m.Topic]++
+				}
+			}
+		}
+	}
+	return counts
+}
+
+// nextPoll is the earliest time a failing feed is tried again: Retry-After
+// when the server gave one, else exponential backoff from the second
+// consecutive failure on, capped at backoffMax.
+func nextPoll(now time.Time, failures int, retryAfter time.Duration) time.Time {
+	if retryAfter > 0 {
+		return now.Add(min(retryAfter, 24*time.Hour))
+	}
+	if failures < 2 {
+		return time.Time{}
+	}
+	d := time.Duration(float64(backoffBase) * math.Pow(2, float64(failures-2)))
+	if d <= 0 || d > backoffMax {
+		d = backoffMax
+	}
+	return now.Add(d)
+}
+
+func countFailed(fs []newsdigest.FeedReport) int {
+	n := 0
+	for _, f := range fs {
+		if f.Failing() {
+			n++
+		}
+	}
+	return n
+}

@@ -1,0 +1,193 @@
+package slack
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/newsdigest/newsdigest/internal/netfail"
+)
+
+// Error is a post Slack refused, or one that did not get an answer.
+type Error struct {
+	// Code is Slack's error code ("channel_not_found", "invalid_token"),
+	// or "rate_limited", "http_503", "network_error", "bad_response".
+	Code string
+	// Hint says which setting to check, or what Slack asked for.
+	Hint string
+	// Retry: the same request may succeed if sent again.
+	Retry bool
+	// Wait is how long Slack asked to wait before trying again
+	// (Retry-After); zero when it gave no advice.
+	Wait time.Duration
+	// detail is a redacted description of the cause, if any.
+	detail string
+}
+
+func (e *Error) Error() string {
+	var b strings.Builder
+	b.WriteString(e.Code)
+	if e.detail != "" {
+		b.WriteString(" (" + e.detail + ")")
+	}
+	if e.Hint != "" {
+		b.WriteString(" — " + e.Hint)
+	}
+	return b.String()
+}
+
+// API is which Slack interface an answer came from: they word errors
+// differently and name different settings.
+type API int
+
+const (
+	botAPI     API = iota // the Web API, with slack.token
+	webhookAPI            // an incoming webhook, slack.webhook_url
+)
+
+func (a API) setting() string {
+	if a == webhookAPI {
+		return "slack.webhook_url"
+	}
+	return "slack.token and slack.api_url"
+}
+
+func (a API) hints() map[string]string {
+	if a == webhookAPI {
+		return webhookHints
+	}
+	return botHints
+}
+
+// transient is the Web API error codes worth retrying.
+var transient = map[string]bool{
+	"ratelimited": true, "rate_limited": true, "internal_error": true, "fatal_error": true,
+	"service_unavailable": true, "request_timeout": true,
+}
+
+// botHints and webhookHints name the setting to check for each final error.
+var botHints = map[string]string{
+	"not_authed":        "check slack.token",
+	"invalid_auth":      "check slack.token (a bot token starts with xoxb-)",
+	"account_inactive":  "the bot's account is inactive; check slack.token",
+	"token_revoked":     "the token was revoked; reinstall the app and update slack.token",
+	"token_expired":     "the token expired; update slack.token",
+	"no_permission":     "the token lacks permission; check slack.token",
+	"missing_scope":     "the bot token needs the chat:write scope; check slack.token",
+	"channel_not_found": "invite the bot or check slack.channel (or the topic's channel)",
+	"not_in_channel":    "invite the bot to the channel, or add the chat:write.public scope",
+	"is_archived":       "the channel is archived; check slack.channel (or the topic's channel)",
+	"restricted_action": "posting to this channel is restricted; check slack.channel",
+	"invalid_blocks":    "Slack refused the message's blocks (a newsdigest bug; please report it)",
+	"msg_too_long":      "Slack refused the message as too long (a newsdigest bug; please report it)",
+	"invalid_arguments": "Slack refused the request's arguments; check slack.channel",
+}
+
+var webhookHints = map[string]string{
+	"invalid_token":       "check slack.webhook_url",
+	"no_service":          "the webhook is gone or disabled; check slack.webhook_url",
+	"no_team":             "check slack.webhook_url",
+	"team_disabled":       "the workspace is disabled; check slack.webhook_url",
+	"channel_not_found":   "the webhook's channel is gone; check slack.webhook_url",
+	"channel_is_archived": "the webhook's channel is archived; check slack.webhook_url",
+	"action_prohibited":   "an admin restricted posting; check slack.webhook_url",
+	"invalid_blocks":      "Slack refused the message's blocks (a newsdigest bug; please report it)",
+	"msg_too_long":        "Slack refused the message as too long (a newsdigest bug; please report it)",
+}
+
+// errorCode is the shape of a Slack error code such as "invalid_token".
+var errorCode = regexp.MustCompile(`^[a-z][a-z0-9_]{0,63}$`)
+
+// Classify reads one answer of api: the HTTP status, the Retry-After header
+// and the body. It returns the new message's ts ("" for a webhook) when
+// Slack accepted the message, else an *Error that says whether to retry and
+// how long Slack asked to wait (now is when the answer came, for a
+// Retry-After given as a date). It does no I/O: every answer Slack can give
+// is a table test.
+func Classify(api API, status int, retryAfter string, body []byte, now time.Time) (ts string, err error) {
+	var web struct {
+		OK    bool   `json:"ok"`
+		Error string `json:"error"`
+		TS    string `json:"ts"`
+	}
+	code := ""
+	text := strings.TrimSpace(string(body))
+	switch {
+	case errorCode.MatchString(text):
+		code = text // a webhook's bare code, or "ok"
+	case json.Unmarshal(body, &web) == nil && errorCode.MatchString(web.Error):
+		code = web.Error
+	}
+	wait, advised := netfail.RetryAfter(retryAfter, now)
+	if advised {
+		wait = max(wait, time.Millisecond) // "retry now", not "no advice"
+	}
+	final := func(code string) error {
+		hint, ok := api.hints()[code]
+		if !ok || hint == "" {
+			hint = "check " + api.setting()
+		}
+		return &Error{Code: code, Hint: hint}
+	}
+	switch {
+	case status == http.StatusTooManyRequests:
+		return "", &Error{Code: "rate_limited", Hint: "Slack asked to slow down", Retry: true, Wait: wait}
+	case status >= 500:
+		return "", &Error{Code: fmt.Sprintf("http_%d", status), Hint: "Slack is unavailable", Retry: true, detail: code}
+	case status != http.StatusOK:
+		if code == "" {
+			code = fmt.Sprintf("http_%d", status)
+		}
+		return "", final(code)
+	case api == webhookAPI:
+		return "", nil // a webhook says "ok"; its errors come with a 4xx
+	case api == botAPI && web.OK:
+		return web.TS, nil
+	case code != "":
+		if transient[code] {
+			return "", &Error{Code: code, Hint: "Slack asked to retry", Retry: true, Wait: wait}
+		}
+		return "", final(code)
+	}
+	// A 200 that is neither a success nor an error Slack would send.
+	return "", &Error{Code: "bad_response", detail: "unexpected answer from Slack", Hint: "check " + api.setting(), Retry: true}
+}
+
+// transportError is a post that got no answer: a network error, or a
+// request that could not be made. Its message has the URL and secrets
+// removed.
+func transportError(err error, redact *strings.Replacer, api API) error {
+	return &Error{
+		Code:   "network_error",
+		detail: redact.Replace(netfail.Reason(err)),
+		Hint:   "check that Slack is reachable (" + api.setting() + ")",
+		Retry:  true,
+	}
+}
+
+// redactor replaces each secret, and its URL-escaped and path forms, with
+// "[redacted]".
+func redactor(secrets ...string) *strings.Replacer {
+	var pairs []string
+	add := func(s string) {
+		if len(s) >= 4 {
+			pairs = append(pairs, s, "[redacted]")
+		}
+	}
+	for _, s := range secrets {
+		if s == "" {
+			continue
+		}
+		add(s)
+		add(url.QueryEscape(s))
+		if u, err := url.Parse(s); err == nil && u.Host != "" && len(u.Path) > 1 {
+			add(u.Path)
+			add(u.EscapedPath())
+		}
+	}
+	return strings.NewReplacer(pairs...)
+}
