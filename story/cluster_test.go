@@ -1,4 +1,4 @@
-package digest
+package story
 
 import (
 	"bufio"
@@ -75,7 +75,7 @@ func evaluate(rows []labelled, th thresholds, useLede bool) (sameLang, crossLang
 		if !useLede {
 			lede = ""
 		}
-		docs[i] = st.doc("", r.title, lede, r.source, "")
+		docs[i] = st.doc(Doc{Title: r.title, Lede: lede, Source: r.source})
 	}
 	root := cluster(docs, th)
 	base := func(s string) string { return strings.TrimSuffix(strings.TrimSuffix(s, ".en"), ".es") }
