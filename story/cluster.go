@@ -50,8 +50,6 @@ const (
 // thresholds are the similarities at or above which two items are one story.
 type thresholds struct {
 	title, all float64
-	measure    int     // 0 Jaccard, 1 cosine, 2 overlap
-	power      float64 // IDF exponent
 	numBoost   float64 // weight multiplier for numbers ("26", "50"); 0 or 1: none
 	mixed      float64 // cosine of one title with the other's title and lede that also merges; 0: off
 	gram       float64 // title character 4-gram cosine that also merges; 0: off
@@ -63,7 +61,7 @@ type thresholds struct {
 // clusters_holdout.tsv (TestClusterTune) under the constraint that the digest's own fixtures keep
 // apart what they keep apart ("Mexico arrests CJNG leader" and "Mexico
 // arrests cartel boss" are two entries in the golden digest).
-var tuned = thresholds{title: 0.45, all: 0.45, measure: 1, power: 1, numBoost: 3, mixed: 0.45, gram: 0.5, guard: 0.2, guardLow: 1.3}
+var tuned = thresholds{title: 0.45, all: 0.45, numBoost: 3, mixed: 0.45, gram: 0.5, guard: 0.2, guardLow: 1.3}
 
 // clusterDoc is one item as the clusterer sees it.
 type clusterDoc struct {
@@ -123,7 +121,7 @@ func cluster(docs []clusterDoc, th thresholds) []int {
 	w := make([]float64, len(df))
 	for t, f := range df {
 		if f > 0 {
-			w[t] = math.Pow(math.Log(1+float64(n)/float64(f)), th.power) * max(1, boost[t])
+			w[t] = math.Log(1+float64(n)/float64(f)) * max(1, boost[t])
 		}
 	}
 	gw := make([]float64, len(gdf))
@@ -212,12 +210,12 @@ func (s *scorer) same(a, b *clusterDoc, wa, wb docWeights) (float64, bool) {
 	if len(a.title) < minStems || len(b.title) < minStems {
 		return 0, false // too little text to tell stories apart
 	}
-	sim := jaccard(a.title, b.title, wa.title, wb.title, s.w, s.th.measure) / s.th.title
+	sim := cosine(a.title, b.title, wa.title, wb.title, s.w) / s.th.title
 	if sim >= 1 && sim >= s.th.guardLow {
 		return sim, true // the guard would not look at it: skip the lede
 	}
 	if len(a.all) > len(a.title) || len(b.all) > len(b.title) {
-		sim = max(sim, jaccard(a.all, b.all, wa.all, wb.all, s.w, s.th.measure)/s.th.all)
+		sim = max(sim, cosine(a.all, b.all, wa.all, wb.all, s.w)/s.th.all)
 	} else {
 		sim = max(sim, sim*s.th.title/s.th.all) // no ledes: all is title
 	}
@@ -226,10 +224,10 @@ func (s *scorer) same(a, b *clusterDoc, wa, wb docWeights) (float64, bool) {
 		// says what the other's lede says ("Blaze at refinery" / "fire").
 		// Without a lede the comparison is the title one, already made.
 		if len(b.all) > len(b.title) {
-			sim = max(sim, jaccard(a.title, b.all, wa.title, wb.all, s.w, s.th.measure)/s.th.mixed)
+			sim = max(sim, cosine(a.title, b.all, wa.title, wb.all, s.w)/s.th.mixed)
 		}
 		if len(a.all) > len(a.title) {
-			sim = max(sim, jaccard(a.all, b.title, wa.all, wb.title, s.w, s.th.measure)/s.th.mixed)
+			sim = max(sim, cosine(a.all, b.title, wa.all, wb.title, s.w)/s.th.mixed)
 		}
 	}
 	if sim >= 1 {
@@ -237,7 +235,7 @@ func (s *scorer) same(a, b *clusterDoc, wa, wb docWeights) (float64, bool) {
 	}
 	// Spelling alike is weak evidence: "Story 12 about cartels" and
 	// "Story 13 about cartels" are different stories.
-	if s.th.gram > 0 && sim >= gramFloor && !numbersDiffer(a.tnums, b.tnums) && jaccard(a.grams, b.grams, wa.grams, wb.grams, s.gw, 1) >= s.th.gram {
+	if s.th.gram > 0 && sim >= gramFloor && !numbersDiffer(a.tnums, b.tnums) && cosine(a.grams, b.grams, wa.grams, wb.grams, s.gw) >= s.th.gram {
 		return sim, true
 	}
 	return sim, false
@@ -259,12 +257,14 @@ func numbersDiffer(a, b []uint32) bool {
 
 // all is the title-and-lede similarity of two docs.
 func (s *scorer) all(a, b *clusterDoc, wa, wb docWeights) float64 {
-	return jaccard(a.all, b.all, wa.all, wb.all, s.w, s.th.measure)
+	return cosine(a.all, b.all, wa.all, wb.all, s.w)
 }
 
-// jaccard is the weighted Jaccard similarity of two sorted stem sets whose
-// total weights are wa and wb.
-func jaccard(a, b []uint32, wa, wb float64, w []float64, measure int) float64 {
+// cosine is the weighted cosine similarity of two sorted stem sets whose
+// total weights are wa and wb: the weight of their intersection over the
+// geometric mean of wa and wb, which is the cosine of the two sets' vectors
+// when each stem's component is the square root of its weight.
+func cosine(a, b []uint32, wa, wb float64, w []float64) float64 {
 	var inter float64
 	for i, j := 0, 0; i < len(a) && j < len(b); {
 		switch {
@@ -278,23 +278,10 @@ func jaccard(a, b []uint32, wa, wb float64, w []float64, measure int) float64 {
 			j++
 		}
 	}
-	switch measure {
-	case 1:
-		if wa*wb <= 0 {
-			return 0
-		}
-		return inter / math.Sqrt(wa*wb)
-	case 2:
-		if min(wa, wb) <= 0 {
-			return 0
-		}
-		return inter / min(wa, wb)
-	}
-	union := wa + wb - inter
-	if union <= 0 {
+	if wa*wb <= 0 {
 		return 0
 	}
-	return inter / union
+	return inter / math.Sqrt(wa*wb)
 }
 
 func weight(ts []uint32, w []float64) float64 {

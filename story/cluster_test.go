@@ -214,7 +214,7 @@ func TestClusterTune(t *testing.T) {
 					for _, gd := range []float64{0, 0.2, 0.25, 0.3} {
 						for _, gl := range []float64{0, 1.3, 1.6} {
 							for _, mx := range []float64{0, 0.45, 0.5} {
-								th := thresholds{title: tt, all: ta, measure: 1, power: 1, numBoost: nb, mixed: mx, gram: g, guard: gd, guardLow: gl}
+								th := thresholds{title: tt, all: ta, numBoost: nb, mixed: mx, gram: g, guard: gd, guardLow: gl}
 								s, c, _ := evaluate(rows, th, true)
 								s2, c2, _ := evaluate(dev, th, true)
 								if s2.precision() < 0.95 {
