@@ -3,7 +3,6 @@ package story
 import (
 	"slices"
 	"strings"
-	"unicode"
 
 	"github.com/newsdigest/newsdigest/classify"
 )
@@ -39,7 +38,9 @@ var dotted = strings.NewReplacer("U.S.", "US", "EE.UU.", "EEUU", "EE. UU.", "EEU
 	"United States", "US",
 	"Mexico City", "CDMX", "Ciudad de México", "CDMX")
 
-func notWordRune(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) }
+// notWordRune separates words: any rune that classify.IsWordRune, the one
+// definition of a word character, rejects.
+func notWordRune(r rune) bool { return !classify.IsWordRune(r) }
 
 // stems appends the stem IDs of text's words (at most max words when max >=
 // 0) to dst and returns dst sorted, each ID once. It records in d.nums
