@@ -1,13 +1,13 @@
-// Package story decides which news items tell the same story: reports of one
-// event by different outlets, in English or Spanish, with the same link or
-// with titles and ledes that say the same thing.
+// Package story decides which news items tell the same story: items with the
+// same link, and items whose titles and ledes say the same thing (its word
+// lists know English and Spanish).
 package story
 
 // Doc is one item as story grouping sees it.
 type Doc struct {
 	Key    string // canonical link, "" when none; docs with the same Key are one story
 	Title  string
-	Lede   string // summary or first paragraph, "" when none; only its first words count
+	Lede   string // the item's summary, "" when none; only its first 40 words count
 	Source string // outlet name, used to cut " | Outlet" from the title
 	Feed   string // feed name, used like Source
 }
