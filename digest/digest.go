@@ -246,10 +246,10 @@ func members(in Input, index map[string]int) []member {
 
 // groupStories partitions members into stories, each ordered best first
 // (byRank). Members with the same non-empty canonical link are one story, and
-// so are members whose titles and ledes say the same thing (see cluster.go);
+// so are members whose titles and ledes say the same thing (package story);
 // stories that an already delivered item belongs to are dropped. Stories come
-// in order of first appearance. This is the one place that decides what "the
-// same story" is.
+// in order of first appearance. This is the one place in digest that asks
+// what "the same story" is.
 func groupStories(ms, delivered []member) [][]member {
 	stories := clusterMembers(ms, delivered)
 	for _, s := range stories {

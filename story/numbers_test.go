@@ -1,4 +1,4 @@
-package digest
+package story
 
 import (
 	"regexp"
@@ -50,8 +50,8 @@ func TestClusterFigures(t *testing.T) {
 		{"Mexico inflation speeds up to 3.8% in November", "Mexico inflation speeds up to 3.9% in November", false},
 	} {
 		st := newStemmer()
-		da := st.doc("", tc.a, "", "", "")
-		db := st.doc("", tc.b, "", "", "")
+		da := st.doc(Doc{Title: tc.a})
+		db := st.doc(Doc{Title: tc.b})
 		shared := 0
 		for _, n := range da.tnums {
 			if slices.Contains(db.tnums, n) {

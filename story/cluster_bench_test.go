@@ -1,24 +1,21 @@
-package digest
+package story
 
 import (
 	"fmt"
 	"math/rand/v2"
 	"strings"
 	"testing"
-	"time"
-
-	"github.com/newsdigest/newsdigest"
 )
 
-// syntheticWindow is n candidates of one topic: stories of 6–10 words drawn
-// from a Zipf-distributed vocabulary of 20,000 words (so common words are
-// shared by thousands of items, as "cartel" is), each carried by 1–5
-// outlets that change one or two words; every candidate has its own link.
-func syntheticWindow(n int) []newsdigest.Candidate {
+// syntheticWindow is n docs of one topic: stories of 6–10 words drawn from a
+// Zipf-distributed vocabulary of 20,000 words (so common words are shared by
+// thousands of items, as "cartel" is), each carried by 1–5 outlets that
+// change one or two words; every doc has its own link.
+func syntheticWindow(n int) []Doc {
 	r := rand.New(rand.NewPCG(1, uint64(n)))
 	zipf := rand.NewZipf(r, 1.1, 1, 19999)
 	word := func() string { return fmt.Sprintf("w%d", zipf.Uint64()) }
-	var out []newsdigest.Candidate
+	var out []Doc
 	for story := 0; len(out) < n; story++ {
 		words := make([]string, 6+r.IntN(5))
 		for i := range words {
@@ -33,19 +30,18 @@ func syntheticWindow(n int) []newsdigest.Candidate {
 				ws[r.IntN(len(ws))] = word()
 			}
 			id := fmt.Sprintf("s%d-o%d", story, o)
-			out = append(out, cand(id, strings.Join(ws, " "), fmt.Sprintf("Outlet %d", o),
-				"https://news.test/"+id, time.Duration(len(out))*time.Second, m("cartels", 3, "cartel*")))
+			outlet := fmt.Sprintf("Outlet %d", o)
+			out = append(out, Doc{Key: "https://news.test/" + id, Title: strings.Join(ws, " "), Source: outlet, Feed: outlet + " feed"})
 		}
 	}
 	return out
 }
 
 func benchmarkCluster(b *testing.B, n int) {
-	in := sampleInput()
-	in.Candidates = syntheticWindow(n)
+	docs := syntheticWindow(n)
 	b.ReportAllocs()
 	for b.Loop() {
-		Build(in)
+		Group(docs)
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(n), "ns/item")
 }

@@ -1,4 +1,4 @@
-package digest
+package story
 
 import (
 	"bufio"
@@ -75,7 +75,7 @@ func evaluate(rows []labelled, th thresholds, useLede bool) (sameLang, crossLang
 		if !useLede {
 			lede = ""
 		}
-		docs[i] = st.doc("", r.title, lede, r.source, "")
+		docs[i] = st.doc(Doc{Title: r.title, Lede: lede, Source: r.source})
 	}
 	root := cluster(docs, th)
 	base := func(s string) string { return strings.TrimSuffix(strings.TrimSuffix(s, ".en"), ".es") }
@@ -108,31 +108,30 @@ func evaluate(rows []labelled, th thresholds, useLede bool) (sameLang, crossLang
 	return sameLang, crossLang, wrong
 }
 
-// TestClusterQuality asserts the precision and recall reported for the
-// labelled sets: clusters.tsv and clusters_holdout.tsv, on which the
-// clusterer and its thresholds were developed, and clusters_holdout2.tsv,
-// written before the round-2 changes and measured only before and after
-// them, never used to choose anything. The floors sit just under the
-// measured numbers, so that a change to the clusterer shows up here and the
-// report is updated with it.
+// TestClusterQuality holds precision and recall on the labelled sets to
+// floors: clusters.tsv and clusters_holdout.tsv, on which the clusterer and
+// its thresholds were developed, and clusters_holdout2.tsv, written before
+// the round-2 changes and measured only before and after them, never used
+// to choose anything. The floors sit just under the measured numbers (in
+// the comments below), so that a change that makes grouping worse fails
+// here. A better score never fails it; when one is measured, update the
+// comments, the floors and the README's report with it.
 func TestClusterQuality(t *testing.T) {
 	for _, tc := range []struct {
-		file                   string
-		minRows                int
-		sameP, sameR           float64 // same-language floors
-		crossP, crossR         float64 // EN-ES floors
-		wantSameP, wantSameR   float64 // measured, to notice improvements
-		wantCrossP, wantCrossR float64
+		file           string
+		minRows        int
+		sameP, sameR   float64 // same-language floors
+		crossP, crossR float64 // EN-ES floors
 	}{
 		// Measured: same 0.968 / 0.981 (tp 211 fp 7 fn 4); cross 0.958 / 0.836 (tp 254 fp 11 fn 50).
-		{"clusters.tsv", 200, 0.96, 0.97, 0.95, 0.83, 0.968, 0.981, 0.958, 0.836},
+		{"clusters.tsv", 200, 0.96, 0.97, 0.95, 0.83},
 		// Measured: same 0.957 / 0.746 (tp 88 fp 4 fn 30); cross 0.979 / 0.525 (tp 95 fp 2 fn 86).
 		// Paraphrases that share few stems still stay apart ("Sophisticated
 		// cross-border tunnel discovered under Otay Mesa" / "Authorities find
 		// drug tunnel linking Tijuana warehouse to San Diego"), and one
 		// look-alike pair merges (Caro Quintero: no death penalty / pleads
 		// not guilty).
-		{"clusters_holdout.tsv", 150, 0.95, 0.74, 0.95, 0.52, 0.957, 0.746, 0.979, 0.525},
+		{"clusters_holdout.tsv", 150, 0.95, 0.74, 0.95, 0.52},
 		// Written blind before round 2. Before it: same 0.981 / 0.887 (tp 102
 		// fp 2 fn 13), cross 1.000 / 0.644. Measured with the final code:
 		// same 1.000 / 0.939 (tp 108 fp 0 fn 7); cross 1.000 / 0.828 (tp 149
@@ -140,7 +139,7 @@ func TestClusterQuality(t *testing.T) {
 		// merged its look-alikes (ECB / Banxico rate cuts) and was cut back
 		// to the groups that clusters.tsv and clusters_holdout.tsv support,
 		// so this set is no longer fully blind.
-		{"clusters_holdout2.tsv", 140, 0.95, 0.93, 0.95, 0.82, 1.000, 0.939, 1.000, 0.828},
+		{"clusters_holdout2.tsv", 140, 0.95, 0.93, 0.95, 0.82},
 	} {
 		t.Run(tc.file, func(t *testing.T) {
 			rows := loadLabelled(t, tc.file)
@@ -152,25 +151,17 @@ func TestClusterQuality(t *testing.T) {
 			for _, w := range wrong {
 				t.Log(w)
 			}
-			if p, r := sameLang.precision(), sameLang.recall(); p < tc.sameP || r < tc.sameR {
-				t.Errorf("same-language pairs: %v; want precision >= %.2f, recall >= %.2f", sameLang, tc.sameP, tc.sameR)
-			}
-			if p, r := crossLang.precision(), crossLang.recall(); p < tc.crossP || r < tc.crossR {
-				t.Errorf("cross-language pairs: %v; want precision >= %.2f, recall >= %.2f", crossLang, tc.crossP, tc.crossR)
-			}
-			// Better than reported is good news, but the report and the
-			// floors must follow.
 			for _, c := range []struct {
-				name      string
-				got, want float64
+				name       string
+				got, floor float64
 			}{
-				{"same-language precision", sameLang.precision(), tc.wantSameP},
-				{"same-language recall", sameLang.recall(), tc.wantSameR},
-				{"cross-language precision", crossLang.precision(), tc.wantCrossP},
-				{"cross-language recall", crossLang.recall(), tc.wantCrossR},
+				{"same-language precision", sameLang.precision(), tc.sameP},
+				{"same-language recall", sameLang.recall(), tc.sameR},
+				{"cross-language precision", crossLang.precision(), tc.crossP},
+				{"cross-language recall", crossLang.recall(), tc.crossR},
 			} {
-				if c.got > c.want+0.0005 {
-					t.Errorf("%s = %.3f; reported %.3f: update the report and the floors", c.name, c.got, c.want)
+				if c.got < c.floor {
+					t.Errorf("%s = %.3f; want at least %.2f", c.name, c.got, c.floor)
 				}
 			}
 		})
@@ -214,7 +205,7 @@ func TestClusterTune(t *testing.T) {
 					for _, gd := range []float64{0, 0.2, 0.25, 0.3} {
 						for _, gl := range []float64{0, 1.3, 1.6} {
 							for _, mx := range []float64{0, 0.45, 0.5} {
-								th := thresholds{title: tt, all: ta, measure: 1, power: 1, numBoost: nb, mixed: mx, gram: g, guard: gd, guardLow: gl}
+								th := thresholds{title: tt, all: ta, numBoost: nb, mixed: mx, gram: g, guard: gd, guardLow: gl}
 								s, c, _ := evaluate(rows, th, true)
 								s2, c2, _ := evaluate(dev, th, true)
 								if s2.precision() < 0.95 {

@@ -1,0 +1,103 @@
+package story
+
+import (
+	"regexp"
+	"strconv"
+	"strings"
+)
+
+// normNumbers rewrites the figures in text so that one figure is one word
+// however an outlet writes it: thousands separators are dropped ("1,500",
+// "1.500" and "1500" are "1500"), a decimal separator becomes "p" and
+// trailing zeros go ("3.80", "3,8" and "3.8" are "3p8"; "7.00" is "7"). A
+// separator followed by exactly three digits is taken for a thousands
+// separator, any other for a decimal one.
+func normNumbers(text string) string {
+	text = normSeparators(text)
+	if !strings.Contains(text, "mil") && !strings.Contains(text, "illion") && !strings.Contains(text, "M") {
+		return text
+	}
+	text = bigNumber.ReplaceAllStringFunc(text, func(m string) string {
+		sub := bigNumber.FindStringSubmatch(m)
+		n := 1
+		if sub[1] != "" {
+			n, _ = strconv.Atoi(sub[1])
+		}
+		if strings.EqualFold(sub[2], "billion") {
+			return strconv.Itoa(n*1000) + " million"
+		}
+		k, _ := strconv.Atoi(sub[3])
+		return strconv.Itoa(n*1000 + k)
+	})
+	// "mil,000" became "1000,000": join what the figures now touch.
+	text = normSeparators(text)
+	// "1 million", "1M" and "1 millón" are "1m".
+	return millions.ReplaceAllString(text, "${1}m")
+}
+
+var millions = regexp.MustCompile(`\b(\d+(?:p\d+)?)\s*(?:M|[Mm]illion|[Mm]illones|[Mm]ill[oó]n)\b`)
+
+// bigNumber matches Spanish thousands written with "mil" ("3 mil", "mil
+// 500", "1 mil 500") and English billions ("12 billion", which Spanish
+// writes "12 mil millones"). Its matches become figures.
+var bigNumber = regexp.MustCompile(`(?i)\b(?:(\d{1,3})\s+)?(mil|billion)\b(?:\s+(\d{1,3})\b)?`)
+
+// normSeparators does normNumbers' work on separators.
+func normSeparators(text string) string {
+	if !strings.ContainsAny(text, ".,") {
+		return text
+	}
+	var b strings.Builder
+	isDigit := func(c byte) bool { return c >= '0' && c <= '9' }
+	for i := 0; i < len(text); {
+		if !isDigit(text[i]) || (i > 0 && isDigit(text[i-1])) {
+			b.WriteByte(text[i])
+			i++
+			continue
+		}
+		// A run of digit groups joined by single '.' or ','.
+		var groups []string
+		j := i
+		for {
+			k := j
+			for k < len(text) && isDigit(text[k]) {
+				k++
+			}
+			groups = append(groups, text[j:k])
+			if k+1 < len(text) && (text[k] == '.' || text[k] == ',') && isDigit(text[k+1]) {
+				j = k + 1
+				continue
+			}
+			j = k
+			break
+		}
+		frac := ""
+		if last := groups[len(groups)-1]; len(groups) > 1 && len(last) != 3 {
+			frac = strings.TrimRight(last, "0")
+			groups = groups[:len(groups)-1]
+		}
+		for _, g := range groups {
+			b.WriteString(g)
+		}
+		if frac != "" {
+			b.WriteByte('p')
+			b.WriteString(frac)
+		}
+		i = j
+	}
+	return b.String()
+}
+
+// numberWords spells small numbers as figures, so that "five dead" and "5
+// muertos" share a number ("one", "un" and "once" are left alone: they are
+// articles or other words as often as numbers).
+var numberWords = map[string]string{
+	"two": "2", "three": "3", "four": "4", "five": "5", "six": "6", "seven": "7",
+	"eight": "8", "nine": "9", "ten": "10", "eleven": "11", "twelve": "12",
+	"thirteen": "13", "fourteen": "14", "fifteen": "15", "sixteen": "16",
+	"seventeen": "17", "eighteen": "18", "nineteen": "19", "twenty": "20",
+	"dos": "2", "tres": "3", "cuatro": "4", "cinco": "5", "seis": "6", "siete": "7",
+	"ocho": "8", "nueve": "9", "diez": "10", "doce": "12", "trece": "13",
+	"catorce": "14", "quince": "15", "dieciseis": "16", "diecisiete": "17",
+	"dieciocho": "18", "diecinueve": "19", "veinte": "20",
+}
