@@ -664,7 +664,7 @@ func (p *parser) terms(n *yaml.Node, path string) []string {
 }
 
 // checkTerm returns what is wrong with a term's syntax, or "". See
-// DESIGN.md "Matching": a term needs a letter or digit; '=' may only open
+// docs/DESIGN.md "Matching": a term needs a letter or digit; '=' may only open
 // it (exact match) and '*' may only close it, right after a letter or digit
 // (prefix match).
 func checkTerm(t string) string {
