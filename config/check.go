@@ -15,13 +15,13 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode"
 
 	"github.com/robfig/cron/v3"
 	"go.yaml.in/yaml/v3"
 	"golang.org/x/text/language"
 
 	"github.com/newsdigest/newsdigest"
+	"github.com/newsdigest/newsdigest/classify"
 )
 
 // timezone reads an IANA time zone name into *name and loads it into *loc.
@@ -184,8 +184,9 @@ func (p *parser) termGroups(dst *[][]string) reader {
 	}
 }
 
-// termList returns a list of terms, checking each one's syntax; a term with
-// a problem is left out.
+// termList returns a list of terms, each checked by classify.ParseTerm, the
+// one term grammar (docs/DESIGN.md "Matching"); a term with a problem is
+// left out.
 func (p *parser) termList(n *yaml.Node, path string) []string {
 	var out []string
 	for j, item := range p.sequence(n, path, "a list of terms") {
@@ -195,43 +196,14 @@ func (p *parser) termList(n *yaml.Node, path string) []string {
 			continue
 		}
 		v = strings.TrimSpace(v)
-		if msg := checkTerm(v); msg != "" {
-			p.add(item.Line, tp, "%s", msg)
+		if err := classify.ParseTerm(v); err != nil {
+			p.add(item.Line, tp, "%v", err)
 			continue
 		}
 		out = append(out, v)
 	}
 	return out
 }
-
-// checkTerm returns what is wrong with a term's syntax, or "". See
-// docs/DESIGN.md "Matching": a term needs a letter or digit; '=' may only open
-// it (exact match) and '*' may only close it, right after a letter or digit
-// (prefix match).
-func checkTerm(t string) string {
-	if t == "" {
-		return "term is empty"
-	}
-	body := strings.TrimPrefix(t, "=")
-	if strings.Contains(body, "=") {
-		return "'=' only allowed at the start of a term"
-	}
-	if i := strings.IndexByte(body, '*'); i >= 0 {
-		if i != len(body)-1 {
-			return "'*' only allowed at the end of a term"
-		}
-		r := []rune(body[:i])
-		if len(r) == 0 || !isWordRune(r[len(r)-1]) {
-			return "'*' must directly follow a letter or digit"
-		}
-	}
-	if strings.IndexFunc(body, isWordRune) < 0 {
-		return "term has no letter or digit"
-	}
-	return ""
-}
-
-func isWordRune(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }
 
 // checkAcrossSections runs the checks that compare settings of different
 // sections, once the whole file is read.

@@ -111,7 +111,7 @@ func (p *parser) feedKeys(f *newsdigest.Feed) []field {
 
 // topicKeys are the keys of one item of topics; name and terms must be set
 // (checkTopic). terms and exclude are lists of terms, require a list of
-// lists of terms (see checkTerm). An empty label defaults to the name, a
+// lists of terms (classify.ParseTerm). An empty label defaults to the name, a
 // min_score of 0 to DefaultMinScore (in topics); a topic without a channel
 // posts to slack.channel.
 func (p *parser) topicKeys(t *newsdigest.Topic) []field {
