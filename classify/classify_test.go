@@ -88,16 +88,30 @@ func TestParseTerm(t *testing.T) {
 		{"T-MEC", ""},
 		{"cártel de*", ""},
 		{"=NAFT*", ""},
+		{"=México", ""},
+		{"x²", ""},
+		{"= ICE", ""},
 		{"", "term is empty"},
 		{"   ", "term is empty"},
-		{"--", "term has no letters or digits"},
-		{"=", "term has no letters or digits"},
-		{"*", "term has no letters or digits"},
-		{"car*tel", "'*' only allowed at the end"},
-		{"*cartel", "'*' only allowed at the end"},
-		{"cartel**", "'*' only allowed at the end"},
-		{"cartel *", "'*' must follow a letter or digit"},
+		{"--", "term has no letter or digit"},
+		{"=", "term has no letter or digit"},
+		{"™", "term has no letter or digit"},      // folds to "tm", but is no letter as written
+		{"\u037a", "term has no letter or digit"}, // a letter that folds to a space
+		{"*", "'*' must directly follow a letter or digit"},
+		{"=*", "'*' must directly follow a letter or digit"},
+		{"car*tel", "'*' only allowed at the end of a term"},
+		{"*cartel", "'*' only allowed at the end of a term"},
+		{"cartel**", "'*' only allowed at the end of a term"},
+		{"cartel *", "'*' must directly follow a letter or digit"},
+		{"e\u0301*", "'*' must directly follow a letter or digit"}, // a combining mark
+		{"a™*", "'*' must directly follow a letter or digit"},
+		{"a\u037a*", "'*' must directly follow a letter or digit"},
+		{"T=MEC", "'=' only allowed at the start of a term"},
+		{"==ICE", "'=' only allowed at the start of a term"},
+		{"ICE=", "'=' only allowed at the start of a term"},
+		{"=a=b*", "'=' only allowed at the start of a term"},
 		{" cartel", "term has leading or trailing white space"},
+		{"cartel\n", "term has leading or trailing white space"},
 	}
 	for _, tt := range tests {
 		err := ParseTerm(tt.term)
@@ -118,9 +132,11 @@ func TestCompileErrors(t *testing.T) {
 		wantErr string
 	}{
 		{"bad term", []newsdigest.Topic{{Name: "cartels", Terms: []string{"ok", "car*tel"}}},
-			`classify: topic "cartels": term "car*tel": '*' only allowed at the end`},
+			`classify: topic "cartels": term "car*tel": '*' only allowed at the end of a term`},
 		{"bad exclude", []newsdigest.Topic{{Name: "c", Terms: []string{"x"}, Exclude: []string{"!!"}}},
-			`classify: topic "c": exclude term "!!": term has no letters or digits`},
+			`classify: topic "c": exclude term "!!": term has no letter or digit`},
+		{"inner equals", []newsdigest.Topic{{Name: "trade", Terms: []string{"T=MEC"}}},
+			`classify: topic "trade": term "T=MEC": '=' only allowed at the start of a term`},
 		{"bad require", []newsdigest.Topic{{Name: "c", Terms: []string{"x"}, Require: [][]string{{"a", ""}}}},
 			`classify: topic "c": require term "": term is empty`},
 		{"empty group", []newsdigest.Topic{{Name: "c", Terms: []string{"x"}, Require: [][]string{{}}}},

@@ -18,28 +18,6 @@ import (
 	"github.com/newsdigest/newsdigest"
 )
 
-// Defaults applied when a key is absent, null or empty after ${VAR} expansion.
-const (
-	DefaultTimezone       = "UTC"
-	DefaultPollSchedule   = "*/15 * * * *"
-	DefaultDigestSchedule = "0 8 * * *"
-	DefaultStorePath      = "newsdigest.db"
-	DefaultRetention      = 720 * time.Hour
-	DefaultListen         = "127.0.0.1:8080"
-	DefaultConcurrency    = 8
-	DefaultTimeout        = 20 * time.Second
-	DefaultMaxBytes       = 10 << 20 // 10485760
-	DefaultDigestTitle    = "News digest"
-	DefaultLookback       = 24 * time.Hour
-	DefaultMaxPerTopic    = 8
-	DefaultMinScore       = 1
-)
-
-// DefaultUserAgent is the fetch.user_agent used when none is configured.
-func DefaultUserAgent() string {
-	return "newsdigest/" + newsdigest.Version + " (+https://github.com/newsdigest/newsdigest)"
-}
-
 // Config is a loaded and validated config.yaml with defaults applied.
 type Config struct {
 	Path     string         // file it was loaded from
@@ -200,25 +178,15 @@ func Parse(data []byte, filename string, getenv func(string) string) (*Config, e
 	if getenv == nil {
 		getenv = func(string) string { return "" }
 	}
-	c := &Config{
-		Path:     filename,
-		Timezone: DefaultTimezone,
-		Location: time.UTC,
-		Schedule: Schedule{Poll: DefaultPollSchedule, Digest: DefaultDigestSchedule},
-		Store:    Store{Path: DefaultStorePath, Retention: DefaultRetention},
-		Serve:    Serve{Listen: DefaultListen},
-		Fetch: Fetch{
-			Concurrency: DefaultConcurrency,
-			Timeout:     DefaultTimeout,
-			MaxBytes:    DefaultMaxBytes,
-			UserAgent:   DefaultUserAgent(),
-		},
-		Digest: Digest{Title: DefaultDigestTitle, Lookback: DefaultLookback, MaxPerTopic: DefaultMaxPerTopic},
-		Lines:  map[string]int{},
-		env:    map[string][]string{},
-	}
+	// Where to look: schema.go lists the keys config.yaml may hold and the
+	// defaults; yaml.go and scalar.go read mappings, lists and typed values;
+	// check.go holds every other rule; suggest.go the did-you-mean.
+	c := defaults(filename)
 	p := &parser{cfg: c, getenv: getenv}
-	p.parse(data)
+	if root := p.document(data); root != nil {
+		p.mapping(root, "", p.rootKeys())
+		p.checkAcrossSections()
+	}
 	if len(p.problems) > 0 {
 		return nil, c.newError(p.problems)
 	}

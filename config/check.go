@@ -1,0 +1,253 @@
+package config
+
+// The rules beyond a value's YAML type: the formats of single values
+// (timezone, schedule, listen address, URLs, language tags, topic names,
+// terms), the rules of the feed and topic lists (required keys,
+// duplicates), and the checks across sections (Slack settings, retention
+// against lookback) that run once the whole file is read.
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/robfig/cron/v3"
+	"go.yaml.in/yaml/v3"
+	"golang.org/x/text/language"
+
+	"github.com/newsdigest/newsdigest"
+	"github.com/newsdigest/newsdigest/classify"
+)
+
+// timezone reads an IANA time zone name into *name and loads it into *loc.
+func (p *parser) timezone(name *string, loc **time.Location) reader {
+	return func(n *yaml.Node, path string) {
+		v, _, ok := p.scalar(n, path, "a time zone name")
+		if !ok {
+			return
+		}
+		if v == "" {
+			v = DefaultTimezone
+		}
+		l, err := time.LoadLocation(v)
+		if err != nil || v == "Local" {
+			p.add(resolve(n).Line, path, "unknown time zone %s%s (want an IANA name such as \"America/Mexico_City\")", kindName(resolve(n)), fromEnv(n))
+			return
+		}
+		*name, *loc = v, l
+	}
+}
+
+// schedule reads a cron spec in robfig/cron's standard syntax into *dst.
+func (p *parser) schedule(dst *string) reader {
+	return func(n *yaml.Node, path string) {
+		v, _, ok := p.scalar(n, path, "a cron schedule")
+		if !ok || v == "" {
+			return
+		}
+		if _, err := cron.ParseStandard(v); err != nil {
+			p.add(resolve(n).Line, path, "invalid schedule %s%s: %v (want 5 fields such as \"*/15 * * * *\" or a descriptor such as \"@every 10m\")",
+				kindName(resolve(n)), fromEnv(n), err)
+			return
+		}
+		*dst = v
+	}
+}
+
+// listen reads a host:port listen address into *dst.
+func (p *parser) listen(dst *string) reader {
+	return func(n *yaml.Node, path string) {
+		v, _, ok := p.scalar(n, path, "host:port")
+		if !ok || v == "" {
+			return
+		}
+		_, port, err := net.SplitHostPort(v)
+		if err == nil {
+			var pn int
+			pn, err = strconv.Atoi(port)
+			if err == nil && (pn < 0 || pn > 65535) {
+				err = errors.New("port out of range")
+			}
+		}
+		if err != nil {
+			p.add(resolve(n).Line, path, "must be host:port such as \"127.0.0.1:8080\", got %s%s", kindName(resolve(n)), fromEnv(n))
+			return
+		}
+		*dst = v
+	}
+}
+
+var httpSchemes = map[string]bool{"http": true, "https": true}
+
+// isHTTPURL reports whether s is an absolute http or https URL with a host.
+func isHTTPURL(s string) bool {
+	u, err := url.Parse(s)
+	return err == nil && httpSchemes[strings.ToLower(u.Scheme)] && u.Host != ""
+}
+
+// checkFeed checks the feed f read from item at path ip; names and urls
+// map the names and canonical URLs of the feeds before it to their paths.
+// It returns false for a feed to leave out: one whose URL repeats an
+// earlier feed's, which is a warning, not a problem.
+func (p *parser) checkFeed(f newsdigest.Feed, item *yaml.Node, ip string, names, urls map[string]string) bool {
+	switch first, dup := names[f.Name]; {
+	case f.Name == "":
+		p.add(p.keyLine(item, ip, "name"), join(ip, "name"), "must be set")
+	case dup:
+		p.add(p.keyLine(item, ip, "name"), join(ip, "name"), "duplicate feed name %q (also %s)", f.Name, first)
+	default:
+		names[f.Name] = ip
+	}
+	canon := newsdigest.CanonicalURL(f.URL)
+	switch first, dup := urls[canon]; {
+	case f.URL == "":
+		p.add(p.keyLine(item, ip, "url"), join(ip, "url"), "must be set")
+	case !isHTTPURL(f.URL):
+		p.add(p.keyLine(item, ip, "url"), join(ip, "url"), "must be an absolute http or https URL, got %q", f.URL)
+	case dup:
+		// Polling it twice would only double the requests: keep the
+		// first, and say so.
+		p.warnings = append(p.warnings, Problem{Line: p.keyLine(item, ip, "url"), Path: join(ip, "url"),
+			Message: fmt.Sprintf("duplicate feed URL (also %s); ignored", first)})
+		return false
+	default:
+		urls[canon] = ip
+	}
+	if f.Language != "" {
+		if _, err := language.Parse(f.Language); err != nil {
+			p.add(p.keyLine(item, ip, "language"), join(ip, "language"), "not a language tag such as \"en\" or \"es-MX\": %q", f.Language)
+		}
+	}
+	return true
+}
+
+var topicNameRE = regexp.MustCompile(`^[a-z0-9_-]+$`)
+
+// checkTopic checks the topic t read from item at path ip; names maps the
+// names of the topics before it to their paths.
+func (p *parser) checkTopic(t newsdigest.Topic, item *yaml.Node, ip string, names map[string]string) {
+	switch first, dup := names[t.Name]; {
+	case t.Name == "":
+		p.add(p.keyLine(item, ip, "name"), join(ip, "name"), "must be set")
+	case !topicNameRE.MatchString(t.Name):
+		p.add(p.keyLine(item, ip, "name"), join(ip, "name"), "must be lowercase letters, digits, '-' or '_', got %q", t.Name)
+	case dup:
+		p.add(p.keyLine(item, ip, "name"), join(ip, "name"), "duplicate topic name %q (also %s)", t.Name, first)
+	default:
+		names[t.Name] = ip
+	}
+	if len(t.Terms) == 0 && !p.hasProblemUnder(join(ip, "terms")) && !p.misspelled(ip, "terms") {
+		p.add(p.keyLine(item, ip, "terms"), join(ip, "terms"), "at least one term is required")
+	}
+}
+
+// topicChannel reads a topic's own channel into *dst, remembering where it
+// was set for checkSlack.
+func (p *parser) topicChannel(dst *string) reader {
+	return func(n *yaml.Node, path string) {
+		p.str(dst)(n, path)
+		if *dst != "" {
+			p.topicChannels = append(p.topicChannels, Problem{Line: resolve(n).Line, Path: path})
+		}
+	}
+}
+
+// terms reads a list of terms into *dst.
+func (p *parser) terms(dst *[]string) reader {
+	return func(n *yaml.Node, path string) { *dst = p.termList(n, path) }
+}
+
+// termGroups reads a list of term groups, each a non-empty list of terms.
+func (p *parser) termGroups(dst *[][]string) reader {
+	return func(n *yaml.Node, path string) {
+		flat := false
+		for j, g := range p.sequence(n, path, "a list of term groups") {
+			gp := index(path, j)
+			if g.Kind == yaml.ScalarNode && !isNull(g) {
+				if !flat { // once is enough: the whole list is probably flat
+					p.add(g.Line, gp, "expected a list of terms, got %s (each group is a list: require: [[a, b], [c]])", kindName(g))
+				}
+				flat = true
+				continue
+			}
+			group := p.termList(g, gp)
+			if len(group) == 0 && !p.hasProblemUnder(gp) {
+				p.add(g.Line, gp, "require group is empty")
+			}
+			*dst = append(*dst, group)
+		}
+	}
+}
+
+// termList returns a list of terms, each checked by classify.ParseTerm, the
+// one term grammar (docs/DESIGN.md "Matching"); a term with a problem is
+// left out.
+func (p *parser) termList(n *yaml.Node, path string) []string {
+	var out []string
+	for j, item := range p.sequence(n, path, "a list of terms") {
+		tp := index(path, j)
+		v, _, ok := p.scalar(item, tp, "a term")
+		if !ok {
+			continue
+		}
+		v = strings.TrimSpace(v)
+		if err := classify.ParseTerm(v); err != nil {
+			p.add(item.Line, tp, "%v", err)
+			continue
+		}
+		out = append(out, v)
+	}
+	return out
+}
+
+// checkAcrossSections runs the checks that compare settings of different
+// sections, once the whole file is read.
+func (p *parser) checkAcrossSections() {
+	p.checkSlack()
+	p.checkRetention()
+}
+
+// checkSlack reports Slack settings that contradict each other. Whether
+// Slack is configured enough to post is RequireSlack's business.
+func (p *parser) checkSlack() {
+	s := p.cfg.Slack
+	lines := p.cfg.Lines
+	if s.APIURL != "" && !isHTTPURL(s.APIURL) {
+		p.add(lines["slack.api_url"], "slack.api_url", "must be an absolute http or https URL, got %q", s.APIURL)
+	}
+	if s.WebhookURL == "" {
+		return
+	}
+	if !isHTTPURL(s.WebhookURL) {
+		p.add(lines["slack.webhook_url"], "slack.webhook_url", "must be an absolute http or https URL")
+	}
+	if s.Token != "" {
+		p.add(lines["slack.webhook_url"], "slack", "slack.token and slack.webhook_url are both set; set only one")
+	}
+	if s.APIURL != "" {
+		p.add(lines["slack.api_url"], "slack.api_url", "cannot be used with slack.webhook_url (it is the Web API base for a bot token)")
+	}
+	for _, tc := range p.topicChannels {
+		p.add(tc.Line, tc.Path, "a per-topic channel cannot be used with slack.webhook_url (a webhook posts to one channel)")
+	}
+}
+
+// checkRetention: items must outlive the window that selects them, or a
+// pruned item's story would no longer hold its re-posts back.
+func (p *parser) checkRetention() {
+	if p.hasProblemUnder("store.retention") || p.hasProblemUnder("digest.lookback") {
+		return
+	}
+	if min := p.cfg.Digest.Lookback + 2*time.Hour; p.cfg.Store.Retention < min {
+		line := p.cfg.Lines["store.retention"]
+		if line == 0 {
+			line = p.cfg.Lines["digest.lookback"]
+		}
+		p.add(line, "store.retention", "must be at least digest.lookback + 2h (%s), got %s", min, p.cfg.Store.Retention)
+	}
+}

@@ -1,0 +1,124 @@
+package config
+
+// Readers of typed scalar values: string, secret, integer, boolean,
+// duration. Each expands ${VAR} first and leaves the default in place for
+// a value that is null or empty after expansion.
+
+import (
+	"strconv"
+	"strings"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// scalar returns the ${VAR}-expanded text of a scalar node ("" for null).
+// ok is false, and a problem recorded, when n is not a scalar or its
+// expansion is malformed. vars lists the variables it referenced.
+func (p *parser) scalar(n *yaml.Node, path, want string) (val string, vars []string, ok bool) {
+	n = resolve(n)
+	if isNull(n) {
+		return "", nil, true
+	}
+	if n.Kind != yaml.ScalarNode {
+		p.add(n.Line, path, "expected %s, got %s", want, kindName(n))
+		return "", nil, false
+	}
+	val, vars, err := expand(n.Value, p.getenv)
+	if err != nil {
+		p.add(n.Line, path, "%v", err)
+		return "", nil, false
+	}
+	return val, vars, true
+}
+
+// fromEnv says, for messages, that a quoted value was expanded.
+func fromEnv(n *yaml.Node) string {
+	if strings.Contains(resolve(n).Value, "${") {
+		return " (after expanding ${...})"
+	}
+	return ""
+}
+
+// str reads a string setting into *dst.
+func (p *parser) str(dst *string) reader {
+	return func(n *yaml.Node, path string) {
+		if v, _, ok := p.scalar(n, path, "a string"); ok && v != "" {
+			*dst = v
+		}
+	}
+}
+
+// secret is str for a secret: it also remembers which environment
+// variables the value named, and no message ever quotes the value.
+func (p *parser) secret(dst *string) reader {
+	return func(n *yaml.Node, path string) {
+		v, vars, ok := p.scalar(n, path, "a string")
+		if !ok {
+			return
+		}
+		*dst = v
+		p.cfg.env[path] = vars
+	}
+}
+
+// integer reads an integer in [lo, hi] and hands it to set; hi < 0 means
+// no upper bound.
+func (p *parser) integer(lo, hi int64, set func(int64)) reader {
+	return func(n *yaml.Node, path string) {
+		v, _, ok := p.scalar(n, path, "an integer")
+		if !ok || v == "" {
+			return
+		}
+		i, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64)
+		if err != nil {
+			p.add(resolve(n).Line, path, "expected an integer, got %s%s", kindName(resolve(n)), fromEnv(n))
+			return
+		}
+		switch {
+		case hi < 0 && i < lo:
+			p.add(resolve(n).Line, path, "must be at least %d, got %d", lo, i)
+		case hi >= 0 && (i < lo || i > hi):
+			p.add(resolve(n).Line, path, "must be between %d and %d, got %d", lo, hi, i)
+		default:
+			set(i)
+		}
+	}
+}
+
+// boolean reads true or false, in any case, into *dst.
+func (p *parser) boolean(dst *bool) reader {
+	return func(n *yaml.Node, path string) {
+		v, _, ok := p.scalar(n, path, "true or false")
+		if !ok || v == "" {
+			return
+		}
+		switch strings.ToLower(strings.TrimSpace(v)) {
+		case "true":
+			*dst = true
+		case "false":
+			*dst = false
+		default:
+			p.add(resolve(n).Line, path, "expected true or false, got %s%s", kindName(resolve(n)), fromEnv(n))
+		}
+	}
+}
+
+// duration reads a positive Go duration ("20s", "720h") into *dst.
+func (p *parser) duration(dst *time.Duration) reader {
+	return func(n *yaml.Node, path string) {
+		v, _, ok := p.scalar(n, path, "a duration")
+		if !ok || v == "" {
+			return
+		}
+		d, err := time.ParseDuration(strings.TrimSpace(v))
+		switch {
+		case err != nil:
+			p.add(resolve(n).Line, path, "expected a duration such as \"20s\" or \"720h\", got %s%s", kindName(resolve(n)), fromEnv(n))
+		case d <= 0:
+			p.add(resolve(n).Line, path, "must be positive, got %s", d)
+		default:
+			*dst = d
+		}
+	}
+}

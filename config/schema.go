@@ -1,0 +1,172 @@
+package config
+
+// The schema of config.yaml: every key it may contain, the reader that
+// checks and stores each value, and the defaults an absent key leaves in
+// place. Rules beyond a value's type are in check.go.
+
+import (
+	"strings"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/newsdigest/newsdigest"
+)
+
+// Defaults applied when a key is absent, null or empty after ${VAR} expansion.
+const (
+	DefaultTimezone       = "UTC"
+	DefaultPollSchedule   = "*/15 * * * *"
+	DefaultDigestSchedule = "0 8 * * *"
+	DefaultStorePath      = "newsdigest.db"
+	DefaultRetention      = 720 * time.Hour
+	DefaultListen         = "127.0.0.1:8080"
+	DefaultConcurrency    = 8
+	DefaultTimeout        = 20 * time.Second
+	DefaultMaxBytes       = 10 << 20 // 10485760
+	DefaultDigestTitle    = "News digest"
+	DefaultLookback       = 24 * time.Hour
+	DefaultMaxPerTopic    = 8
+	DefaultMinScore       = 1
+)
+
+// DefaultUserAgent is the fetch.user_agent used when none is configured.
+func DefaultUserAgent() string {
+	return "newsdigest/" + newsdigest.Version + " (+https://github.com/newsdigest/newsdigest)"
+}
+
+// defaults returns the config of an empty file. Topic defaults are filled
+// in by topics.
+func defaults(filename string) *Config {
+	return &Config{
+		Path:     filename,
+		Timezone: DefaultTimezone,
+		Location: time.UTC,
+		Schedule: Schedule{Poll: DefaultPollSchedule, Digest: DefaultDigestSchedule},
+		Store:    Store{Path: DefaultStorePath, Retention: DefaultRetention},
+		Serve:    Serve{Listen: DefaultListen},
+		Fetch: Fetch{
+			Concurrency: DefaultConcurrency,
+			Timeout:     DefaultTimeout,
+			MaxBytes:    DefaultMaxBytes,
+			UserAgent:   DefaultUserAgent(),
+		},
+		Digest: Digest{Title: DefaultDigestTitle, Lookback: DefaultLookback, MaxPerTopic: DefaultMaxPerTopic},
+		Lines:  map[string]int{},
+		env:    map[string][]string{},
+	}
+}
+
+// rootKeys are the top-level keys of config.yaml and, under each section,
+// its keys, in the order messages list them.
+func (p *parser) rootKeys() []field {
+	c := p.cfg
+	return []field{
+		{"timezone", p.timezone(&c.Timezone, &c.Location)},
+		{"schedule", p.section([]field{
+			{"poll", p.schedule(&c.Schedule.Poll)},
+			{"digest", p.schedule(&c.Schedule.Digest)},
+		})},
+		{"store", p.section([]field{
+			{"path", p.str(&c.Store.Path)},
+			{"retention", p.duration(&c.Store.Retention)},
+		})},
+		{"serve", p.section([]field{
+			{"listen", p.listen(&c.Serve.Listen)},
+			{"token", p.secret(&c.Serve.Token)},
+		})},
+		{"fetch", p.section([]field{
+			{"concurrency", p.integer(1, 256, func(n int64) { c.Fetch.Concurrency = int(n) })},
+			{"timeout", p.duration(&c.Fetch.Timeout)},
+			// At most 1 GiB: a feed body is held in memory whole.
+			{"max_bytes", p.integer(1, 1<<30, func(n int64) { c.Fetch.MaxBytes = n })},
+			{"user_agent", p.str(&c.Fetch.UserAgent)},
+		})},
+		{"digest", p.section([]field{
+			{"title", p.str(&c.Digest.Title)},
+			{"lookback", p.duration(&c.Digest.Lookback)},
+			{"max_per_topic", p.integer(1, -1, func(n int64) { c.Digest.MaxPerTopic = int(n) })},
+			{"post_empty", p.boolean(&c.Digest.PostEmpty)},
+		})},
+		{"slack", p.section([]field{
+			{"token", p.secret(&c.Slack.Token)},
+			{"webhook_url", p.secret(&c.Slack.WebhookURL)},
+			{"channel", p.str(&c.Slack.Channel)},
+			{"api_url", p.str(&c.Slack.APIURL)},
+		})},
+		{"feeds", p.feeds},   // a list of feedKeys mappings
+		{"topics", p.topics}, // a list of topicKeys mappings
+	}
+}
+
+// feedKeys are the keys of one item of feeds; name and url must be set
+// (checkFeed).
+func (p *parser) feedKeys(f *newsdigest.Feed) []field {
+	return []field{
+		{"name", p.str(&f.Name)},
+		{"url", p.str(&f.URL)},
+		{"language", p.str(&f.Language)},
+	}
+}
+
+// topicKeys are the keys of one item of topics; name and terms must be set
+// (checkTopic). terms and exclude are lists of terms, require a list of
+// lists of terms (classify.ParseTerm). An empty label defaults to the name, a
+// min_score of 0 to DefaultMinScore (in topics); a topic without a channel
+// posts to slack.channel.
+func (p *parser) topicKeys(t *newsdigest.Topic) []field {
+	return []field{
+		{"name", p.str(&t.Name)},
+		{"label", p.str(&t.Label)},
+		{"emoji", p.str(&t.Emoji)},
+		{"channel", p.topicChannel(&t.Channel)},
+		{"terms", p.terms(&t.Terms)},
+		{"exclude", p.terms(&t.Exclude)},
+		{"require", p.termGroups(&t.Require)},
+		{"min_score", p.integer(0, -1, func(n int64) { t.MinScore = int(n) })},
+	}
+}
+
+// feeds reads the feeds list. A feed whose URL repeats an earlier one is
+// left out, with a warning.
+func (p *parser) feeds(n *yaml.Node, path string) {
+	names := map[string]string{} // name → path of its first use
+	urls := map[string]string{}  // canonical URL → path of its first use
+	for i, item := range p.sequence(n, path, "a list of feeds") {
+		ip := index(path, i)
+		if item.Kind != yaml.MappingNode {
+			p.add(item.Line, ip, "expected a feed (a mapping with name and url), got %s", kindOnly(item))
+			continue
+		}
+		var f newsdigest.Feed
+		p.mapping(item, ip, p.feedKeys(&f))
+		f.Name = strings.TrimSpace(f.Name)
+		f.URL = strings.TrimSpace(f.URL)
+		if p.checkFeed(f, item, ip, names, urls) {
+			p.cfg.Feeds = append(p.cfg.Feeds, f)
+		}
+	}
+}
+
+// topics reads the topics list, filling in each topic's defaults.
+func (p *parser) topics(n *yaml.Node, path string) {
+	names := map[string]string{} // name → path of its first use
+	for i, item := range p.sequence(n, path, "a list of topics") {
+		ip := index(path, i)
+		if item.Kind != yaml.MappingNode {
+			p.add(item.Line, ip, "expected a topic (a mapping with name and terms), got %s", kindOnly(item))
+			continue
+		}
+		var t newsdigest.Topic
+		p.mapping(item, ip, p.topicKeys(&t))
+		t.Name = strings.TrimSpace(t.Name)
+		if t.Label == "" {
+			t.Label = t.Name
+		}
+		if t.MinScore == 0 {
+			t.MinScore = DefaultMinScore
+		}
+		p.cfg.Topics = append(p.cfg.Topics, t)
+		p.checkTopic(t, item, ip, names)
+	}
+}
