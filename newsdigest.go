@@ -23,7 +23,7 @@ type Feed struct {
 }
 
 // Topic is one watchlist: the terms that select items for it and the rules
-// that veto them. See DESIGN.md "Matching".
+// that veto them. See docs/DESIGN.md "Matching".
 type Topic struct {
 	Name     string
 	Label    string

@@ -178,7 +178,7 @@ func refHits(term string, fields [][]refWord) uint8 {
 	return bits
 }
 
-// refMatch is the slow, obviously correct matcher of DESIGN.md "Matching".
+// refMatch is the slow, obviously correct matcher of docs/DESIGN.md "Matching".
 func refMatch(topics []newsdigest.Topic, d Doc) []newsdigest.Match {
 	var fields [][]refWord
 	for _, s := range []string{d.Title, d.Summary, d.Content} {

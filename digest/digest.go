@@ -51,7 +51,7 @@ type Stats struct {
 	ItemsMatched int `json:"items_matched"`
 }
 
-// Digest is a built digest; its JSON form is DESIGN.md's "run -format json"
+// Digest is a built digest; its JSON form is docs/DESIGN.md's "run -format json"
 // document. All times are in GeneratedAt's location, truncated to seconds.
 type Digest struct {
 	Title       string    `json:"title"`

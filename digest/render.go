@@ -10,7 +10,7 @@ import (
 )
 
 // WriteJSON writes the whole digest — every item, no max_per_topic cap — as
-// one JSON document in DESIGN.md's "run -format json" shape. Lists are
+// one JSON document in docs/DESIGN.md's "run -format json" shape. Lists are
 // always arrays, never null.
 func (d *Digest) WriteJSON(w io.Writer) error {
 	out := *d

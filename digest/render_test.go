@@ -56,7 +56,7 @@ func TestGolden(t *testing.T) {
 	}
 }
 
-// TestJSONShape checks every key of DESIGN.md's example, with its JSON type.
+// TestJSONShape checks every key of docs/DESIGN.md's example, with its JSON type.
 func TestJSONShape(t *testing.T) {
 	for name, d := range map[string]*Digest{
 		"built":      Build(sampleInput()),

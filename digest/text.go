@@ -107,16 +107,22 @@ func escapeMarkdown(s string) string {
 	return b.String()
 }
 
-// markdownURL returns a link destination safe inside "(…)", or "" when the
-// link is not an absolute http or https URL (a feed must not be able to
-// plant a javascript: link).
-func markdownURL(s string) string {
+// WebURL returns CleanURL(s) when it is an absolute http or https URL, and
+// "" otherwise: only such links are ever made clickable, so a feed cannot
+// plant a javascript: link.
+func WebURL(s string) string {
 	s = CleanURL(s)
 	u, err := url.Parse(s)
 	if err != nil || u.Host == "" || (!strings.EqualFold(u.Scheme, "http") && !strings.EqualFold(u.Scheme, "https")) {
 		return ""
 	}
-	return destinationEscaper.Replace(s)
+	return s
+}
+
+// markdownURL returns a link destination safe inside "(…)", or "" when the
+// link is not a web link (WebURL).
+func markdownURL(s string) string {
+	return destinationEscaper.Replace(WebURL(s))
 }
 
 // destinationEscaper percent-encodes what would end or break a Markdown

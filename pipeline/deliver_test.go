@@ -15,6 +15,7 @@ import (
 	"github.com/newsdigest/newsdigest/digest"
 	"github.com/newsdigest/newsdigest/internal/fakeslack"
 	"github.com/newsdigest/newsdigest/internal/feedtest"
+	"github.com/newsdigest/newsdigest/internal/testlog"
 	"github.com/newsdigest/newsdigest/pipeline"
 )
 
@@ -40,12 +41,12 @@ type deliverFixture struct {
 	feeds  *feedtest.Server
 	slack  *fakeslack.Server
 	items  []feedtest.ItemSpec
-	logs   *bytes.Buffer
+	logs   *testlog.Buffer
 	cfgFor func(extra string) string
 }
 
 func newDeliverFixture(t *testing.T) *deliverFixture {
-	f := &deliverFixture{feeds: feedtest.NewServer(t), slack: fakeslack.New(t, botToken), logs: &bytes.Buffer{}}
+	f := &deliverFixture{feeds: feedtest.NewServer(t), slack: fakeslack.New(t, botToken), logs: &testlog.Buffer{}}
 	f.slack.AddChannel(fakeslack.Channel{ID: "C001", Name: "mx-digest", Member: true})
 	f.slack.AddChannel(fakeslack.Channel{ID: "C002", Name: "trade", Member: true})
 	now := time.Now()
@@ -71,22 +72,10 @@ func (f *deliverFixture) botConfig() string {
 
 // pipeline wires a pipeline whose logs, and its Slack poster's, go to f.logs.
 func (f *deliverFixture) pipeline(t *testing.T, cfg string) *pipeline.Pipeline {
-	logger := slog.New(slog.NewTextHandler(&lockedWriter{w: f.logs}, nil))
+	logger := slog.New(slog.NewTextHandler(f.logs, nil))
 	p, _ := newPipelineLogged(t, cfg, "", logger)
 	p.Retry = pipeline.Retry{Max: 3, Base: time.Millisecond, MaxWait: 2 * time.Second}
 	return p
-}
-
-// lockedWriter serializes writes from the poster and the pipeline.
-type lockedWriter struct {
-	mu sync.Mutex
-	w  *bytes.Buffer
-}
-
-func (l *lockedWriter) Write(b []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.w.Write(b)
 }
 
 var itemLink = regexp.MustCompile(`/item/(\d+)`)

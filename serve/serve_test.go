@@ -24,6 +24,7 @@ import (
 	"github.com/newsdigest/newsdigest/config"
 	"github.com/newsdigest/newsdigest/internal/fakeslack"
 	"github.com/newsdigest/newsdigest/internal/feedtest"
+	"github.com/newsdigest/newsdigest/internal/testlog"
 	"github.com/newsdigest/newsdigest/pipeline"
 	"github.com/newsdigest/newsdigest/serve"
 	"github.com/newsdigest/newsdigest/store"
@@ -128,12 +129,12 @@ type running struct {
 	url    string
 	cancel context.CancelFunc
 	done   chan error
-	logs   *syncBuffer
+	logs   *testlog.Buffer
 }
 
 func start(t *testing.T, cfg *config.Config) *running {
 	t.Helper()
-	logs := &syncBuffer{}
+	logs := &testlog.Buffer{}
 	p, st := pipelineFor(t, cfg, logs)
 	srv, err := serve.New(cfg, p, slog.New(slog.NewTextHandler(logs, nil)))
 	if err != nil {
@@ -173,23 +174,6 @@ func (r *running) stop(t *testing.T) time.Duration {
 		t.Fatal("Run did not return within 15s of cancel")
 	}
 	return time.Since(began)
-}
-
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }
 
 var itemLink = regexp.MustCompile(`/item/(\d+)`)

@@ -9,6 +9,8 @@ import (
 	"net/http"
 	"strings"
 	"time"
+
+	slackapi "github.com/slack-go/slack"
 )
 
 // maxAnswer caps how much of Slack's answer is read.
@@ -42,18 +44,7 @@ func NewBot(token, apiURL string, client *http.Client) *Bot {
 // in the thread threadTS when it is not "", and returns the new message's
 // ts. An error is an *Error that says whether trying again may succeed.
 func (b *Bot) Post(ctx context.Context, channel, threadTS string, m Message) (string, error) {
-	body := struct {
-		Channel     string `json:"channel"`
-		Text        string `json:"text"`
-		Blocks      any    `json:"blocks,omitempty"`
-		ThreadTS    string `json:"thread_ts,omitempty"`
-		UnfurlLinks bool   `json:"unfurl_links"`
-		UnfurlMedia bool   `json:"unfurl_media"`
-	}{Channel: channel, Text: m.Text, ThreadTS: threadTS}
-	if len(m.Blocks) > 0 {
-		body.Blocks = m.Blocks
-	}
-	status, retryAfter, answer, err := send(ctx, b.client, b.url, b.token, body)
+	status, retryAfter, answer, err := send(ctx, b.client, b.url, b.token, newPayload(channel, threadTS, m))
 	if err != nil {
 		return "", transportError(err, b.redact, botAPI)
 	}
@@ -78,20 +69,26 @@ func NewWebhook(webhookURL string, client *http.Client) *Webhook {
 // threadTS are ignored, since a webhook has one channel and no threads. An
 // error is an *Error that says whether trying again may succeed.
 func (w *Webhook) Post(ctx context.Context, channel, threadTS string, m Message) (string, error) {
-	body := struct {
-		Text        string `json:"text"`
-		Blocks      any    `json:"blocks,omitempty"`
-		UnfurlLinks bool   `json:"unfurl_links"`
-		UnfurlMedia bool   `json:"unfurl_media"`
-	}{Text: m.Text}
-	if len(m.Blocks) > 0 {
-		body.Blocks = m.Blocks
-	}
-	status, retryAfter, answer, err := send(ctx, w.client, w.url, "", body)
+	status, retryAfter, answer, err := send(ctx, w.client, w.url, "", newPayload("", "", m))
 	if err != nil {
 		return "", transportError(err, w.redact, webhookAPI)
 	}
 	return Classify(webhookAPI, status, retryAfter, answer, time.Now())
+}
+
+// payload is the JSON body of chat.postMessage and of a webhook post (which
+// has no channel and no thread). Unfurling is always off.
+type payload struct {
+	Channel     string           `json:"channel,omitempty"`
+	ThreadTS    string           `json:"thread_ts,omitempty"`
+	Text        string           `json:"text"`
+	Blocks      []slackapi.Block `json:"blocks,omitempty"`
+	UnfurlLinks bool             `json:"unfurl_links"`
+	UnfurlMedia bool             `json:"unfurl_media"`
+}
+
+func newPayload(channel, threadTS string, m Message) payload {
+	return payload{Channel: channel, ThreadTS: threadTS, Text: m.Text, Blocks: m.Blocks}
 }
 
 func orDefault(c *http.Client) *http.Client {
@@ -103,7 +100,7 @@ func orDefault(c *http.Client) *http.Client {
 
 // send POSTs body as JSON and returns what Slack answered: the status, the
 // Retry-After header and the first maxAnswer bytes of the body.
-func send(ctx context.Context, client *http.Client, url, token string, body any) (status int, retryAfter string, answer []byte, err error) {
+func send(ctx context.Context, client *http.Client, url, token string, body payload) (status int, retryAfter string, answer []byte, err error) {
 	payload, err := json.Marshal(body)
 	if err != nil {
 		return 0, "", nil, fmt.Errorf("encode message: %w", err)

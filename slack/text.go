@@ -2,7 +2,6 @@ package slack
 
 import (
 	"fmt"
-	"net/url"
 	"strings"
 	"time"
 	"unicode/utf16"
@@ -163,12 +162,7 @@ func linkLabel(s string) string { return strings.ReplaceAll(s, "|", "∣") }
 // absolute http(s) URL: characters that would end the target ("|", ">",
 // "<", spaces) are percent-encoded and "&" is escaped as Slack requires.
 func slackURL(link string) string {
-	s := digest.CleanURL(link)
-	u, err := url.Parse(s)
-	if err != nil || u.Host == "" || (!strings.EqualFold(u.Scheme, "http") && !strings.EqualFold(u.Scheme, "https")) {
-		return ""
-	}
-	return urlEscaper.Replace(s)
+	return urlEscaper.Replace(digest.WebURL(link))
 }
 
 var urlEscaper = strings.NewReplacer("|", "%7C", "<", "%3C", ">", "%3E", " ", "%20", "\"", "%22", "&", "&amp;")

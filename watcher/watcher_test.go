@@ -548,6 +548,8 @@ func TestFetchEach(t *testing.T) {
 	const feeds, concurrency = 12, 3
 	srv := feedtest.NewServer(t)
 	var inFlight, maxInFlight atomic.Int32
+	full := make(chan struct{})
+	var fullOnce sync.Once
 	reqs := make([]Request, feeds)
 	for i := range feeds {
 		path := fmt.Sprintf("/feeds/%d.xml", i)
@@ -561,7 +563,15 @@ func TestFetchEach(t *testing.T) {
 					break
 				}
 			}
-			time.Sleep(30 * time.Millisecond)
+			if n == concurrency {
+				fullOnce.Do(func() { close(full) })
+			}
+			// Hold every request until `concurrency` are in flight at once:
+			// the pool is then proven full, without guessing at timing.
+			select {
+			case <-full:
+			case <-time.After(5 * time.Second):
+			}
 			switch i {
 			case 4:
 				http.Error(w, "gone", http.StatusInternalServerError)

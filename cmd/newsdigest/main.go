@@ -1,6 +1,6 @@
 // Command newsdigest watches news feeds for the topics a team cares about and
 // prints or posts a categorized digest. This package only parses flags and
-// wires the packages that do the work; see DESIGN.md for the contract.
+// wires the packages that do the work; see docs/DESIGN.md for the contract.
 package main
 
 import (
@@ -13,7 +13,7 @@ import (
 	"syscall"
 )
 
-// Exit statuses, as DESIGN.md "Command line" defines them.
+// Exit statuses, as docs/DESIGN.md "Command line" defines them.
 const (
 	exitOK     = 0
 	exitFailed = 1 // the job failed: store unusable, Slack refused

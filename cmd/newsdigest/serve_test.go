@@ -2,7 +2,6 @@ package main
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -11,13 +10,13 @@ import (
 	"os/exec"
 	"regexp"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/newsdigest/newsdigest/internal/fakeslack"
 	"github.com/newsdigest/newsdigest/internal/feedtest"
+	"github.com/newsdigest/newsdigest/internal/testlog"
 )
 
 // TestMain lets TestServeSIGTERM run this test binary as newsdigest itself.
@@ -54,23 +53,6 @@ feeds:
 	return path, slack
 }
 
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
-
 var servingAddr = regexp.MustCompile(`msg=serving addr=(\S+)`)
 
 // waitServing waits for serve's "serving" log line and returns its address.
@@ -97,7 +79,7 @@ func TestServe(t *testing.T) {
 	cfg, slack := serveConfig(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	var stderr lockedBuffer
+	var stderr testlog.Buffer
 	exited := make(chan int, 1)
 	go func() {
 		exited <- Main(ctx, []string{"serve", "-config", cfg}, strings.NewReader(""), io.Discard, &stderr, func(string) string { return "" })
@@ -179,7 +161,7 @@ func TestServeSIGTERM(t *testing.T) {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	var logs lockedBuffer
+	var logs testlog.Buffer
 	copied := make(chan struct{})
 	go func() {
 		sc := bufio.NewScanner(stderr)
