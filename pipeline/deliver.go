@@ -1,7 +1,10 @@
 package pipeline
 
 import (
+	"cmp"
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"time"
@@ -15,19 +18,26 @@ import (
 // This file is the digest flow, from the store to Slack, and the whole of
 // its exactly-once bookkeeping. For each channel, in order:
 //
+//	resolve what an earlier run left pending: a message whose answer was
+//	        lost, or a crash between post and record, is looked for in the
+//	        channel (by its metadata) and confirmed or abandoned
 //	select  the channel's window and its undelivered, fresh candidates
 //	        (store.Candidates: same-link items already delivered are left
 //	        out), and the stories it already received (store.DeliveredStories)
 //	build   the digest: stories grouped, already delivered stories dropped,
 //	        ranked (digest.Build, story.Group)
 //	render  Slack messages within Slack's limits (slack.Messages)
-//	post    each message, retried by Retry (posters make one attempt)
+//	post    each message, written to the outbox first (store.BeginDelivery),
+//	        tagged with its identity, retried by Retry; an answer that is
+//	        lost or late is looked for in the channel before posting again
 //	record  each message Slack confirmed, with the items it carries, before
-//	        the next is posted (store.RecordDelivery)
+//	        the next is posted (store.ConfirmDelivery)
 //	close   the channel's window, once every message is posted and only for
 //	        a full digest (store.FinishDigest)
 //
 // A lease in the store keeps a second process from posting at the same time.
+// A stop (ctx cancelled) starts no new message; the one in flight finishes
+// within PostTimeout, whatever ctx says, and is recorded.
 
 // windowOverlap reaches a channel's selection back before its window: an
 // item is first seen when its feed is fetched but committed only when the
@@ -49,11 +59,30 @@ type DigestOptions struct {
 // alone, so the next full digest still brings everything else.
 func (o DigestOptions) narrowed() bool { return len(o.Topics) > 0 || o.Since > 0 }
 
-// Poster sends one message to a channel and returns Slack's ts ("" for a
-// webhook); threadTS != "" posts a thread reply. It makes one attempt: its
-// errors say whether a retry may succeed (*slack.Error).
+// Poster sends one message to a channel; threadTS != "" posts a thread
+// reply. It makes one attempt: its errors say whether a retry may succeed
+// and whether Slack may have posted the message anyway (*slack.Error).
 type Poster interface {
-	Post(ctx context.Context, channel, threadTS string, m slack.Message) (ts string, err error)
+	Post(ctx context.Context, channel, threadTS string, m slack.Message) (slack.Receipt, error)
+}
+
+// Finder finds a posted message again by its tag (a bot token can; a
+// webhook cannot).
+type Finder interface {
+	Find(ctx context.Context, channelID, threadTS string, since time.Time, tag slack.Tag) (slack.Receipt, bool, error)
+	ChannelID(ctx context.Context, name string) (string, error)
+}
+
+// DefaultPostTimeout bounds one post: the request, and the look in the
+// channel when its answer was lost. A stop does not cut it shorter.
+const DefaultPostTimeout = 30 * time.Second
+
+// slackEndpoint is where a digest goes: the poster, and the finder when the
+// poster's messages can be looked up (nil for a webhook).
+type slackEndpoint struct {
+	poster  Poster
+	finder  Finder
+	threads bool
 }
 
 // ChannelReport is how the digest went for one Slack channel.
@@ -70,16 +99,17 @@ type DeliveryReport struct {
 	Channels []ChannelReport
 }
 
-// poster returns the configured Slack poster, and whether it can thread.
-func (p *Pipeline) poster() (Poster, bool, error) {
+// endpoint returns the configured Slack poster (and finder).
+func (p *Pipeline) endpoint() (slackEndpoint, error) {
 	if err := p.cfg.RequireSlack(); err != nil {
-		return nil, false, err
+		return slackEndpoint{}, err
 	}
 	s := p.cfg.Slack
 	if s.Token != "" {
-		return slack.NewBot(s.Token, s.APIURL, p.SlackClient), true, nil
+		bot := slack.NewBot(s.Token, s.APIURL, p.SlackClient)
+		return slackEndpoint{poster: bot, finder: bot, threads: true}, nil
 	}
-	return slack.NewWebhook(s.WebhookURL, p.SlackClient), false, nil
+	return slackEndpoint{poster: slack.NewWebhook(s.WebhookURL, p.SlackClient)}, nil
 }
 
 // Deliver posts to Slack, channel by channel, the digest of what each channel
@@ -87,7 +117,7 @@ func (p *Pipeline) poster() (Poster, bool, error) {
 // stop the others; the error joins every channel's failure.
 func (p *Pipeline) Deliver(ctx context.Context, opts DigestOptions, poll *PollReport) (DeliveryReport, error) {
 	var rep DeliveryReport
-	poster, threads, err := p.poster()
+	out, err := p.endpoint()
 	if err != nil {
 		return rep, err
 	}
@@ -95,7 +125,7 @@ func (p *Pipeline) Deliver(ctx context.Context, opts DigestOptions, poll *PollRe
 	if err != nil {
 		return rep, err
 	}
-	lease, err := p.acquireDigestLease(ctx)
+	lease, err := p.acquireLease(ctx)
 	if err != nil {
 		return rep, err
 	}
@@ -104,14 +134,11 @@ func (p *Pipeline) Deliver(ctx context.Context, opts DigestOptions, poll *PollRe
 	now := p.Now()
 	var errs []error
 	for _, ch := range p.channels(topics) {
-		// Renew the lease before each channel: a digest slowed by Slack's
-		// retries must never outlive it, or another process could post the
-		// same items.
-		if err := lease.renew(ctx); err != nil {
-			errs = append(errs, err)
+		if err := ctx.Err(); err != nil {
+			errs = append(errs, fmt.Errorf("pipeline: digest: stopped before channel %q: %w", ch.name, err))
 			break
 		}
-		cr := p.deliverChannel(ctx, poster, threads, ch, opts, poll, now)
+		cr := p.deliverChannel(ctx, out, lease, ch, opts, poll, now)
 		if cr.Err != nil {
 			errs = append(errs, cr.Err)
 		}
@@ -121,8 +148,14 @@ func (p *Pipeline) Deliver(ctx context.Context, opts DigestOptions, poll *PollRe
 }
 
 // deliverChannel runs one channel's digest through the stages, in order.
-func (p *Pipeline) deliverChannel(ctx context.Context, poster Poster, threads bool, ch channelTopics, opts DigestOptions, poll *PollReport, now time.Time) ChannelReport {
+func (p *Pipeline) deliverChannel(ctx context.Context, out slackEndpoint, l *lease, ch channelTopics, opts DigestOptions, poll *PollReport, now time.Time) ChannelReport {
 	cr := ChannelReport{Channel: ch.name}
+
+	// resolve
+	if err := p.resolvePending(ctx, out, ch.name); err != nil {
+		cr.Err = err
+		return cr
+	}
 
 	// select
 	from, cands, err := p.channelCandidates(ctx, ch, opts, now, true)
@@ -140,10 +173,10 @@ func (p *Pipeline) deliverChannel(ctx context.Context, poster Poster, threads bo
 
 	// build, render
 	cr.Digest = digest.Build(in)
-	msgs := slack.Messages(cr.Digest, slack.Options{MaxPerTopic: p.cfg.Digest.MaxPerTopic, Threads: threads, PostEmpty: p.cfg.Digest.PostEmpty})
+	msgs := slack.Messages(cr.Digest, slack.Options{MaxPerTopic: p.cfg.Digest.MaxPerTopic, Threads: out.threads, PostEmpty: p.cfg.Digest.PostEmpty})
 
 	// post, record
-	cr.Messages, cr.Err = p.postAll(ctx, poster, ch.name, msgs, p.record)
+	cr.Messages, cr.Err = p.postAll(ctx, out, l, ch.name, msgs)
 	for _, m := range msgs[:cr.Messages] {
 		cr.Items += len(m.ItemIDs)
 	}
@@ -164,46 +197,162 @@ func (p *Pipeline) deliverChannel(ctx context.Context, poster Poster, threads bo
 
 // postAll posts msgs in order to channel and records each one Slack
 // confirmed, with the items it carries, before posting the next: a failure
-// midway leaves the unposted items undelivered. Thread replies go under the
-// first message's ts (or are posted on their own when there is none, as with
-// a webhook). It returns how many messages were posted and the first final
-// error, which names the channel and never contains a secret.
-func (p *Pipeline) postAll(ctx context.Context, poster Poster, channel string, msgs []slack.Message, record recordFunc) (posted int, err error) {
+// midway leaves the unposted items undelivered. Each message is written to
+// the outbox first and tagged with its identity, so that its outcome can be
+// learnt again if Slack's answer is lost (now, or by the next run). Thread
+// replies go under the first message's ts (or are posted on their own when
+// there is none, as with a webhook). No message is started once ctx is
+// done or the lease is lost. It returns how many messages were posted and
+// the first final error, which names the channel and never contains a
+// secret.
+func (p *Pipeline) postAll(ctx context.Context, out slackEndpoint, l *lease, channel string, msgs []slack.Message) (posted int, err error) {
+	digestID := newDigestID()
+	// Bookkeeping outlives a stop: what Slack holds must be recorded.
+	keep := context.WithoutCancel(ctx)
 	var first string
 	for i, m := range msgs {
+		where := fmt.Sprintf("pipeline: slack: channel %q: message %d of %d", channel, i+1, len(msgs))
+		if err := ctx.Err(); err != nil {
+			return posted, fmt.Errorf("%s: stopped before posting it: %w", where, err)
+		}
+		if err := l.renew(ctx); err != nil {
+			return posted, fmt.Errorf("%s: %w", where, err)
+		}
 		thread := ""
 		if m.Thread {
 			thread = first
 		}
-		var ts string
-		err := p.Retry.do(ctx, p.logger, func(ctx context.Context) (err error) {
-			ts, err = poster.Post(ctx, channel, thread, m)
-			return err
-		})
+		m.Tag = slack.Tag{Digest: digestID, Part: i + 1}
+		d := store.Delivery{Channel: channel, DigestID: digestID, Part: i + 1, ThreadTS: thread, ItemIDs: m.ItemIDs, PostedAt: p.Now()}
+		id, err := p.store.BeginDelivery(keep, d)
 		if err != nil {
-			return posted, fmt.Errorf("pipeline: slack: channel %q: message %d of %d: %w", channel, i+1, len(msgs), err)
+			return posted, fmt.Errorf("%s: %w", where, err)
+		}
+		rc, err := p.send(ctx, out, channel, thread, m, d.PostedAt)
+		if err != nil {
+			var se *slack.Error
+			if errors.As(err, &se) && se.Unknown {
+				// Slack may hold it: the next run looks before posting again.
+				p.logger.Warn("a message's outcome is unknown; the next digest looks for it in the channel before posting it again",
+					"channel", channel, "digest", digestID, "part", i+1)
+			} else if aerr := p.store.AbandonDelivery(keep, id); aerr != nil {
+				err = errors.Join(err, aerr)
+			}
+			return posted, fmt.Errorf("%s: %w", where, err)
+		}
+		if err := p.store.ConfirmDelivery(keep, id, rc.TS, rc.Channel, p.Now()); err != nil {
+			return posted, fmt.Errorf("pipeline: record delivery to %q (ts %s): %w", channel, rc.TS, err)
 		}
 		posted++
 		if i == 0 || (first == "" && !m.Thread) {
-			first = ts
-		}
-		if err := record(ctx, channel, ts, m.ItemIDs); err != nil {
-			return posted, fmt.Errorf("pipeline: record delivery to %q (ts %s): %w", channel, ts, err)
+			first = rc.TS
 		}
 	}
 	return posted, nil
 }
 
-// recordFunc stores a message Slack confirmed with the items it carries.
-type recordFunc func(ctx context.Context, channel, ts string, itemIDs []string) error
+// send posts m, retried by p.Retry. Each attempt runs to its own timeout
+// (PostTimeout) even after a stop, since Slack may already be processing
+// it; when its answer is lost, late or a 5xx, the message is looked for in
+// the channel first (posted since `since`), and found means posted.
+func (p *Pipeline) send(ctx context.Context, out slackEndpoint, channel, thread string, m slack.Message, since time.Time) (slack.Receipt, error) {
+	var rc slack.Receipt
+	err := p.Retry.do(ctx, p.logger, func(ctx context.Context) error {
+		attempt, cancel := context.WithTimeout(context.WithoutCancel(ctx), cmp.Or(p.PostTimeout, DefaultPostTimeout))
+		defer cancel()
+		var err error
+		rc, err = out.poster.Post(attempt, channel, thread, m)
+		var se *slack.Error
+		if err == nil || !errors.As(err, &se) || !se.Unknown || out.finder == nil {
+			return err
+		}
+		found, ok, ferr := p.find(attempt, out.finder, channel, thread, since, m.Tag)
+		switch {
+		case ferr != nil:
+			p.logger.Warn("could not look in the channel for a message whose answer was lost; posting it again may duplicate it",
+				"channel", channel, "err", ferr)
+			return err
+		case ok:
+			p.logger.Info("Slack's answer was lost, but the message is in the channel", "channel", channel, "ts", found.TS)
+			rc = found
+			return nil
+		}
+		return err // not there: post it again
+	})
+	return rc, err
+}
 
-// record stores a message Slack confirmed. It runs even when ctx was just
-// cancelled (a stop signal, serve's grace period running out): the message
-// is in the channel, and forgetting it would post it again.
-func (p *Pipeline) record(ctx context.Context, channel, ts string, itemIDs []string) error {
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
-	defer cancel()
-	return p.store.RecordDelivery(ctx, store.Delivery{Channel: channel, TS: ts, PostedAt: p.Now(), ItemIDs: itemIDs})
+// find looks in channel (a name or an ID) for the message tagged tag,
+// posted at or after since (two minutes' grace for Slack's clock).
+func (p *Pipeline) find(ctx context.Context, f Finder, channel, thread string, since time.Time, tag slack.Tag) (slack.Receipt, bool, error) {
+	id := channel
+	if !slack.IsChannelID(channel) {
+		known, err := p.store.ChannelID(ctx, channel)
+		if err != nil {
+			return slack.Receipt{}, false, err
+		}
+		if id = known; id == "" {
+			if id, err = f.ChannelID(ctx, channel); err != nil {
+				return slack.Receipt{}, false, err
+			}
+		}
+	}
+	return f.Find(ctx, id, thread, since.Add(-2*time.Minute), tag)
+}
+
+// resolvePending settles the messages an earlier run left pending in
+// channel: found in the channel, they are confirmed (and their items
+// delivered); not found, abandoned (their items go into this digest). A
+// webhook cannot be read back, and neither can a channel without the
+// history scopes: then they are abandoned with a warning — at least once,
+// never lost. A lookup that fails for a passing reason leaves them pending
+// and fails this channel's digest for now.
+func (p *Pipeline) resolvePending(ctx context.Context, out slackEndpoint, channel string) error {
+	pending, err := p.store.PendingDeliveries(ctx, channel)
+	if err != nil {
+		return fmt.Errorf("pipeline: digest: %w", err)
+	}
+	keep := context.WithoutCancel(ctx)
+	for _, d := range pending {
+		if out.finder == nil {
+			p.logger.Warn("a webhook message's outcome is unknown and a webhook cannot be read back; posting its items again",
+				"channel", channel, "digest", d.DigestID, "part", d.Part)
+			if err := p.store.AbandonDelivery(keep, d.ID); err != nil {
+				return fmt.Errorf("pipeline: digest: %w", err)
+			}
+			continue
+		}
+		lookup, cancel := context.WithTimeout(ctx, cmp.Or(p.PostTimeout, DefaultPostTimeout))
+		rc, found, err := p.find(lookup, out.finder, channel, d.ThreadTS, d.PostedAt, slack.Tag{Digest: d.DigestID, Part: d.Part})
+		cancel()
+		var se *slack.Error
+		switch {
+		case err != nil && errors.As(err, &se) && se.Retry:
+			return fmt.Errorf("pipeline: digest: channel %q: could not learn whether an earlier message was posted (digest %s, part %d); trying again next run: %w",
+				channel, d.DigestID, d.Part, err)
+		case err != nil:
+			p.logger.Warn("cannot look in the channel for a message whose outcome is unknown; posting its items again may duplicate them",
+				"channel", channel, "digest", d.DigestID, "part", d.Part, "err", err)
+			found = false
+		case found:
+			p.logger.Info("an earlier message whose answer was lost is in the channel; recording it", "channel", channel, "ts", rc.TS)
+			if err := p.store.ConfirmDelivery(keep, d.ID, rc.TS, rc.Channel, p.Now()); err != nil {
+				return fmt.Errorf("pipeline: digest: %w", err)
+			}
+			continue
+		}
+		if err := p.store.AbandonDelivery(keep, d.ID); err != nil {
+			return fmt.Errorf("pipeline: digest: %w", err)
+		}
+	}
+	return nil
+}
+
+// newDigestID names one digest's messages in Slack's metadata.
+func newDigestID() string {
+	var b [8]byte
+	rand.Read(b[:])
+	return hex.EncodeToString(b[:])
 }
 
 // Digest builds, without posting or recording anything, the digest of the

@@ -36,6 +36,12 @@ type Pipeline struct {
 	Retry Retry
 	// SlackClient, when set, is the HTTP client of Slack calls (tests).
 	SlackClient *http.Client
+	// PostTimeout bounds one Slack post and the look for it when its answer
+	// was lost (DefaultPostTimeout when zero); a stop does not cut it.
+	PostTimeout time.Duration
+	// LeaseTTL is how long the posting lease outlives its last heartbeat
+	// (DefaultLeaseTTL when zero).
+	LeaseTTL time.Duration
 
 	pollMu sync.Mutex // one poll at a time per process
 }

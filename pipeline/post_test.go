@@ -1,77 +1,94 @@
 package pipeline
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"log/slog"
+	"path/filepath"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
+	"github.com/newsdigest/newsdigest"
 	"github.com/newsdigest/newsdigest/internal/fakeslack"
+	"github.com/newsdigest/newsdigest/internal/testlog"
 	"github.com/newsdigest/newsdigest/slack"
+	"github.com/newsdigest/newsdigest/store"
 )
 
 const postToken = "xoxb-1111-2222-SECRETtokenvalue"
 
-// delivery is one recorded message.
-type delivery struct {
-	channel, ts string
-	ids         []string
-}
-
-// recorder keeps recorded messages in memory and checks, when asked to
-// record one, that the fake Slack really holds it.
-type recorder struct {
-	t    *testing.T
-	fake *fakeslack.Server
-	mu   sync.Mutex
-	got  []delivery
-	fail error
-}
-
-func (r *recorder) record(ctx context.Context, channel, ts string, ids []string) error {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if r.fake != nil && ts != "" && !slices.ContainsFunc(r.fake.Messages(), func(m fakeslack.Message) bool { return m.TS == ts }) {
-		r.t.Errorf("record(%q, %q) before Slack accepted that message", channel, ts)
-	}
-	if r.fail != nil {
-		return r.fail
-	}
-	r.got = append(r.got, delivery{channel, ts, append([]string(nil), ids...)})
-	return nil
-}
-
 // postFixture is a fake Slack with a joined #mx-digest (C1) and #mx-security
-// (C2), a channel the bot is not in (#outside) and an archived one (C4), and
-// a pipeline that retries 3 times from a 1ms backoff and logs to logs.
-func postFixture(t *testing.T) (*fakeslack.Server, *Pipeline, *bytes.Buffer) {
+// (C2), a channel the bot is not in (#outside) and an archived one (C4); a
+// real store holding items "a" to "f"; and a pipeline on them that retries 3
+// times from a 1ms backoff, holds the posting lease and logs to logs.
+func postFixture(t *testing.T) (*fakeslack.Server, *Pipeline, *lease, *testlog.Buffer) {
 	f := fakeslack.New(t, postToken)
 	f.AddChannel(fakeslack.Channel{ID: "C1", Name: "mx-digest", Member: true})
 	f.AddChannel(fakeslack.Channel{ID: "C2", Name: "mx-security", Member: true})
 	f.AddChannel(fakeslack.Channel{ID: "C3", Name: "outside"})
 	f.AddChannel(fakeslack.Channel{ID: "C4", Name: "old", Member: true, Archived: true})
-	logs := &bytes.Buffer{}
+	ctx := context.Background()
+	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "nd.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	feed := newsdigest.Feed{Name: "Wire", URL: "https://wire.example/rss"}
+	pf := store.PollFeed{Feed: feed, PolledAt: time.Now(), Status: 200}
+	for _, id := range []string{"a", "b", "c", "d", "e", "f"} {
+		pf.Items = append(pf.Items, store.PollItem{Item: newsdigest.Item{ID: id, FeedURL: feed.URL, Title: id, Link: "https://wire.example/" + id, Published: time.Now()},
+			Matches: []newsdigest.Match{{Topic: "t", Score: 1}}})
+	}
+	if _, err := st.SavePoll(ctx, []store.PollFeed{pf}); err != nil {
+		t.Fatal(err)
+	}
+	logs := &testlog.Buffer{}
 	p := &Pipeline{
+		store:  st,
 		logger: slog.New(slog.NewTextHandler(logs, nil)),
 		Retry:  Retry{Max: 3, Base: time.Millisecond, MaxWait: 2 * time.Second},
 		Now:    time.Now,
 	}
-	return f, p, logs
+	l, err := p.acquireLease(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(l.release)
+	return f, p, l, logs
+}
+
+// bot is the Slack endpoint of a bot token on fake.
+func bot(fake *fakeslack.Server) slackEndpoint {
+	b := slack.NewBot(postToken, fake.APIURL(), nil)
+	return slackEndpoint{poster: b, finder: b, threads: true}
+}
+
+// delivered lists, in order, the items of "a" to "f" the store holds as
+// delivered to channel.
+func delivered(t *testing.T, p *Pipeline, channel string) []string {
+	t.Helper()
+	cands, err := p.store.Candidates(context.Background(), store.CandidateQuery{Channel: channel})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, id := range []string{"a", "b", "c", "d", "e", "f"} {
+		if !slices.ContainsFunc(cands, func(c newsdigest.Candidate) bool { return c.Item.ID == id }) {
+			out = append(out, id)
+		}
+	}
+	return out
 }
 
 func TestPostAllThreads(t *testing.T) {
-	fake, p, _ := postFixture(t)
-	rec := &recorder{t: t, fake: fake}
+	fake, p, l, _ := postFixture(t)
 	msgs := []slack.Message{
 		{Text: "digest", ItemIDs: []string{"a"}},
 		{Text: "more", ItemIDs: []string{"b", "c"}, Thread: true},
 	}
-	posted, err := p.postAll(context.Background(), slack.NewBot(postToken, fake.APIURL(), nil), "#mx-digest", msgs, rec.record)
+	posted, err := p.postAll(context.Background(), bot(fake), l, "#mx-digest", msgs)
 	if err != nil || posted != 2 {
 		t.Fatalf("postAll() = %d, %v; want 2, nil", posted, err)
 	}
@@ -79,16 +96,16 @@ func TestPostAllThreads(t *testing.T) {
 	if len(got) != 2 || got[0].ThreadTS != "" || got[1].ThreadTS != got[0].TS {
 		t.Fatalf("Slack got %+v; want the digest, then a reply under it", got)
 	}
-	want := []delivery{{"#mx-digest", got[0].TS, []string{"a"}}, {"#mx-digest", got[1].TS, []string{"b", "c"}}}
-	for i := range want {
-		if i >= len(rec.got) || rec.got[i].ts != want[i].ts || !slices.Equal(rec.got[i].ids, want[i].ids) {
-			t.Fatalf("recorded %+v; want %+v", rec.got, want)
-		}
+	if got := delivered(t, p, "#mx-digest"); !slices.Equal(got, []string{"a", "b", "c"}) {
+		t.Fatalf("delivered %v; want a, b, c", got)
+	}
+	if id, _ := p.store.ChannelID(context.Background(), "#mx-digest"); id != "C1" {
+		t.Errorf("ChannelID(#mx-digest) = %q; want C1, learnt from Slack's answer", id)
 	}
 }
 
 func TestPostAllRetries(t *testing.T) {
-	msgs := []slack.Message{{Text: "hello"}}
+	msgs := []slack.Message{{Text: "hello", ItemIDs: []string{"a"}}}
 	tests := []struct {
 		name      string
 		channel   string
@@ -110,22 +127,23 @@ func TestPostAllRetries(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			fake, p, _ := postFixture(t)
+			fake, p, l, _ := postFixture(t)
 			for i, f := range tt.failures {
 				fake.Fail(i+1, 1, f)
 			}
 			if tt.forever != nil {
 				fake.Fail(1, -1, *tt.forever)
 			}
-			rec := &recorder{t: t, fake: fake}
-			posted, err := p.postAll(context.Background(), slack.NewBot(postToken, fake.APIURL(), nil), tt.channel, msgs, rec.record)
+			// Retries alone: no look in the channel between them.
+			posted, err := p.postAll(context.Background(), slackEndpoint{poster: slack.NewBot(postToken, fake.APIURL(), nil)}, l, tt.channel, msgs)
+			got := delivered(t, p, tt.channel)
 			if tt.wantErr == nil {
-				if err != nil || posted != 1 || len(rec.got) != 1 {
-					t.Errorf("postAll() = %d, %v, %d recorded; want 1, nil, 1", posted, err, len(rec.got))
+				if err != nil || posted != 1 || len(got) != 1 {
+					t.Errorf("postAll() = %d, %v, delivered %v; want 1, nil, [a]", posted, err, got)
 				}
 			} else {
-				if err == nil || posted != 0 || len(rec.got) != 0 {
-					t.Fatalf("postAll() = %d, %v, %d recorded; want 0, an error, none", posted, err, len(rec.got))
+				if err == nil || posted != 0 || len(got) != 0 {
+					t.Fatalf("postAll() = %d, %v, delivered %v; want 0, an error, none", posted, err, got)
 				}
 				for _, w := range tt.wantErr {
 					if !strings.Contains(err.Error(), w) {
@@ -146,10 +164,10 @@ func TestPostAllRetries(t *testing.T) {
 
 // TestRetryAfterWaits checks that a 429's Retry-After is honoured.
 func TestRetryAfterWaits(t *testing.T) {
-	fake, p, _ := postFixture(t)
+	fake, p, l, _ := postFixture(t)
 	fake.FailNext(1, fakeslack.Failure{Status: 429, RetryAfter: "1"})
 	start := time.Now()
-	posted, err := p.postAll(context.Background(), slack.NewBot(postToken, fake.APIURL(), nil), "#mx-digest", []slack.Message{{Text: "hi"}}, (&recorder{t: t}).record)
+	posted, err := p.postAll(context.Background(), bot(fake), l, "#mx-digest", []slack.Message{{Text: "hi"}})
 	if err != nil || posted != 1 {
 		t.Fatalf("postAll() = %d, %v; want 1, nil", posted, err)
 	}
@@ -158,16 +176,31 @@ func TestRetryAfterWaits(t *testing.T) {
 	}
 }
 
+// TestRetryAfterCeiling: Slack asking for an hour's wait is not waited out
+// for a minute and retried (which Slack would refuse again), nor waited out
+// in full: the digest stops and says why.
+func TestRetryAfterCeiling(t *testing.T) {
+	fake, p, l, _ := postFixture(t)
+	fake.FailNext(1, fakeslack.Failure{Status: 429, RetryAfter: "3600"})
+	start := time.Now()
+	_, err := p.postAll(context.Background(), bot(fake), l, "#mx-digest", []slack.Message{{Text: "hi", ItemIDs: []string{"a"}}})
+	if err == nil || !strings.Contains(err.Error(), "Slack asked to wait 1h0m0s") || time.Since(start) > 5*time.Second || fake.Calls() != 1 {
+		t.Errorf("postAll() after Retry-After: 3600 = %v after %v and %d calls; want an error at once saying so", err, time.Since(start), fake.Calls())
+	}
+	if ds, _ := p.store.PendingDeliveries(context.Background(), "#mx-digest"); len(ds) != 0 {
+		t.Errorf("pending after a refused post = %+v; want none (abandoned: Slack did not post it)", ds)
+	}
+}
+
 // TestRetryAfterRespectsContext checks that a long Retry-After is cut short
 // by the context.
 func TestRetryAfterRespectsContext(t *testing.T) {
-	fake, p, _ := postFixture(t)
-	p.Retry.MaxWait = time.Minute
+	fake, p, l, _ := postFixture(t)
 	fake.FailNext(1, fakeslack.Failure{Status: 429, RetryAfter: "30"})
 	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
 	defer cancel()
 	start := time.Now()
-	_, err := p.postAll(ctx, slack.NewBot(postToken, fake.APIURL(), nil), "#mx-digest", []slack.Message{{Text: "hi"}}, (&recorder{t: t}).record)
+	_, err := p.postAll(ctx, bot(fake), l, "#mx-digest", []slack.Message{{Text: "hi"}})
 	if !errors.Is(err, context.DeadlineExceeded) {
 		t.Errorf("postAll() = %v; want context.DeadlineExceeded", err)
 	}
@@ -179,31 +212,57 @@ func TestRetryAfterRespectsContext(t *testing.T) {
 // TestPostAllMidway fails the second of three messages: only the first is
 // recorded.
 func TestPostAllMidway(t *testing.T) {
-	fake, p, _ := postFixture(t)
-	rec := &recorder{t: t, fake: fake}
+	fake, p, l, _ := postFixture(t)
 	msgs := []slack.Message{
 		{Text: "one", ItemIDs: []string{"a", "b"}},
 		{Text: "two", ItemIDs: []string{"c"}},
 		{Text: "three", ItemIDs: []string{"d"}},
 	}
-	fake.Fail(2, -1, fakeslack.Failure{Status: 500})
-	posted, err := p.postAll(context.Background(), slack.NewBot(postToken, fake.APIURL(), nil), "#mx-digest", msgs, rec.record)
+	fake.Fail(2, -1, fakeslack.Failure{Error: "channel_not_found"})
+	posted, err := p.postAll(context.Background(), bot(fake), l, "#mx-digest", msgs)
 	if err == nil || posted != 1 {
 		t.Fatalf("postAll() = %d, %v; want 1 and an error", posted, err)
 	}
-	if len(rec.got) != 1 || !slices.Equal(rec.got[0].ids, []string{"a", "b"}) {
-		t.Fatalf("recorded %+v; want exactly message 1 (a, b)", rec.got)
+	if got := delivered(t, p, "#mx-digest"); !slices.Equal(got, []string{"a", "b"}) {
+		t.Fatalf("delivered %v; want exactly message 1's (a, b)", got)
 	}
 }
 
-// TestPostAllRecordError stops posting when a delivery cannot be recorded.
-func TestPostAllRecordError(t *testing.T) {
-	fake, p, _ := postFixture(t)
-	rec := &recorder{t: t, fake: fake, fail: errors.New("store: database is locked")}
-	posted, err := p.postAll(context.Background(), slack.NewBot(postToken, fake.APIURL(), nil), "#mx-digest",
-		[]slack.Message{{Text: "one"}, {Text: "two"}}, rec.record)
-	if err == nil || posted != 1 || !strings.Contains(err.Error(), "database is locked") {
-		t.Errorf("postAll() with a failing recorder = %d, %v; want 1 and the store's error", posted, err)
+// TestStopStartsNoNewMessage: once ctx is done, no message is started, and
+// the one in flight is finished and recorded.
+func TestStopStartsNoNewMessage(t *testing.T) {
+	fake, p, l, _ := postFixture(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	fake.OnAccept(func(m fakeslack.Message) fakeslack.Fault {
+		if m.Text == "one" {
+			cancel() // the stop arrives while Slack processes the first message
+			return fakeslack.Fault{Delay: 200 * time.Millisecond}
+		}
+		return fakeslack.Fault{}
+	})
+	msgs := []slack.Message{{Text: "one", ItemIDs: []string{"a"}}, {Text: "two", ItemIDs: []string{"b"}}}
+	posted, err := p.postAll(ctx, bot(fake), l, "#mx-digest", msgs)
+	if !errors.Is(err, context.Canceled) || posted != 1 || len(fake.Messages()) != 1 {
+		t.Fatalf("postAll() stopped mid-post = %d posted, %v, Slack holds %d; want 1, context.Canceled, 1", posted, err, len(fake.Messages()))
+	}
+	if got := delivered(t, p, "#mx-digest"); !slices.Equal(got, []string{"a"}) {
+		t.Errorf("delivered %v; want the message in flight recorded (a)", got)
+	}
+}
+
+// TestStoreFailureStopsPosting stops posting when a delivery cannot be
+// written to the store.
+func TestStoreFailureStopsPosting(t *testing.T) {
+	fake, p, l, _ := postFixture(t)
+	fake.OnAccept(func(fakeslack.Message) fakeslack.Fault {
+		p.store.Close() // the disk is gone once Slack has the first message
+		return fakeslack.Fault{}
+	})
+	posted, err := p.postAll(context.Background(), bot(fake), l, "#mx-digest",
+		[]slack.Message{{Text: "one", ItemIDs: []string{"a"}}, {Text: "two", ItemIDs: []string{"b"}}})
+	if err == nil || posted != 0 || !strings.Contains(err.Error(), "record delivery") {
+		t.Errorf("postAll() with the store gone = %d, %v; want 0 and the store's error", posted, err)
 	}
 	if got := len(fake.Messages()); got != 1 {
 		t.Errorf("Slack got %d messages; want 1 (stop when a delivery cannot be recorded)", got)
@@ -212,11 +271,11 @@ func TestPostAllRecordError(t *testing.T) {
 
 // TestRetryLogsNoSecret: what the retries log names no token or webhook URL.
 func TestRetryLogsNoSecret(t *testing.T) {
-	fake, p, logs := postFixture(t)
+	fake, p, l, logs := postFixture(t)
 	hook := fake.WebhookURL()
 	fake.Fail(1, -1, fakeslack.Failure{Status: 500, Body: "error at " + hook + " with " + postToken})
-	for _, poster := range []Poster{slack.NewBot(postToken, fake.APIURL(), nil), slack.NewWebhook(hook, nil)} {
-		if _, err := p.postAll(context.Background(), poster, "#mx-digest", []slack.Message{{Text: "hi"}}, (&recorder{t: t}).record); err == nil {
+	for _, out := range []slackEndpoint{bot(fake), {poster: slack.NewWebhook(hook, nil)}} {
+		if _, err := p.postAll(context.Background(), out, l, "#mx-digest", []slack.Message{{Text: "hi"}}); err == nil {
 			t.Fatal("postAll() = nil; want an error")
 		}
 	}

@@ -1,6 +1,7 @@
 package pipeline
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -13,16 +14,20 @@ import (
 
 // Retry is how a Slack call that may succeed if sent again is retried: a
 // 429 after its Retry-After, a 5xx or a network error after a backoff that
-// doubles from Base with jitter. No single wait exceeds MaxWait. It is the
-// one place that decides when to try again; posters make one attempt.
+// doubles from Base with jitter, capped at MaxWait. It is the one place that
+// decides when to try again; posters make one attempt.
 type Retry struct {
 	Max     int           // retries after the first attempt
 	Base    time.Duration // first backoff
-	MaxWait time.Duration // longest single wait, Retry-After included
+	MaxWait time.Duration // longest backoff
+	// MaxRetryAfter is the longest Retry-After honoured (zero: the
+	// default's): Slack asking for a longer wait ends the attempt with an
+	// error, and the next run goes on.
+	MaxRetryAfter time.Duration
 }
 
 // DefaultRetry is what a pipeline uses unless told otherwise.
-var DefaultRetry = Retry{Max: 4, Base: time.Second, MaxWait: 60 * time.Second}
+var DefaultRetry = Retry{Max: 4, Base: time.Second, MaxWait: time.Minute, MaxRetryAfter: 15 * time.Minute}
 
 // do runs call until it succeeds, fails for good (an error that is not a
 // retryable *slack.Error), the retries run out or ctx ends. A final error
@@ -44,11 +49,13 @@ func (r Retry) do(ctx context.Context, logger *slog.Logger, call func(ctx contex
 			}
 			return err
 		}
-		wait := se.Wait
-		if wait <= 0 {
-			wait = r.backoff(n)
+		wait, ceiling := se.Wait, cmp.Or(r.MaxRetryAfter, DefaultRetry.MaxRetryAfter)
+		switch {
+		case wait > ceiling:
+			return fmt.Errorf("%w: Slack asked to wait %s (Retry-After), longer than newsdigest waits (%s); the next run goes on", err, wait, ceiling)
+		case wait <= 0:
+			wait = min(r.backoff(n), r.MaxWait)
 		}
-		wait = min(wait, r.MaxWait)
 		logger.Warn("slack call failed; retrying", "error", err.Error(), "try", n, "wait", wait)
 		t := time.NewTimer(wait)
 		select {

@@ -19,8 +19,7 @@ import (
 	"github.com/newsdigest/newsdigest/pipeline"
 )
 
-// DefaultGrace is how long a job in progress may go on after shutdown starts
-// before its context is cancelled.
+// DefaultGrace is how long shutdown waits for a Slack post in flight.
 const DefaultGrace = 10 * time.Second
 
 // Server schedules and serves one pipeline. Build it with New, then call Run.
@@ -33,9 +32,9 @@ type Server struct {
 
 	pollSched, digestSched cron.Schedule
 
-	// Grace bounds how long a job in progress (a poll, or a digest whose
-	// Slack post is under way) may run on after Run's ctx is cancelled; then
-	// its context is cancelled too. New sets DefaultGrace.
+	// Grace bounds how long Run waits, after its ctx is cancelled, for a
+	// job in progress to finish the Slack post it has in flight. New sets
+	// DefaultGrace.
 	Grace time.Duration
 
 	// jobMu makes polls and digests take turns within the process: a digest
@@ -112,11 +111,11 @@ func (s *Server) location() *time.Location {
 }
 
 // Run starts the schedules and serves HTTP on ln until ctx is cancelled or
-// serving fails. Then it stops the scheduler and stops accepting requests,
-// lets jobs in progress finish within Grace (cancelling them after), and
-// returns once no job uses the pipeline any more, so the caller may close
-// the store. A cancelled ctx is a clean stop: Run returns nil. Run can be
-// called once.
+// serving fails. Then it stops the scheduler, stops accepting requests, and
+// tells jobs in progress to start nothing new (a Slack post in flight still
+// finishes and is recorded); it returns once no job uses the pipeline any
+// more, or after Grace. A cancelled ctx is a clean stop: Run returns nil.
+// Run can be called once.
 func (s *Server) Run(ctx context.Context, ln net.Listener) error {
 	jobCtx, cancelJobs := context.WithCancel(context.WithoutCancel(ctx))
 	defer cancelJobs()
@@ -163,6 +162,13 @@ func (s *Server) Run(ctx context.Context, ln net.Listener) error {
 	s.mu.Unlock()
 	cronDone := c.Stop()
 
+	// Jobs under way start nothing new: a poll stops fetching, a digest
+	// posts no further message. A Slack post in flight is never cut (Slack
+	// may be processing it): it finishes, or is looked for in the channel,
+	// within pipeline.PostTimeout, and is recorded. Run waits for that
+	// within Grace; a job still running then finishes on its own, and what
+	// it could not record is settled by the next run.
+	cancelJobs()
 	graceCtx, cancelGrace := context.WithTimeout(context.Background(), s.Grace)
 	defer cancelGrace()
 	shutdownDone := make(chan error, 1)
@@ -172,15 +178,8 @@ func (s *Server) Run(ctx context.Context, ln net.Listener) error {
 	select {
 	case <-jobsDone:
 	case <-graceCtx.Done():
-		s.logger.Warn("jobs still running after the grace period; cancelling them")
-		cancelJobs()
-		select {
-		case <-jobsDone:
-		case <-time.After(5 * time.Second):
-			s.logger.Error("jobs did not stop after cancellation")
-		}
+		s.logger.Warn("a job was still running after the grace period; stopping without it (the next run settles what it could not record)")
 	}
-	cancelJobs()
 	if serr := <-shutdownDone; serr != nil {
 		hs.Close()
 	}

@@ -260,7 +260,7 @@ func TestScheduledDigests(t *testing.T) {
 	f := newFixture(t)
 	// A slow feed: a digest that did not wait for the poll due with it
 	// would be over before the poll stored anything.
-	f.feedURL, _ = slowProxy(t, f.feedURL, 300*time.Millisecond)
+	f.feedURL, _, _ = slowProxy(t, f.feedURL, 300*time.Millisecond)
 	r := start(t, f.config(t, everySec, everySec, "", ""))
 
 	metric := func(name string) float64 {
@@ -507,39 +507,43 @@ func TestRunBesideServe(t *testing.T) {
 }
 
 // slowProxy forwards to target's host after a delay, and signals each
-// request as it arrives (dropping signals nobody waits for). It returns the
-// URL to use instead of target.
-func slowProxy(t *testing.T, target string, delay time.Duration) (string, <-chan struct{}) {
+// request as it arrives and each client that gave up waiting (dropping
+// signals nobody waits for). It returns the URL to use instead of target.
+func slowProxy(t *testing.T, target string, delay time.Duration) (proxyURL string, arrived, gaveUp <-chan struct{}) {
 	u, err := url.Parse(target)
 	if err != nil {
 		t.Fatal(err)
 	}
-	arrived := make(chan struct{}, 16)
+	in, gone := make(chan struct{}, 16), make(chan struct{}, 16)
 	proxy := httputil.NewSingleHostReverseProxy(&url.URL{Scheme: u.Scheme, Host: u.Host})
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		// Read the body first: then the server notices the client going away.
 		body, _ := io.ReadAll(r.Body)
 		r.Body = io.NopCloser(bytes.NewReader(body))
 		select {
-		case arrived <- struct{}{}:
+		case in <- struct{}{}:
 		default:
 		}
 		select {
 		case <-time.After(delay):
 		case <-r.Context().Done():
+			select {
+			case gone <- struct{}{}:
+			default:
+			}
 			return
 		}
 		proxy.ServeHTTP(w, r)
 	}))
 	t.Cleanup(srv.Close)
-	return srv.URL + u.Path, arrived
+	return srv.URL + u.Path, in, gone
 }
 
 // TestShutdownLetsPostFinish cancels Run while a Slack post is in flight:
 // the post completes and is recorded, and Run returns nil soon after.
 func TestShutdownLetsPostFinish(t *testing.T) {
 	f := newFixture(t)
-	api, arrived := slowProxy(t, f.slack.APIURL(), 600*time.Millisecond)
+	api, arrived, _ := slowProxy(t, f.slack.APIURL(), 600*time.Millisecond)
 	r := start(t, f.config(t, yearly, yearly, "", api))
 	type answer struct {
 		code int
@@ -584,12 +588,16 @@ func TestShutdownLetsPostFinish(t *testing.T) {
 }
 
 // TestShutdownCancelsAfterGrace: a Slack post that outlives the grace
-// period is cancelled, and Run still returns promptly.
-func TestShutdownCancelsAfterGrace(t *testing.T) {
+// TestShutdownDoesNotWaitPastGrace: with a Slack that never answers, Run
+// returns after Grace; the post in flight is not cut short of the
+// pipeline's PostTimeout, and its outcome is left for the next run to
+// settle, never forgotten.
+func TestShutdownDoesNotWaitPastGrace(t *testing.T) {
 	f := newFixture(t)
-	api, arrived := slowProxy(t, f.slack.APIURL(), time.Minute)
+	api, arrived, gaveUp := slowProxy(t, f.slack.APIURL(), time.Minute)
 	r := start(t, f.config(t, yearly, yearly, "", api))
 	r.srv.Grace = 300 * time.Millisecond
+	r.p.PostTimeout = time.Second
 	codec := make(chan int, 1)
 	go func() { code, _, _ := postRun(t, r.url+"/run", ""); codec <- code }()
 	select {
@@ -597,15 +605,29 @@ func TestShutdownCancelsAfterGrace(t *testing.T) {
 	case <-time.After(5 * time.Second):
 		t.Fatal("no Slack post within 5s")
 	}
+	began := time.Now()
 	took := r.stop(t)
 	if took > 2*time.Second {
 		t.Errorf("Run returned %v after cancel with grace 300ms; want < 2s", took)
 	}
-	if n := len(f.slack.Messages()); n != 0 {
-		t.Errorf("%d messages reached Slack; want 0 (the post was cancelled)", n)
+	code := <-codec
+	select {
+	case <-gaveUp:
+		if waited := time.Since(began); waited < 900*time.Millisecond {
+			t.Errorf("the post in flight was given up %v after the stop; want it left to its 1s timeout", waited)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("the post in flight was never given up")
 	}
-	if code := <-codec; code != http.StatusInternalServerError && code != 0 {
-		t.Errorf("cancelled POST /run = %d; want 500 or no answer", code)
+	if code != http.StatusInternalServerError && code != 0 {
+		t.Errorf("POST /run cut by shutdown = %d; want 500 or no answer", code)
+	}
+	if n := len(f.slack.Messages()); n != 0 {
+		t.Errorf("%d messages reached Slack; want 0 (the proxy never forwarded it)", n)
+	}
+	pending, err := r.st.PendingDeliveries(context.Background(), "#mx-digest")
+	if err != nil || len(pending) != 1 {
+		t.Errorf("pending deliveries after shutdown = %+v, %v; want the unanswered post, left for the next run", pending, err)
 	}
 }
 

@@ -24,6 +24,10 @@ type Error struct {
 	// Wait is how long Slack asked to wait before trying again
 	// (Retry-After); zero when it gave no advice.
 	Wait time.Duration
+	// Unknown: Slack may have posted the message all the same — the
+	// request was sent but its answer was lost, cut off, late, or a 5xx.
+	// Before posting it again, look for it in the channel (Bot.Find).
+	Unknown bool
 	// detail is a redacted description of the cause, if any.
 	detail string
 }
@@ -47,6 +51,7 @@ type API int
 const (
 	botAPI     API = iota // the Web API, with slack.token
 	webhookAPI            // an incoming webhook, slack.webhook_url
+	readAPI               // the Web API's reads, with slack.token
 )
 
 func (a API) setting() string {
@@ -57,8 +62,11 @@ func (a API) setting() string {
 }
 
 func (a API) hints() map[string]string {
-	if a == webhookAPI {
+	switch a {
+	case webhookAPI:
 		return webhookHints
+	case readAPI:
+		return readHints
 	}
 	return botHints
 }
@@ -87,6 +95,17 @@ var botHints = map[string]string{
 	"invalid_arguments": "Slack refused the request's arguments; check slack.channel",
 }
 
+// readHints are for the reads that find a message again after its answer was
+// lost, and a channel's ID.
+var readHints = map[string]string{
+	"missing_scope":     "to check whether a message whose answer was lost is in the channel, the bot token needs channels:history and groups:history (and channels:read, groups:read when slack.channel is a name); see the app manifest",
+	"not_authed":        "check slack.token",
+	"invalid_auth":      "check slack.token (a bot token starts with xoxb-)",
+	"channel_not_found": "check slack.channel (or the topic's channel)",
+	"not_in_channel":    "invite the bot to the channel",
+	"thread_not_found":  "the thread's first message is gone",
+}
+
 var webhookHints = map[string]string{
 	"invalid_token":       "check slack.webhook_url",
 	"no_service":          "the webhook is gone or disabled; check slack.webhook_url",
@@ -103,17 +122,13 @@ var webhookHints = map[string]string{
 var errorCode = regexp.MustCompile(`^[a-z][a-z0-9_]{0,63}$`)
 
 // Classify reads one answer of api: the HTTP status, the Retry-After header
-// and the body. It returns the new message's ts ("" for a webhook) when
-// Slack accepted the message, else an *Error that says whether to retry and
-// how long Slack asked to wait (now is when the answer came, for a
-// Retry-After given as a date). It does no I/O: every answer Slack can give
-// is a table test.
-func Classify(api API, status int, retryAfter string, body []byte, now time.Time) (ts string, err error) {
-	var web struct {
-		OK    bool   `json:"ok"`
-		Error string `json:"error"`
-		TS    string `json:"ts"`
-	}
+// and the body. It returns the new message's Receipt (empty for a webhook)
+// when Slack accepted the message, else an *Error that says whether to
+// retry, how long Slack asked to wait (now is when the answer came, for a
+// Retry-After given as a date), and whether Slack may have posted it anyway.
+// It does no I/O: every answer Slack can give is a table test.
+func Classify(api API, status int, retryAfter string, body []byte, now time.Time) (Receipt, error) {
+	var web webAnswer
 	code := ""
 	text := strings.TrimSpace(string(body))
 	switch {
@@ -135,37 +150,49 @@ func Classify(api API, status int, retryAfter string, body []byte, now time.Time
 	}
 	switch {
 	case status == http.StatusTooManyRequests:
-		return "", &Error{Code: "rate_limited", Hint: "Slack asked to slow down", Retry: true, Wait: wait}
+		return Receipt{}, &Error{Code: "rate_limited", Hint: "Slack asked to slow down", Retry: true, Wait: wait}
 	case status >= 500:
-		return "", &Error{Code: fmt.Sprintf("http_%d", status), Hint: "Slack is unavailable", Retry: true, detail: code}
+		// Slack may have posted the message before failing to answer.
+		return Receipt{}, &Error{Code: fmt.Sprintf("http_%d", status), Hint: "Slack is unavailable", Retry: true, Unknown: true, detail: code}
 	case status != http.StatusOK:
 		if code == "" {
 			code = fmt.Sprintf("http_%d", status)
 		}
-		return "", final(code)
+		return Receipt{}, final(code)
 	case api == webhookAPI:
-		return "", nil // a webhook says "ok"; its errors come with a 4xx
-	case api == botAPI && web.OK:
-		return web.TS, nil
+		return Receipt{}, nil // a webhook says "ok"; its errors come with a 4xx
+	case api != webhookAPI && web.OK:
+		return Receipt{TS: web.TS, Channel: web.Channel}, nil
 	case code != "":
 		if transient[code] {
-			return "", &Error{Code: code, Hint: "Slack asked to retry", Retry: true, Wait: wait}
+			return Receipt{}, &Error{Code: code, Hint: "Slack asked to retry", Retry: true, Wait: wait}
 		}
-		return "", final(code)
+		return Receipt{}, final(code)
 	}
-	// A 200 that is neither a success nor an error Slack would send.
-	return "", &Error{Code: "bad_response", detail: "unexpected answer from Slack", Hint: "check " + api.setting(), Retry: true}
+	// A 200 that is neither a success nor an error Slack would send: a
+	// proxy's page, or an answer cut short.
+	return Receipt{}, &Error{Code: "bad_response", detail: "unexpected answer from Slack", Hint: "check " + api.setting(), Retry: true, Unknown: true}
 }
 
-// transportError is a post that got no answer: a network error, or a
-// request that could not be made. Its message has the URL and secrets
-// removed.
+// webAnswer is what every Web API answer says, and chat.postMessage's.
+type webAnswer struct {
+	OK      bool   `json:"ok"`
+	Error   string `json:"error"`
+	TS      string `json:"ts"`
+	Channel string `json:"channel"`
+}
+
+// transportError is a call that got no answer: a network error, or a
+// request that could not be made. Its outcome is unknown unless the request
+// never left: the connection could not be made, or the name not resolved.
+// Its message has the URL and secrets removed.
 func transportError(err error, redact *strings.Replacer, api API) error {
 	return &Error{
-		Code:   "network_error",
-		detail: redact.Replace(netfail.Reason(err)),
-		Hint:   "check that Slack is reachable (" + api.setting() + ")",
-		Retry:  true,
+		Code:    "network_error",
+		detail:  redact.Replace(netfail.Reason(err)),
+		Hint:    "check that Slack is reachable (" + api.setting() + ")",
+		Retry:   true,
+		Unknown: !netfail.NotSent(err),
 	}
 }
 

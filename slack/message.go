@@ -37,7 +37,21 @@ type Message struct {
 	Blocks  []slackapi.Block
 	ItemIDs []string
 	Thread  bool // a thread reply under the first message of the digest (bot token only)
+	// Tag is the message's identity in the channel, sent as its metadata so
+	// that it can be found again when Slack's answer was lost (bot token
+	// only). The caller sets it; zero sends none.
+	Tag Tag `json:"-"`
 }
+
+// Tag identifies one message of one digest: Slack keeps it as the message's
+// metadata (event type EventType).
+type Tag struct {
+	Digest string `json:"digest"`
+	Part   int    `json:"part"`
+}
+
+// EventType is the metadata event type of newsdigest's messages.
+const EventType = "newsdigest_message"
 
 // Options shape a digest's Slack messages.
 type Options struct {
@@ -52,7 +66,7 @@ type Options struct {
 	PostEmpty bool
 }
 
-// SlackMessages renders a digest (already restricted to one channel's
+// Messages renders a digest (already restricted to one channel's
 // topics) into the messages to post, in order: the digest, split into as
 // many messages as Slack's limits need, then with o.Threads one thread reply
 // per topic for the entries beyond o.MaxPerTopic (each itself split when

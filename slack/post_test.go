@@ -39,11 +39,12 @@ func TestClassify(t *testing.T) {
 		wantRetry  bool
 		wantWait   time.Duration
 		wantHint   string
+		unknown    bool // Slack may have posted it anyway
 	}{
 		{name: "bot ok", status: 200, body: `{"ok":true,"channel":"C1","ts":"1.000100"}`, wantTS: "1.000100"},
 		{name: "webhook ok", api: webhookAPI, status: 200, body: "ok"},
-		{name: "bot 500 html", status: 500, body: "<html>oops</html>", wantCode: "http_500", wantRetry: true},
-		{name: "bot 503 with code", status: 503, body: `{"ok":false,"error":"service_unavailable"}`, wantCode: "http_503", wantRetry: true},
+		{name: "bot 500 html", status: 500, body: "<html>oops</html>", wantCode: "http_500", wantRetry: true, unknown: true},
+		{name: "bot 503 with code", status: 503, body: `{"ok":false,"error":"service_unavailable"}`, wantCode: "http_503", wantRetry: true, unknown: true},
 		{name: "429 with Retry-After", status: 429, retryAfter: "3", wantCode: "rate_limited", wantRetry: true, wantWait: 3 * time.Second},
 		{name: "429 Retry-After 0 is now", status: 429, retryAfter: "0", wantCode: "rate_limited", wantRetry: true, wantWait: time.Millisecond},
 		{name: "429 Retry-After date", status: 429, retryAfter: "Mon, 23 Nov 2026 08:01:00 GMT", wantCode: "rate_limited", wantRetry: true, wantWait: time.Minute},
@@ -57,15 +58,18 @@ func TestClassify(t *testing.T) {
 		{name: "unknown code", status: 200, body: `{"ok":false,"error":"something_new"}`, wantCode: "something_new", wantHint: "slack.token"},
 		{name: "403 with JSON body", status: 403, body: `{"ok":false,"error":"missing_scope"}`, wantCode: "missing_scope", wantHint: "chat:write"},
 		{name: "404 no body", status: 404, wantCode: "http_404", wantHint: "slack.token"},
-		{name: "200 not JSON", status: 200, body: "<html>proxy</html>", wantCode: "bad_response", wantRetry: true},
+		{name: "200 not JSON", status: 200, body: "<html>proxy</html>", wantCode: "bad_response", wantRetry: true, unknown: true},
+		{name: "200 cut short", status: 200, body: `{"ok":true,"chan`, wantCode: "bad_response", wantRetry: true, unknown: true},
 		{name: "webhook 403 invalid_token", api: webhookAPI, status: 403, body: "invalid_token", wantCode: "invalid_token", wantHint: "slack.webhook_url"},
 		{name: "webhook 404 no_service", api: webhookAPI, status: 404, body: "no_service", wantCode: "no_service", wantHint: "slack.webhook_url"},
 		{name: "webhook 410 channel_is_archived", api: webhookAPI, status: 410, body: "channel_is_archived", wantCode: "channel_is_archived", wantHint: "archived"},
-		{name: "webhook 502", api: webhookAPI, status: 502, wantCode: "http_502", wantRetry: true},
+		{name: "webhook 502", api: webhookAPI, status: 502, wantCode: "http_502", wantRetry: true, unknown: true},
+		{name: "read missing_scope", api: readAPI, status: 200, body: `{"ok":false,"error":"missing_scope"}`, wantCode: "missing_scope", wantHint: "channels:history"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			ts, err := Classify(tt.api, tt.status, tt.retryAfter, []byte(tt.body), now)
+			rc, err := Classify(tt.api, tt.status, tt.retryAfter, []byte(tt.body), now)
+			ts := rc.TS
 			if tt.wantCode == "" {
 				if err != nil || ts != tt.wantTS {
 					t.Errorf("Classify(%d, %q) = %q, %v; want %q, nil", tt.status, tt.body, ts, err, tt.wantTS)
@@ -76,8 +80,9 @@ func TestClassify(t *testing.T) {
 			if !errors.As(err, &e) {
 				t.Fatalf("Classify(%d, %q) = %q, %v; want an *Error", tt.status, tt.body, ts, err)
 			}
-			if e.Code != tt.wantCode || e.Retry != tt.wantRetry || e.Wait != tt.wantWait {
-				t.Errorf("Classify(%d, %q) = code %q, retry %v, wait %v; want %q, %v, %v", tt.status, tt.body, e.Code, e.Retry, e.Wait, tt.wantCode, tt.wantRetry, tt.wantWait)
+			if e.Code != tt.wantCode || e.Retry != tt.wantRetry || e.Wait != tt.wantWait || e.Unknown != tt.unknown {
+				t.Errorf("Classify(%d, %q) = code %q, retry %v, wait %v, unknown %v; want %q, %v, %v, %v", tt.status, tt.body,
+					e.Code, e.Retry, e.Wait, e.Unknown, tt.wantCode, tt.wantRetry, tt.wantWait, tt.unknown)
 			}
 			if !strings.Contains(e.Error(), tt.wantHint) {
 				t.Errorf("Classify(%d, %q) error %q lacks %q", tt.status, tt.body, e, tt.wantHint)
@@ -90,11 +95,13 @@ func TestBotPost(t *testing.T) {
 	fake := newFake(t)
 	bot := NewBot(testToken, strings.TrimSuffix(fake.APIURL(), "/"), nil)
 	ctx := context.Background()
-	ts, err := bot.Post(ctx, "#mx-digest", "", Message{Text: "first", Blocks: []slackapi.Block{section("*hi*")}})
-	if err != nil || ts == "" {
-		t.Fatalf("Post() = %q, %v; want a ts", ts, err)
+	rc, err := bot.Post(ctx, "#mx-digest", "", Message{Text: "first", Blocks: []slackapi.Block{section("*hi*")}, Tag: Tag{Digest: "d1", Part: 1}})
+	ts := rc.TS
+	if err != nil || ts == "" || rc.Channel != "C1" {
+		t.Fatalf("Post() = %+v, %v; want a ts in C1", rc, err)
 	}
-	reply, err := bot.Post(ctx, "C1", ts, Message{Text: "reply"})
+	rc, err = bot.Post(ctx, "C1", ts, Message{Text: "reply"})
+	reply := rc.TS
 	if err != nil || reply == "" || reply == ts {
 		t.Fatalf("Post(reply) = %q, %v; want a new ts", reply, err)
 	}
@@ -109,6 +116,9 @@ func TestBotPost(t *testing.T) {
 	}
 	if !strings.Contains(string(got[0].Blocks), `"*hi*"`) {
 		t.Errorf("blocks sent = %s; want the section", got[0].Blocks)
+	}
+	if want := `{"event_type":"newsdigest_message","event_payload":{"digest":"d1","part":1}}`; string(got[0].Metadata) != want || got[1].Metadata != nil {
+		t.Errorf("metadata sent = %s, %s; want %s on the tagged message only", got[0].Metadata, got[1].Metadata, want)
 	}
 
 	// One attempt per call: a 500 is answered once, as a retryable error.
@@ -131,8 +141,8 @@ func TestBotPost(t *testing.T) {
 func TestWebhookPost(t *testing.T) {
 	fake := newFake(t)
 	hook := NewWebhook(fake.WebhookURL(), nil)
-	if ts, err := hook.Post(context.Background(), "#ignored", "1.0", Message{Text: "hi"}); err != nil || ts != "" {
-		t.Fatalf("Post() = %q, %v; want \"\", nil", ts, err)
+	if rc, err := hook.Post(context.Background(), "#ignored", "1.0", Message{Text: "hi", Tag: Tag{Digest: "d", Part: 1}}); err != nil || rc != (Receipt{}) {
+		t.Fatalf("Post() = %+v, %v; want an empty receipt, nil", rc, err)
 	}
 	got := fake.Messages()
 	if len(got) != 1 || !got[0].Webhook || got[0].Text != "hi" || got[0].ThreadTS != "" {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"math"
 	"strings"
@@ -113,87 +112,6 @@ func (s *Store) Candidates(ctx context.Context, q CandidateQuery) ([]newsdigest.
 		return nil, fmt.Errorf("store: candidates: %w", err)
 	}
 	return out, nil
-}
-
-// Delivery is one Slack message that Slack confirmed.
-type Delivery struct {
-	Channel  string
-	TS       string    // Slack message ts ("" for webhooks)
-	PostedAt time.Time // zero: Store.Now()
-	ItemIDs  []string  // items the message carried
-}
-
-// RecordDelivery stores one confirmed message and marks its items delivered
-// to d.Channel, in one transaction. Marking an item delivered twice to one
-// channel is a no-op (never an error), so re-runs are safe; the first
-// delivery stays the one the item is linked to. An ID that names no stored
-// item is an error and nothing is recorded.
-func (s *Store) RecordDelivery(ctx context.Context, d Delivery) error {
-	posted := d.PostedAt
-	if posted.IsZero() {
-		posted = s.now()
-	}
-	err := s.write(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `INSERT INTO deliveries (channel, ts, posted_at) VALUES (?, ?, ?)`,
-			d.Channel, d.TS, nanos(posted))
-		if err != nil {
-			return err
-		}
-		id, err := res.LastInsertId()
-		if err != nil {
-			return err
-		}
-		stmt, err := tx.PrepareContext(ctx, `INSERT INTO delivered_items (channel, item_id, delivery_id, canonical_url)
-			SELECT ?1, i.id, ?2, i.canonical_url FROM items i WHERE i.id = ?3
-			ON CONFLICT (channel, item_id) DO NOTHING`)
-		if err != nil {
-			return err
-		}
-		defer stmt.Close()
-		exists, err := tx.PrepareContext(ctx, `SELECT 1 FROM items WHERE id = ?`)
-		if err != nil {
-			return err
-		}
-		defer exists.Close()
-		for _, itemID := range d.ItemIDs {
-			res, err := stmt.ExecContext(ctx, d.Channel, id, itemID)
-			if err != nil {
-				return fmt.Errorf("item %s: %w", itemID, err)
-			}
-			if n, err := res.RowsAffected(); err != nil {
-				return fmt.Errorf("item %s: %w", itemID, err)
-			} else if n == 1 {
-				continue
-			}
-			// Nothing inserted: already delivered (fine), or no such item.
-			var one int
-			switch err := exists.QueryRowContext(ctx, itemID).Scan(&one); {
-			case errors.Is(err, sql.ErrNoRows):
-				return fmt.Errorf("item %s: no such item", itemID)
-			case err != nil:
-				return fmt.Errorf("item %s: %w", itemID, err)
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		return fmt.Errorf("store: record delivery to %s: %w", d.Channel, err)
-	}
-	return nil
-}
-
-// Delivered reports whether an item was delivered to a channel.
-func (s *Store) Delivered(ctx context.Context, channel, itemID string) (bool, error) {
-	var one int
-	err := s.db.QueryRowContext(ctx, `SELECT 1 FROM delivered_items WHERE channel = ? AND item_id = ?`,
-		channel, itemID).Scan(&one)
-	switch {
-	case errors.Is(err, sql.ErrNoRows):
-		return false, nil
-	case err != nil:
-		return false, fmt.Errorf("store: delivered %s to %s: %w", itemID, channel, err)
-	}
-	return true, nil
 }
 
 // FinishDigest records that a digest for channel covering [from, to]

@@ -69,7 +69,7 @@ func candidateFixture(t *testing.T, s *Store) {
 	mustSavePoll(t, s, poll(a, h(0), pi(a, "at-to", h(0), cartels)))
 	mustSavePoll(t, s, poll(a, h(1), pi(a, "after-window", h(1), cartels)))
 
-	if err := s.RecordDelivery(context.Background(), Delivery{Channel: "#a", TS: "1.1", PostedAt: h(-4), ItemIDs: []string{"delivered"}}); err != nil {
+	if err := record(context.Background(), s, Delivery{Channel: "#a", PostedAt: h(-4), ItemIDs: []string{"delivered"}}); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -167,6 +167,22 @@ func TestCandidates(t *testing.T) {
 	})
 }
 
+// record begins and confirms a delivery, as a post Slack confirmed at once.
+func record(ctx context.Context, s *Store, d Delivery) error {
+	id, err := s.BeginDelivery(ctx, d)
+	if err != nil {
+		return err
+	}
+	return s.ConfirmDelivery(ctx, id, "1.0", "C1", d.PostedAt)
+}
+
+// delivered reports whether an item was delivered to a channel.
+func delivered(ctx context.Context, s *Store, channel, itemID string) (bool, error) {
+	var n int
+	err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM delivered_items WHERE channel = ? AND item_id = ?`, channel, itemID).Scan(&n)
+	return n > 0, err
+}
+
 func TestRecordDelivery(t *testing.T) {
 	s := MustOpen(t)
 	ctx := context.Background()
@@ -195,13 +211,13 @@ func TestRecordDelivery(t *testing.T) {
 	}{
 		{
 			name:      "first message",
-			d:         Delivery{Channel: "#a", TS: "1700000000.000100", PostedAt: base, ItemIDs: []string{"i1"}},
+			d:         Delivery{Channel: "#a", PostedAt: base, ItemIDs: []string{"i1"}},
 			delivered: map[string]map[string]bool{"#a": {"i1": true, "i2": false}, "#b": {"i1": false}},
 			cands:     map[string][]string{"#a": {"i2", "i3"}, "#b": {"i1", "i2", "i3"}},
 		},
 		{
 			name:      "re-run marks nothing twice and is no error",
-			d:         Delivery{Channel: "#a", TS: "1700000000.000200", PostedAt: base, ItemIDs: []string{"i1", "i1", "i2"}},
+			d:         Delivery{Channel: "#a", PostedAt: base, ItemIDs: []string{"i1", "i1", "i2"}},
 			delivered: map[string]map[string]bool{"#a": {"i1": true, "i2": true, "i3": false}},
 			cands:     map[string][]string{"#a": {"i3"}, "#b": {"i1", "i2", "i3"}},
 		},
@@ -213,7 +229,7 @@ func TestRecordDelivery(t *testing.T) {
 		},
 		{
 			name:      "unknown item records nothing",
-			d:         Delivery{Channel: "#b", TS: "9", PostedAt: base, ItemIDs: []string{"i1", "nope"}},
+			d:         Delivery{Channel: "#b", PostedAt: base, ItemIDs: []string{"i1", "nope"}},
 			wantErr:   "item nope: no such item",
 			delivered: map[string]map[string]bool{"#b": {"i1": false}},
 			cands:     map[string][]string{"#b": {"i1", "i2"}},
@@ -221,16 +237,16 @@ func TestRecordDelivery(t *testing.T) {
 	}
 	for _, st := range steps {
 		t.Run(st.name, func(t *testing.T) {
-			err := s.RecordDelivery(ctx, st.d)
+			err := record(ctx, s, st.d)
 			switch {
 			case st.wantErr == "" && err != nil:
-				t.Fatalf("RecordDelivery(%+v) = %v; want nil", st.d, err)
+				t.Fatalf("record(%+v) = %v; want nil", st.d, err)
 			case st.wantErr != "" && (err == nil || !strings.Contains(err.Error(), st.wantErr)):
-				t.Fatalf("RecordDelivery(%+v) = %v; want error containing %q", st.d, err, st.wantErr)
+				t.Fatalf("record(%+v) = %v; want error containing %q", st.d, err, st.wantErr)
 			}
 			for ch, items := range st.delivered {
 				for id, want := range items {
-					got, err := s.Delivered(ctx, ch, id)
+					got, err := delivered(ctx, s, ch, id)
 					if err != nil {
 						t.Fatal(err)
 					}
@@ -312,7 +328,7 @@ func TestPrune(t *testing.T) {
 		{Channel: "#a", PostedAt: old, ItemIDs: []string{"old1"}},
 		{Channel: "#a", PostedAt: old, ItemIDs: []string{"old2", "new1"}}, // still carries new1
 	} {
-		if err := s.RecordDelivery(ctx, d); err != nil {
+		if err := record(ctx, s, d); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -347,7 +363,7 @@ func TestPrune(t *testing.T) {
 			t.Errorf("after Prune %s has %d rows; want %d", table, got, want)
 		}
 	}
-	if ok, err := s.Delivered(ctx, "#a", "new1"); err != nil || !ok {
+	if ok, err := delivered(ctx, s, "#a", "new1"); err != nil || !ok {
 		t.Errorf("Delivered(#a, new1) after Prune = %v, %v; want true, nil", ok, err)
 	}
 	for ch, want := range map[string]time.Time{"#a": old.Add(time.Hour), "#b": old} {
@@ -385,7 +401,7 @@ func TestTwoStoresOneFile(t *testing.T) {
 						errs <- err
 						return
 					}
-					if err := s.RecordDelivery(ctx, Delivery{Channel: "#c", ItemIDs: []string{id}}); err != nil {
+					if err := record(ctx, s, Delivery{Channel: "#c", ItemIDs: []string{id}}); err != nil {
 						errs <- err
 					}
 					if _, err := s.Candidates(ctx, CandidateQuery{Channel: "#c"}); err != nil {

@@ -10,8 +10,8 @@ import (
 
 // AcquireLease takes the named lease for owner until now+ttl, when it is free,
 // expired, or already owner's (then it is extended). It reports whether owner
-// holds the lease now and, when not, who does.
-func (s *Store) AcquireLease(ctx context.Context, name, owner string, ttl time.Duration) (ok bool, holder string, err error) {
+// holds the lease now and, when not, who does and until when.
+func (s *Store) AcquireLease(ctx context.Context, name, owner string, ttl time.Duration) (ok bool, holder string, until time.Time, err error) {
 	now := s.now()
 	err = s.write(ctx, func(tx *sql.Tx) error {
 		var cur string
@@ -21,19 +21,19 @@ func (s *Store) AcquireLease(ctx context.Context, name, owner string, ttl time.D
 		case err != nil:
 			return err
 		case cur != owner && expires > nanos(now):
-			holder = cur
+			holder, until = cur, time.Unix(0, expires).UTC()
 			return nil
 		}
-		ok = true
+		ok, until = true, now.Add(ttl)
 		_, err := tx.ExecContext(ctx, `INSERT INTO leases (name, owner, expires_at) VALUES (?, ?, ?)
 			ON CONFLICT (name) DO UPDATE SET owner = excluded.owner, expires_at = excluded.expires_at`,
-			name, owner, nanos(now.Add(ttl)))
+			name, owner, nanos(until))
 		return err
 	})
 	if err != nil {
-		return false, "", fmt.Errorf("store: acquire lease %s: %w", name, err)
+		return false, "", time.Time{}, fmt.Errorf("store: acquire lease %s: %w", name, err)
 	}
-	return ok, holder, nil
+	return ok, holder, until, nil
 }
 
 // ReleaseLease gives the named lease up if owner holds it.

@@ -47,25 +47,30 @@ func TestLease(t *testing.T) {
 			if err := st.s.ReleaseLease(ctx, "digest", st.owner); err != nil {
 				t.Fatal(err)
 			}
-			ok, holder, err := a.AcquireLease(ctx, "digest", "serve", 10*time.Minute)
+			ok, holder, _, err := a.AcquireLease(ctx, "digest", "serve", 10*time.Minute)
 			if err != nil || !ok || holder != "" {
 				t.Errorf("%s: AcquireLease after release = %v, %q, %v; want true", st.name, ok, holder, err)
 			}
 			continue
 		}
-		ok, holder, err := st.s.AcquireLease(ctx, "digest", st.owner, 10*time.Minute)
+		ok, holder, until, err := st.s.AcquireLease(ctx, "digest", st.owner, 10*time.Minute)
 		if err != nil {
 			t.Fatalf("%s: %v", st.name, err)
 		}
 		if ok != st.wantOK || holder != st.wantHolder {
 			t.Errorf("%s: AcquireLease(%s) = %v, %q; want %v, %q", st.name, st.owner, ok, holder, st.wantOK, st.wantHolder)
 		}
+		// Held: until the end of the new term. Refused: until the holder's
+		// term ends, which is in the future.
+		if ok && !until.Equal(now.Add(10*time.Minute)) || !ok && !until.After(now) {
+			t.Errorf("%s: AcquireLease(%s) until %v; want the end of the holder's term (now %v)", st.name, st.owner, until, now)
+		}
 	}
 	// Releasing a lease one does not hold changes nothing.
 	if err := b.ReleaseLease(ctx, "digest", "run"); err != nil {
 		t.Fatal(err)
 	}
-	if ok, holder, _ := b.AcquireLease(ctx, "digest", "run", time.Minute); ok || holder != "serve" {
+	if ok, holder, _, _ := b.AcquireLease(ctx, "digest", "run", time.Minute); ok || holder != "serve" {
 		t.Errorf("after a foreign release: AcquireLease = %v, %q; want false, serve", ok, holder)
 	}
 }

@@ -19,12 +19,12 @@ func TestDeliveredStories(t *testing.T) {
 	}
 	mustSavePoll(t, s, PollFeed{Feed: feed, PolledAt: base, Status: 200, Items: items})
 	deliveries := []Delivery{
-		{Channel: "#mx", TS: "1.1", PostedAt: base.Add(-48 * time.Hour), ItemIDs: []string{"a"}}, // too old
-		{Channel: "#mx", TS: "1.2", PostedAt: base.Add(-time.Hour), ItemIDs: []string{"b"}},
-		{Channel: "#other", TS: "1.3", PostedAt: base.Add(-time.Hour), ItemIDs: []string{"c"}}, // another channel
+		{Channel: "#mx", PostedAt: base.Add(-48 * time.Hour), ItemIDs: []string{"a"}}, // too old
+		{Channel: "#mx", PostedAt: base.Add(-time.Hour), ItemIDs: []string{"b"}},
+		{Channel: "#other", PostedAt: base.Add(-time.Hour), ItemIDs: []string{"c"}}, // another channel
 	}
 	for _, d := range deliveries {
-		if err := s.RecordDelivery(ctx, d); err != nil {
+		if err := record(ctx, s, d); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -1,20 +1,20 @@
-// Package fakeslack is a Slack Web API and incoming-webhook stand-in on
-// loopback, for tests: it implements chat.postMessage and a webhook path,
-// enforces Slack's message limits, and records every message it accepts.
+// Package fakeslack is a Slack stand-in on loopback, for tests: the Web API
+// calls newsdigest makes (chat.postMessage, and conversations.history,
+// .replies and .list to find a message again), an incoming webhook, and the
+// ways Slack fails — scripted error answers, and answers lost, late or
+// failed after Slack accepted the message. It enforces Slack's message
+// limits and the token's scopes, and records every message it accepts.
 package fakeslack
 
 import (
 	"encoding/json"
 	"fmt"
-	"io"
-	"mime"
 	"net/http"
 	"net/http/httptest"
-	"strconv"
 	"strings"
 	"sync"
 	"testing"
-	"unicode/utf8"
+	"time"
 )
 
 // Slack's limits, as the fake enforces them.
@@ -27,12 +27,16 @@ const (
 	MaxBlockText       = 12000 // blocks whose texts total this many characters or more are msg_too_long
 )
 
+// AllScopes are the bot token scopes a new fake grants.
+var AllScopes = []string{"chat:write", "channels:history", "groups:history", "channels:read", "groups:read"}
+
 // Channel is a channel the fake knows.
 type Channel struct {
 	ID       string // e.g. "C0123"
 	Name     string // without "#"
 	Member   bool   // the bot has joined it
 	Archived bool
+	Private  bool // reading it needs groups:history rather than channels:history
 }
 
 // Message is one accepted message.
@@ -42,6 +46,7 @@ type Message struct {
 	ThreadTS    string          // thread_ts as sent
 	Text        string          // text as sent
 	Blocks      json.RawMessage // blocks as sent, JSON
+	Metadata    json.RawMessage // metadata as sent, JSON; nil when none
 	UnfurlLinks *bool           // nil when not sent
 	UnfurlMedia *bool
 	Webhook     bool // arrived through the webhook
@@ -53,6 +58,14 @@ type Failure struct {
 	RetryAfter string // Retry-After header, if any
 	Error      string // Web API: answered as {"ok":false,"error":Error}
 	Body       string // raw body, used when Error is empty (webhook errors, HTML 5xx pages)
+}
+
+// Fault is what happens to the answer of a message the fake has accepted
+// (and recorded): the message is in the channel whatever the client learns.
+type Fault struct {
+	Drop   bool          // close the connection without answering
+	Delay  time.Duration // answer this late (or not at all if the client gives up first)
+	Status int           // answer with this HTTP status (a 5xx) instead of ok
 }
 
 type script struct {
@@ -68,18 +81,26 @@ type Server struct {
 
 	mu       sync.Mutex
 	channels []Channel
+	scopes   map[string]bool
 	calls    int
 	scripts  []script
 	messages []Message
-	tsSeq    int
+	lastTS   int64 // microseconds of the last ts given
+	onAccept func(Message) Fault
 }
 
-// New starts a fake on 127.0.0.1 that accepts token as its bot token, and
-// closes it when the test ends.
+// New starts a fake on 127.0.0.1 that accepts token as its bot token, with
+// every scope in AllScopes, and closes it when the test ends.
 func New(t testing.TB, token string) *Server {
-	s := &Server{token: token, webhookPath: "/services/T0000/B0000/" + "hooksecret0123456789"}
+	s := &Server{token: token, webhookPath: "/services/T0000/B0000/" + "hooksecret0123456789", scopes: map[string]bool{}}
+	for _, sc := range AllScopes {
+		s.scopes[sc] = true
+	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("/api/chat.postMessage", s.postMessage)
+	mux.HandleFunc("/api/conversations.history", s.history)
+	mux.HandleFunc("/api/conversations.replies", s.replies)
+	mux.HandleFunc("/api/conversations.list", s.list)
 	mux.HandleFunc(s.webhookPath, s.webhook)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		s.count()
@@ -90,7 +111,7 @@ func New(t testing.TB, token string) *Server {
 	return s
 }
 
-// APIURL is the Web API base to give slack.OptionAPIURL, ending in "/".
+// APIURL is the Web API base, ending in "/".
 func (s *Server) APIURL() string { return s.srv.URL + "/api/" }
 
 // WebhookURL is the fake's incoming-webhook URL; its path is the secret.
@@ -104,6 +125,16 @@ func (s *Server) AddChannel(c Channel) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.channels = append(s.channels, c)
+}
+
+// SetScopes replaces the bot token's scopes.
+func (s *Server) SetScopes(scopes ...string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.scopes = map[string]bool{}
+	for _, sc := range scopes {
+		s.scopes[sc] = true
+	}
 }
 
 // Fail answers n calls, starting with the from-th call to the server
@@ -125,6 +156,16 @@ func (s *Server) FailNext(n int, f Failure) {
 	from := s.calls + 1
 	s.mu.Unlock()
 	s.Fail(from, n, f)
+}
+
+// OnAccept sets a function called with every message chat.postMessage or
+// the webhook accepts, after it is recorded and before it is answered; the
+// Fault it returns decides what the client hears. It runs on the request's
+// goroutine, outside the fake's lock. nil removes it.
+func (s *Server) OnAccept(f func(Message) Fault) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.onAccept = f
 }
 
 // Calls is how many requests the server has received.
@@ -154,6 +195,51 @@ func (s *Server) count() (Failure, bool) {
 	return Failure{}, false
 }
 
+// nextTS is a new message ts: the wall clock in microseconds, always later
+// than the last one given. s.mu is held.
+func (s *Server) nextTS() string {
+	now := time.Now().UnixMicro()
+	if now <= s.lastTS {
+		now = s.lastTS + 1
+	}
+	s.lastTS = now
+	return fmt.Sprintf("%d.%06d", now/1e6, now%1e6)
+}
+
+// accept records m and answers it as the OnAccept hook says; ok writes the
+// normal answer.
+func (s *Server) accept(w http.ResponseWriter, r *http.Request, m Message, ok func()) {
+	s.messages = append(s.messages, m)
+	hook := s.onAccept
+	s.mu.Unlock()
+	defer s.mu.Lock()
+	var f Fault
+	if hook != nil {
+		f = hook(m)
+	}
+	if f.Delay > 0 {
+		select {
+		case <-time.After(f.Delay):
+		case <-r.Context().Done():
+			return
+		}
+	}
+	switch {
+	case f.Drop:
+		if hj, isHJ := w.(http.Hijacker); isHJ {
+			if conn, _, err := hj.Hijack(); err == nil {
+				conn.Close()
+				return
+			}
+		}
+		panic(http.ErrAbortHandler)
+	case f.Status != 0:
+		writeFailure(w, Failure{Status: f.Status, Body: "<html>upstream error</html>"})
+	default:
+		ok()
+	}
+}
+
 func writeFailure(w http.ResponseWriter, f Failure) {
 	if f.RetryAfter != "" {
 		w.Header().Set("Retry-After", f.RetryAfter)
@@ -169,121 +255,7 @@ func writeFailure(w http.ResponseWriter, f Failure) {
 		return
 	}
 	w.WriteHeader(status)
-	_, _ = io.WriteString(w, f.Body)
-}
-
-func apiError(w http.ResponseWriter, code string) {
-	writeFailure(w, Failure{Error: code})
-}
-
-// request is chat.postMessage's arguments, from a form or a JSON body.
-type request struct {
-	token, channel, text, threadTS string
-	blocks                         json.RawMessage
-	unfurlLinks, unfurlMedia       *bool
-}
-
-func parseBool(s string) *bool {
-	if s == "" {
-		return nil
-	}
-	b, err := strconv.ParseBool(s)
-	if err != nil {
-		return nil
-	}
-	return &b
-}
-
-func readRequest(r *http.Request) (request, error) {
-	var q request
-	if auth := r.Header.Get("Authorization"); strings.HasPrefix(auth, "Bearer ") {
-		q.token = strings.TrimPrefix(auth, "Bearer ")
-	}
-	mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
-	if mt == "application/json" {
-		var body struct {
-			Channel     string          `json:"channel"`
-			Text        string          `json:"text"`
-			ThreadTS    string          `json:"thread_ts"`
-			Blocks      json.RawMessage `json:"blocks"`
-			UnfurlLinks *bool           `json:"unfurl_links"`
-			UnfurlMedia *bool           `json:"unfurl_media"`
-		}
-		if err := json.NewDecoder(r.Body).Decode(&body); err != nil {
-			return q, err
-		}
-		q.channel, q.text, q.threadTS, q.blocks = body.Channel, body.Text, body.ThreadTS, body.Blocks
-		q.unfurlLinks, q.unfurlMedia = body.UnfurlLinks, body.UnfurlMedia
-		return q, nil
-	}
-	if err := r.ParseForm(); err != nil {
-		return q, err
-	}
-	if tok := r.PostForm.Get("token"); tok != "" && q.token == "" {
-		q.token = tok
-	}
-	q.channel = r.PostForm.Get("channel")
-	q.text = r.PostForm.Get("text")
-	q.threadTS = r.PostForm.Get("thread_ts")
-	if b := r.PostForm.Get("blocks"); b != "" {
-		q.blocks = json.RawMessage(b)
-	}
-	q.unfurlLinks = parseBool(r.PostForm.Get("unfurl_links"))
-	q.unfurlMedia = parseBool(r.PostForm.Get("unfurl_media"))
-	return q, nil
-}
-
-func (s *Server) postMessage(w http.ResponseWriter, r *http.Request) {
-	if f, ok := s.count(); ok {
-		writeFailure(w, f)
-		return
-	}
-	if r.Method != http.MethodPost {
-		apiError(w, "invalid_request")
-		return
-	}
-	q, err := readRequest(r)
-	if err != nil {
-		apiError(w, "invalid_form_data")
-		return
-	}
-	switch {
-	case q.token == "":
-		apiError(w, "not_authed")
-		return
-	case q.token != s.token:
-		apiError(w, "invalid_auth")
-		return
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	ch, ok := s.channel(q.channel)
-	switch {
-	case !ok:
-		apiError(w, "channel_not_found")
-		return
-	case ch.Archived:
-		apiError(w, "is_archived")
-		return
-	case !ch.Member:
-		apiError(w, "not_in_channel")
-		return
-	}
-	if code := CheckMessage(q.text, q.blocks); code != "" {
-		apiError(w, code)
-		return
-	}
-	if q.threadTS != "" && !s.hasMessage(ch.ID, q.threadTS) {
-		apiError(w, "thread_not_found")
-		return
-	}
-	s.tsSeq++
-	ts := fmt.Sprintf("1700000000.%06d", s.tsSeq*100)
-	s.messages = append(s.messages, Message{Channel: ch.ID, TS: ts, ThreadTS: q.threadTS, Text: q.text,
-		Blocks: q.blocks, UnfurlLinks: q.unfurlLinks, UnfurlMedia: q.unfurlMedia})
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	_ = json.NewEncoder(w).Encode(map[string]any{"ok": true, "channel": ch.ID, "ts": ts,
-		"message": map[string]any{"type": "message", "text": q.text, "ts": ts}})
+	_, _ = w.Write([]byte(f.Body))
 }
 
 // channel finds a channel by ID, name or "#name"; s.mu is held.
@@ -295,129 +267,4 @@ func (s *Server) channel(ref string) (Channel, bool) {
 		}
 	}
 	return Channel{}, false
-}
-
-// hasMessage reports whether channel has a top-level message ts; s.mu is held.
-func (s *Server) hasMessage(channel, ts string) bool {
-	for _, m := range s.messages {
-		if m.Channel == channel && m.TS == ts && m.ThreadTS == "" {
-			return true
-		}
-	}
-	return false
-}
-
-func (s *Server) webhook(w http.ResponseWriter, r *http.Request) {
-	if f, ok := s.count(); ok {
-		writeFailure(w, f)
-		return
-	}
-	var body struct {
-		Text        string          `json:"text"`
-		ThreadTS    string          `json:"thread_ts"`
-		Blocks      json.RawMessage `json:"blocks"`
-		UnfurlLinks *bool           `json:"unfurl_links"`
-		UnfurlMedia *bool           `json:"unfurl_media"`
-	}
-	if r.Method != http.MethodPost || json.NewDecoder(r.Body).Decode(&body) != nil {
-		http.Error(w, "invalid_payload", http.StatusBadRequest)
-		return
-	}
-	if code := CheckMessage(body.Text, body.Blocks); code != "" {
-		http.Error(w, code, http.StatusBadRequest)
-		return
-	}
-	s.mu.Lock()
-	s.messages = append(s.messages, Message{ThreadTS: body.ThreadTS, Text: body.Text, Blocks: body.Blocks,
-		UnfurlLinks: body.UnfurlLinks, UnfurlMedia: body.UnfurlMedia, Webhook: true})
-	s.mu.Unlock()
-	_, _ = io.WriteString(w, "ok")
-}
-
-// textObject is a Block Kit text object.
-type textObject struct {
-	Type string `json:"type"`
-	Text string `json:"text"`
-}
-
-type block struct {
-	Type     string       `json:"type"`
-	Text     *textObject  `json:"text"`
-	Fields   []textObject `json:"fields"`
-	Elements []textObject `json:"elements"`
-}
-
-// CheckMessage returns the error code Slack would answer for a message with
-// this text and these blocks (a JSON array, or empty), or "" when Slack
-// would accept it. It knows header, section, context and divider blocks;
-// any other block type is invalid_blocks.
-func CheckMessage(text string, blocks json.RawMessage) string {
-	if utf8.RuneCountInString(text) >= MaxText {
-		return "msg_too_long"
-	}
-	if len(blocks) == 0 || string(blocks) == "null" {
-		if strings.TrimSpace(text) == "" {
-			return "no_text"
-		}
-		return ""
-	}
-	var bs []block
-	if err := json.Unmarshal(blocks, &bs); err != nil {
-		return "invalid_blocks_format"
-	}
-	if len(bs) > MaxBlocks {
-		return "invalid_blocks"
-	}
-	total := 0
-	validText := func(t *textObject, max int, types ...string) bool {
-		if t == nil || t.Text == "" {
-			return false
-		}
-		n := utf8.RuneCountInString(t.Text)
-		total += n
-		ok := false
-		for _, typ := range types {
-			ok = ok || t.Type == typ
-		}
-		return ok && n <= max
-	}
-	for _, b := range bs {
-		switch b.Type {
-		case "header":
-			if !validText(b.Text, MaxHeaderText, "plain_text") {
-				return "invalid_blocks"
-			}
-		case "section":
-			if b.Text == nil && len(b.Fields) == 0 {
-				return "invalid_blocks"
-			}
-			if b.Text != nil && !validText(b.Text, MaxSectionText, "plain_text", "mrkdwn") {
-				return "invalid_blocks"
-			}
-			if len(b.Fields) > 10 {
-				return "invalid_blocks"
-			}
-			for i := range b.Fields {
-				if !validText(&b.Fields[i], 2000, "plain_text", "mrkdwn") {
-					return "invalid_blocks"
-				}
-			}
-		case "context":
-			if len(b.Elements) == 0 || len(b.Elements) > MaxContextElements {
-				return "invalid_blocks"
-			}
-			for i := range b.Elements {
-				if !validText(&b.Elements[i], MaxSectionText, "plain_text", "mrkdwn") {
-					return "invalid_blocks"
-				}
-			}
-		case "divider":
-		default:
-			return "invalid_blocks"
-		}
-	}
-	if total >= MaxBlockText {
-		return "msg_too_long"
-	}
-	return ""
 }

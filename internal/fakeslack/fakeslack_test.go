@@ -135,8 +135,11 @@ func TestPostMessage(t *testing.T) {
 	if len(msgs) != 3 {
 		t.Fatalf("Messages() = %d; want the 3 accepted", len(msgs))
 	}
-	if m := msgs[0]; m.TS != "1700000000.000100" || m.Text != "hello" || m.UnfurlLinks == nil || *m.UnfurlLinks || m.UnfurlMedia != nil {
-		t.Errorf("first message = %+v; want ts 1700000000.000100, text hello, unfurl_links false, unfurl_media unset", m)
+	if m := msgs[0]; m.TS == "" || m.Text != "hello" || m.UnfurlLinks == nil || *m.UnfurlLinks || m.UnfurlMedia != nil {
+		t.Errorf("first message = %+v; want a ts, text hello, unfurl_links false, unfurl_media unset", m)
+	}
+	if !(msgs[0].TS < msgs[1].TS && msgs[1].TS < msgs[2].TS) {
+		t.Errorf("timestamps %s, %s, %s; want them increasing", msgs[0].TS, msgs[1].TS, msgs[2].TS)
 	}
 	// A reply to an accepted message is accepted, and recorded with its thread.
 	c := slack.New("xoxb-good", slack.OptionAPIURL(s.APIURL()))

@@ -57,6 +57,18 @@ func Reason(err error) string {
 	return err.Error()
 }
 
+// NotSent reports whether err shows that a request never reached the server:
+// its host could not be resolved or connected to. Any other transport error
+// may have come after the server received the request.
+func NotSent(err error) bool {
+	var dnsErr *net.DNSError
+	if errors.As(err, &dnsErr) {
+		return true
+	}
+	var opErr *net.OpError
+	return errors.As(err, &opErr) && opErr.Op == "dial"
+}
+
 // RetryAfter reads a Retry-After header value — delay seconds or an HTTP
 // date — as a wait from now. ok is false when the value is absent or
 // unreadable; a date in the past, or "0", is a wait of zero with ok true

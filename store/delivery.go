@@ -1,0 +1,178 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// Delivery is one Slack message in the outbox: begun before it is posted,
+// then confirmed or abandoned.
+type Delivery struct {
+	ID       int64  // set by BeginDelivery
+	Channel  string // as written in the config
+	DigestID string // the digest the message belongs to
+	Part     int    // 1-based position in the digest; with DigestID, the message's identity in Slack
+	ThreadTS string // the parent's ts when the message is a thread reply
+	ItemIDs  []string
+	// PostedAt is when posting began (BeginDelivery; zero: Store.Now()),
+	// then when Slack confirmed it (ConfirmDelivery).
+	PostedAt time.Time
+}
+
+// BeginDelivery writes d to the outbox as pending, before it is posted, and
+// returns its ID. An item ID that names no stored item is an error and
+// nothing is written.
+func (s *Store) BeginDelivery(ctx context.Context, d Delivery) (int64, error) {
+	started := d.PostedAt
+	if started.IsZero() {
+		started = s.now()
+	}
+	ids, err := json.Marshal(nonNil(d.ItemIDs))
+	if err != nil {
+		return 0, fmt.Errorf("store: begin delivery to %s: %w", d.Channel, err)
+	}
+	var id int64
+	err = s.write(ctx, func(tx *sql.Tx) error {
+		exists, err := tx.PrepareContext(ctx, `SELECT 1 FROM items WHERE id = ?`)
+		if err != nil {
+			return err
+		}
+		defer exists.Close()
+		for _, itemID := range d.ItemIDs {
+			var one int
+			switch err := exists.QueryRowContext(ctx, itemID).Scan(&one); {
+			case errors.Is(err, sql.ErrNoRows):
+				return fmt.Errorf("item %s: no such item", itemID)
+			case err != nil:
+				return fmt.Errorf("item %s: %w", itemID, err)
+			}
+		}
+		res, err := tx.ExecContext(ctx, `INSERT INTO deliveries (channel, ts, posted_at, state, digest_id, part, thread_ts, item_ids)
+			VALUES (?, '', ?, 'pending', ?, ?, ?, ?)`,
+			d.Channel, nanos(started), d.DigestID, d.Part, d.ThreadTS, string(ids))
+		if err != nil {
+			return err
+		}
+		id, err = res.LastInsertId()
+		return err
+	})
+	if err != nil {
+		return 0, fmt.Errorf("store: begin delivery to %s: %w", d.Channel, err)
+	}
+	return id, nil
+}
+
+// ConfirmDelivery records that Slack confirmed the pending delivery id as
+// message ts ("" for a webhook) in channelID (the ID Slack answered with, ""
+// when unknown), at postedAt (zero: Store.Now()), and marks its items
+// delivered to its channel, in one transaction. Marking an item delivered
+// twice to one channel is a no-op, and confirming a delivery twice changes
+// nothing: re-runs are safe. An item pruned since the delivery began is
+// skipped.
+func (s *Store) ConfirmDelivery(ctx context.Context, id int64, ts, channelID string, postedAt time.Time) error {
+	if postedAt.IsZero() {
+		postedAt = s.now()
+	}
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		var channel, state, ids string
+		err := tx.QueryRowContext(ctx, `SELECT channel, state, item_ids FROM deliveries WHERE id = ?`, id).Scan(&channel, &state, &ids)
+		switch {
+		case errors.Is(err, sql.ErrNoRows):
+			return fmt.Errorf("no delivery %d", id)
+		case err != nil:
+			return err
+		case state == "confirmed":
+			return nil
+		}
+		var itemIDs []string
+		if err := json.Unmarshal([]byte(ids), &itemIDs); err != nil {
+			return fmt.Errorf("delivery %d: items: %w", id, err)
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE deliveries SET state = 'confirmed', ts = ?, channel_id = ?, posted_at = ? WHERE id = ?`,
+			ts, channelID, nanos(postedAt), id); err != nil {
+			return err
+		}
+		stmt, err := tx.PrepareContext(ctx, `INSERT INTO delivered_items (channel, item_id, delivery_id, canonical_url)
+			SELECT ?1, i.id, ?2, i.canonical_url FROM items i WHERE i.id = ?3
+			ON CONFLICT (channel, item_id) DO NOTHING`)
+		if err != nil {
+			return err
+		}
+		defer stmt.Close()
+		for _, itemID := range itemIDs {
+			if _, err := stmt.ExecContext(ctx, channel, id, itemID); err != nil {
+				return fmt.Errorf("item %s: %w", itemID, err)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("store: confirm delivery %d: %w", id, err)
+	}
+	return nil
+}
+
+// AbandonDelivery records that the pending delivery id was not posted: its
+// items stay undelivered for the next digest.
+func (s *Store) AbandonDelivery(ctx context.Context, id int64) error {
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `UPDATE deliveries SET state = 'abandoned' WHERE id = ? AND state = 'pending'`, id)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("store: abandon delivery %d: %w", id, err)
+	}
+	return nil
+}
+
+// PendingDeliveries returns channel's deliveries whose outcome is unknown,
+// oldest first.
+func (s *Store) PendingDeliveries(ctx context.Context, channel string) ([]Delivery, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT id, digest_id, part, thread_ts, item_ids, posted_at
+		FROM deliveries WHERE channel = ? AND state = 'pending' ORDER BY id`, channel)
+	if err != nil {
+		return nil, fmt.Errorf("store: pending deliveries to %s: %w", channel, err)
+	}
+	defer rows.Close()
+	var out []Delivery
+	for rows.Next() {
+		d := Delivery{Channel: channel}
+		var ids string
+		var started int64
+		if err := rows.Scan(&d.ID, &d.DigestID, &d.Part, &d.ThreadTS, &ids, &started); err != nil {
+			return nil, fmt.Errorf("store: pending deliveries to %s: %w", channel, err)
+		}
+		if err := json.Unmarshal([]byte(ids), &d.ItemIDs); err != nil {
+			return nil, fmt.Errorf("store: pending delivery %d: items: %w", d.ID, err)
+		}
+		d.PostedAt = time.Unix(0, started).UTC()
+		out = append(out, d)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: pending deliveries to %s: %w", channel, err)
+	}
+	return out, nil
+}
+
+// ChannelID returns the ID Slack last answered with for channel (as written
+// in the config), or "" when no delivery to it was confirmed with one.
+func (s *Store) ChannelID(ctx context.Context, channel string) (string, error) {
+	var id string
+	err := s.db.QueryRowContext(ctx, `SELECT channel_id FROM deliveries WHERE channel = ? AND channel_id <> ''
+		ORDER BY id DESC LIMIT 1`, channel).Scan(&id)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return "", fmt.Errorf("store: channel id of %s: %w", channel, err)
+	}
+	return id, nil
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
