@@ -253,31 +253,42 @@ func (p *Pipeline) postAll(ctx context.Context, out slackEndpoint, l *lease, cha
 
 // send posts m, retried by p.Retry. Each attempt runs to its own timeout
 // (PostTimeout) even after a stop, since Slack may already be processing
-// it; when its answer is lost, late or a 5xx, the message is looked for in
-// the channel first (posted since `since`), and found means posted.
+// it. Once an attempt's answer is lost, late or a 5xx, the next attempts
+// look for the message in the channel (posted since `since`) before posting
+// it again: found means posted; a look that fails for a passing reason is
+// retried as a look. Only where the channel cannot be read at all (no
+// history scope) is the message posted again without looking, with a
+// warning: at least once, never lost.
 func (p *Pipeline) send(ctx context.Context, out slackEndpoint, channel, thread string, m slack.Message, since time.Time) (slack.Receipt, error) {
 	var rc slack.Receipt
+	var unknown error // the last attempt's outcome is unknown
 	err := p.Retry.do(ctx, p.logger, func(ctx context.Context) error {
 		attempt, cancel := context.WithTimeout(context.WithoutCancel(ctx), cmp.Or(p.PostTimeout, DefaultPostTimeout))
 		defer cancel()
+		if unknown != nil && out.finder != nil {
+			found, ok, err := p.find(attempt, out.finder, channel, thread, since, m.Tag)
+			var se *slack.Error
+			switch {
+			case ok:
+				p.logger.Info("Slack's answer was lost, but the message is in the channel", "channel", channel, "ts", found.TS)
+				rc = found
+				return nil
+			case err != nil && errors.As(err, &se) && se.Retry:
+				// Still unknown: look again on the next attempt.
+				return &slack.Error{Code: se.Code, Hint: "could not look in the channel for a message whose answer was lost", Retry: true, Unknown: true, Wait: se.Wait}
+			case err != nil:
+				p.logger.Warn("cannot look in the channel for a message whose answer was lost; posting it again may duplicate it",
+					"channel", channel, "err", err)
+			}
+		}
 		var err error
 		rc, err = out.poster.Post(attempt, channel, thread, m)
-		var se *slack.Error
-		if err == nil || !errors.As(err, &se) || !se.Unknown || out.finder == nil {
-			return err
+		if se := (*slack.Error)(nil); errors.As(err, &se) && se.Unknown {
+			unknown = err
+		} else {
+			unknown = nil
 		}
-		found, ok, ferr := p.find(attempt, out.finder, channel, thread, since, m.Tag)
-		switch {
-		case ferr != nil:
-			p.logger.Warn("could not look in the channel for a message whose answer was lost; posting it again may duplicate it",
-				"channel", channel, "err", ferr)
-			return err
-		case ok:
-			p.logger.Info("Slack's answer was lost, but the message is in the channel", "channel", channel, "ts", found.TS)
-			rc = found
-			return nil
-		}
-		return err // not there: post it again
+		return err
 	})
 	return rc, err
 }

@@ -1,0 +1,131 @@
+package main
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"regexp"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/newsdigest/newsdigest/internal/fakeslack"
+	"github.com/newsdigest/newsdigest/internal/feedtest"
+	"github.com/newsdigest/newsdigest/internal/testlog"
+)
+
+// TestKilledMidPost runs `newsdigest run` as a real process and kills it
+// (SIGKILL) or stops it (SIGTERM) at a random moment of its posting: right
+// after Slack accepted a message, before newsdigest heard the answer. The
+// next runs must post everything that was not posted, and nothing twice;
+// after a kill the next run must not wait for the dead process's lease.
+func TestKilledMidPost(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts subprocesses")
+	}
+	const token = "xoxb-crash-test-secret"
+	trials := 30
+	if raceEnabled {
+		trials = 6
+	}
+	var slowest time.Duration
+	for trial := range trials {
+		rng := rand.New(rand.NewPCG(uint64(trial), 9))
+		srv := feedtest.NewServer(t)
+		var items []feedtest.ItemSpec
+		for i := range 7 {
+			items = append(items, feedtest.ItemSpec{GUID: fmt.Sprint(i), Title: fmt.Sprintf("Sinaloa Cartel story %d in Mexico", i),
+				Link: fmt.Sprintf("%s/item/%d", srv.URL, i), Published: time.Now().Add(-time.Duration(i+1) * time.Minute)})
+		}
+		srv.Set("/feed", feedtest.FeedSpec{Format: feedtest.RSS, Title: "Wire", Items: items})
+		slack := fakeslack.New(t, token)
+		slack.AddChannel(fakeslack.Channel{ID: "C1", Name: "mx-digest", Member: true})
+		// Two stories per message part: a digest message and thread replies.
+		cfg := writeConfig(t, fmt.Sprintf("digest: {max_per_topic: 2}\nslack:\n  token: %q\n  channel: \"#mx-digest\"\n  api_url: %q\nfeeds:\n  - {name: Wire, url: %q}\n%s",
+			token, slack.APIURL(), srv.URL+"/feed", topicsYAML))
+
+		var child atomic.Pointer[os.Process]
+		kill := rng.IntN(2) == 0
+		at := 1 + rng.IntN(2) // the accepted message (of 2) after which the signal comes
+		var mu sync.Mutex
+		accepted, signalled := 0, time.Time{}
+		slack.OnAccept(func(fakeslack.Message) fakeslack.Fault {
+			mu.Lock()
+			defer mu.Unlock()
+			if accepted++; accepted != at || child.Load() == nil {
+				return fakeslack.Fault{}
+			}
+			signalled = time.Now()
+			if kill {
+				child.Load().Signal(syscall.SIGKILL)
+				return fakeslack.Fault{Drop: true}
+			}
+			child.Load().Signal(syscall.SIGTERM)
+			return fakeslack.Fault{Delay: 50 * time.Millisecond} // the answer comes after the stop
+		})
+
+		runChild := func() (int, string) {
+			cmd := exec.Command(os.Args[0], "-test.run=^$")
+			cmd.Env = append(os.Environ(), "GORACE=atexit_sleep_ms=0", "NEWSDIGEST_TEST_AS_MAIN=1", "NEWSDIGEST_TEST_ARGS=run -config "+cfg)
+			var stderr testlog.Buffer
+			cmd.Stderr = &stderr
+			if err := cmd.Start(); err != nil {
+				t.Fatal(err)
+			}
+			child.Store(cmd.Process)
+			err := cmd.Wait()
+			child.Store(nil)
+			if err == nil {
+				return 0, stderr.String()
+			}
+			if ee, ok := err.(*exec.ExitError); ok {
+				return ee.ExitCode(), stderr.String()
+			}
+			t.Fatal(err)
+			return -1, ""
+		}
+		code, logs := runChild()
+		if signalled.IsZero() {
+			t.Fatalf("trial %d: the run ended (exit %d) before message %d was posted:\n%s", trial, code, at, logs)
+		}
+		if code == 0 && kill {
+			t.Fatalf("trial %d: a killed run exited 0", trial)
+		}
+		done := false
+		for range 4 {
+			if code, logs = runChild(); code == 0 {
+				done = true
+				break
+			}
+		}
+		if !done {
+			t.Fatalf("trial %d: no run succeeded after the %s:\n%s", trial, map[bool]string{true: "kill", false: "stop"}[kill], logs)
+		}
+		slowest = max(slowest, time.Since(signalled))
+		posted := map[string]int{}
+		for _, m := range slack.Messages() {
+			for _, mm := range itemLinkRE.FindAllStringSubmatch(string(m.Blocks), -1) {
+				posted[mm[1]]++
+			}
+		}
+		for i := range items {
+			if n := posted[fmt.Sprint(i)]; n != 1 {
+				t.Errorf("trial %d (%s after message %d): item %d posted %d times; want once\n%s", trial,
+					map[bool]string{true: "SIGKILL", false: "SIGTERM"}[kill], at, i, n, logs)
+			}
+		}
+		if strings.Contains(logs, token) {
+			t.Errorf("trial %d: the token appears in the logs", trial)
+		}
+	}
+	t.Logf("%d trials; the longest from the signal to a complete digest: %v", trials, slowest)
+	if slowest > time.Minute {
+		t.Errorf("a digest completed %v after a crash; want within a minute", slowest)
+	}
+}
+
+var itemLinkRE = regexp.MustCompile(`/item/(\d+)`)

@@ -1,0 +1,154 @@
+package pipeline_test
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/newsdigest/newsdigest/internal/fakeslack"
+	"github.com/newsdigest/newsdigest/pipeline"
+)
+
+// TestExactlyOnceUnderFaults runs 30 randomized trials of the digest against
+// a Slack that accepts messages and then loses the answer, answers after the
+// client gave up, answers 502, fails before accepting, or is cut off by a
+// stop arriving mid-post. Each trial runs digests with faults a few times,
+// then without, until one succeeds: every item must then have been posted
+// to each of its channels exactly once — not twice, not never.
+func TestExactlyOnceUnderFaults(t *testing.T) {
+	want := map[string]map[string]int{
+		"C001": {"0": 1, "1": 1, "2": 1, "3": 1, "4": 1, "5": 1, "7": 1},
+		"C002": {"6": 1, "7": 1},
+	}
+	faults := map[string]int{}
+	trials := 30
+	if raceEnabled {
+		trials = 8
+	}
+	for trial := range trials {
+		f := newDeliverFixture(t)
+		p := f.pipeline(t, f.botConfig())
+		p.SlackClient = &http.Client{Timeout: 100 * time.Millisecond}
+		p.PostTimeout = 200 * time.Millisecond
+
+		var mu sync.Mutex
+		rng := rand.New(rand.NewPCG(uint64(trial), 0x5eed))
+		var stop context.CancelFunc // the current run's, for a stop mid-post
+		faulty := true
+		f.slack.OnAccept(func(fakeslack.Message) fakeslack.Fault {
+			mu.Lock()
+			defer mu.Unlock()
+			if !faulty {
+				return fakeslack.Fault{}
+			}
+			switch r := rng.IntN(10); {
+			case r < 2:
+				faults["lost"]++
+				return fakeslack.Fault{Drop: true}
+			case r < 4:
+				faults["late"]++
+				return fakeslack.Fault{Delay: 150 * time.Millisecond}
+			case r < 5:
+				faults["502 after accepting"]++
+				return fakeslack.Fault{Status: 502}
+			case r < 6:
+				faults["stop mid-post"]++
+				stop()
+				return fakeslack.Fault{Delay: 20 * time.Millisecond}
+			}
+			return fakeslack.Fault{}
+		})
+		for i := 0; i < 12 && rng.IntN(3) > 0; i++ {
+			f.slack.Fail(1+rng.IntN(30), 1, fakeslack.Failure{Status: 500}) // before accepting
+		}
+
+		ok := false
+		for run := 0; run < 15 && !ok; run++ {
+			ctx, cancel := context.WithCancel(context.Background())
+			mu.Lock()
+			stop = cancel
+			faulty = run < 3
+			mu.Unlock()
+			poll, err := p.Poll(context.Background())
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, err = p.Deliver(ctx, pipeline.DigestOptions{}, &poll)
+			ok = err == nil && ctx.Err() == nil
+			cancel()
+		}
+		if !ok {
+			t.Fatalf("trial %d: no digest succeeded once the faults stopped\n%s", trial, f.logs.String())
+		}
+		if got := f.delivered(t); fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Errorf("trial %d: delivered = %v; want each item once per channel: %v", trial, got, want)
+		}
+	}
+	t.Logf("faults injected over %d trials: %v", trials, faults)
+	for _, kind := range []string{"lost", "late", "502 after accepting", "stop mid-post"} {
+		if faults[kind] == 0 {
+			t.Errorf("no %q fault was injected; the trials prove nothing about it", kind)
+		}
+	}
+}
+
+// TestWithoutHistoryScope: a token that cannot read the channel cannot
+// check a lost answer; the message is posted again (at least once, never
+// lost) and the log says which scopes would prevent that.
+func TestWithoutHistoryScope(t *testing.T) {
+	f := newDeliverFixture(t)
+	f.slack.SetScopes("chat:write")
+	p := f.pipeline(t, f.botConfig())
+	p.SlackClient = &http.Client{Timeout: 100 * time.Millisecond}
+	var once sync.Once
+	f.slack.OnAccept(func(fakeslack.Message) fakeslack.Fault {
+		drop := false
+		once.Do(func() { drop = true })
+		return fakeslack.Fault{Drop: drop}
+	})
+	if _, err := run(t, p); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(f.logs.String(), "posting it again may duplicate it") || !strings.Contains(f.logs.String(), "channels:history") {
+		t.Errorf("no warning naming the missing scope:\n%s", f.logs.String())
+	}
+	if got := f.delivered(t); got["C001"]["0"] != 2 {
+		t.Errorf("delivered = %v; want the first message's items twice (the fallback is at least once)", got)
+	}
+}
+
+// TestWebhookLostAnswerIsPostedAgain: a webhook cannot be read back, so a
+// message whose answer was lost is posted again by the next run: at least
+// once, as the README says.
+func TestWebhookLostAnswerIsPostedAgain(t *testing.T) {
+	f := newDeliverFixture(t)
+	p := f.pipeline(t, strings.Replace(f.cfgFor(fmt.Sprintf("slack:\n  webhook_url: %q\n", f.slack.WebhookURL())), "    channel: \"#trade\"\n", "", 1))
+	p.Retry.Max = 0
+	var once sync.Once
+	f.slack.OnAccept(func(fakeslack.Message) fakeslack.Fault {
+		drop := false
+		once.Do(func() { drop = true })
+		return fakeslack.Fault{Drop: drop}
+	})
+	if _, err := run(t, p); err == nil {
+		t.Fatal("a run whose only answer was lost succeeded")
+	}
+	if _, err := run(t, p); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(f.logs.String(), "a webhook cannot be read back") {
+		t.Errorf("no warning that the webhook message is posted again:\n%s", f.logs.String())
+	}
+	// The webhook digest is one message (overflow goes in compact lists):
+	// all of it is posted twice.
+	for id, n := range f.delivered(t)["webhook"] {
+		if n != 2 {
+			t.Errorf("item %s delivered %d times; want twice (the lost message, then again)", id, n)
+		}
+	}
+}
