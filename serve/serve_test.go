@@ -588,6 +588,50 @@ func TestShutdownLetsPostFinish(t *testing.T) {
 }
 
 // TestShutdownCancelsAfterGrace: a Slack post that outlives the grace
+// TestShutdownStartsNoNewMessage stops serve while the first of a digest's
+// two messages is in flight: that one finishes and is recorded, the second
+// is not started, and the next run posts it — each story once.
+func TestShutdownStartsNoNewMessage(t *testing.T) {
+	f := newFixture(t)
+	api, arrived, _ := slowProxy(t, f.slack.APIURL(), 400*time.Millisecond)
+	cfg := f.config(t, yearly, yearly, "", api)
+	cfg.Digest.MaxPerTopic = 1 // the digest, then a thread reply
+	r := start(t, cfg)
+	code := make(chan int, 1)
+	go func() { c, _, _ := postRun(t, r.url+"/run", ""); code <- c }()
+	select {
+	case <-arrived:
+	case <-time.After(5 * time.Second):
+		t.Fatal("no Slack post within 5s")
+	}
+	r.stop(t)
+	if c := <-code; c != http.StatusInternalServerError {
+		t.Errorf("POST /run stopped after its first message = %d; want 500 (not all posted)", c)
+	}
+	if n := len(f.slack.Messages()); n != 1 {
+		t.Fatalf("Slack holds %d messages after the stop; want 1 (the one in flight, no new one)", n)
+	}
+	// The next process posts the rest.
+	cfg2 := f.config(t, yearly, yearly, "", "")
+	cfg2.Digest.MaxPerTopic = 1
+	p, _ := pipelineFor(t, cfg2, io.Discard)
+	poll, err := p.Poll(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.Deliver(context.Background(), pipeline.DigestOptions{}, &poll); err != nil {
+		t.Fatal(err)
+	}
+	for id, n := range posted(f.slack) {
+		if n != 1 {
+			t.Errorf("item %s posted %d times; want once", id, n)
+		}
+	}
+	if got := len(posted(f.slack)); got != 3 {
+		t.Errorf("%d stories posted in all; want the 3", got)
+	}
+}
+
 // TestShutdownDoesNotWaitPastGrace: with a Slack that never answers, Run
 // returns after Grace; the post in flight is not cut short of the
 // pipeline's PostTimeout, and its outcome is left for the next run to
