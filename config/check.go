@@ -209,7 +209,45 @@ func (p *parser) termList(n *yaml.Node, path string) []string {
 // sections, once the whole file is read.
 func (p *parser) checkAcrossSections() {
 	p.checkSlack()
+	p.checkCommands()
 	p.checkRetention()
+}
+
+var (
+	teamIDRE = regexp.MustCompile(`^T[A-Z0-9]+$`)
+	userIDRE = regexp.MustCompile(`^[UW][A-Z0-9]+$`)
+)
+
+// checkCommands checks the slash command's settings: the shape of the app
+// token, the workspace and user IDs, and that the command can answer (it
+// posts with a bot token). A secret written but empty is RequireCommands'
+// business: explain and run do not need it.
+func (p *parser) checkCommands() {
+	s := p.cfg.Slack
+	lines := p.cfg.Lines
+	if s.AppToken != "" && !strings.HasPrefix(s.AppToken, "xapp-") {
+		what := "an app-level token (xapp-…) with the connections:write scope"
+		if strings.HasPrefix(s.AppToken, "xox") {
+			what += "; this looks like a bot or user token (xox…), which belongs in slack.token"
+		}
+		p.add(lines["slack.app_token"], "slack.app_token", "must be %s", what)
+	}
+	if s.TeamID != "" && !teamIDRE.MatchString(s.TeamID) {
+		p.add(lines["slack.team_id"], "slack.team_id", "must be a workspace ID such as T0123ABCD, got %q", s.TeamID)
+	}
+	for i, u := range s.AllowedUsers {
+		if !userIDRE.MatchString(u) {
+			ip := index("slack.allowed_users", i)
+			p.add(lines[ip], ip, "must be a user ID such as U0123ABCD (names change; IDs do not), got %q", u)
+		}
+	}
+	if s.Commands() && s.WebhookURL != "" {
+		line := lines["slack.app_token"]
+		if line == 0 {
+			line = lines["slack.signing_secret"]
+		}
+		p.add(line, "slack", "the slash command needs a bot token (slack.token), not slack.webhook_url: it posts to the channel it is called from")
+	}
 }
 
 // checkSlack reports Slack settings that contradict each other. Whether

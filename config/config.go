@@ -80,14 +80,27 @@ type Digest struct {
 	PostEmpty   bool          // post a "nothing new" note when nothing matched
 }
 
-// Slack configures delivery. Printing it with fmt or encoding/json shows
-// Token and WebhookURL as "[redacted]".
+// Slack configures delivery and the /newsdigest slash command. Printing it
+// with fmt or encoding/json shows Token, WebhookURL, AppToken and
+// SigningSecret as "[redacted]".
 type Slack struct {
 	Token      string // secret; bot token for chat.postMessage
 	WebhookURL string // secret; incoming webhook URL
 	Channel    string // default channel name or ID; not used with a webhook
 	APIURL     string // Web API base URL; empty means Slack's
+
+	// The slash command (docs/SLACK-COMMANDS.md). AppToken turns on Socket
+	// Mode; SigningSecret turns on POST /slack/commands.
+	AppToken        string   // secret; app-level token (xapp-…) with connections:write
+	SigningSecret   string   // secret; the app's signing secret, for the HTTP request URL
+	TeamID          string   // the workspace (T…) commands may come from; "" = learnt with auth.test
+	AllowedChannels []string // channels (names or IDs) where `now` may post; empty = any
+	AllowedUsers    []string // user IDs (U…, W…) who may run `now`; empty = anyone
 }
+
+// Commands reports whether the slash command is configured: Socket Mode, the
+// HTTP request URL, or both.
+func (s Slack) Commands() bool { return s.AppToken != "" || s.SigningSecret != "" }
 
 // Problem is one thing wrong with a config file.
 type Problem struct {
@@ -290,13 +303,40 @@ func (c *Config) RequireSlack() error {
 	return c.newError(problems)
 }
 
+// RequireCommands returns an *Error when a slash command setting is written
+// in the file but empty — its environment variable unset — so that serve
+// does not start without a transport the file asks for. Secret values never
+// appear in it.
+func (c *Config) RequireCommands() error {
+	var problems []Problem
+	for _, k := range []string{"slack.app_token", "slack.signing_secret"} {
+		v := c.Slack.AppToken
+		if k == "slack.signing_secret" {
+			v = c.Slack.SigningSecret
+		}
+		line, written := c.Lines[k]
+		if !written || v != "" {
+			continue
+		}
+		msg := "is empty"
+		if vars := c.env[k]; len(vars) > 0 {
+			msg += " (" + strings.Join(vars, ", ") + " is not set)"
+		}
+		problems = append(problems, Problem{Line: line, Path: k, Message: msg + "; set it, or remove the key to turn this transport off"})
+	}
+	if len(problems) == 0 {
+		return nil
+	}
+	return c.newError(problems)
+}
+
 // Redact returns s with every secret value of the config (Slack token,
-// webhook URL, serve token) replaced by "[redacted]".
+// webhook URL, serve token, app token, signing secret) replaced by "[redacted]".
 func (c *Config) Redact(s string) string {
 	if c == nil {
 		return s
 	}
-	secrets := []string{c.Slack.Token, c.Slack.WebhookURL, c.Serve.Token}
+	secrets := []string{c.Slack.Token, c.Slack.WebhookURL, c.Serve.Token, c.Slack.AppToken, c.Slack.SigningSecret}
 	// Longest first, so a secret that contains another is replaced whole.
 	sort.Slice(secrets, func(i, j int) bool { return len(secrets[i]) > len(secrets[j]) })
 	for _, v := range secrets {

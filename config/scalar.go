@@ -1,7 +1,7 @@
 package config
 
 // Readers of typed scalar values: string, secret, integer, boolean,
-// duration. Each expands ${VAR} first and leaves the default in place for
+// duration, and lists of strings. Each expands ${VAR} first and leaves the default in place for
 // a value that is null or empty after expansion.
 
 import (
@@ -45,6 +45,25 @@ func (p *parser) str(dst *string) reader {
 	return func(n *yaml.Node, path string) {
 		if v, _, ok := p.scalar(n, path, "a string"); ok && v != "" {
 			*dst = v
+		}
+	}
+}
+
+// stringList reads a list of non-empty strings into *dst (want names the list
+// in messages); an empty item is a problem.
+func (p *parser) stringList(dst *[]string, want string) reader {
+	return func(n *yaml.Node, path string) {
+		for i, item := range p.sequence(n, path, want) {
+			ip := index(path, i)
+			v, _, ok := p.scalar(item, ip, "a string")
+			if !ok {
+				continue
+			}
+			if v = strings.TrimSpace(v); v == "" {
+				p.add(item.Line, ip, "must not be empty")
+				continue
+			}
+			*dst = append(*dst, v)
 		}
 	}
 }

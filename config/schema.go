@@ -93,6 +93,11 @@ func (p *parser) rootKeys() []field {
 			{"webhook_url", p.secret(&c.Slack.WebhookURL)},
 			{"channel", p.str(&c.Slack.Channel)},
 			{"api_url", p.str(&c.Slack.APIURL)},
+			{"app_token", p.secret(&c.Slack.AppToken)},
+			{"signing_secret", p.secret(&c.Slack.SigningSecret)},
+			{"team_id", p.str(&c.Slack.TeamID)},
+			{"allowed_channels", p.stringList(&c.Slack.AllowedChannels, "a list of channels")},
+			{"allowed_users", p.stringList(&c.Slack.AllowedUsers, "a list of user IDs")},
 		})},
 		{"feeds", p.feeds},   // a list of feedKeys mappings
 		{"topics", p.topics}, // a list of topicKeys mappings

@@ -14,32 +14,36 @@ func mask(secret string) string {
 	return redacted
 }
 
-// Format prints the Slack settings with Token and WebhookURL masked as
-// "[redacted]", whatever the verb (%v, %+v, %#v, %s, %d …).
+// Format prints the Slack settings with Token, WebhookURL, AppToken and
+// SigningSecret masked as "[redacted]", whatever the verb (%v, %+v, %#v, %s,
+// %d …).
 func (s Slack) Format(f fmt.State, verb rune) {
-	shown := struct {
-		Token, WebhookURL, Channel, APIURL string
-	}{mask(s.Token), mask(s.WebhookURL), s.Channel, s.APIURL}
+	tok, hook, app, sign := mask(s.Token), mask(s.WebhookURL), mask(s.AppToken), mask(s.SigningSecret)
 	switch {
 	case verb == 'v' && f.Flag('#'):
-		fmt.Fprintf(f, "config.Slack{Token:%q, WebhookURL:%q, Channel:%q, APIURL:%q}",
-			shown.Token, shown.WebhookURL, shown.Channel, shown.APIURL)
+		fmt.Fprintf(f, "config.Slack{Token:%q, WebhookURL:%q, Channel:%q, APIURL:%q, AppToken:%q, SigningSecret:%q, TeamID:%q, AllowedChannels:%#v, AllowedUsers:%#v}",
+			tok, hook, s.Channel, s.APIURL, app, sign, s.TeamID, s.AllowedChannels, s.AllowedUsers)
 	case verb == 'v' && f.Flag('+'):
-		fmt.Fprintf(f, "{Token:%s WebhookURL:%s Channel:%s APIURL:%s}",
-			shown.Token, shown.WebhookURL, shown.Channel, shown.APIURL)
+		fmt.Fprintf(f, "{Token:%s WebhookURL:%s Channel:%s APIURL:%s AppToken:%s SigningSecret:%s TeamID:%s AllowedChannels:%v AllowedUsers:%v}",
+			tok, hook, s.Channel, s.APIURL, app, sign, s.TeamID, s.AllowedChannels, s.AllowedUsers)
 	default:
-		fmt.Fprintf(f, "{%s %s %s %s}", shown.Token, shown.WebhookURL, shown.Channel, shown.APIURL)
+		fmt.Fprintf(f, "{%s %s %s %s %s %s %s %v %v}", tok, hook, s.Channel, s.APIURL, app, sign, s.TeamID, s.AllowedChannels, s.AllowedUsers)
 	}
 }
 
 // MarshalJSON encodes the Slack settings with the secrets masked.
 func (s Slack) MarshalJSON() ([]byte, error) {
 	return json.Marshal(struct {
-		Token      string `json:"token,omitempty"`
-		WebhookURL string `json:"webhook_url,omitempty"`
-		Channel    string `json:"channel,omitempty"`
-		APIURL     string `json:"api_url,omitempty"`
-	}{mask(s.Token), mask(s.WebhookURL), s.Channel, s.APIURL})
+		Token           string   `json:"token,omitempty"`
+		WebhookURL      string   `json:"webhook_url,omitempty"`
+		Channel         string   `json:"channel,omitempty"`
+		APIURL          string   `json:"api_url,omitempty"`
+		AppToken        string   `json:"app_token,omitempty"`
+		SigningSecret   string   `json:"signing_secret,omitempty"`
+		TeamID          string   `json:"team_id,omitempty"`
+		AllowedChannels []string `json:"allowed_channels,omitempty"`
+		AllowedUsers    []string `json:"allowed_users,omitempty"`
+	}{mask(s.Token), mask(s.WebhookURL), s.Channel, s.APIURL, mask(s.AppToken), mask(s.SigningSecret), s.TeamID, s.AllowedChannels, s.AllowedUsers})
 }
 
 // Format prints the serve settings with Token masked as "[redacted]",
