@@ -49,14 +49,18 @@ func (e *Error) Error() string {
 type API int
 
 const (
-	botAPI     API = iota // the Web API, with slack.token
-	webhookAPI            // an incoming webhook, slack.webhook_url
-	readAPI               // the Web API's reads, with slack.token
+	botAPI      API = iota // the Web API, with slack.token
+	webhookAPI             // an incoming webhook, slack.webhook_url
+	readAPI                // the Web API's reads, with slack.token
+	responseAPI            // a slash command's response_url
 )
 
 func (a API) setting() string {
-	if a == webhookAPI {
+	switch a {
+	case webhookAPI:
 		return "slack.webhook_url"
+	case responseAPI:
+		return "the command's response_url"
 	}
 	return "slack.token and slack.api_url"
 }
@@ -67,6 +71,8 @@ func (a API) hints() map[string]string {
 		return webhookHints
 	case readAPI:
 		return readHints
+	case responseAPI:
+		return responseHints
 	}
 	return botHints
 }
@@ -118,6 +124,15 @@ var webhookHints = map[string]string{
 	"msg_too_long":        "Slack refused the message as too long (a newsdigest bug; please report it)",
 }
 
+// responseHints are for a slash command's response_url.
+var responseHints = map[string]string{
+	"expired_url":    "the command is more than 30 minutes old; run it again",
+	"used_url":       "Slack allows 5 answers to one command",
+	"no_text":        "the answer was empty (a newsdigest bug; please report it)",
+	"invalid_blocks": "Slack refused the answer's blocks (a newsdigest bug; please report it)",
+	"msg_too_long":   "Slack refused the answer as too long (a newsdigest bug; please report it)",
+}
+
 // errorCode is the shape of a Slack error code such as "invalid_token".
 var errorCode = regexp.MustCompile(`^[a-z][a-z0-9_]{0,63}$`)
 
@@ -161,6 +176,8 @@ func Classify(api API, status int, retryAfter string, body []byte, now time.Time
 		return Receipt{}, final(code)
 	case api == webhookAPI:
 		return Receipt{}, nil // a webhook says "ok"; its errors come with a 4xx
+	case api == responseAPI && (code == "ok" || web.OK):
+		return Receipt{}, nil // "ok", or {"ok":true}
 	case api != webhookAPI && web.OK:
 		return Receipt{TS: web.TS, Channel: web.Channel}, nil
 	case code != "":

@@ -1,7 +1,9 @@
 // Package fakeslack is a Slack stand-in on loopback, for tests: the Web API
 // calls newsdigest makes (chat.postMessage, and conversations.history,
-// .replies and .list to find a message again), an incoming webhook, and the
-// ways Slack fails — scripted error answers, and answers lost, late or
+// .replies and .list to find a message again, auth.test), an incoming
+// webhook, the slash command's transports (Socket Mode's
+// apps.connections.open and WebSocket envelopes, a signed request URL
+// form) and its response_url, and the ways Slack fails — scripted error answers, and answers lost, late or
 // failed after Slack accepted the message. It enforces Slack's message
 // limits and the token's scopes, and records every message it accepts.
 package fakeslack
@@ -87,12 +89,19 @@ type Server struct {
 	messages []Message
 	lastTS   int64 // microseconds of the last ts given
 	onAccept func(Message) Fault
+
+	sock         socketState
+	responseURLs map[string]*responseURL // by path
+	responses    []Response
 }
 
 // New starts a fake on 127.0.0.1 that accepts token as its bot token, with
 // every scope in AllScopes, and closes it when the test ends.
 func New(t testing.TB, token string) *Server {
-	s := &Server{token: token, webhookPath: "/services/T0000/B0000/" + "hooksecret0123456789", scopes: map[string]bool{}}
+	s := &Server{token: token, webhookPath: "/services/T0000/B0000/" + "hooksecret0123456789", scopes: map[string]bool{},
+		responseURLs: map[string]*responseURL{},
+		sock: socketState{teamID: "T0000FAKE", pingEvery: DefaultPingEvery, tickets: map[string]bool{},
+			changed: make(chan struct{}), waiting: map[string]chan Ack{}}}
 	for _, sc := range AllScopes {
 		s.scopes[sc] = true
 	}
@@ -101,6 +110,10 @@ func New(t testing.TB, token string) *Server {
 	mux.HandleFunc("/api/conversations.history", s.history)
 	mux.HandleFunc("/api/conversations.replies", s.replies)
 	mux.HandleFunc("/api/conversations.list", s.list)
+	mux.HandleFunc("/api/apps.connections.open", s.openConnection)
+	mux.HandleFunc("/api/auth.test", s.authTest)
+	mux.HandleFunc("/link/", s.link)
+	mux.HandleFunc("/commands/", s.respond)
 	mux.HandleFunc(s.webhookPath, s.webhook)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		s.count()
@@ -108,6 +121,7 @@ func New(t testing.TB, token string) *Server {
 	})
 	s.srv = httptest.NewServer(mux)
 	t.Cleanup(s.srv.Close)
+	t.Cleanup(s.closeSockets) // first: a WebSocket outlives its request
 	return s
 }
 
@@ -118,7 +132,7 @@ func (s *Server) APIURL() string { return s.srv.URL + "/api/" }
 func (s *Server) WebhookURL() string { return s.srv.URL + s.webhookPath }
 
 // Close stops the server; later calls fail with a network error.
-func (s *Server) Close() { s.srv.Close() }
+func (s *Server) Close() { s.closeSockets(); s.srv.Close() }
 
 // AddChannel makes a channel known to the fake.
 func (s *Server) AddChannel(c Channel) {
