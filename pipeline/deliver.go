@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/newsdigest/newsdigest"
@@ -52,6 +53,12 @@ const windowOverlap = time.Hour
 type DigestOptions struct {
 	Since  time.Duration // window length; 0 = since the channel's last digest (Deliver) or the lookback (Digest)
 	Topics []string      // only these topics; nil = all
+	// Channel, when set, is the ID of the one Slack channel the digest is
+	// for (the channel a slash command was typed in) instead of each
+	// topic's channel; with no Topics, a configured channel gets its own
+	// topics and any other channel every topic (see here.go). It needs a
+	// bot token.
+	Channel string
 }
 
 // narrowed reports whether the digest covers less than every topic since the
@@ -131,9 +138,13 @@ func (p *Pipeline) Deliver(ctx context.Context, opts DigestOptions, poll *PollRe
 	}
 	defer lease.release()
 
+	chans, err := p.digestChannels(ctx, out, opts, topics)
+	if err != nil {
+		return rep, err
+	}
 	now := p.Now()
 	var errs []error
-	for _, ch := range p.channels(topics) {
+	for _, ch := range chans {
 		if err := ctx.Err(); err != nil {
 			errs = append(errs, fmt.Errorf("pipeline: digest: stopped before channel %q: %w", ch.name, err))
 			break
@@ -379,9 +390,26 @@ func (p *Pipeline) Digest(ctx context.Context, opts DigestOptions, poll *PollRep
 		return nil, err
 	}
 	from := p.windowStart(opts, now)
+	chans := p.channels(topics)
+	if opts.Channel != "" {
+		out, err := p.endpoint()
+		if err != nil {
+			return nil, err
+		}
+		if chans, err = p.digestChannels(ctx, out, opts, topics); err != nil {
+			return nil, err
+		}
+		kept := map[string]bool{}
+		for _, ch := range chans {
+			for _, t := range ch.topics {
+				kept[t.Name] = true
+			}
+		}
+		topics = slices.DeleteFunc(slices.Clone(topics), func(t newsdigest.Topic) bool { return !kept[t.Name] })
+	}
 	var cands []newsdigest.Candidate
 	seen := map[string]bool{}
-	for _, ch := range p.channels(topics) {
+	for _, ch := range chans {
 		chFrom, cs, err := p.channelCandidates(ctx, ch, opts, now, false)
 		if err != nil {
 			return nil, err
