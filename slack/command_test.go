@@ -33,7 +33,9 @@ func TestVerify(t *testing.T) {
 		{"valid, 4 minutes old", nil, now.Add(-4 * time.Minute), nil},
 		{"stale", nil, now.Add(-5*time.Minute - time.Second), ErrStale},
 		{"from the future", nil, now.Add(6 * time.Minute), ErrStale},
-		{"body changed", func(h *fakeHeader, b []byte) []byte { return []byte(strings.Replace(string(b), "cartels", "troops", 1)) }, now, ErrBadSignature},
+		{"body changed", func(h *fakeHeader, b []byte) []byte {
+			return []byte(strings.Replace(string(b), "cartels", "troops", 1))
+		}, now, ErrBadSignature},
 		{"timestamp changed", func(h *fakeHeader, b []byte) []byte { h.ts = "1795420801"; return b }, now, ErrBadSignature},
 		{"wrong secret", func(h *fakeHeader, b []byte) []byte { o, _ := signed("other", body, now); *h = *o; return b }, now, ErrBadSignature},
 		{"no v0", func(h *fakeHeader, b []byte) []byte { h.sig = strings.TrimPrefix(h.sig, "v0="); return b }, now, ErrBadSignature},

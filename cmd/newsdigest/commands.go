@@ -274,20 +274,8 @@ func writeExplanation(w io.Writer, topics []newsdigest.Topic, ex []classify.Expl
 			verdict = "MATCH"
 		}
 		fmt.Fprintf(w, "%-14s %-8s score %d (min %d)\n", x.Name, verdict, x.Score, minScore[x.Name])
-		for _, h := range x.Terms {
-			fmt.Fprintf(w, "    term %-24q in %-7s %q\n", h.Term, h.Field, h.Text)
-		}
-		if len(x.Terms) == 0 {
-			fmt.Fprintln(w, "    no term matched")
-		}
-		for _, t := range x.ExcludedBy {
-			fmt.Fprintf(w, "    excluded by %q\n", t)
-		}
-		for _, g := range x.MissingRequire {
-			fmt.Fprintf(w, "    missing require: none of [%s]\n", strings.Join(g, ", "))
-		}
-		if !x.Matched && len(x.Terms) > 0 && len(x.ExcludedBy) == 0 && len(x.MissingRequire) == 0 {
-			fmt.Fprintf(w, "    score %d is below min_score %d\n", x.Score, minScore[x.Name])
+		for _, line := range x.Why(minScore[x.Name]) {
+			fmt.Fprintln(w, "    "+line)
 		}
 	}
 }
