@@ -170,3 +170,15 @@ func (b *Bot) TeamID(ctx context.Context) (string, error) {
 	}
 	return a.TeamID, nil
 }
+
+// MaxReplyText is the longest text a reply gets (UTF-16 code units): within
+// a message's 4000 and Socket Mode's 20 KB acknowledgement.
+const MaxReplyText = 3500
+
+// Escape makes text safe for mrkdwn: it can neither mention anyone
+// (<!channel>) nor forge a link.
+func Escape(s string) string { return mrkdwn(s) }
+
+// FitReply cuts escaped mrkdwn text to MaxReplyText, ending in "…" when it
+// cut, without leaving half an entity behind.
+func FitReply(s string) string { return truncMrkdwn(s, MaxReplyText) }
