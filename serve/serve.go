@@ -1,6 +1,8 @@
 // Package serve runs newsdigest as a service: the poll and digest jobs on
-// their cron schedules, on-demand runs over HTTP, health and Prometheus
-// metrics, and a shutdown that lets an in-flight Slack post finish.
+// their cron schedules, on-demand runs over HTTP and from Slack's
+// /newsdigest command (Socket Mode or the request URL), health and
+// Prometheus metrics, and a shutdown that lets an in-flight Slack post
+// finish.
 package serve
 
 import (
@@ -17,6 +19,7 @@ import (
 
 	"github.com/newsdigest/newsdigest/config"
 	"github.com/newsdigest/newsdigest/pipeline"
+	"github.com/newsdigest/newsdigest/slashcmd"
 )
 
 // DefaultGrace is how long shutdown waits for a Slack post in flight.
@@ -54,6 +57,11 @@ type Server struct {
 	lastPoll *pipeline.PollReport // feeds of the last successful poll, for the digest's coverage
 	poll     JobStatus
 	digest   JobStatus
+
+	// The slash command (slack.go, socket.go); nil when not configured.
+	cmd     *slashcmd.Handler
+	cm      *commandMetrics
+	replays *replayCache
 }
 
 // JobStatus is what /healthz says about one job.
@@ -100,6 +108,9 @@ func New(cfg *config.Config, p *pipeline.Pipeline, logger *slog.Logger) (*Server
 	}
 	s.m = newMetrics(topics, channels)
 	s.mux = s.routes()
+	if err := s.setupCommands(); err != nil {
+		return nil, fmt.Errorf("serve: %w", err)
+	}
 	return s, nil
 }
 
@@ -133,6 +144,7 @@ func (s *Server) Run(ctx context.Context, ln net.Listener) error {
 	s.digestID = c.Schedule(s.digestSched, cron.FuncJob(s.digestJob))
 	s.running = true
 	s.mu.Unlock()
+	socketDone := s.startSocket(jobCtx)
 
 	hs := &http.Server{
 		Handler:           s.mux,
@@ -180,6 +192,7 @@ func (s *Server) Run(ctx context.Context, ln net.Listener) error {
 	case <-graceCtx.Done():
 		s.logger.Warn("a job was still running after the grace period; stopping without it (the next run settles what it could not record)")
 	}
+	awaitSocket(graceCtx, socketDone)
 	if serr := <-shutdownDone; serr != nil {
 		hs.Close()
 	}
