@@ -125,11 +125,14 @@ type Responder struct {
 }
 
 // NewResponder returns a Responder; client nil means one with a 30s timeout.
-// It only posts to Slack's response URLs (https://hooks.slack.com/…), or,
+// It only posts to Slack's response URLs (https://hooks.slack.com/…, or
+// hooks.slack-gov.com for GovSlack), or,
 // when apiURL is set (a stand-in Slack), to that host: a response_url is
 // data from the request, and must not send newsdigest anywhere else.
 func NewResponder(apiURL string, client *http.Client) *Responder {
-	allow := func(u *url.URL) bool { return u.Scheme == "https" && u.Host == "hooks.slack.com" }
+	allow := func(u *url.URL) bool {
+		return u.Scheme == "https" && (u.Host == "hooks.slack.com" || u.Host == "hooks.slack-gov.com")
+	}
 	if apiURL != "" {
 		if api, err := url.Parse(apiURL); err == nil {
 			allow = func(u *url.URL) bool { return u.Scheme == api.Scheme && u.Host == api.Host }

@@ -221,11 +221,28 @@ func cmdValidate(ctx context.Context, e *env, args []string) error {
 	} else if cfg.Slack.Token != "" || cfg.Slack.WebhookURL != "" || cfg.Slack.Channel != "" {
 		slack = "Slack: " + err.Error()
 	}
+	if err := cfg.RequireCommands(); err != nil {
+		slack += "; /newsdigest: " + err.Error()
+	} else if cfg.Slack.Commands() {
+		slack += "; /newsdigest: " + commandTransports(cfg)
+	}
 	for _, w := range cfg.WarningLines() {
 		fmt.Fprintln(e.stderr, "warning: "+w)
 	}
 	fmt.Fprintf(e.stdout, "%s: OK: %d feeds, %d topics; %s\n", *cfgPath, len(cfg.Feeds), len(cfg.Topics), slack)
 	return nil
+}
+
+// commandTransports names the slash command's configured transports.
+func commandTransports(cfg *config.Config) string {
+	var t []string
+	if cfg.Slack.AppToken != "" {
+		t = append(t, "Socket Mode")
+	}
+	if cfg.Slack.SigningSecret != "" {
+		t = append(t, "request URL POST /slack/commands on "+cfg.Serve.Listen)
+	}
+	return strings.Join(t, " and ")
 }
 
 func cmdExplain(ctx context.Context, e *env, args []string) error {
