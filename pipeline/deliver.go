@@ -106,6 +106,16 @@ type DeliveryReport struct {
 	Channels []ChannelReport
 }
 
+// Totals is how many messages were posted, and items carried, over every
+// channel.
+func (r DeliveryReport) Totals() (messages, items int) {
+	for _, c := range r.Channels {
+		messages += c.Messages
+		items += c.Items
+	}
+	return messages, items
+}
+
 // endpoint returns the configured Slack poster (and finder).
 func (p *Pipeline) endpoint() (slackEndpoint, error) {
 	if err := p.cfg.RequireSlack(); err != nil {

@@ -94,22 +94,12 @@ func (p *Pipeline) channelsHere(ctx context.Context, f Finder, id string, named 
 		}
 		topics = own
 	}
-	var out []channelTopics
-	index := map[string]int{}
-	for _, t := range topics {
-		key := p.Channel(t)
-		if !here[key] {
-			key = primary
+	return groupTopics(topics, func(t newsdigest.Topic) string {
+		if key := p.Channel(t); here[key] {
+			return key
 		}
-		i, ok := index[key]
-		if !ok {
-			i = len(out)
-			index[key] = i
-			out = append(out, channelTopics{name: key})
-		}
-		out[i].topics = append(out[i].topics, t)
-	}
-	return out, nil
+		return primary
+	}), nil
 }
 
 // digestChannels is where a digest goes: each topic's channel, or the

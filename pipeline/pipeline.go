@@ -106,10 +106,15 @@ type channelTopics struct {
 
 // channels groups topics by the channel that receives them, in config order.
 func (p *Pipeline) channels(topics []newsdigest.Topic) []channelTopics {
+	return groupTopics(topics, p.Channel)
+}
+
+// groupTopics groups topics by key, keys in order of first appearance.
+func groupTopics(topics []newsdigest.Topic, key func(newsdigest.Topic) string) []channelTopics {
 	var out []channelTopics
 	index := map[string]int{}
 	for _, t := range topics {
-		ch := p.Channel(t)
+		ch := key(t)
 		i, ok := index[ch]
 		if !ok {
 			i = len(out)

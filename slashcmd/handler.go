@@ -213,6 +213,7 @@ func (h *Handler) mayPost(ctx context.Context, cmd slack.Command) (slack.Reply, 
 // now polls and posts, then says how it went.
 func (h *Handler) now(ctx context.Context, log *slog.Logger, cmd slack.Command, opts pipeline.DigestOptions) string {
 	rep, err := h.run.RunNow(ctx, opts)
+	msgs, items := rep.Totals()
 	var text string
 	result := ResultOK
 	switch {
@@ -221,13 +222,13 @@ func (h *Handler) now(ctx context.Context, log *slog.Logger, cmd slack.Command, 
 	case err != nil:
 		log.Error("slash command: now", "err", h.cfg.Redact(err.Error()))
 		text, result = "The digest was not fully posted: "+slack.Escape(h.cfg.Redact(err.Error())), ResultError
-		if n := messages(rep); n > 0 {
-			text += fmt.Sprintf(" (%d messages were posted; the next digest brings the rest)", n)
+		if msgs > 0 {
+			text += fmt.Sprintf(" (%d %s posted; the next digest brings the rest)", msgs, plural(msgs, "message was", "messages were"))
 		}
-	case messages(rep) == 0:
+	case msgs == 0:
 		text = "Nothing new for " + describe(opts) + " here."
 	default:
-		text = fmt.Sprintf("Posted %d %s with %d %s.", messages(rep), plural(messages(rep), "message", "messages"), items(rep), plural(items(rep), "item", "items"))
+		text = fmt.Sprintf("Posted %d %s with %d %s.", msgs, plural(msgs, "message", "messages"), items, plural(items, "item", "items"))
 	}
 	h.respond(ctx, log, cmd, slack.Ephemeral(slack.FitReply(text)))
 	return result
@@ -277,22 +278,6 @@ func (h *Handler) respond(ctx context.Context, log *slog.Logger, cmd slack.Comma
 		return false
 	}
 	return true
-}
-
-func messages(rep pipeline.DeliveryReport) int {
-	n := 0
-	for _, c := range rep.Channels {
-		n += c.Messages
-	}
-	return n
-}
-
-func items(rep pipeline.DeliveryReport) int {
-	n := 0
-	for _, c := range rep.Channels {
-		n += c.Items
-	}
-	return n
 }
 
 func plural(n int, one, many string) string {
