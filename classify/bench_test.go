@@ -215,3 +215,57 @@ func BenchmarkMatchScaling(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkMatchScalingNear is BenchmarkMatchScaling with proximity terms:
+// the same 7 plain terms and 3 proximity terms occur in the article at
+// every size; of the n-10 terms that never match, a third are proximity
+// terms whose one operand does occur in the article (so each of its
+// occurrences has thousands of proximity terms to consider at n=10,000)
+// and whose other operand never does.
+func BenchmarkMatchScalingNear(b *testing.B) {
+	d := benchDoc()
+	hits := []string{"cártel*", "Guardia Nacional", "T-MEC", "Sheinbaum", "=USMCA", "fentanyl", "United States"}
+	// Three proximity terms of news words that occur in the article.
+	var operands []string
+	for i, a := range newsWords {
+		for _, w := range newsWords[i+1:] {
+			t := a + " ~8 " + w
+			m, err := Compile([]newsdigest.Topic{{Name: "probe", Terms: []string{t}}})
+			if len(hits) < 10 && err == nil && len(m.Match(d)) > 0 && !slices.Contains(operands, a) && !slices.Contains(operands, w) {
+				hits = append(hits, t)
+				operands = append(operands, a, w)
+			}
+		}
+	}
+	if len(hits) != 10 {
+		b.Fatalf("found %d proximity terms that occur in the article; want 3", len(hits)-7)
+	}
+	r := rand.New(rand.NewPCG(7, 8))
+	var absent []string
+	seen := map[string]bool{}
+	for len(absent) < 10000 {
+		var t string
+		switch k := r.IntN(9); {
+		case k < 3:
+			t = synthWord(r)
+		case k < 6:
+			t = synthWord(r) + " " + synthWord(r)
+		default:
+			t = fmt.Sprintf("%s ~%d %s", operands[r.IntN(len(operands))], r.IntN(10), synthWord(r))
+		}
+		if seen[t] {
+			continue
+		}
+		seen[t] = true
+		m, err := Compile([]newsdigest.Topic{{Name: "probe", Terms: []string{t}}})
+		if err != nil || len(m.Match(d)) > 0 {
+			continue
+		}
+		absent = append(absent, t)
+	}
+	for _, n := range []int{10, 1000, 10000} {
+		b.Run(fmt.Sprintf("terms=%d", n), func(b *testing.B) {
+			benchMatch(b, append(slices.Clone(hits), absent[:n-len(hits)]...), d)
+		})
+	}
+}

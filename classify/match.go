@@ -89,7 +89,12 @@ type Matcher struct {
 	prefixFilter []uint64 // bit prefixHash&filterMask set for each key of prefixes
 	longPrefixes []int32  // prefix patterns longer than maxIndexedPrefix
 	nGroups      int
-	scratch      sync.Pool
+	// Proximity terms (near.go): per operand pattern, the proximity terms
+	// it is part of (nil for other patterns; nearRefs is nil when there are
+	// no proximity terms), and the same keyed by (operand, partner).
+	nearRefs  [][]nearRef
+	nearPairs map[uint64][]nearRef
+	scratch   sync.Pool
 }
 
 // Compile builds one matcher for all topics. It rejects a topic without a
@@ -99,19 +104,35 @@ type Matcher struct {
 func Compile(topics []newsdigest.Topic) (*Matcher, error) {
 	m := &Matcher{first: map[string][]int32{}, prefixes: map[string][]int32{}, prefixFilter: make([]uint64, (filterMask+1)/64)}
 	byKey := map[string]int32{}
+	type link struct {
+		id, a, b int32
+		within   int
+	}
+	var links []link
+	// addPat returns the id of p's pattern, adding it (and, for a proximity
+	// term, its operands) if it is new.
+	var addPat func(p pattern) int32
+	addPat = func(p pattern) int32 {
+		k := p.key()
+		id, ok := byKey[k]
+		if ok {
+			return id
+		}
+		id = int32(len(m.pats))
+		byKey[k] = id
+		m.pats = append(m.pats, p)
+		m.refs = append(m.refs, nil)
+		if p.near != nil {
+			links = append(links, link{id, addPat(p.near.ops[0]), addPat(p.near.ops[1]), p.near.within})
+		}
+		return id
+	}
 	add := func(term string, r ref) error {
 		p, err := parseTerm(term)
 		if err != nil {
 			return err
 		}
-		k := p.key()
-		id, ok := byKey[k]
-		if !ok {
-			id = int32(len(m.pats))
-			byKey[k] = id
-			m.pats = append(m.pats, p)
-			m.refs = append(m.refs, nil)
-		}
+		id := addPat(p)
 		m.refs[id] = append(m.refs[id], r)
 		return nil
 	}
@@ -178,7 +199,16 @@ func Compile(topics []newsdigest.Topic) (*Matcher, error) {
 			t.reqPat = append(t.reqPat, ids)
 		}
 	}
+	if len(links) > 0 {
+		m.nearRefs = make([][]nearRef, len(m.pats))
+		for _, l := range links {
+			m.linkNear(l.id, l.a, l.b, l.within)
+		}
+	}
 	for id, p := range m.pats {
+		if p.near != nil {
+			continue // found through its operands
+		}
 		if len(p.words) == 1 && p.prefix {
 			m.addPrefix(p.words[0], int32(id))
 		} else {
@@ -253,6 +283,11 @@ type Scratch struct {
 	groupHit  []bool
 	gTouched  []int32
 	termHits  []uint64 // topic<<32 | term index, sorted
+	// Proximity (near.go), used only when the matcher has proximity terms.
+	sent    []int32      // per word: its sentence number
+	occ     []occurrence // every occurrence of an operand, in order
+	lastOcc []int32      // per pattern: its last occurrence in occ, -1: none
+	opSeen  []int32      // operands with an occurrence
 }
 
 type topicState struct {
@@ -277,10 +312,22 @@ func (s *Scratch) reset(m *Matcher) {
 			folded:    s.folded[:0],
 			words:     s.words[:0],
 		}
+		if m.nearRefs != nil {
+			s.lastOcc = make([]int32, len(m.pats))
+			for i := range s.lastOcc {
+				s.lastOcc[i] = -1
+			}
+		}
 		return
 	}
 	for _, p := range s.touched {
 		s.hit[p] = 0
+	}
+	if m.nearRefs != nil {
+		for _, p := range s.opSeen {
+			s.lastOcc[p] = -1
+		}
+		s.sent, s.occ, s.opSeen = s.sent[:0], s.occ[:0], s.opSeen[:0]
 	}
 	for _, t := range s.tTouched {
 		s.tState[t] = topicState{}
@@ -308,8 +355,12 @@ func (s *Scratch) scan(m *Matcher, d Doc) {
 	s.reset(m)
 	for f, src := range [numFields]string{d.Title, d.Summary, d.Content} {
 		s.text[f] = appendClean(s.text[f][:0], src)
+		from := len(s.words)
 		s.folded, s.words = appendWords(s.folded, s.words, s.text[f])
 		s.fieldEnd[f] = len(s.words)
+		if m.nearRefs != nil {
+			s.sentences(s.text[f], from)
+		}
 	}
 	start := 0
 	for f := range numFields {
@@ -433,6 +484,9 @@ func (s *Scratch) record(id int32, f, first, last int) {
 		s.firstWord[id], s.lastWord[id] = int32(first), int32(last)
 	}
 	s.hit[id] |= 1 << f
+	if s.m.nearRefs != nil && s.m.nearRefs[id] != nil {
+		s.occur(id, f, first, last)
+	}
 }
 
 // evaluate folds the pattern hits into per-topic state.
