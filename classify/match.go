@@ -340,10 +340,11 @@ func (s *Scratch) reset(m *Matcher) {
 	s.folded, s.words = s.folded[:0], s.words[:0]
 }
 
-// appendClean appends the text of s with tags dropped and entities decoded;
-// text without '<' or '&' is copied as is.
+// appendClean appends the text of s with tags dropped, entities decoded and
+// soft hyphens dropped (PlainText, but for white space); text without '<',
+// '&' or a soft hyphen is copied as is.
 func appendClean(dst []byte, s string) []byte {
-	if strings.IndexByte(s, '<') < 0 && strings.IndexByte(s, '&') < 0 {
+	if strings.IndexByte(s, '<') < 0 && strings.IndexByte(s, '&') < 0 && !strings.Contains(s, "\u00ad") {
 		return append(dst, s...)
 	}
 	return appendPlain(dst, s)
