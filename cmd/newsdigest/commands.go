@@ -264,31 +264,44 @@ func cmdExplain(ctx context.Context, e *env, args []string) error {
 }
 
 func writeExplanation(w io.Writer, topics []newsdigest.Topic, ex []classify.Explanation) {
-	minScore := map[string]int{}
-	for _, t := range topics {
-		minScore[t.Name] = max(t.MinScore, 1)
-	}
+	minScore := minScores(topics)
 	for _, x := range ex {
 		verdict := "no match"
 		if x.Matched {
 			verdict = "MATCH"
 		}
 		fmt.Fprintf(w, "%-14s %-8s score %d (min %d)\n", x.Name, verdict, x.Score, minScore[x.Name])
-		for _, h := range x.Terms {
-			fmt.Fprintf(w, "    term %-24q in %-7s %q\n", h.Term, h.Field, h.Text)
-		}
-		if len(x.Terms) == 0 {
-			fmt.Fprintln(w, "    no term matched")
-		}
-		for _, t := range x.ExcludedBy {
-			fmt.Fprintf(w, "    excluded by %q\n", t)
-		}
-		for _, g := range x.MissingRequire {
-			fmt.Fprintf(w, "    missing require: none of [%s]\n", strings.Join(g, ", "))
-		}
-		if !x.Matched && len(x.Terms) > 0 && len(x.ExcludedBy) == 0 && len(x.MissingRequire) == 0 {
-			fmt.Fprintf(w, "    score %d is below min_score %d\n", x.Score, minScore[x.Name])
-		}
+		writeWhy(w, "    ", x, minScore[x.Name])
+	}
+}
+
+// minScores maps each topic to its effective min_score.
+func minScores(topics []newsdigest.Topic) map[string]int {
+	m := map[string]int{}
+	for _, t := range topics {
+		m[t.Name] = max(t.MinScore, 1)
+	}
+	return m
+}
+
+// writeWhy writes why one topic matched or not, one reason a line: the
+// terms that matched and where, the exclude terms that vetoed, the require
+// groups with no match, or a score below min_score.
+func writeWhy(w io.Writer, indent string, x classify.Explanation, minScore int) {
+	for _, h := range x.Terms {
+		fmt.Fprintf(w, "%sterm %-24q in %-7s %q\n", indent, h.Term, h.Field, h.Text)
+	}
+	if len(x.Terms) == 0 {
+		fmt.Fprintf(w, "%sno term matched\n", indent)
+	}
+	for _, t := range x.ExcludedBy {
+		fmt.Fprintf(w, "%sexcluded by %q\n", indent, t)
+	}
+	for _, g := range x.MissingRequire {
+		fmt.Fprintf(w, "%smissing require: none of [%s]\n", indent, strings.Join(g, ", "))
+	}
+	if !x.Matched && len(x.Terms) > 0 && len(x.ExcludedBy) == 0 && len(x.MissingRequire) == 0 {
+		fmt.Fprintf(w, "%sscore %d is below min_score %d\n", indent, x.Score, minScore)
 	}
 }
 
@@ -312,6 +325,13 @@ type classifyOut struct {
 	Error  string          `json:"error,omitempty"`
 }
 
+// newLineScanner reads JSON lines of up to 64 MiB.
+func newLineScanner(r io.Reader) *bufio.Scanner {
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 0, 1<<20), 64<<20)
+	return sc
+}
+
 func cmdClassify(ctx context.Context, e *env, args []string) error {
 	fs, cfgPath := newFlagSet(e, "classify")
 	if err := parseFlags(fs, args); err != nil {
@@ -321,8 +341,7 @@ func cmdClassify(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	sc := bufio.NewScanner(e.stdin)
-	sc.Buffer(make([]byte, 0, 1<<20), 64<<20)
+	sc := newLineScanner(e.stdin)
 	out := bufio.NewWriter(e.stdout)
 	defer out.Flush()
 	enc := json.NewEncoder(out)
