@@ -1,7 +1,13 @@
 package main
 
 import (
+	"cmp"
+	"crypto/sha1"
+	"encoding/json"
+	"fmt"
+	"maps"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/newsdigest/newsdigest/classify"
@@ -71,5 +77,84 @@ func TestShippedWatchlist(t *testing.T) {
 		if !slices.Equal(got, want) {
 			t.Errorf("Match(%q, %q) = %v; want %v", tt.title, tt.summary, got, want)
 		}
+	}
+}
+
+// devItem is one item of the labelled development set in
+// testdata/watchlists (README.md there describes it).
+type devItem struct {
+	ID     string   `json:"id"`
+	Topics []string `json:"topics"`
+	Lang   string   `json:"lang"`
+	Hard   bool     `json:"hard"`
+}
+
+func readDevSet(t *testing.T, part string) []devItem {
+	t.Helper()
+	var out []devItem
+	for i, line := range strings.Split(strings.TrimSpace(string(mustRead(t, "../../testdata/watchlists/"+part+".jsonl"))), "\n") {
+		var it devItem
+		if err := json.Unmarshal([]byte(line), &it); err != nil {
+			t.Fatalf("%s.jsonl:%d: %v", part, i+1, err)
+		}
+		out = append(out, it)
+	}
+	return out
+}
+
+// TestDevSetSplit re-derives the tuning/held-out split of the development
+// set from its items by the rule its README states, so that the held-out
+// part is seen to be dealt, not picked: items are grouped by (language,
+// hard, topics), ordered inside a group by sha1("split|"+id), and dealt
+// T H T H T, the pattern running on from one group to the next.
+func TestDevSetSplit(t *testing.T) {
+	tune, hold := readDevSet(t, "tune"), readDevSet(t, "holdout")
+	part := map[string]string{}
+	for _, it := range tune {
+		part[it.ID] = "tune"
+	}
+	for _, it := range hold {
+		if part[it.ID] != "" {
+			t.Errorf("%s is in both parts", it.ID)
+		}
+		part[it.ID] = "holdout"
+	}
+	type key struct {
+		lang   string
+		hard   bool
+		topics string
+	}
+	strata := map[key][]devItem{}
+	for _, it := range append(slices.Clone(tune), hold...) {
+		k := key{it.Lang, it.Hard, strings.Join(it.Topics, "+")}
+		if k.topics == "" {
+			k.topics = "none"
+		}
+		strata[k] = append(strata[k], it)
+	}
+	keys := slices.SortedFunc(maps.Keys(strata), func(a, b key) int {
+		if c := cmp.Compare(a.lang, b.lang); c != 0 {
+			return c
+		}
+		if a.hard != b.hard {
+			return map[bool]int{false: -1, true: 1}[a.hard]
+		}
+		return cmp.Compare(a.topics, b.topics)
+	})
+	hash := func(id string) string { return fmt.Sprintf("%x", sha1.Sum([]byte("split|"+id))) }
+	offset := 0
+	for _, k := range keys {
+		group := strata[k]
+		slices.SortFunc(group, func(a, b devItem) int { return cmp.Compare(hash(a.ID), hash(b.ID)) })
+		for i, it := range group {
+			want := map[byte]string{'T': "tune", 'H': "holdout"}["THTHT"[(i+offset)%5]]
+			if part[it.ID] != want {
+				t.Errorf("%s (%v) is in %s; the split rule puts it in %s", it.ID, k, part[it.ID], want)
+			}
+		}
+		offset += len(group)
+	}
+	if len(tune) != 262 || len(hold) != 174 {
+		t.Errorf("%d tuning and %d held-out items; want 262 and 174 (README.md)", len(tune), len(hold))
 	}
 }
