@@ -279,7 +279,7 @@ func refMatch(topics []newsdigest.Topic, d Doc) []newsdigest.Match {
 			}
 			m.Terms = append(m.Terms, term)
 		}
-		ok := len(m.Terms) > 0 && !any(t.Exclude) && m.Score >= max(t.MinScore, 1)
+		ok := len(m.Terms) > 0 && (!any(t.Exclude) || any(t.Unless)) && m.Score >= max(t.MinScore, 1)
 		for _, g := range t.Require {
 			ok = ok && any(g)
 		}
@@ -323,6 +323,9 @@ func FuzzMatch(f *testing.F) {
 		}
 		if rq := validTerms(req); len(rq) > 0 {
 			topics = append(topics, newsdigest.Topic{Name: "c", Terms: tt[:1], Require: [][]string{rq, tt}})
+			if len(topics[0].Exclude) > 0 {
+				topics[0].Unless = rq[:1]
+			}
 		}
 		m, err := Compile(topics)
 		if err != nil {

@@ -22,6 +22,7 @@ type Explanation struct {
 	Score          int        `json:"score"`
 	Terms          []TermHit  `json:"terms"`           // every matching term, with where
 	ExcludedBy     []string   `json:"excluded_by"`     // exclude terms that matched
+	Unless         []string   `json:"unless"`          // unless terms that matched: ExcludedBy does not veto
 	MissingRequire [][]string `json:"missing_require"` // require groups with no match
 }
 
@@ -46,23 +47,26 @@ var fieldNames = [numFields]string{"title", "summary", "content"}
 const (
 	kindTerm = iota
 	kindExclude
+	kindUnless
 	kindRequire
 )
 
 type ref struct {
 	topic int32
 	kind  uint8
-	idx   int32 // index in the topic's terms or excludes; global require group
+	idx   int32 // index in the topic's terms; global require group
 }
 
 type topicInfo struct {
 	name     string
 	terms    []string // as written, duplicates removed
 	exclude  []string
+	unless   []string
 	require  [][]string
 	minScore int32
 	termPat  []int32
 	exclPat  []int32
+	unlPat   []int32
 	reqPat   [][]int32
 }
 
@@ -99,8 +103,8 @@ type Matcher struct {
 
 // Compile builds one matcher for all topics. It rejects a topic without a
 // name or terms, a duplicate topic name, a negative min_score, an empty
-// require group and any term ParseTerm rejects; errors name the topic and the
-// term.
+// require group, unless terms without exclude terms and any term ParseTerm
+// rejects; errors name the topic and the term.
 func Compile(topics []newsdigest.Topic) (*Matcher, error) {
 	m := &Matcher{first: map[string][]int32{}, prefixes: map[string][]int32{}, prefixFilter: make([]uint64, (filterMask+1)/64)}
 	byKey := map[string]int32{}
@@ -148,6 +152,8 @@ func Compile(topics []newsdigest.Topic) (*Matcher, error) {
 			return nil, fmt.Errorf("classify: topic %q has no terms", t.Name)
 		case t.MinScore < 0:
 			return nil, fmt.Errorf("classify: topic %q: min_score %d is negative", t.Name, t.MinScore)
+		case len(t.Unless) > 0 && len(t.Exclude) == 0:
+			return nil, fmt.Errorf("classify: topic %q: unless without exclude has no effect", t.Name)
 		}
 		names[t.Name] = true
 		info := topicInfo{name: t.Name, minScore: int32(max(t.MinScore, 1))}
@@ -162,6 +168,12 @@ func Compile(topics []newsdigest.Topic) (*Matcher, error) {
 				return nil, fmt.Errorf("classify: topic %q: exclude term %q: %w", t.Name, term, err)
 			}
 			info.exclude = append(info.exclude, term)
+		}
+		for _, term := range dedup(t.Unless) {
+			if err := add(term, ref{ti, kindUnless, int32(len(info.unless))}); err != nil {
+				return nil, fmt.Errorf("classify: topic %q: unless term %q: %w", t.Name, term, err)
+			}
+			info.unless = append(info.unless, term)
 		}
 		for g, group := range t.Require {
 			if len(group) == 0 {
@@ -190,6 +202,9 @@ func Compile(topics []newsdigest.Topic) (*Matcher, error) {
 		}
 		for _, term := range t.exclude {
 			t.exclPat = append(t.exclPat, id(term))
+		}
+		for _, term := range t.unless {
+			t.unlPat = append(t.unlPat, id(term))
 		}
 		for _, group := range t.require {
 			var ids []int32
@@ -293,6 +308,7 @@ type Scratch struct {
 type topicState struct {
 	touched  bool
 	excluded bool
+	unless   bool
 	terms    int32
 	groups   int32
 	score    int32
@@ -511,6 +527,8 @@ func (m *Matcher) evaluate(s *Scratch) {
 				s.termHits = append(s.termHits, uint64(r.topic)<<32|uint64(r.idx))
 			case kindExclude:
 				ts.excluded = true
+			case kindUnless:
+				ts.unless = true
 			case kindRequire:
 				if !s.groupHit[r.idx] {
 					s.groupHit[r.idx] = true
@@ -533,7 +551,7 @@ func (m *Matcher) evaluate(s *Scratch) {
 
 func (m *Matcher) matched(t int, ts *topicState) bool {
 	ti := &m.topics[t]
-	return ts.terms > 0 && !ts.excluded && int(ts.groups) == len(ti.require) && ts.score >= ti.minScore
+	return ts.terms > 0 && (!ts.excluded || ts.unless) && int(ts.groups) == len(ti.require) && ts.score >= ti.minScore
 }
 
 // Match returns the topics the document matches, best score first (ties in
@@ -579,7 +597,8 @@ func (m *Matcher) MatchAppend(dst []newsdigest.Match, s *Scratch, d Doc) []newsd
 
 // Explain reports every topic, matched or not, in config order: its score,
 // the terms that matched with the field and words where each first matched,
-// the exclude terms that matched and the require groups that did not.
+// the exclude and unless terms that matched and the require groups that did
+// not.
 // Matched and Score agree with Match.
 func (m *Matcher) Explain(d Doc) []Explanation {
 	s := m.scratch.Get().(*Scratch)
@@ -594,6 +613,7 @@ func (m *Matcher) Explain(d Doc) []Explanation {
 			Score:          int(ts.score),
 			Terms:          []TermHit{},
 			ExcludedBy:     []string{},
+			Unless:         []string{},
 			MissingRequire: [][]string{},
 		}
 		for k, id := range ti.termPat {
@@ -611,6 +631,11 @@ func (m *Matcher) Explain(d Doc) []Explanation {
 		for k, id := range ti.exclPat {
 			if s.hit[id] != 0 {
 				e.ExcludedBy = append(e.ExcludedBy, ti.exclude[k])
+			}
+		}
+		for k, id := range ti.unlPat {
+			if s.hit[id] != 0 {
+				e.Unless = append(e.Unless, ti.unless[k])
 			}
 		}
 		for g, ids := range ti.reqPat {

@@ -126,6 +126,7 @@ func TestProximityInExcludeRequireAndExplain(t *testing.T) {
 	want := Explanation{Name: "troops", Matched: true, Score: 6,
 		Terms:          []TermHit{{"troops ~6 mexic*", "title", "Mexico sends troops"}, {"troops", "title", "troops"}},
 		ExcludedBy:     []string{},
+		Unless:         []string{},
 		MissingRequire: [][]string{},
 	}
 	if !reflect.DeepEqual(ex, want) {

@@ -295,12 +295,16 @@ func writeWhy(w io.Writer, indent string, x classify.Explanation, minScore int) 
 		fmt.Fprintf(w, "%sno term matched\n", indent)
 	}
 	for _, t := range x.ExcludedBy {
-		fmt.Fprintf(w, "%sexcluded by %q\n", indent, t)
+		if len(x.Unless) > 0 {
+			fmt.Fprintf(w, "%sexclude %q lifted by unless %q\n", indent, t, strings.Join(x.Unless, `", "`))
+		} else {
+			fmt.Fprintf(w, "%sexcluded by %q\n", indent, t)
+		}
 	}
 	for _, g := range x.MissingRequire {
 		fmt.Fprintf(w, "%smissing require: none of [%s]\n", indent, strings.Join(g, ", "))
 	}
-	if !x.Matched && len(x.Terms) > 0 && len(x.ExcludedBy) == 0 && len(x.MissingRequire) == 0 {
+	if !x.Matched && len(x.Terms) > 0 && (len(x.ExcludedBy) == 0 || len(x.Unless) > 0) && len(x.MissingRequire) == 0 {
 		fmt.Fprintf(w, "%sscore %d is below min_score %d\n", indent, x.Score, minScore)
 	}
 }
