@@ -36,7 +36,9 @@ func TestShippedWatchlist(t *testing.T) {
 		{"US designates Sinaloa Cartel a foreign terrorist organization", "Mexico weighs its response.", []string{"cartels"}},
 		{"Without USMCA, the Mexican economy would likely crash", "", []string{"usmca"}},
 		{"USMCA joint review set for July", "Negotiators meet in Washington.", []string{"usmca"}},
-		{"Pentagon weighs drone strikes on cartel labs in Mexico", "", []string{"cartels", "troops"}},
+		// US strikes proposed on Mexican soil are also sovereignty
+		// (testdata/watchlists/RULES.md).
+		{"Pentagon weighs drone strikes on cartel labs in Mexico", "", []string{"cartels", "sovereignty", "troops"}},
 		{"Mexico deploys 10,000 National Guard troops to US border", "", []string{"troops"}},
 		{"How could Mexico respond to US military action?", "Analysts weigh a violation of Mexican sovereignty.", []string{"sovereignty", "troops"}},
 		{"Fentanyl seizures fall as Mexico dismantles drug labs", "", []string{"cartels"}},
