@@ -104,30 +104,20 @@ func readDevSet(t *testing.T, part string) []devItem {
 	return out
 }
 
-// TestDevSetSplit re-derives the tuning/held-out split of the development
-// set from its items by the rule its README states, so that the held-out
-// part is seen to be dealt, not picked: items are grouped by (language,
-// hard, topics), ordered inside a group by sha1("split|"+id), and dealt
-// T H T H T, the pattern running on from one group to the next.
-func TestDevSetSplit(t *testing.T) {
-	tune, hold := readDevSet(t, "tune"), readDevSet(t, "holdout")
-	part := map[string]string{}
-	for _, it := range tune {
-		part[it.ID] = "tune"
-	}
-	for _, it := range hold {
-		if part[it.ID] != "" {
-			t.Errorf("%s is in both parts", it.ID)
-		}
-		part[it.ID] = "holdout"
-	}
+// dealSplit checks that items were dealt into two parts by the rule the
+// development set's README states: grouped by (language, hard, topics),
+// groups in sorted order, items in a group ordered by sha1(salt+id), dealt
+// in pattern (one letter per part), the pattern running on from one group
+// to the next.
+func dealSplit(t *testing.T, items []devItem, part map[string]byte, salt, pattern string) {
+	t.Helper()
 	type key struct {
 		lang   string
 		hard   bool
 		topics string
 	}
 	strata := map[key][]devItem{}
-	for _, it := range append(slices.Clone(tune), hold...) {
+	for _, it := range items {
 		k := key{it.Lang, it.Hard, strings.Join(it.Topics, "+")}
 		if k.topics == "" {
 			k.topics = "none"
@@ -143,20 +133,43 @@ func TestDevSetSplit(t *testing.T) {
 		}
 		return cmp.Compare(a.topics, b.topics)
 	})
-	hash := func(id string) string { return fmt.Sprintf("%x", sha1.Sum([]byte("split|"+id))) }
+	hash := func(id string) string { return fmt.Sprintf("%x", sha1.Sum([]byte(salt+id))) }
 	offset := 0
 	for _, k := range keys {
 		group := strata[k]
 		slices.SortFunc(group, func(a, b devItem) int { return cmp.Compare(hash(a.ID), hash(b.ID)) })
 		for i, it := range group {
-			want := map[byte]string{'T': "tune", 'H': "holdout"}["THTHT"[(i+offset)%5]]
-			if part[it.ID] != want {
-				t.Errorf("%s (%v) is in %s; the split rule puts it in %s", it.ID, k, part[it.ID], want)
+			if want := pattern[(i+offset)%len(pattern)]; part[it.ID] != want {
+				t.Errorf("%s (%v) is in part %c; the split rule puts it in %c", it.ID, k, part[it.ID], want)
 			}
 		}
 		offset += len(group)
 	}
-	if len(tune) != 262 || len(hold) != 174 {
-		t.Errorf("%d tuning and %d held-out items; want 262 and 174 (README.md)", len(tune), len(hold))
+}
+
+// TestDevSetSplit re-derives the parts of the development set from its
+// items, so that the held-out parts are seen to be dealt, not picked: tune
+// (T) and held out (H) from all items, 3:2; then the held-out items into A
+// and B, 1:1 (README.md, "Split").
+func TestDevSetSplit(t *testing.T) {
+	tune, a, b := readDevSet(t, "tune"), readDevSet(t, "holdout-a"), readDevSet(t, "holdout-b")
+	part := map[string]byte{}
+	for p, items := range map[byte][]devItem{'T': tune, 'A': a, 'B': b} {
+		for _, it := range items {
+			if part[it.ID] != 0 {
+				t.Errorf("%s is in two parts", it.ID)
+			}
+			part[it.ID] = p
+		}
 	}
+	if len(tune) != 262 || len(a) != 87 || len(b) != 87 {
+		t.Errorf("%d tuning and %d+%d held-out items; want 262 and 87+87 (README.md)", len(tune), len(a), len(b))
+	}
+	held := append(slices.Clone(a), b...)
+	first := map[string]byte{}
+	for id, p := range part {
+		first[id] = map[byte]byte{'T': 'T', 'A': 'H', 'B': 'H'}[p]
+	}
+	dealSplit(t, append(slices.Clone(tune), held...), first, "split|", "THTHT")
+	dealSplit(t, held, part, "split2|", "AB")
 }
