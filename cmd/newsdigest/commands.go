@@ -284,6 +284,9 @@ func minScores(topics []newsdigest.Topic) map[string]int {
 	return m
 }
 
+// maxGroupShown is how many terms of a require group writeWhy lists.
+const maxGroupShown = 10
+
 // writeWhy writes why one topic matched or not, one reason a line: the
 // terms that matched and where, the exclude terms that vetoed, the require
 // groups with no match, or a score below min_score.
@@ -302,7 +305,11 @@ func writeWhy(w io.Writer, indent string, x classify.Explanation, minScore int) 
 		}
 	}
 	for _, g := range x.MissingRequire {
-		fmt.Fprintf(w, "%smissing require: none of [%s]\n", indent, strings.Join(g, ", "))
+		more := ""
+		if len(g) > maxGroupShown { // a gazetteer: its first terms say which group it is
+			g, more = g[:maxGroupShown], fmt.Sprintf(", … %d more", len(g)-maxGroupShown)
+		}
+		fmt.Fprintf(w, "%smissing require: none of [%s%s]\n", indent, strings.Join(g, ", "), more)
 	}
 	if !x.Matched && len(x.Terms) > 0 && (len(x.ExcludedBy) == 0 || len(x.Unless) > 0) && len(x.MissingRequire) == 0 {
 		fmt.Fprintf(w, "%sscore %d is below min_score %d\n", indent, x.Score, minScore)
