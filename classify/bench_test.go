@@ -186,29 +186,17 @@ func BenchmarkMatchScaling(b *testing.B) {
 	d := benchDoc()
 	hits := []string{"cártel*", "Sinaloa", "Guardia Nacional", "T-MEC", "frontera", "Sheinbaum", "=USMCA", "aranceles", "fentanyl", "United States"}
 	r := rand.New(rand.NewPCG(5, 6))
-	var absent []string
-	seen := map[string]bool{}
-	for len(absent) < 10000 {
-		var t string
+	absent := absentTerms(d, 10000, func() string {
 		switch k := r.IntN(10); {
 		case k < 5:
-			t = synthWord(r)
+			return synthWord(r)
 		case k < 8:
-			t = synthWord(r) + " " + synthWord(r)
+			return synthWord(r) + " " + synthWord(r)
 		default:
 			w := synthWord(r)
-			t = w[:max(3, len(w)-2)] + "*"
+			return w[:max(3, len(w)-2)] + "*"
 		}
-		if seen[t] {
-			continue
-		}
-		seen[t] = true
-		m, err := Compile([]newsdigest.Topic{{Name: "probe", Terms: []string{t}}})
-		if err != nil || len(m.Match(d)) > 0 {
-			continue // occurs in the article: not an absent term
-		}
-		absent = append(absent, t)
-	}
+	})
 	for _, n := range []int{10, 1000, 10000} {
 		b.Run(fmt.Sprintf("terms=%d", n), func(b *testing.B) {
 			benchMatch(b, append(slices.Clone(hits), absent[:n-len(hits)]...), d)
@@ -241,31 +229,38 @@ func BenchmarkMatchScalingNear(b *testing.B) {
 		b.Fatalf("found %d proximity terms that occur in the article; want 3", len(hits)-7)
 	}
 	r := rand.New(rand.NewPCG(7, 8))
-	var absent []string
-	seen := map[string]bool{}
-	for len(absent) < 10000 {
-		var t string
+	absent := absentTerms(d, 10000, func() string {
 		switch k := r.IntN(9); {
 		case k < 3:
-			t = synthWord(r)
+			return synthWord(r)
 		case k < 6:
-			t = synthWord(r) + " " + synthWord(r)
+			return synthWord(r) + " " + synthWord(r)
 		default:
-			t = fmt.Sprintf("%s ~%d %s", operands[r.IntN(len(operands))], r.IntN(10), synthWord(r))
+			return fmt.Sprintf("%s ~%d %s", operands[r.IntN(len(operands))], r.IntN(10), synthWord(r))
 		}
+	})
+	for _, n := range []int{10, 1000, 10000} {
+		b.Run(fmt.Sprintf("terms=%d", n), func(b *testing.B) {
+			benchMatch(b, append(slices.Clone(hits), absent[:n-len(hits)]...), d)
+		})
+	}
+}
+
+// absentTerms returns n distinct terms made by gen that do not match d.
+func absentTerms(d Doc, n int, gen func() string) []string {
+	var out []string
+	seen := map[string]bool{}
+	for len(out) < n {
+		t := gen()
 		if seen[t] {
 			continue
 		}
 		seen[t] = true
 		m, err := Compile([]newsdigest.Topic{{Name: "probe", Terms: []string{t}}})
 		if err != nil || len(m.Match(d)) > 0 {
-			continue
+			continue // invalid, or occurs in the article
 		}
-		absent = append(absent, t)
+		out = append(out, t)
 	}
-	for _, n := range []int{10, 1000, 10000} {
-		b.Run(fmt.Sprintf("terms=%d", n), func(b *testing.B) {
-			benchMatch(b, append(slices.Clone(hits), absent[:n-len(hits)]...), d)
-		})
-	}
+	return out
 }

@@ -2,7 +2,6 @@ package main
 
 import (
 	"encoding/json"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -20,11 +19,7 @@ const labelledLines = `{"id":"a","title":"Cártel de Sinaloa en México","topics
 
 func writeLabelled(t *testing.T, body string) string {
 	t.Helper()
-	path := filepath.Join(t.TempDir(), "labelled.jsonl")
-	if err := os.WriteFile(path, []byte(body), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	return path
+	return writeTemp(t, "labelled.jsonl", body)
 }
 
 func TestBacktestText(t *testing.T) {
