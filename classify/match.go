@@ -54,7 +54,7 @@ const (
 type ref struct {
 	topic int32
 	kind  uint8
-	idx   int32 // index in the topic's terms; global require group
+	idx   int32 // index in the topic's terms, excludes or unless terms; global require group
 }
 
 type topicInfo struct {
