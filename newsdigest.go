@@ -31,6 +31,7 @@ type Topic struct {
 	Channel  string // optional per-topic Slack channel
 	Terms    []string
 	Exclude  []string
+	Unless   []string // exclude terms do not veto when one of these matches
 	Require  [][]string
 	MinScore int
 }

@@ -186,32 +186,81 @@ func BenchmarkMatchScaling(b *testing.B) {
 	d := benchDoc()
 	hits := []string{"cártel*", "Sinaloa", "Guardia Nacional", "T-MEC", "frontera", "Sheinbaum", "=USMCA", "aranceles", "fentanyl", "United States"}
 	r := rand.New(rand.NewPCG(5, 6))
-	var absent []string
-	seen := map[string]bool{}
-	for len(absent) < 10000 {
-		var t string
+	absent := absentTerms(d, 10000, func() string {
 		switch k := r.IntN(10); {
 		case k < 5:
-			t = synthWord(r)
+			return synthWord(r)
 		case k < 8:
-			t = synthWord(r) + " " + synthWord(r)
+			return synthWord(r) + " " + synthWord(r)
 		default:
 			w := synthWord(r)
-			t = w[:max(3, len(w)-2)] + "*"
+			return w[:max(3, len(w)-2)] + "*"
 		}
+	})
+	for _, n := range []int{10, 1000, 10000} {
+		b.Run(fmt.Sprintf("terms=%d", n), func(b *testing.B) {
+			benchMatch(b, append(slices.Clone(hits), absent[:n-len(hits)]...), d)
+		})
+	}
+}
+
+// BenchmarkMatchScalingNear is BenchmarkMatchScaling with proximity terms:
+// the same 7 plain terms and 3 proximity terms occur in the article at
+// every size; of the n-10 terms that never match, a third are proximity
+// terms whose one operand does occur in the article (so each of its
+// occurrences has thousands of proximity terms to consider at n=10,000)
+// and whose other operand never does.
+func BenchmarkMatchScalingNear(b *testing.B) {
+	d := benchDoc()
+	hits := []string{"cártel*", "Guardia Nacional", "T-MEC", "Sheinbaum", "=USMCA", "fentanyl", "United States"}
+	// Three proximity terms of news words that occur in the article.
+	var operands []string
+	for i, a := range newsWords {
+		for _, w := range newsWords[i+1:] {
+			t := a + " ~8 " + w
+			m, err := Compile([]newsdigest.Topic{{Name: "probe", Terms: []string{t}}})
+			if len(hits) < 10 && err == nil && len(m.Match(d)) > 0 && !slices.Contains(operands, a) && !slices.Contains(operands, w) {
+				hits = append(hits, t)
+				operands = append(operands, a, w)
+			}
+		}
+	}
+	if len(hits) != 10 {
+		b.Fatalf("found %d proximity terms that occur in the article; want 3", len(hits)-7)
+	}
+	r := rand.New(rand.NewPCG(7, 8))
+	absent := absentTerms(d, 10000, func() string {
+		switch k := r.IntN(9); {
+		case k < 3:
+			return synthWord(r)
+		case k < 6:
+			return synthWord(r) + " " + synthWord(r)
+		default:
+			return fmt.Sprintf("%s ~%d %s", operands[r.IntN(len(operands))], r.IntN(10), synthWord(r))
+		}
+	})
+	for _, n := range []int{10, 1000, 10000} {
+		b.Run(fmt.Sprintf("terms=%d", n), func(b *testing.B) {
+			benchMatch(b, append(slices.Clone(hits), absent[:n-len(hits)]...), d)
+		})
+	}
+}
+
+// absentTerms returns n distinct terms made by gen that do not match d.
+func absentTerms(d Doc, n int, gen func() string) []string {
+	var out []string
+	seen := map[string]bool{}
+	for len(out) < n {
+		t := gen()
 		if seen[t] {
 			continue
 		}
 		seen[t] = true
 		m, err := Compile([]newsdigest.Topic{{Name: "probe", Terms: []string{t}}})
 		if err != nil || len(m.Match(d)) > 0 {
-			continue // occurs in the article: not an absent term
+			continue // invalid, or occurs in the article
 		}
-		absent = append(absent, t)
+		out = append(out, t)
 	}
-	for _, n := range []int{10, 1000, 10000} {
-		b.Run(fmt.Sprintf("terms=%d", n), func(b *testing.B) {
-			benchMatch(b, append(slices.Clone(hits), absent[:n-len(hits)]...), d)
-		})
-	}
+	return out
 }

@@ -261,6 +261,48 @@ func TestMatchRules(t *testing.T) {
 	}
 }
 
+// TestUnless checks that a topic's unless terms lift its exclude terms, and
+// only its own.
+func TestUnless(t *testing.T) {
+	topics := []newsdigest.Topic{
+		{Name: "cartels", Terms: []string{"cartels", "CJNG"}, Exclude: []string{"military ~6 cartels"}, Unless: []string{"CJNG", "Sinaloa Cartel"}},
+		{Name: "plain", Terms: []string{"cartels"}, Exclude: []string{"military ~6 cartels"}},
+	}
+	m, err := Compile(topics)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		title string
+		want  []string
+	}{
+		{"Cartels extort farmers", []string{"cartels:03:cartels", "plain:03:cartels"}},
+		{"Military force against cartels", nil},
+		{"Military force against cartels, CJNG first", []string{"cartels:06:cartels,CJNG"}},
+		// Unless terms need not be terms, nor be near the exclude term.
+		{"Military force against cartels. The Sinaloa Cartel responds", []string{"cartels:03:cartels"}},
+	}
+	for _, tt := range tests {
+		d := Doc{Title: tt.title}
+		if got := matchNames(m.Match(d)); !reflect.DeepEqual(got, tt.want) {
+			t.Errorf("Match(%q) = %q; want %q", tt.title, got, tt.want)
+		}
+		if got, want := m.Match(d), refMatch(topics, d); !reflect.DeepEqual(got, want) {
+			t.Errorf("Match(%q) = %+v; reference %+v", tt.title, got, want)
+		}
+	}
+	e := m.Explain(Doc{Title: "Military force against cartels, CJNG first"})[0]
+	if !e.Matched || !reflect.DeepEqual(e.ExcludedBy, []string{"military ~6 cartels"}) || !reflect.DeepEqual(e.Unless, []string{"CJNG"}) {
+		t.Errorf("Explain = %+v; want matched, the exclude term lifted by CJNG", e)
+	}
+	if _, err := Compile([]newsdigest.Topic{{Name: "t", Terms: []string{"x"}, Unless: []string{"y"}}}); err == nil || !strings.Contains(err.Error(), "unless without exclude") {
+		t.Errorf("Compile(unless without exclude) = %v; want an error", err)
+	}
+	if _, err := Compile([]newsdigest.Topic{{Name: "t", Terms: []string{"x"}, Exclude: []string{"z"}, Unless: []string{"y*z"}}}); err == nil || !strings.Contains(err.Error(), `unless term "y*z"`) {
+		t.Errorf("Compile(bad unless term) = %v; want an error naming it", err)
+	}
+}
+
 func TestExplain(t *testing.T) {
 	m, err := Compile([]newsdigest.Topic{
 		{Name: "cartels", Terms: []string{"cartel*", "Cártel de Sinaloa", "fentanyl"}, Exclude: []string{"Cartel de Santa"},
@@ -284,13 +326,13 @@ func TestExplain(t *testing.T) {
 				{Term: "Cártel de Sinaloa", Field: "title", Text: "Cártel de Sinaloa"},
 				{Term: "fentanyl", Field: "summary", Text: "fentanyl"},
 			},
-			ExcludedBy: []string{"Cartel de Santa"}, MissingRequire: [][]string{}},
+			ExcludedBy: []string{"Cartel de Santa"}, Unless: []string{}, MissingRequire: [][]string{}},
 		{Name: "music", Matched: false, Score: 1,
 			Terms:      []TermHit{{Term: "concierto", Field: "content", Text: "concierto"}},
-			ExcludedBy: []string{"Cartel de Santa"}, MissingRequire: [][]string{}},
+			ExcludedBy: []string{"Cartel de Santa"}, Unless: []string{}, MissingRequire: [][]string{}},
 		{Name: "trade", Matched: false, Score: 1,
 			Terms:      []TermHit{{Term: "T-MEC", Field: "summary", Text: "T MEC"}},
-			ExcludedBy: []string{}, MissingRequire: [][]string{{"aranceles"}, {"Canadá", "Canada"}}},
+			ExcludedBy: []string{}, Unless: []string{}, MissingRequire: [][]string{{"aranceles"}, {"Canadá", "Canada"}}},
 	}
 	if !reflect.DeepEqual(got, want) {
 		g, _ := json.MarshalIndent(got, "", " ")
@@ -310,7 +352,7 @@ func TestExplain(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	wantJSON := `{"name":"trade","matched":false,"score":1,"terms":[{"term":"T-MEC","field":"summary","text":"T MEC"}],"excluded_by":[],"missing_require":[["aranceles"],["Canadá","Canada"]]}`
+	wantJSON := `{"name":"trade","matched":false,"score":1,"terms":[{"term":"T-MEC","field":"summary","text":"T MEC"}],"excluded_by":[],"unless":[],"missing_require":[["aranceles"],["Canadá","Canada"]]}`
 	if string(b) != wantJSON {
 		t.Errorf("json.Marshal(Explain) = %s; want %s", b, wantJSON)
 	}

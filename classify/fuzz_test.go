@@ -4,8 +4,10 @@ import (
 	"html"
 	"reflect"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/newsdigest/newsdigest"
@@ -27,6 +29,7 @@ func FuzzFold(f *testing.F) {
 type refWord struct {
 	folded string
 	src    string // the text it came from
+	s0, s1 int    // src is text[s0:s1]
 }
 
 // refWords is the slow tokenizer: fold each rune with the reference
@@ -37,7 +40,7 @@ func refWords(text string) []refWord {
 	s0, s1, in := 0, 0, false
 	end := func() {
 		if in {
-			out = append(out, refWord{cur.String(), text[s0:s1]})
+			out = append(out, refWord{cur.String(), text[s0:s1], s0, s1})
 			cur.Reset()
 			in = false
 		}
@@ -143,35 +146,104 @@ func refParse(term string) refTerm {
 	return rt
 }
 
-// refHits returns the fields (bits) in which term matches d.
-func refHits(term string, fields [][]refWord) uint8 {
-	rt := refParse(term)
-	var bits uint8
-	for f, words := range fields {
-		for i := 0; i+len(rt.words) <= len(words); i++ {
-			ok := true
-			for k, tw := range rt.words {
-				w := words[i+k]
-				last := k == len(rt.words)-1
+// refField is one field of a document: its plain text and words.
+type refField struct {
+	text  string
+	words []refWord
+}
+
+// refSpans returns the first and last word of every match of a plain term.
+func refSpans(rt refTerm, words []refWord) [][2]int {
+	var out [][2]int
+	for i := 0; i+len(rt.words) <= len(words); i++ {
+		ok := true
+		for k, tw := range rt.words {
+			w := words[i+k]
+			last := k == len(rt.words)-1
+			if rt.prefix && last {
+				ok = strings.HasPrefix(w.folded, tw.folded)
+			} else {
+				ok = w.folded == tw.folded
+			}
+			if ok && rt.exact {
+				src, want := norm.NFC.String(w.src), norm.NFC.String(tw.src)
 				if rt.prefix && last {
-					ok = strings.HasPrefix(w.folded, tw.folded)
+					ok = strings.HasPrefix(src, want)
 				} else {
-					ok = w.folded == tw.folded
-				}
-				if ok && rt.exact {
-					src, want := norm.NFC.String(w.src), norm.NFC.String(tw.src)
-					if rt.prefix && last {
-						ok = strings.HasPrefix(src, want)
-					} else {
-						ok = src == want
-					}
-				}
-				if !ok {
-					break
+					ok = src == want
 				}
 			}
-			if ok {
+			if !ok {
+				break
+			}
+		}
+		if ok {
+			out = append(out, [2]int{i, i + len(rt.words) - 1})
+		}
+	}
+	return out
+}
+
+// refSentences numbers the sentences of a field's words, by the rule of
+// sentenceEnd written out plainly.
+func refSentences(f refField) []int {
+	gapOf := func(a, b refWord) string { return f.text[min(a.s1, b.s0):b.s0] } // "" within one rune
+	var out []int
+	n := 0
+	for k, w := range f.words {
+		if k > 0 {
+			prev := f.words[k-1]
+			gap := gapOf(prev, w)
+			if i := strings.IndexAny(gap, ".!?…"); i >= 0 {
+				if j := strings.IndexFunc(gap[i:], unicode.IsSpace); j >= 0 {
+					head := gap[:i+j]
+					abbrev := k >= 2 && gapOf(f.words[k-2], prev) == "." ||
+						utf8.RuneCountInString(prev.folded) == 1 && unicode.IsLetter([]rune(prev.folded)[0]) ||
+						slices.Contains(strings.Fields("mr mrs ms dr dra prof gen gral sen rep gov lt col capt sgt adm st jr sr sra srta lic ing dip mtro mtra vs inc corp co ltd dept ee uu"), prev.folded)
+					if strings.ContainsAny(head, "!?…") || !abbrev {
+						n++
+					}
+				}
+			}
+		}
+		out = append(out, n)
+	}
+	return out
+}
+
+// refNearTerm splits "A ~N B" (a term ParseTerm accepted); ok is false for
+// a plain term.
+func refNearTerm(term string) (a, b string, n int, ok bool) {
+	i := strings.Index(term, "~")
+	if i < 0 {
+		return "", "", 0, false
+	}
+	rest := strings.TrimLeft(term[i+1:], "0123456789")
+	n, _ = strconv.Atoi(term[i+1 : len(term)-len(rest)])
+	return strings.TrimSpace(term[:i]), strings.TrimSpace(rest), n, true
+}
+
+// refHits returns the fields (bits) in which term matches d.
+func refHits(term string, fields []refField) uint8 {
+	var bits uint8
+	a, b, n, isNear := refNearTerm(term)
+	for f, fl := range fields {
+		if !isNear {
+			if len(refSpans(refParse(term), fl.words)) > 0 {
 				bits |= 1 << f
+			}
+			continue
+		}
+		sent := refSentences(fl)
+		for _, sa := range refSpans(refParse(a), fl.words) {
+			for _, sb := range refSpans(refParse(b), fl.words) {
+				x, y := sa, sb // x starts first
+				if y[0] < x[0] {
+					x, y = y, x
+				}
+				if x[1] < y[0] && y[0]-x[1]-1 <= n && sent[x[1]] == sent[y[0]] {
+					bits |= 1 << f
+				}
 			}
 		}
 	}
@@ -180,9 +252,10 @@ func refHits(term string, fields [][]refWord) uint8 {
 
 // refMatch is the slow, obviously correct matcher of docs/DESIGN.md "Matching".
 func refMatch(topics []newsdigest.Topic, d Doc) []newsdigest.Match {
-	var fields [][]refWord
+	var fields []refField
 	for _, s := range []string{d.Title, d.Summary, d.Content} {
-		fields = append(fields, refWords(PlainText(s)))
+		text := PlainText(s)
+		fields = append(fields, refField{text, refWords(text)})
 	}
 	any := func(terms []string) bool {
 		for _, term := range terms {
@@ -206,7 +279,7 @@ func refMatch(topics []newsdigest.Topic, d Doc) []newsdigest.Match {
 			}
 			m.Terms = append(m.Terms, term)
 		}
-		ok := len(m.Terms) > 0 && !any(t.Exclude) && m.Score >= max(t.MinScore, 1)
+		ok := len(m.Terms) > 0 && (!any(t.Exclude) || any(t.Unless)) && m.Score >= max(t.MinScore, 1)
 		for _, g := range t.Require {
 			ok = ok && any(g)
 		}
@@ -234,6 +307,9 @@ func FuzzMatch(f *testing.F) {
 	f.Add("ICE police Ice", "US us", "NAFTA nafta", "=ICE|=US|=NAFT*|police", "", "")
 	f.Add("Guardia Nacional", "guardia\nnacional", "ﬁnal ½ x²", "Guardia Nacional|final|1 2|x2", "zzz", "")
 	f.Add("Me\u0301xico", "MÉXICO", "mexico", "=México|=MÉXICO*|mexic*", "", "guardia")
+	f.Add("US troops head to the Mexico border. Mexico objects", "Tropas de EE.UU. llegan a México? No", "mexico mexico troops",
+		"troops ~3 mexic*|=US ~0 troops|mexico ~1 mexico|tropas ~4 méxico|border ~0 mexico", "troops ~9 objects", "mexico ~2 =US")
+	f.Add("a b a b c. c a", "x y, z! x Gen. y", "p q p", "a b ~0 b|c ~1 a b|x ~2 y|p ~0 p|q ~0 p q", "", "a ~5 c")
 	f.Fuzz(func(t *testing.T, title, summary, content, terms, excl, req string) {
 		tt := validTerms(terms)
 		if len(tt) == 0 {
@@ -247,6 +323,9 @@ func FuzzMatch(f *testing.F) {
 		}
 		if rq := validTerms(req); len(rq) > 0 {
 			topics = append(topics, newsdigest.Topic{Name: "c", Terms: tt[:1], Require: [][]string{rq, tt}})
+			if len(topics[0].Exclude) > 0 {
+				topics[0].Unless = rq[:1]
+			}
 		}
 		m, err := Compile(topics)
 		if err != nil {

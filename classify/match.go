@@ -22,6 +22,7 @@ type Explanation struct {
 	Score          int        `json:"score"`
 	Terms          []TermHit  `json:"terms"`           // every matching term, with where
 	ExcludedBy     []string   `json:"excluded_by"`     // exclude terms that matched
+	Unless         []string   `json:"unless"`          // unless terms that matched: ExcludedBy does not veto
 	MissingRequire [][]string `json:"missing_require"` // require groups with no match
 }
 
@@ -46,23 +47,26 @@ var fieldNames = [numFields]string{"title", "summary", "content"}
 const (
 	kindTerm = iota
 	kindExclude
+	kindUnless
 	kindRequire
 )
 
 type ref struct {
 	topic int32
 	kind  uint8
-	idx   int32 // index in the topic's terms or excludes; global require group
+	idx   int32 // index in the topic's terms, excludes or unless terms; global require group
 }
 
 type topicInfo struct {
 	name     string
 	terms    []string // as written, duplicates removed
 	exclude  []string
+	unless   []string
 	require  [][]string
 	minScore int32
 	termPat  []int32
 	exclPat  []int32
+	unlPat   []int32
 	reqPat   [][]int32
 }
 
@@ -89,29 +93,50 @@ type Matcher struct {
 	prefixFilter []uint64 // bit prefixHash&filterMask set for each key of prefixes
 	longPrefixes []int32  // prefix patterns longer than maxIndexedPrefix
 	nGroups      int
-	scratch      sync.Pool
+	// Proximity terms (near.go): per operand pattern, the proximity terms
+	// it is part of (nil for other patterns; nearRefs is nil when there are
+	// no proximity terms), and the same keyed by (operand, partner).
+	nearRefs  [][]nearRef
+	nearPairs map[uint64][]nearRef
+	scratch   sync.Pool
 }
 
 // Compile builds one matcher for all topics. It rejects a topic without a
 // name or terms, a duplicate topic name, a negative min_score, an empty
-// require group and any term ParseTerm rejects; errors name the topic and the
-// term.
+// require group, unless terms without exclude terms and any term ParseTerm
+// rejects; errors name the topic and the term.
 func Compile(topics []newsdigest.Topic) (*Matcher, error) {
 	m := &Matcher{first: map[string][]int32{}, prefixes: map[string][]int32{}, prefixFilter: make([]uint64, (filterMask+1)/64)}
 	byKey := map[string]int32{}
+	type link struct {
+		id, a, b int32
+		within   int
+	}
+	var links []link
+	// addPat returns the id of p's pattern, adding it (and, for a proximity
+	// term, its operands) if it is new.
+	var addPat func(p pattern) int32
+	addPat = func(p pattern) int32 {
+		k := p.key()
+		id, ok := byKey[k]
+		if ok {
+			return id
+		}
+		id = int32(len(m.pats))
+		byKey[k] = id
+		m.pats = append(m.pats, p)
+		m.refs = append(m.refs, nil)
+		if p.near != nil {
+			links = append(links, link{id, addPat(p.near.ops[0]), addPat(p.near.ops[1]), p.near.within})
+		}
+		return id
+	}
 	add := func(term string, r ref) error {
 		p, err := parseTerm(term)
 		if err != nil {
 			return err
 		}
-		k := p.key()
-		id, ok := byKey[k]
-		if !ok {
-			id = int32(len(m.pats))
-			byKey[k] = id
-			m.pats = append(m.pats, p)
-			m.refs = append(m.refs, nil)
-		}
+		id := addPat(p)
 		m.refs[id] = append(m.refs[id], r)
 		return nil
 	}
@@ -127,6 +152,8 @@ func Compile(topics []newsdigest.Topic) (*Matcher, error) {
 			return nil, fmt.Errorf("classify: topic %q has no terms", t.Name)
 		case t.MinScore < 0:
 			return nil, fmt.Errorf("classify: topic %q: min_score %d is negative", t.Name, t.MinScore)
+		case len(t.Unless) > 0 && len(t.Exclude) == 0:
+			return nil, fmt.Errorf("classify: topic %q: unless without exclude has no effect", t.Name)
 		}
 		names[t.Name] = true
 		info := topicInfo{name: t.Name, minScore: int32(max(t.MinScore, 1))}
@@ -141,6 +168,12 @@ func Compile(topics []newsdigest.Topic) (*Matcher, error) {
 				return nil, fmt.Errorf("classify: topic %q: exclude term %q: %w", t.Name, term, err)
 			}
 			info.exclude = append(info.exclude, term)
+		}
+		for _, term := range dedup(t.Unless) {
+			if err := add(term, ref{ti, kindUnless, int32(len(info.unless))}); err != nil {
+				return nil, fmt.Errorf("classify: topic %q: unless term %q: %w", t.Name, term, err)
+			}
+			info.unless = append(info.unless, term)
 		}
 		for g, group := range t.Require {
 			if len(group) == 0 {
@@ -170,6 +203,9 @@ func Compile(topics []newsdigest.Topic) (*Matcher, error) {
 		for _, term := range t.exclude {
 			t.exclPat = append(t.exclPat, id(term))
 		}
+		for _, term := range t.unless {
+			t.unlPat = append(t.unlPat, id(term))
+		}
 		for _, group := range t.require {
 			var ids []int32
 			for _, term := range group {
@@ -178,7 +214,16 @@ func Compile(topics []newsdigest.Topic) (*Matcher, error) {
 			t.reqPat = append(t.reqPat, ids)
 		}
 	}
+	if len(links) > 0 {
+		m.nearRefs = make([][]nearRef, len(m.pats))
+		for _, l := range links {
+			m.linkNear(l.id, l.a, l.b, l.within)
+		}
+	}
 	for id, p := range m.pats {
+		if p.near != nil {
+			continue // found through its operands
+		}
 		if len(p.words) == 1 && p.prefix {
 			m.addPrefix(p.words[0], int32(id))
 		} else {
@@ -253,11 +298,17 @@ type Scratch struct {
 	groupHit  []bool
 	gTouched  []int32
 	termHits  []uint64 // topic<<32 | term index, sorted
+	// Proximity (near.go), used only when the matcher has proximity terms.
+	sent    []int32      // per word: its sentence number
+	occ     []occurrence // every occurrence of an operand, in order
+	lastOcc []int32      // per pattern: its last occurrence in occ, -1: none
+	opSeen  []int32      // operands with an occurrence
 }
 
 type topicState struct {
 	touched  bool
 	excluded bool
+	unless   bool
 	terms    int32
 	groups   int32
 	score    int32
@@ -277,10 +328,22 @@ func (s *Scratch) reset(m *Matcher) {
 			folded:    s.folded[:0],
 			words:     s.words[:0],
 		}
+		if m.nearRefs != nil {
+			s.lastOcc = make([]int32, len(m.pats))
+			for i := range s.lastOcc {
+				s.lastOcc[i] = -1
+			}
+		}
 		return
 	}
 	for _, p := range s.touched {
 		s.hit[p] = 0
+	}
+	if m.nearRefs != nil {
+		for _, p := range s.opSeen {
+			s.lastOcc[p] = -1
+		}
+		s.sent, s.occ, s.opSeen = s.sent[:0], s.occ[:0], s.opSeen[:0]
 	}
 	for _, t := range s.tTouched {
 		s.tState[t] = topicState{}
@@ -293,10 +356,11 @@ func (s *Scratch) reset(m *Matcher) {
 	s.folded, s.words = s.folded[:0], s.words[:0]
 }
 
-// appendClean appends the text of s with tags dropped and entities decoded;
-// text without '<' or '&' is copied as is.
+// appendClean appends the text of s with tags dropped, entities decoded and
+// soft hyphens dropped (PlainText, but for white space); text without '<',
+// '&' or a soft hyphen is copied as is.
 func appendClean(dst []byte, s string) []byte {
-	if strings.IndexByte(s, '<') < 0 && strings.IndexByte(s, '&') < 0 {
+	if strings.IndexByte(s, '<') < 0 && strings.IndexByte(s, '&') < 0 && !strings.Contains(s, "\u00ad") {
 		return append(dst, s...)
 	}
 	return appendPlain(dst, s)
@@ -308,8 +372,12 @@ func (s *Scratch) scan(m *Matcher, d Doc) {
 	s.reset(m)
 	for f, src := range [numFields]string{d.Title, d.Summary, d.Content} {
 		s.text[f] = appendClean(s.text[f][:0], src)
+		from := len(s.words)
 		s.folded, s.words = appendWords(s.folded, s.words, s.text[f])
 		s.fieldEnd[f] = len(s.words)
+		if m.nearRefs != nil {
+			s.sentences(s.text[f], from)
+		}
 	}
 	start := 0
 	for f := range numFields {
@@ -433,6 +501,9 @@ func (s *Scratch) record(id int32, f, first, last int) {
 		s.firstWord[id], s.lastWord[id] = int32(first), int32(last)
 	}
 	s.hit[id] |= 1 << f
+	if s.m.nearRefs != nil && s.m.nearRefs[id] != nil {
+		s.occur(id, f, first, last)
+	}
 }
 
 // evaluate folds the pattern hits into per-topic state.
@@ -456,6 +527,8 @@ func (m *Matcher) evaluate(s *Scratch) {
 				s.termHits = append(s.termHits, uint64(r.topic)<<32|uint64(r.idx))
 			case kindExclude:
 				ts.excluded = true
+			case kindUnless:
+				ts.unless = true
 			case kindRequire:
 				if !s.groupHit[r.idx] {
 					s.groupHit[r.idx] = true
@@ -478,7 +551,7 @@ func (m *Matcher) evaluate(s *Scratch) {
 
 func (m *Matcher) matched(t int, ts *topicState) bool {
 	ti := &m.topics[t]
-	return ts.terms > 0 && !ts.excluded && int(ts.groups) == len(ti.require) && ts.score >= ti.minScore
+	return ts.terms > 0 && (!ts.excluded || ts.unless) && int(ts.groups) == len(ti.require) && ts.score >= ti.minScore
 }
 
 // Match returns the topics the document matches, best score first (ties in
@@ -524,7 +597,8 @@ func (m *Matcher) MatchAppend(dst []newsdigest.Match, s *Scratch, d Doc) []newsd
 
 // Explain reports every topic, matched or not, in config order: its score,
 // the terms that matched with the field and words where each first matched,
-// the exclude terms that matched and the require groups that did not.
+// the exclude and unless terms that matched and the require groups that did
+// not.
 // Matched and Score agree with Match.
 func (m *Matcher) Explain(d Doc) []Explanation {
 	s := m.scratch.Get().(*Scratch)
@@ -539,6 +613,7 @@ func (m *Matcher) Explain(d Doc) []Explanation {
 			Score:          int(ts.score),
 			Terms:          []TermHit{},
 			ExcludedBy:     []string{},
+			Unless:         []string{},
 			MissingRequire: [][]string{},
 		}
 		for k, id := range ti.termPat {
@@ -556,6 +631,11 @@ func (m *Matcher) Explain(d Doc) []Explanation {
 		for k, id := range ti.exclPat {
 			if s.hit[id] != 0 {
 				e.ExcludedBy = append(e.ExcludedBy, ti.exclude[k])
+			}
+		}
+		for k, id := range ti.unlPat {
+			if s.hit[id] != 0 {
+				e.Unless = append(e.Unless, ti.unless[k])
 			}
 		}
 		for g, ids := range ti.reqPat {

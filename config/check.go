@@ -144,6 +144,9 @@ func (p *parser) checkTopic(t newsdigest.Topic, item *yaml.Node, ip string, name
 	if len(t.Terms) == 0 && !p.hasProblemUnder(join(ip, "terms")) && !p.misspelled(ip, "terms") {
 		p.add(p.keyLine(item, ip, "terms"), join(ip, "terms"), "at least one term is required")
 	}
+	if len(t.Unless) > 0 && len(t.Exclude) == 0 && !p.hasProblemUnder(join(ip, "exclude")) {
+		p.add(p.keyLine(item, ip, "unless"), join(ip, "unless"), "has no effect without exclude: unless lifts a topic's exclude terms")
+	}
 }
 
 // topicChannel reads a topic's own channel into *dst, remembering where it

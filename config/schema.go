@@ -115,8 +115,8 @@ func (p *parser) feedKeys(f *newsdigest.Feed) []field {
 }
 
 // topicKeys are the keys of one item of topics; name and terms must be set
-// (checkTopic). terms and exclude are lists of terms, require a list of
-// lists of terms (classify.ParseTerm). An empty label defaults to the name, a
+// (checkTopic). terms, exclude and unless are lists of terms, require a list
+// of lists of terms (classify.ParseTerm). An empty label defaults to the name, a
 // min_score of 0 to DefaultMinScore (in topics); a topic without a channel
 // posts to slack.channel.
 func (p *parser) topicKeys(t *newsdigest.Topic) []field {
@@ -127,6 +127,7 @@ func (p *parser) topicKeys(t *newsdigest.Topic) []field {
 		{"channel", p.topicChannel(&t.Channel)},
 		{"terms", p.terms(&t.Terms)},
 		{"exclude", p.terms(&t.Exclude)},
+		{"unless", p.terms(&t.Unless)},
 		{"require", p.termGroups(&t.Require)},
 		{"min_score", p.integer(0, -1, func(n int64) { t.MinScore = int(n) })},
 	}

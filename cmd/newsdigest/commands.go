@@ -281,10 +281,7 @@ func cmdExplain(ctx context.Context, e *env, args []string) error {
 }
 
 func writeExplanation(w io.Writer, topics []newsdigest.Topic, ex []classify.Explanation) {
-	minScore := map[string]int{}
-	for _, t := range topics {
-		minScore[t.Name] = max(t.MinScore, 1)
-	}
+	minScore := minScores(topics)
 	for _, x := range ex {
 		verdict := "no match"
 		if x.Matched {
@@ -295,6 +292,15 @@ func writeExplanation(w io.Writer, topics []newsdigest.Topic, ex []classify.Expl
 			fmt.Fprintln(w, "    "+line)
 		}
 	}
+}
+
+// minScores maps each topic to its effective min_score.
+func minScores(topics []newsdigest.Topic) map[string]int {
+	m := map[string]int{}
+	for _, t := range topics {
+		m[t.Name] = max(t.MinScore, 1)
+	}
+	return m
 }
 
 // classifyIn and classifyOut are the JSON lines of `newsdigest classify`.
@@ -317,6 +323,13 @@ type classifyOut struct {
 	Error  string          `json:"error,omitempty"`
 }
 
+// newLineScanner reads JSON lines of up to 64 MiB.
+func newLineScanner(r io.Reader) *bufio.Scanner {
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 0, 1<<20), 64<<20)
+	return sc
+}
+
 func cmdClassify(ctx context.Context, e *env, args []string) error {
 	fs, cfgPath := newFlagSet(e, "classify")
 	if err := parseFlags(fs, args); err != nil {
@@ -326,8 +339,7 @@ func cmdClassify(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	sc := bufio.NewScanner(e.stdin)
-	sc.Buffer(make([]byte, 0, 1<<20), 64<<20)
+	sc := newLineScanner(e.stdin)
 	out := bufio.NewWriter(e.stdout)
 	defer out.Flush()
 	enc := json.NewEncoder(out)

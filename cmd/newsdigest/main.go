@@ -48,6 +48,8 @@ func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io
 		err = cmdExplain(ctx, env, args[1:])
 	case "classify":
 		err = cmdClassify(ctx, env, args[1:])
+	case "backtest":
+		err = cmdBacktest(ctx, env, args[1:])
 	case "version", "-version", "--version":
 		err = cmdVersion(env)
 	case "help", "-h", "-help", "--help":
@@ -104,6 +106,8 @@ func usage(w io.Writer) {
   newsdigest validate [-config F]
   newsdigest explain  [-config F] [-json] [-title T] [-summary S] [TEXT]
   newsdigest classify [-config F]      JSON lines in, JSON lines out
+  newsdigest backtest [-config F] [-json] [-q] [-topic NAME]... [-min-precision [TOPIC=]P]... [-min-recall [TOPIC=]R]... [FILE]...
+                      labelled JSON lines in: per-topic precision, recall, F1 and every miss
   newsdigest version
 
 -config defaults to $NEWSDIGEST_CONFIG, then ./config.yaml.

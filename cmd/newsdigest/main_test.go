@@ -27,7 +27,14 @@ func runMain(t *testing.T, stdin string, env map[string]string, args ...string) 
 
 func writeConfig(t *testing.T, body string) string {
 	t.Helper()
-	path := filepath.Join(t.TempDir(), "config.yaml")
+	return writeTemp(t, "config.yaml", body)
+}
+
+// writeTemp writes body to a file named name in a fresh temporary
+// directory and returns its path.
+func writeTemp(t *testing.T, name, body string) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), name)
 	if err := os.WriteFile(path, []byte(body), 0o644); err != nil {
 		t.Fatal(err)
 	}
