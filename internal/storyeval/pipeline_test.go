@@ -155,16 +155,21 @@ func TestPublicSets(t *testing.T) {
 	floors := map[string]struct{ p, r float64 }{
 		// Pairwise precision (on the labelled pairs for STS), BCubed recall
 		// (recall of the labelled pairs for STS), measured with the
-		// average-linkage clusterer: og2021 0.941 / 0.517, allsides-archive
-		// 0.969 / 0.610, sts-headlines 0.977 / 0.895. The single-linkage
-		// clusterer before it: 0.590 / 0.581, 0.957 / 0.563, 0.915 / 0.944.
-		// OG2021's labels put some identical headlines apart, which caps
-		// its precision (docs/STORIES.md).
+		// average-linkage clusterer, which gives the same figures on every
+		// run: og2021 0.941 / 0.517, allsides-archive 0.969 / 0.610,
+		// sts-headlines 0.977 / 0.895. The single-linkage clusterer before
+		// it depended on the order of the store's answer, so its figures
+		// moved from run to run: 0.51–0.64 / 0.58–0.61, 0.93–0.97 /
+		// 0.55–0.56, 0.92 / 0.93–0.95. OG2021's labels put some identical
+		// headlines apart, which caps its precision (docs/STORIES.md).
 		"tune/og2021":           {0.93, 0.50},
 		"tune/allsides-archive": {0.96, 0.60},
 		"tune/sts-headlines":    {0.97, 0.88},
-		"held-out/og2021":       {0, 0},
-		"held-out/allsides":     {0, 0},
+		// Held out, scored once with the settled design: og2021 0.916 /
+		// 0.561, allsides 0.899 / 0.620 (before: 0.59–0.66 / 0.63–0.64,
+		// 0.85–0.88 / 0.58–0.59).
+		"held-out/og2021":   {0.91, 0.55},
+		"held-out/allsides": {0.89, 0.61},
 	}
 	var rows []storyeval.Row
 	for _, set := range storyeval.Sets {
@@ -185,6 +190,9 @@ func TestPublicSets(t *testing.T) {
 			rows = append(rows, row)
 			if row.Scores.Missing > 0 {
 				t.Errorf("%d of %d items are in no digest entry", row.Scores.Missing, row.Scores.Items)
+			}
+			if row.Scores.Over50Impure > 0 {
+				t.Errorf("%d stories of more than 50 items mix labels", row.Scores.Over50Impure)
 			}
 			f, ok := floors[name]
 			if !ok {
