@@ -288,20 +288,7 @@ func TestExplainPair(t *testing.T) {
 			}
 			a, b := find(f[2]), find(f[3])
 			t.Logf("sim = %.3f", sc.sim(a, b))
-			show := func(d clusterDoc) string {
-				var out []string
-				for _, id := range d.all {
-					tag := ""
-					if slices.Contains(d.names, id) {
-						tag = "*"
-					}
-					if slices.Contains(d.figs, id) {
-						tag = "#"
-					}
-					out = append(out, fmt.Sprintf("%s%s(%.1f)", tag, ts.stems[wi][id], sc.w[id]))
-				}
-				return strings.Join(out, " ")
-			}
+			show := func(d clusterDoc) string { return explainDoc(d, ts.stems[wi], sc.w) }
 			t.Logf("A: %s", show(docs[a]))
 			t.Logf("B: %s", show(docs[b]))
 		}
@@ -339,22 +326,7 @@ func TestExplainLabelled(t *testing.T) {
 	sc := newScorer(docs, st.info, tuned)
 	t.Logf("sim = %.3f langs %d %d", sc.sim(a, b), docs[a].lang, docs[b].lang)
 	for _, k := range []int{a, b} {
-		d := docs[k]
-		var out []string
-		for _, id := range d.all {
-			tag := ""
-			if slices.Contains(d.names, id) {
-				tag = "*"
-			}
-			if slices.Contains(d.figs, id) {
-				tag = "#"
-			}
-			if !slices.Contains(d.title, id) {
-				tag += "_"
-			}
-			out = append(out, fmt.Sprintf("%s%s(%.1f)", tag, stems[id], sc.w[id]))
-		}
-		t.Logf("%s", strings.Join(out, " "))
+		t.Logf("%s", explainDoc(docs[k], stems, sc.w))
 	}
 	root := cluster(docs, st.info, tuned)
 	for i, r := range rows {
@@ -362,4 +334,24 @@ func TestExplainLabelled(t *testing.T) {
 			t.Logf("story %d: %s [%s] %s", root[i], r.story, r.lang, r.title)
 		}
 	}
+}
+
+// explainDoc lists a doc's stems with their weights, names marked "*",
+// figures "#", and stems of the lede alone "_".
+func explainDoc(d clusterDoc, stems []string, w []float64) string {
+	var out []string
+	for _, id := range d.all {
+		tag := ""
+		if slices.Contains(d.names, id) {
+			tag = "*"
+		}
+		if slices.Contains(d.figs, id) {
+			tag = "#"
+		}
+		if !slices.Contains(d.title, id) {
+			tag += "_"
+		}
+		out = append(out, fmt.Sprintf("%s%s(%.1f)", tag, stems[id], w[id]))
+	}
+	return strings.Join(out, " ")
 }
