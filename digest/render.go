@@ -46,8 +46,8 @@ func orEmpty[T any](s []T) []T {
 // WriteText writes the digest for a terminal: a header with the title, date
 // and window, one block per topic with at most maxPerTopic entries and a
 // compact "+N more:" list of the rest (maxPerTopic <= 0 means no cap), and
-// a closing coverage line. Nothing from a feed reaches the output with a control
-// character in it.
+// a closing coverage line. Nothing from a feed reaches the output with a
+// control character in it.
 func (d *Digest) WriteText(w io.Writer, maxPerTopic int) error {
 	var b strings.Builder
 	now := d.GeneratedAt
@@ -101,8 +101,9 @@ func (d *Digest) WriteText(w io.Writer, maxPerTopic int) error {
 // WriteMarkdown writes the digest as CommonMark: a "# title — date" heading,
 // the window, a "## emoji Label (N)" section per topic with at most
 // maxPerTopic linked entries and a compact "+N more:" list of the rest
-// (maxPerTopic <= 0 means no cap), and a closing coverage line. Feed text is escaped so
-// it cannot break or forge link syntax, and only http(s) links are linked.
+// (maxPerTopic <= 0 means no cap), and a closing coverage line. Feed text is
+// escaped so it cannot break or forge link syntax, and only http(s) links
+// are linked.
 func (d *Digest) WriteMarkdown(w io.Writer, maxPerTopic int) error {
 	var b strings.Builder
 	now := d.GeneratedAt
