@@ -23,16 +23,7 @@ type Doc struct {
 // computed over docs themselves, so the answer depends on the whole slice,
 // but not on its order: the same docs in any order make the same stories.
 func Group(docs []Doc) []int {
-	// Work in an order given by the docs' content alone.
-	order := make([]int, len(docs))
-	for i := range order {
-		order[i] = i
-	}
-	slices.SortStableFunc(order, func(a, b int) int {
-		x, y := &docs[a], &docs[b]
-		return cmp.Or(cmp.Compare(x.Key, y.Key), cmp.Compare(x.Title, y.Title), cmp.Compare(x.Lede, y.Lede),
-			cmp.Compare(x.Source, y.Source), cmp.Compare(x.Feed, y.Feed))
-	})
+	order := contentOrder(docs)
 	st := newStemmer()
 	cds := make([]clusterDoc, len(docs))
 	for k, i := range order {
@@ -51,4 +42,20 @@ func Group(docs []Doc) []int {
 		out[i] = first[story[k]]
 	}
 	return out
+}
+
+// contentOrder returns the indexes of docs in an order given by the docs'
+// content alone (link, title, lede, source, feed): docs that tie are equal,
+// so their order does not matter.
+func contentOrder(docs []Doc) []int {
+	order := make([]int, len(docs))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortStableFunc(order, func(a, b int) int {
+		x, y := &docs[a], &docs[b]
+		return cmp.Or(cmp.Compare(x.Key, y.Key), cmp.Compare(x.Title, y.Title), cmp.Compare(x.Lede, y.Lede),
+			cmp.Compare(x.Source, y.Source), cmp.Compare(x.Feed, y.Feed))
+	})
+	return order
 }
