@@ -45,9 +45,9 @@ func orEmpty[T any](s []T) []T {
 
 // WriteText writes the digest for a terminal: a header with the title, date
 // and window, one block per topic with at most maxPerTopic entries and a
-// "+N more" line for the rest (maxPerTopic <= 0 means no cap), and a closing
-// coverage line. Nothing from a feed reaches the output with a control
-// character in it.
+// compact "+N more:" list of the rest (maxPerTopic <= 0 means no cap), and
+// a closing coverage line. Nothing from a feed reaches the output with a
+// control character in it.
 func (d *Digest) WriteText(w io.Writer, maxPerTopic int) error {
 	var b strings.Builder
 	now := d.GeneratedAt
@@ -78,7 +78,15 @@ func (d *Digest) WriteText(w io.Writer, maxPerTopic int) error {
 			}
 		}
 		if more > 0 {
-			fmt.Fprintf(&b, "\n  +%d more\n", more)
+			// The rest, one line each, with every outlet: a capped
+			// digest hides no story, and no story hides an outlet.
+			fmt.Fprintf(&b, "\n  +%d more:\n", more)
+			for _, e := range s.Items[len(shown):] {
+				fmt.Fprintf(&b, "  · %s\n", e.compact(CleanLine(e.Title, MaxTitleRunes), textMeta))
+				if u := CleanURL(e.URL); u != "" {
+					fmt.Fprintf(&b, "    %s\n", u)
+				}
+			}
 		}
 	}
 	b.WriteByte('\n')
@@ -92,9 +100,10 @@ func (d *Digest) WriteText(w io.Writer, maxPerTopic int) error {
 
 // WriteMarkdown writes the digest as CommonMark: a "# title — date" heading,
 // the window, a "## emoji Label (N)" section per topic with at most
-// maxPerTopic linked entries and a "+N more" line for the rest (maxPerTopic
-// <= 0 means no cap), and a closing coverage line. Feed text is escaped so
-// it cannot break or forge link syntax, and only http(s) links are linked.
+// maxPerTopic linked entries and a compact "+N more:" list of the rest
+// (maxPerTopic <= 0 means no cap), and a closing coverage line. Feed text is
+// escaped so it cannot break or forge link syntax, and only http(s) links
+// are linked.
 func (d *Digest) WriteMarkdown(w io.Writer, maxPerTopic int) error {
 	var b strings.Builder
 	now := d.GeneratedAt
@@ -119,7 +128,11 @@ func (d *Digest) WriteMarkdown(w io.Writer, maxPerTopic int) error {
 			fmt.Fprintf(&b, "- %s — %s\n", mdLink(e.Title, e.URL, MaxTitleRunes), e.Meta(now, markdownMeta))
 		}
 		if more > 0 {
-			fmt.Fprintf(&b, "- +%d more\n", more)
+			rest := make([]string, 0, more)
+			for _, e := range s.Items[len(shown):] {
+				rest = append(rest, e.compact(mdLink(e.Title, e.URL, MaxTitleRunes), markdownMeta))
+			}
+			fmt.Fprintf(&b, "- +%d more: %s\n", more, strings.Join(rest, " · "))
 		}
 	}
 	fmt.Fprintf(&b, "\n%s\n", d.CoverageLine(escapeMarkdown))
@@ -194,6 +207,21 @@ func (e Entry) Meta(now time.Time, st MetaStyle) string {
 		parts = append(parts, "also: "+strings.Join(as, ", "))
 	}
 	return strings.Join(parts, " · ")
+}
+
+// compact is an entry in a "+N more" list: its title (already rendered),
+// its source and every other outlet that carries the story.
+func (e Entry) compact(title string, st MetaStyle) string {
+	out := title + " (" + st.Text(e.Source, MaxSourceRunes)
+	for i, l := range e.Also {
+		if i == 0 {
+			out += "; also: "
+		} else {
+			out += ", "
+		}
+		out += st.Also(l)
+	}
+	return out + ")"
 }
 
 // textMeta and markdownMeta are the meta line styles of WriteText and

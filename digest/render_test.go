@@ -193,8 +193,18 @@ func TestCap(t *testing.T) {
 			t.Fatal(err)
 		}
 		for name, out := range map[string]string{"WriteText": txt.String(), "WriteMarkdown": md.String()} {
-			if got := strings.Count(out, "Story "); got != tt.shown {
-				t.Errorf("%s(max %d) shows %d entries; want %d", name, tt.max, got, tt.shown)
+			full := 0
+			for _, line := range strings.Split(out, "\n") {
+				if strings.HasPrefix(line, "- Story ") || strings.HasPrefix(line, "- [Story ") {
+					full++
+				}
+			}
+			if full != tt.shown {
+				t.Errorf("%s(max %d) shows %d entries in full; want %d", name, tt.max, full, tt.shown)
+			}
+			// The rest are listed in the "+N more" list: none is hidden.
+			if got := strings.Count(out, "Story "); got != 5 {
+				t.Errorf("%s(max %d) names %d stories; want all 5:\n%s", name, tt.max, got, out)
 			}
 			if got := strings.Contains(out, "more"); tt.more == "" && got {
 				t.Errorf("%s(max %d) has a \"more\" line; want none:\n%s", name, tt.max, out)

@@ -77,3 +77,39 @@ func TestBuildRanksByCoverage(t *testing.T) {
 		t.Errorf("Build = %v; want the five-outlet story first, ahead of a newer one-outlet story", summary(d))
 	}
 }
+
+// TestOverflowListsOutlets: a story beyond the cap is listed with every
+// outlet that carries it, in text and Markdown alike, so that grouping
+// hides no item of the window.
+func TestOverflowListsOutlets(t *testing.T) {
+	in := sampleInput()
+	in.Candidates = append(fiveOutlets(),
+		cand("top", "Navy dismantles fentanyl lab in Sinaloa mountains", "Reuters", "https://reuters.test/f", time.Minute, m("cartels", 9, "Sinaloa Cartel")))
+	d := Build(in)
+	if len(d.Topics) != 1 || len(d.Topics[0].Items) != 3 || d.Topics[0].Items[1].Outlets != 5 {
+		t.Fatalf("Build = %v; want the lab story, then the five-outlet story, then the clashes", summary(d))
+	}
+	var txt, md strings.Builder
+	if err := d.WriteText(&txt, 1); err != nil {
+		t.Fatal(err)
+	}
+	if err := d.WriteMarkdown(&md, 1); err != nil {
+		t.Fatal(err)
+	}
+	e := d.Topics[0].Items[1]
+	for name, out := range map[string]string{"text": txt.String(), "markdown": md.String()} {
+		if !strings.Contains(out, "+2 more:") {
+			t.Errorf("%s rendering lacks the \"+2 more:\" list:\n%s", name, out)
+		}
+		for _, l := range e.Also {
+			if !strings.Contains(out, l.Source) {
+				t.Errorf("%s rendering does not list %s, an outlet of the overflowed story:\n%s", name, l.Source, out)
+			}
+		}
+	}
+	for _, l := range e.Also {
+		if !strings.Contains(md.String(), "("+l.URL+")") {
+			t.Errorf("markdown rendering does not link %s", l.URL)
+		}
+	}
+}

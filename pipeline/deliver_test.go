@@ -508,3 +508,56 @@ func TestCancelAfterConfirmationDoesNotRepost(t *testing.T) {
 		}
 	}
 }
+
+// TestDeliverWebhookOverflowLosesNoItem: with a webhook (no threads) and a
+// cap of one entry per topic, the stories beyond the cap go in a compact
+// "+N more" list; each of them is carried by three outlets, and every
+// outlet's copy must be linked in the channel, not only the one shown.
+func TestDeliverWebhookOverflowLosesNoItem(t *testing.T) {
+	feeds := feedtest.NewServer(t)
+	hook := fakeslack.New(t, botToken)
+	now := time.Now()
+	titles := []string{
+		"Cartel leader arrested in Sinaloa after a gunfight in Culiacán",
+		"Navy seizes two tons of cocaine from cartel boats off Mexico",
+		"Mexico extradites 26 cartel members to the United States",
+	}
+	var cfg strings.Builder
+	fmt.Fprintf(&cfg, "digest:\n  max_per_topic: 1\nslack:\n  webhook_url: %q\nfeeds:\n", hook.WebhookURL())
+	want := map[string]bool{}
+	for o, outlet := range []string{"Reuters", "AP", "El Universal"} {
+		spec := feedtest.FeedSpec{Title: outlet}
+		for s, title := range titles {
+			id := fmt.Sprintf("%d%d", s, o)
+			spec.Items = append(spec.Items, feedtest.ItemSpec{GUID: id, Title: title, Link: fmt.Sprintf("%s/item/%s", feeds.URL, id),
+				Published: now.Add(-time.Duration(10*s+o+1) * time.Minute)})
+			want[id] = true
+		}
+		path := fmt.Sprintf("/feed/%d", o)
+		feeds.Set(path, spec)
+		fmt.Fprintf(&cfg, "  - {name: %q, url: %q}\n", outlet, feeds.URL+path)
+	}
+	cfg.WriteString(strings.Replace(slackTopics, "    channel: \"#trade\"\n", "", 1))
+	p, _ := newPipeline(t, cfg.String())
+	rep, err := run(t, p)
+	if err != nil {
+		t.Fatalf("Deliver: %v", err)
+	}
+	if len(rep.Channels) != 1 || rep.Channels[0].Digest == nil || len(rep.Channels[0].Digest.Topics[0].Items) != 3 {
+		t.Fatalf("want one channel whose digest has the 3 stories; got %+v", rep.Channels)
+	}
+	if rep.Channels[0].Items != 9 {
+		t.Errorf("messages carried %d items; want all 9", rep.Channels[0].Items)
+	}
+	linked := map[string]bool{}
+	for _, m := range hook.Messages() {
+		for _, mm := range itemLink.FindAllStringSubmatch(string(m.Blocks), -1) {
+			linked[mm[1]] = true
+		}
+	}
+	for id := range want {
+		if !linked[id] {
+			t.Errorf("item %s is in the digest but linked nowhere in the channel", id)
+		}
+	}
+}

@@ -14,14 +14,15 @@ import (
 
 // FuzzSlackMessages renders hostile feed text for Slack and checks that
 // Slack would accept every message, that the only links and mentions are
-// the items' own http(s) links, and that with threads every item is carried
-// exactly once.
+// the items' own http(s) links, and that every item is carried exactly once,
+// with threads or (webhook) without.
 func FuzzSlackMessages(f *testing.F) {
-	f.Add("<!channel> Title", "<@U1>|src", "https://x.test/a|b>", "javascript:x", "Label & <b>", "<!here>", 1, 3)
-	f.Add("", "", "", "", "", "", 0, 1)
-	f.Add(strings.Repeat("&<>|", 200), strings.Repeat("ü&", 80), "https://x.test/"+strings.Repeat("%", 2000), "http://h/?a=1&b=2", strings.Repeat("L", 400), strings.Repeat("e&", 300), 2, 40)
-	f.Add("a\x00b\u202e", "s", "HTTPS://X.TEST/", "https://x.test/<@U1>", ":x:", "err\r\n", -1, 7)
-	f.Fuzz(func(t *testing.T, title, src, link, link2, label, errText string, max, n int) {
+	f.Add("<!channel> Title", "<@U1>|src", "https://x.test/a|b>", "javascript:x", "Label & <b>", "<!here>", 1, 3, true)
+	f.Add("", "", "", "", "", "", 0, 1, true)
+	f.Add(strings.Repeat("&<>|", 200), strings.Repeat("ü&", 80), "https://x.test/"+strings.Repeat("%", 2000), "http://h/?a=1&b=2", strings.Repeat("L", 400), strings.Repeat("e&", 300), 2, 40, true)
+	f.Add("a\x00b\u202e", "s", "HTTPS://X.TEST/", "https://x.test/<@U1>", ":x:", "err\r\n", -1, 7, true)
+	f.Add("Cartel leader arrested in Sinaloa", "Reuters", "https://x.test/a", "https://y.test/b", "Cartels", "", 1, 30, false)
+	f.Fuzz(func(t *testing.T, title, src, link, link2, label, errText string, max, n int, threads bool) {
 		n = 1 + (n%60+60)%60
 		topics := []newsdigest.Topic{{Name: "a", Label: label, Emoji: label}, {Name: "b", Label: "B"}}
 		var cands []newsdigest.Candidate
@@ -46,7 +47,7 @@ func FuzzSlackMessages(f *testing.F) {
 				}
 			}
 		}
-		msgs := Messages(d, Options{MaxPerTopic: max, Threads: true, PostEmpty: true})
+		msgs := Messages(d, Options{MaxPerTopic: max, Threads: threads, PostEmpty: true})
 		seen := map[string]int{}
 		for i, m := range msgs {
 			blocks, err := json.Marshal(m.Blocks)

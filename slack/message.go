@@ -107,13 +107,14 @@ func Messages(d *digest.Digest, o Options) []Message {
 		}
 		shown, more := s.Shown(o.MaxPerTopic)
 		for i, e := range shown {
-			p := piece{ids: e.ItemIDs}
+			var lead piece
 			if i == 0 {
-				p = p.add(slackapi.NewDividerBlock())
-				p = p.add(section(topicHeading(s, fmt.Sprintf("(%d)", len(s.Items)))))
+				lead = lead.add(slackapi.NewDividerBlock())
+				lead = lead.add(section(topicHeading(s, fmt.Sprintf("(%d)", len(s.Items)))))
 			}
-			p = p.add(section(itemText(e, now)))
-			main.add(p)
+			for _, p := range entryPieces(lead, e, now) {
+				main.add(p)
+			}
 		}
 		if more == 0 {
 			continue
@@ -138,12 +139,13 @@ func Messages(d *digest.Digest, o Options) []Message {
 		th := &packer{thread: true}
 		label := fmt.Sprintf("— %d more (%d–%d of %d)", len(ov.rest), ov.from, len(ov.s.Items), len(ov.s.Items))
 		for i, e := range ov.rest {
-			p := piece{ids: e.ItemIDs}
+			var lead piece
 			if i == 0 {
-				p = p.add(section(topicHeading(ov.s, label)))
+				lead = lead.add(section(topicHeading(ov.s, label)))
 			}
-			p = p.add(section(itemText(e, now)))
-			th.add(p)
+			for _, p := range entryPieces(lead, e, now) {
+				th.add(p)
+			}
 		}
 		name := mrkdwn(digest.CleanLine(ov.s.Label, digest.MaxTitleRunes))
 		msgs = append(msgs, th.finish(func(i, n int) string {
@@ -158,51 +160,37 @@ func Messages(d *digest.Digest, o Options) []Message {
 }
 
 // compactLineRunes caps a title in the compact overflow list, and
-// compactMaxURL the link behind it: a longer link (a hostile feed's, say,
-// with '&' escaped to '&amp;') is left out and the title shown as text, so
-// one line always fits a block.
+// compactMaxURL the link behind it (or behind an outlet's name): a longer
+// link (a hostile feed's, say, with '&' escaped to '&amp;') is left out and
+// the text shown alone, so one line always fits a block.
 const (
 	compactLineRunes = 90
 	compactMaxURL    = 1500
 )
 
 // compactOverflow renders a topic's items beyond the cap for a webhook, which
-// has no threads: a "+N more" line listing them as short links, split into
-// sections within Slack's limits. They are carried (and so delivered) like
-// the others: nothing is hidden and nothing is left behind to go stale.
+// has no threads: a "+N more:" list of short links, each with the other
+// outlets that carry its story, split into context blocks within Slack's
+// limits. They are carried (and so delivered) like the others: nothing is
+// hidden and nothing is left behind to go stale.
 func compactOverflow(rest []digest.Entry, now time.Time) []piece {
-	var pieces []piece
-	var b strings.Builder
-	var ids []string
-	flush := func() {
-		if b.Len() > 0 {
-			pieces = append(pieces, piece{ids: ids}.add(contextBlock(b.String())))
-			b.Reset()
-			ids = nil
-		}
-	}
-	fmt.Fprintf(&b, "+%d more:", len(rest))
-	for _, e := range rest {
+	var atoms []atom
+	for k, e := range rest {
 		title := feedText(e.Title, compactLineRunes)
 		line := title
 		if u := slackURL(e.URL); u != "" && len16(u) <= compactMaxURL {
 			line = "<" + u + "|" + linkLabel(title) + ">"
 		}
 		line += " (" + feedText(e.Source, digest.MaxSourceRunes) + ")"
-		if len(ids) > 0 && len16(b.String())+len16(line)+3 > slackMaxSectionText {
-			flush()
+		sep := " · "
+		if k == 0 {
+			sep = " "
 		}
-		switch {
-		case len(ids) > 0:
-			b.WriteString(" · ")
-		case b.Len() > 0:
-			b.WriteString(" ")
-		}
-		b.WriteString(line)
-		ids = append(ids, e.ItemIDs...)
+		atoms = append(atoms, atom{sep: sep, text: line})
+		atoms = append(atoms, alsoAtoms(e, true)...)
+		atoms[len(atoms)-1].ids = e.ItemIDs
 	}
-	flush()
-	return pieces
+	return packAtoms(fmt.Sprintf("+%d more:", len(rest)), atoms)
 }
 
 // piece is blocks that stay together in one message, with the items they

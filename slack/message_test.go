@@ -397,3 +397,69 @@ func TestWebhookOverflowWithHostileLinks(t *testing.T) {
 		}
 	}
 }
+
+// widelyCovered is a digest of one topic whose entries are stories carried
+// by many outlets: entry k has outlets[k] other outlets.
+func widelyCovered(outlets ...int) *digest.Digest {
+	d := sampleDigest()
+	s := digest.Section{Name: "cartels", Label: "Cartels"}
+	for k, n := range outlets {
+		e := digest.Entry{Title: fmt.Sprintf("Story %d", k), URL: fmt.Sprintf("https://news.test/%d/lead", k), Source: "Lead",
+			Outlets: n + 1, ItemIDs: []string{fmt.Sprintf("s%d-lead", k)}}
+		for i := range n {
+			e.Also = append(e.Also, digest.Link{Source: fmt.Sprintf("Outlet %d-%d", k, i), URL: fmt.Sprintf("https://news.test/%d/%d", k, i)})
+			e.ItemIDs = append(e.ItemIDs, fmt.Sprintf("s%d-%d", k, i))
+		}
+		s.Items = append(s.Items, e)
+	}
+	s.Total = len(s.Items)
+	d.Topics = []digest.Section{s}
+	return d
+}
+
+var outletName = regexp.MustCompile(`Outlet \d+-\d+`)
+
+// TestEveryOutletListed checks that grouping hides nothing from the
+// channel: in the digest, in thread replies and in a webhook's "+N more"
+// list, every outlet of every story is listed, linked (a story of 400
+// outlets by name once its links would not fit), and every item is
+// carried once.
+func TestEveryOutletListed(t *testing.T) {
+	d := widelyCovered(3, 5, 400, 2, 400)
+	for _, o := range []Options{{MaxPerTopic: 1}, {MaxPerTopic: 1, Threads: true}, {MaxPerTopic: 0}} {
+		t.Run(fmt.Sprintf("%+v", o), func(t *testing.T) {
+			msgs := Messages(d, o)
+			checkSlack(t, msgs)
+			all := strings.Join(mrkdwnTexts(t, msgs), "\n")
+			carried := map[string]int{}
+			for _, m := range msgs {
+				for _, id := range m.ItemIDs {
+					carried[id]++
+				}
+			}
+			named := map[string]bool{}
+			for _, n := range outletName.FindAllString(all, -1) {
+				named[n] = true
+			}
+			for _, e := range d.Topics[0].Items {
+				if !strings.Contains(all, "<"+e.URL+"|") {
+					t.Errorf("%s: no link to %s", e.Title, e.URL)
+				}
+				for _, l := range e.Also {
+					linked := strings.Contains(all, "<"+l.URL+"|"+l.Source+">")
+					if !linked && !named[l.Source] {
+						t.Errorf("%s: outlet %s (%s) is not listed", e.Title, l.Source, l.URL)
+					}
+					if len(e.Also) < 100 && !linked {
+						t.Errorf("%s: outlet %s is not linked", e.Title, l.Source)
+					}
+				}
+				for _, id := range e.ItemIDs {
+					if carried[id] != 1 {
+						t.Errorf("item %s carried %d times; want once", id, carried[id])
+					}
+				}
+			}
+		})
+	}
+}

@@ -75,23 +75,27 @@ func topicHeading(s digest.Section, count string) string {
 }
 
 // itemText is an entry's section: its linked title, then "Source · 2h ago ·
-// N outlets · _terms_ · tags: … · also: <url|Outlet>, …". When that is too long for a
-// section the other outlets lose their links, then the title its link, and
-// what is left is cut.
-func itemText(e digest.Entry, now time.Time) string {
+// N outlets · _terms_ · tags: …", with "also: <url|Outlet>, …" when withAlso
+// (entryPieces lists the other outlets in blocks of their own when they do
+// not fit). When that is too long for a section the other outlets lose
+// their links, then the title its link, and what is left is cut.
+func itemText(e digest.Entry, now time.Time, withAlso bool) string {
 	for _, links := range []struct{ title, also bool }{{true, true}, {true, false}, {false, false}} {
-		t := itemTextWith(e, now, links.title, links.also)
+		t := itemTextWith(e, now, links.title, links.also, withAlso)
 		if len16(t) <= slackMaxSectionText {
 			return t
 		}
 	}
-	return truncMrkdwn(itemTextWith(e, now, false, false), slackMaxSectionText)
+	return truncMrkdwn(itemTextWith(e, now, false, false, withAlso), slackMaxSectionText)
 }
 
-func itemTextWith(e digest.Entry, now time.Time, linkTitle, linkAlso bool) string {
+func itemTextWith(e digest.Entry, now time.Time, linkTitle, linkAlso, withAlso bool) string {
 	title := feedText(e.Title, digest.MaxTitleRunes)
 	if u := slackURL(e.URL); linkTitle && u != "" {
 		title = "<" + u + "|" + linkLabel(title) + ">"
+	}
+	if !withAlso {
+		e.Also = nil
 	}
 	return title + "\n" + e.Meta(now, digest.MetaStyle{
 		Text:      feedText,

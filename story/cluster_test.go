@@ -2,11 +2,9 @@ package story
 
 import (
 	"bufio"
-	"cmp"
 	"fmt"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 	"testing"
 )
@@ -67,7 +65,7 @@ func (s pairScore) String() string {
 // every pair: same-language pairs against the story label, cross-language
 // pairs (".en" vs ".es" of one event) separately. useLede false clusters
 // titles alone.
-func evaluate(rows []labelled, th thresholds, useLede bool) (sameLang, crossLang pairScore, wrong []string) {
+func evaluate(rows []labelled, p params, useLede bool) (sameLang, crossLang pairScore, wrong []string) {
 	st := newStemmer()
 	docs := make([]clusterDoc, len(rows))
 	for i, r := range rows {
@@ -77,7 +75,7 @@ func evaluate(rows []labelled, th thresholds, useLede bool) (sameLang, crossLang
 		}
 		docs[i] = st.doc(Doc{Title: r.title, Lede: lede, Source: r.source})
 	}
-	root := cluster(docs, th)
+	root := cluster(docs, st.info, p)
 	base := func(s string) string { return strings.TrimSuffix(strings.TrimSuffix(s, ".en"), ".es") }
 	for i := range rows {
 		for j := i + 1; j < len(rows); j++ {
@@ -108,14 +106,16 @@ func evaluate(rows []labelled, th thresholds, useLede bool) (sameLang, crossLang
 	return sameLang, crossLang, wrong
 }
 
-// TestClusterQuality holds precision and recall on the labelled sets to
-// floors: clusters.tsv and clusters_holdout.tsv, on which the clusterer and
-// its thresholds were developed, and clusters_holdout2.tsv, written before
-// the round-2 changes and measured only before and after them, never used
-// to choose anything. The floors sit just under the measured numbers (in
-// the comments below), so that a change that makes grouping worse fails
-// here. A better score never fails it; when one is measured, update the
-// comments, the floors and the README's report with it.
+// TestClusterQuality holds precision and recall on the hand-made labelled
+// sets to floors. They were written for this project (clusters.tsv and
+// clusters_holdout.tsv were used to develop the first clusterer,
+// clusters_holdout2.tsv was kept blind then), so they are regression tests,
+// not the measure: the measure is the public data (internal/storyeval,
+// docs/STORIES.md). The average-linkage clusterer was tuned on the public
+// sets; its lexicon was extended with a few generic economy words while
+// checking these sets, so none of them is blind any more. The floors sit
+// just under the measured numbers (in the comments below); a better score
+// never fails the test.
 func TestClusterQuality(t *testing.T) {
 	for _, tc := range []struct {
 		file           string
@@ -123,23 +123,21 @@ func TestClusterQuality(t *testing.T) {
 		sameP, sameR   float64 // same-language floors
 		crossP, crossR float64 // EN-ES floors
 	}{
-		// Measured: same 0.968 / 0.981 (tp 211 fp 7 fn 4); cross 0.958 / 0.836 (tp 254 fp 11 fn 50).
-		{"clusters.tsv", 200, 0.96, 0.97, 0.95, 0.83},
-		// Measured: same 0.957 / 0.746 (tp 88 fp 4 fn 30); cross 0.979 / 0.525 (tp 95 fp 2 fn 86).
-		// Paraphrases that share few stems still stay apart ("Sophisticated
-		// cross-border tunnel discovered under Otay Mesa" / "Authorities find
-		// drug tunnel linking Tijuana warehouse to San Diego"), and one
-		// look-alike pair merges (Caro Quintero: no death penalty / pleads
-		// not guilty).
-		{"clusters_holdout.tsv", 150, 0.95, 0.74, 0.95, 0.52},
-		// Written blind before round 2. Before it: same 0.981 / 0.887 (tp 102
-		// fp 2 fn 13), cross 1.000 / 0.644. Measured with the final code:
-		// same 1.000 / 0.939 (tp 108 fp 0 fn 7); cross 1.000 / 0.828 (tp 149
-		// fp 0 fn 31). An earlier round-2 draft with a larger synonym table
-		// merged its look-alikes (ECB / Banxico rate cuts) and was cut back
-		// to the groups that clusters.tsv and clusters_holdout.tsv support,
-		// so this set is no longer fully blind.
-		{"clusters_holdout2.tsv", 140, 0.95, 0.93, 0.95, 0.82},
+		// Measured: same 0.981 / 0.949 (tp 204 fp 4 fn 11); cross 0.969 / 0.714 (tp 217 fp 7 fn 87).
+		// The single-linkage clusterer before it: same 0.968 / 0.981,
+		// cross 0.958 / 0.836. Cross-language pairs now need a name, place
+		// or figure in common and close stories as a whole, which keeps
+		// apart some EN and ES halves of one event ("cuts key rate by 25
+		// basis points" / "recorta tasa … 25 puntos base").
+		{"clusters.tsv", 200, 0.97, 0.94, 0.96, 0.70},
+		// Measured: same 0.935 / 0.737 (tp 87 fp 6 fn 31); cross 0.949 / 0.619 (tp 112 fp 6 fn 69).
+		// Before: same 0.957 / 0.746, cross 0.979 / 0.525. The look-alike
+		// pair that merges is the same as before (Caro Quintero: no death
+		// penalty / pleads not guilty: same man, same court, same week).
+		{"clusters_holdout.tsv", 150, 0.93, 0.73, 0.94, 0.61},
+		// Measured: same 1.000 / 0.922 (tp 106 fp 0 fn 9); cross 1.000 / 0.878 (tp 158 fp 0 fn 22).
+		// Before: same 1.000 / 0.939, cross 1.000 / 0.828.
+		{"clusters_holdout2.tsv", 140, 0.99, 0.91, 0.99, 0.87},
 	} {
 		t.Run(tc.file, func(t *testing.T) {
 			rows := loadLabelled(t, tc.file)
@@ -168,69 +166,89 @@ func TestClusterQuality(t *testing.T) {
 	}
 }
 
-// TestClusterGuard checks the second pass: a chain of loose pairs must not
-// join two look-alike stories whose first items disagree.
-func TestClusterGuard(t *testing.T) {
-	rows := loadLabelled(t, "clusters.tsv")
-	loose := tuned
-	loose.guard = 0
-	s, _, _ := evaluate(rows, loose, true)
-	g, _, _ := evaluate(rows, tuned, true)
-	if g.fp >= s.fp || g.precision() <= s.precision() {
-		t.Errorf("with the guard: %v; without: %v; want fewer false merges with it", g, s)
+// sameStory reports whether Group puts docs a and b of docs in one story.
+func sameStory(docs []Doc, a, b int) bool {
+	g := Group(docs)
+	return g[a] == g[b]
+}
+
+// issueWindow is a window with the look-alikes and rewordings that issue 11
+// names, among other news of the same topics.
+var issueWindow = []Doc{
+	{Title: "CJNG leader arrested in Jalisco"},                                         // 0
+	{Title: "Sinaloa operator arrested in Culiacán"},                                   // 1
+	{Title: "Trump threatens 25% tariffs on Mexican imports"},                          // 2
+	{Title: "Trump threatens 30% tariffs on Mexican imports"},                          // 3
+	{Title: "3 killed in shooting at Tijuana bar"},                                     // 4
+	{Title: "Pemex reports 3 refinery outages in Tabasco"},                             // 5
+	{Title: "Gunmen storm jewellery store in Culiacán"},                                // 6
+	{Title: "Armed robbers ram truck into Culiacán shop"},                              // 7
+	{Title: "Pemex buys out partner's refinery stake"},                                 // 8
+	{Title: "Pemex to acquire refinery share for $596M"},                               // 9
+	{Title: "Tariffs on Canada take effect as talks stall"},                            // 10
+	{Title: "Sheinbaum says Mexico will not accept US troops"},                         // 11
+	{Title: "Migrants wait at the border as asylum rules change"},                      // 12
+	{Title: "Banxico holds its key rate at 7%"},                                        // 13
+	{Title: "Tariffs on Mexico take effect as talks stall"},                            // 14
+	{Title: "Trump threatens tariffs on Mexico over fentanyl"},                         // 15
+	{Title: "Mexican army arrests CJNG plaza boss in Guadalajara raid"},                // 16
+	{Title: "Mexico arrests Sinaloa cartel operator in Culiacán, security chief says"}, // 17
+	{Title: "Live updates: Russia strikes Kyiv power grid"},                            // 18
+	{Title: "Live updates: Hurricane Milton makes landfall in Florida"},                // 19
+}
+
+// TestClusterIssueExamples checks the cases issue 11 reports: look-alike
+// events stay apart because the names, places and figures that differ count
+// against them, a lone number never joins two headlines, and rewordings
+// of one event meet.
+func TestClusterIssueExamples(t *testing.T) {
+	for _, tc := range []struct {
+		a, b int
+		same bool
+	}{
+		{0, 1, false},   // different cartel, different place
+		{2, 3, false},   // 25% and 30%
+		{4, 5, false},   // a lone "3"
+		{10, 14, false}, // Canada and Mexico
+		{16, 17, false}, // CJNG in Guadalajara, Sinaloa in Culiacán
+		{18, 19, false}, // headline boilerplate
+		{6, 7, true},    // gunmen/armed robbers, store/shop
+		{8, 9, true},    // buys out/acquire, stake/share
+	} {
+		if got := sameStory(issueWindow, tc.a, tc.b); got != tc.same {
+			t.Errorf("%q and %q in one story = %v; want %v", issueWindow[tc.a].Title, issueWindow[tc.b].Title, got, tc.same)
+		}
 	}
 }
 
-// TestClusterTune prints precision and recall on clusters.tsv and
-// clusters_holdout.tsv over a grid of thresholds, best same-language recall
-// first among those that keep same-language precision at 0.95 or more on
-// both; run it with NEWSDIGEST_TUNE=1 when changing the clusterer. It never
-// looks at clusters_holdout2.tsv, which stays blind.
-func TestClusterTune(t *testing.T) {
-	if os.Getenv("NEWSDIGEST_TUNE") == "" {
-		t.Skip("set NEWSDIGEST_TUNE=1 to print the threshold grid")
+// TestClusterNoChaining builds a chain of headlines in which each shares
+// most of its words with the next, while the two ends share none: grouping
+// must not join items that have nothing in common through the chain.
+func TestClusterNoChaining(t *testing.T) {
+	words := strings.Fields("governor mayor prosecutor senator judge congress ministry treasury customs " +
+		"navy airport refinery pipeline harbor railway highway bridge tunnel stadium museum")
+	var docs []Doc
+	for i := 0; i+6 <= len(words); i++ {
+		docs = append(docs, Doc{Title: strings.Join(words[i:i+6], " ")})
 	}
-	rows := loadLabelled(t, "clusters.tsv")
-	dev := loadLabelled(t, "clusters_holdout.tsv")
-	type result struct {
-		th                thresholds
-		same, cross       pairScore
-		devSame, devCross pairScore
-	}
-	var rs []result
-	for _, tt := range []float64{0.35, 0.40, 0.45, 0.50, 0.55} {
-		for _, ta := range []float64{0.30, 0.35, 0.40, 0.45} {
-			for _, nb := range []float64{1, 2, 3, 4} {
-				for _, g := range []float64{0, 0.45, 0.55} {
-					for _, gd := range []float64{0, 0.2, 0.25, 0.3} {
-						for _, gl := range []float64{0, 1.3, 1.6} {
-							for _, mx := range []float64{0, 0.45, 0.5} {
-								th := thresholds{title: tt, all: ta, numBoost: nb, mixed: mx, gram: g, guard: gd, guardLow: gl}
-								s, c, _ := evaluate(rows, th, true)
-								s2, c2, _ := evaluate(dev, th, true)
-								if s2.precision() < 0.95 {
-									continue
-								}
-								rs = append(rs, result{th, s, c, s2, c2})
-							}
-						}
-					}
-				}
+	g := Group(docs)
+	for i := range docs {
+		for j := i + 1; j < len(docs); j++ {
+			if j-i >= 6 && g[i] == g[j] {
+				t.Errorf("%q and %q share no word but are one story", docs[i].Title, docs[j].Title)
 			}
 		}
 	}
-	slices.SortFunc(rs, func(a, b result) int {
-		ga, gb := a.same.precision() >= 0.95, b.same.precision() >= 0.95
-		if ga != gb {
-			if ga {
-				return -1
-			}
-			return 1
+	// Without linkage each link of the chain would be enough.
+	st := newStemmer()
+	cds := make([]clusterDoc, len(docs))
+	for i, d := range docs {
+		cds[i] = st.doc(d)
+	}
+	sc := newScorer(cds, st.info, tuned)
+	for i := 0; i+1 < len(cds); i++ {
+		if sc.sim(i, i+1) < 1 {
+			t.Fatalf("links %d and %d of the chain are not alike (%.2f): the test proves nothing", i, i+1, sc.sim(i, i+1))
 		}
-		return cmp.Compare(b.same.recall()+b.devSame.recall()+(b.cross.recall()+b.devCross.recall())/4,
-			a.same.recall()+a.devSame.recall()+(a.cross.recall()+a.devCross.recall())/4)
-	})
-	for _, r := range rs[:min(len(rs), 40)] {
-		t.Logf("%+v: same %v | cross %v | holdout same %v | holdout cross %v", r.th, r.same, r.cross, r.devSame, r.devCross)
 	}
 }

@@ -1,7 +1,12 @@
 // Package story decides which news items tell the same story: items with the
 // same link, and items whose titles and ledes say the same thing (its word
-// lists know English and Spanish).
+// lists know English and Spanish). See cluster.go for how.
 package story
+
+import (
+	"cmp"
+	"slices"
+)
 
 // Doc is one item as story grouping sees it.
 type Doc struct {
@@ -15,13 +20,42 @@ type Doc struct {
 // Group partitions docs into stories: it returns, for each doc, the index of
 // the first doc of its story (so doc i starts a story when Group(docs)[i] ==
 // i). Docs with the same non-empty Key are always one story. Word weights are
-// computed over docs themselves, and each doc is compared only with earlier
-// ones, so the answer depends on the whole slice and its order.
+// computed over docs themselves, so the answer depends on the whole slice,
+// but not on its order: the same docs in any order make the same stories.
 func Group(docs []Doc) []int {
+	order := contentOrder(docs)
 	st := newStemmer()
 	cds := make([]clusterDoc, len(docs))
-	for i, d := range docs {
-		cds[i] = st.doc(d)
+	for k, i := range order {
+		cds[k] = st.doc(docs[i])
 	}
-	return cluster(cds, tuned)
+	story := cluster(cds, st.info, tuned)
+	// first[s] is the first doc, in the caller's order, of story s.
+	first := make(map[int]int, len(docs))
+	for k, i := range order {
+		if f, ok := first[story[k]]; !ok || i < f {
+			first[story[k]] = i
+		}
+	}
+	out := make([]int, len(docs))
+	for k, i := range order {
+		out[i] = first[story[k]]
+	}
+	return out
+}
+
+// contentOrder returns the indexes of docs in an order given by the docs'
+// content alone (link, title, lede, source, feed): docs that tie are equal,
+// so their order does not matter.
+func contentOrder(docs []Doc) []int {
+	order := make([]int, len(docs))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortStableFunc(order, func(a, b int) int {
+		x, y := &docs[a], &docs[b]
+		return cmp.Or(cmp.Compare(x.Key, y.Key), cmp.Compare(x.Title, y.Title), cmp.Compare(x.Lede, y.Lede),
+			cmp.Compare(x.Source, y.Source), cmp.Compare(x.Feed, y.Feed))
+	})
+	return order
 }

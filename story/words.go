@@ -3,103 +3,195 @@ package story
 import (
 	"slices"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/newsdigest/newsdigest/classify"
 )
 
-// stemmer turns text into stem IDs, assigning IDs to new stems as it goes.
+// stemmer turns text into stem IDs, assigning IDs to new stems as it goes,
+// and counts how each stem is written, so that grouping can tell names
+// ("Sinaloa", "Zolotic", "CJNG") from other words.
 type stemmer struct {
-	ids   map[string]uint32
-	grams map[string]uint32
+	ids  map[string]uint32
+	info []stemInfo // by stem ID
+	occ  []occurrence
+	lang [3]int // stop words of each language in the doc being read
+}
+
+// stemInfo is what the window says about one stem.
+type stemInfo struct {
+	figure bool // a figure ("14", "3p8%", "596m"), not a year
+	place  bool // a place of the lexicon: always a name
+	// capMid and lowMid count the stem's occurrences inside a sentence, in
+	// text written in sentence case (not Title Case, not ALL CAPS),
+	// capitalised or not; capFirst counts capitalised occurrences that start
+	// a sentence or a title, and acronym those written in capitals ("CJNG").
+	capMid, lowMid, capFirst, acronym int32
+}
+
+// occurrence is one word of a text being read: its stem and how it was
+// written.
+type occurrence struct {
+	id              uint32
+	first, cap, acr bool
 }
 
 func newStemmer() *stemmer {
-	return &stemmer{ids: map[string]uint32{}, grams: map[string]uint32{}}
+	return &stemmer{ids: map[string]uint32{}}
 }
 
 // doc makes the clusterer's view of one item.
 func (s *stemmer) doc(in Doc) clusterDoc {
 	title := stripOutlet(in.Title, in.Source, in.Feed)
 	d := clusterDoc{key: in.Key}
-	d.title = s.stems(&d, nil, title, -1)
-	d.tnums = compactSorted(d.nums)
-	d.all = s.stems(&d, slices.Clone(d.title), in.Lede, maxLedeWords)
-	d.nums = compactSorted(d.nums)
-	d.grams = s.titleGrams(title)
+	s.lang = [3]int{}
+	d.title, d.tcap = s.stems(nil, nil, title, -1)
+	d.all, _ = s.stems(slices.Clone(d.title), nil, in.Lede, maxLedeWords)
+	switch en, es := s.lang[langEN], s.lang[langES]; {
+	case en > es:
+		d.lang = langEN
+	case es > en:
+		d.lang = langES
+	}
 	return d
 }
 
 // dotted spells out abbreviations whose letters would otherwise be dropped
 // as one-letter words, and writes a few many-word names as one word.
-// "Estados Unidos" is left alone: as "EEUU" it makes "Tropas de Estados
-// Unidos en la frontera" one story with "US sends more troops to the Mexico
-// border", which the pipeline's dry-run fixture keeps apart.
 var dotted = strings.NewReplacer("U.S.", "US", "EE.UU.", "EEUU", "EE. UU.", "EEUU",
-	"United States", "US",
+	"United States", "US", "Estados Unidos", "EEUU",
 	"Mexico City", "CDMX", "Ciudad de México", "CDMX")
 
 // notWordRune separates words: any rune that classify.IsWordRune, the one
 // definition of a word character, rejects.
 func notWordRune(r rune) bool { return !classify.IsWordRune(r) }
 
+// sentenceBreak reports whether r, between two words, makes the second
+// one start a sentence (or a quotation, or a headline after its kicker).
+func sentenceBreak(r rune) bool {
+	switch r {
+	case '.', ':', '!', '?', '¿', '¡', '|', '"', '“', '”', '«', '»', ';', '(', '[':
+		return true
+	}
+	return false
+}
+
 // stems appends the stem IDs of text's words (at most max words when max >=
-// 0) to dst and returns dst sorted, each ID once. It records in d.nums
-// which of them are numbers.
-func (s *stemmer) stems(d *clusterDoc, dst []uint32, text string, max int) []uint32 {
+// 0) to dst, and those of words written with a capital to caps, and returns
+// both sorted, each ID once. It counts how each stem was written (stemInfo).
+func (s *stemmer) stems(dst, caps []uint32, text string, max int) ([]uint32, []uint32) {
 	text = normNumbers(dotted.Replace(text))
-	words := 0
-	for raw := range strings.FieldsFuncSeq(text, notWordRune) {
+	s.occ = s.occ[:0]
+	// lower: the text has a lower-case content word, so it is written in
+	// sentence case, not Title Case; mixed: it has a lower-case letter at
+	// all, so it is not written in capitals.
+	words, lower, mixed := 0, false, false
+	first := true
+	for i := 0; i < len(text); {
+		r, size := utf8.DecodeRuneInString(text[i:])
+		if !classify.IsWordRune(r) {
+			first = first || sentenceBreak(r)
+			i += size
+			continue
+		}
+		j := i
+		for j < len(text) {
+			r, size := utf8.DecodeRuneInString(text[j:])
+			if !classify.IsWordRune(r) {
+				break
+			}
+			j += size
+		}
+		raw := text[i:j]
+		i = j
 		if max >= 0 && words >= max {
 			break
 		}
 		words++
+		isFirst := first
+		first = false
+		cap, acr := wordCase(raw)
+		if !acr && strings.ContainsFunc(raw, unicode.IsLower) {
+			mixed = true
+			if !cap && len(raw) >= 4 && !stopWords[raw] {
+				lower = true
+			}
+		}
 		for f := range strings.FieldsFuncSeq(classify.FoldString(raw), notWordRune) {
 			if n, ok := numberWords[f]; ok {
 				f = n
 			}
-			if stopWords[f] || (len(f) == 1 && (f[0] < '0' || f[0] > '9')) {
+			if stopWords[f] || (len(f) == 1 && !isDigit(f[0])) {
+				s.lang[stopLang[f]]++
 				continue
 			}
-			if f[0] < '0' || f[0] > '9' {
+			if w, ok := wholeWords[f]; ok {
+				f = w
+			} else if !isDigit(f[0]) {
 				f = stem(f)
-			}
-			if c, ok := concepts[f]; ok {
-				f = c
+				if c, ok := concepts[f]; ok {
+					f = c
+				}
 			}
 			id, ok := s.ids[f]
 			if !ok {
 				id = uint32(len(s.ids))
 				s.ids[f] = id
+				s.info = append(s.info, stemInfo{figure: isDigit(f[0]) && !isYear(f), place: placeStems[f]})
 			}
 			dst = append(dst, id)
-			if f[0] >= '0' && f[0] <= '9' {
-				d.nums = append(d.nums, id)
+			if cap || acr {
+				caps = append(caps, id)
 			}
+			s.occ = append(s.occ, occurrence{id: id, first: isFirst, cap: cap, acr: acr})
 		}
 	}
-	return compactSorted(dst)
+	// Count how the stems were written. Case says something about names
+	// only in sentence-case text: in Title Case every word is capitalised,
+	// in ALL CAPS every word is an "acronym".
+	for _, o := range s.occ {
+		in := &s.info[o.id]
+		switch {
+		case o.acr && mixed:
+			in.acronym++
+		case o.cap && o.first:
+			in.capFirst++
+		case !lower:
+		case o.cap:
+			in.capMid++
+		case !o.first:
+			in.lowMid++
+		}
+	}
+	return compactSorted(dst), compactSorted(caps)
 }
 
-// titleGrams returns the IDs of the character 4-grams of a title's folded
-// words (stop words dropped, each word padded with spaces), sorted, each once.
-func (s *stemmer) titleGrams(title string) []uint32 {
-	var out []uint32
-	var buf []byte
-	for f := range strings.FieldsFuncSeq(classify.FoldString(title), notWordRune) {
-		if stopWords[f] {
-			continue
+// wordCase reports whether a word starts with a capital letter, and whether
+// it is an acronym: two or more letters, all capitals.
+func wordCase(w string) (capital, acronym bool) {
+	r, _ := utf8.DecodeRuneInString(w)
+	if !unicode.IsUpper(r) {
+		return false, false
+	}
+	letters := 0
+	for _, r := range w {
+		if unicode.IsLower(r) {
+			return true, false
 		}
-		buf = append(append(append(buf[:0], ' '), f...), ' ')
-		for i := 0; i+4 <= len(buf); i++ {
-			id, ok := s.grams[string(buf[i:i+4])]
-			if !ok {
-				id = uint32(len(s.grams))
-				s.grams[string(buf[i:i+4])] = id
-			}
-			out = append(out, id)
+		if unicode.IsLetter(r) {
+			letters++
 		}
 	}
-	return compactSorted(out)
+	return true, letters >= 2
+}
+
+func isDigit(c byte) bool { return c >= '0' && c <= '9' }
+
+// isYear reports whether a figure is a year of the 20th or 21st century,
+// which names a time ("Tokyo 2020"), not a quantity.
+func isYear(f string) bool {
+	return len(f) == 4 && (strings.HasPrefix(f, "19") || strings.HasPrefix(f, "20")) && isDigit(f[2]) && isDigit(f[3])
 }
 
 func compactSorted(ts []uint32) []uint32 {
@@ -107,8 +199,17 @@ func compactSorted(ts []uint32) []uint32 {
 	return slices.Compact(ts)
 }
 
-// stem cuts a folded word to its first stemRunes runes.
+// stem cuts a folded word to its first stemRunes runes, once a final "s"
+// (not "ss") is dropped from words longer than three letters.
 func stem(w string) string {
+	if len(w) > 3 && w[len(w)-1] == 's' && w[len(w)-2] != 's' {
+		w = w[:len(w)-1] // a plural, or a verb's third person: "hits", "tests"
+	}
+	return cut(w)
+}
+
+// cut cuts a word to its first stemRunes runes.
+func cut(w string) string {
 	n := 0
 	for i := range w {
 		if n == stemRunes {
@@ -155,72 +256,3 @@ func knownSuffix(ft string) bool {
 	}
 	return false
 }
-
-// stopWords are frequent English and Spanish words (folded) that say nothing
-// about which story a headline tells.
-var stopWords = func() map[string]bool {
-	m := map[string]bool{}
-	for _, w := range strings.Fields(`
-		a an the and or but of to in on at by for from with as into over after before amid
-		about than then is are was were be been being has have had do does did will would
-		can could may might must shall should it its this that these those he she they them
-		his her their we our you your i me my not no yes so if up out off more most new
-		says said say says what who whom which when where why how all any some also just
-		el la los las lo un una unos unas y e o u ni de del al a ante bajo con contra desde
-		en entre hacia hasta para por segun sin sobre tras que se su sus es son fue fueron
-		ser ha han hay como mas pero sino le les este esta estos estas ese esa esos esas
-		muy ya tambien dice dijo asi
-	`) {
-		m[w] = true
-	}
-	return m
-}()
-
-// concepts maps word stems that news headlines use interchangeably, in
-// English and Spanish, to one stem: "captures", "arrests", "detienen" and
-// "capturan" all say "arrest". It is a small news-event lexicon; words not
-// in it stand for themselves.
-var concepts = func() map[string]string {
-	m := map[string]string{}
-	for _, group := range []string{
-		"arres captu detie detai cae nab apreh",
-		"kill kille kills killi dead death dies die died muert muere mueren matan asesi assas gunne abate abati slain shot",
-		"send sends sent envia envio trans hand hands hande ships ship entre trasl deliv",
-		"troop soldi milit tropa solda efect",
-		"tarif duty dutie arance cuota",
-		"elect vote votes votar votac elecc",
-		"judge judic juez jueces",
-		"reope reabr",
-		"suspe halt halts close closes cierr cerra",
-		"rejec rules desca recha",
-		"hike hikes raise raise eleva sube dupli doubl",
-		"cut cuts lower recor baja trims trim",
-		"seize seizu decom asegu bust incau confi",
-		"sanci sanct",
-		"remit remes",
-		"turno parti",
-		"impos impon",
-		"plead pleads guilt culpa",
-		"journ perio",
-		"fire fires blaze incen fuego flame llama",
-		"kidna abduc secue plagi",
-		"tunne tunel",
-		"disco uncov halla hallan descu encue locat local",
-		"court corte tribu",
-		"weapo gun guns armas arma armer firea",
-		"accel speed acele",
-		"gen gener",
-		"lab labs labor",
-		"fenta",
-		"peso",
-		"usmca tmec",
-		"us eu eua eeuu",
-		"mexic mexi",
-	} {
-		ws := strings.Fields(group)
-		for _, w := range ws[1:] {
-			m[w] = ws[0]
-		}
-	}
-	return m
-}()

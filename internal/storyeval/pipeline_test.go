@@ -1,0 +1,210 @@
+package storyeval_test
+
+import (
+	"context"
+	"fmt"
+	"hash/fnv"
+	"log/slog"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/newsdigest/newsdigest"
+	"github.com/newsdigest/newsdigest/config"
+	"github.com/newsdigest/newsdigest/internal/feedtest"
+	"github.com/newsdigest/newsdigest/internal/storyeval"
+	"github.com/newsdigest/newsdigest/pipeline"
+	"github.com/newsdigest/newsdigest/store"
+)
+
+// catchAll is a topic that every headline matches: one prefix term per
+// letter and digit.
+var catchAll = func() string {
+	var terms []string
+	for c := 'a'; c <= 'z'; c++ {
+		terms = append(terms, string(c)+"*")
+	}
+	for c := '0'; c <= '9'; c++ {
+		terms = append(terms, string(c)+"*")
+	}
+	return "topics:\n  - name: all\n    terms: [" + strings.Join(terms, ", ") + "]\n"
+}()
+
+// pseudoOutlets is how many feeds the items of a set without outlet names
+// are spread over.
+const pseudoOutlets = 16
+
+// outlet is the item's outlet: its source, else one of pseudoOutlets made-up
+// ones, chosen by its ID.
+func outlet(it storyeval.Item) string {
+	if it.Source != "" {
+		return it.Source
+	}
+	h := fnv.New32a()
+	h.Write([]byte(it.ID))
+	return fmt.Sprintf("Outlet %02d", h.Sum32()%pseudoOutlets)
+}
+
+// groupThroughPipeline runs each window through the real path: the window's
+// items served as RSS feeds on loopback, one feed per outlet; a config with
+// a catch-all topic and a lookback covering the window; a fresh store;
+// pipeline.Poll, then pipeline.Digest (what `run -dry-run` prints), the
+// clock set to the end of the window. It returns each item's story: the
+// digest entry that carries it (Entry.ItemIDs), named by window and entry.
+func groupThroughPipeline(t testing.TB, ws []storyeval.Window) map[string]string {
+	t.Helper()
+	srv := feedtest.NewServer(t)
+	ctx := context.Background()
+	got := map[string]string{}
+	for wi, w := range ws {
+		byOutlet := map[string][]storyeval.Item{}
+		var outlets []string
+		for _, it := range w.Items {
+			o := outlet(it)
+			if byOutlet[o] == nil {
+				outlets = append(outlets, o)
+			}
+			byOutlet[o] = append(byOutlet[o], it)
+		}
+		var cfg strings.Builder
+		dir := t.TempDir()
+		fmt.Fprintf(&cfg, "store:\n  path: %q\nfetch:\n  concurrency: 8\n  timeout: 30s\n", filepath.Join(dir, "eval.db"))
+		fmt.Fprintf(&cfg, "digest:\n  lookback: %s\n", w.To.Sub(w.From)+48*time.Hour)
+		cfg.WriteString("feeds:\n")
+		ids := map[string]string{} // stored item ID -> data set ID
+		for oi, o := range outlets {
+			path := fmt.Sprintf("/w%d/f%d.xml", wi, oi)
+			spec := feedtest.FeedSpec{Title: o}
+			for _, it := range byOutlet[o] {
+				when := it.Time()
+				if when.IsZero() {
+					when = w.From.Add(12 * time.Hour)
+				}
+				spec.Items = append(spec.Items, feedtest.ItemSpec{
+					GUID: it.ID, Title: it.Title, Summary: it.Lede, Published: when,
+					Link: srv.URL + "/item/" + url.PathEscape(it.ID),
+				})
+				ids[newsdigest.ItemID(srv.FeedURL(path), newsdigest.Item{GUID: it.ID})] = it.ID
+			}
+			srv.Set(path, spec)
+			fmt.Fprintf(&cfg, "  - name: %q\n    url: %q\n", o, srv.FeedURL(path))
+		}
+		cfg.WriteString(catchAll)
+		p := newPipeline(t, dir, cfg.String())
+		now := w.To.Add(time.Minute)
+		p.Now = func() time.Time { return now }
+		poll, err := p.Poll(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, f := range poll.Feeds {
+			if !f.OK {
+				t.Fatalf("window %s: feed %s: %s", w.Name, f.Name, f.Error)
+			}
+		}
+		d, err := p.Digest(ctx, pipeline.DigestOptions{}, &poll)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, s := range d.Topics {
+			for ei, e := range s.Items {
+				for _, id := range e.ItemIDs {
+					if orig, ok := ids[id]; ok {
+						got[orig] = fmt.Sprintf("%s/%s/%d", w.Name, s.Name, ei)
+					}
+				}
+			}
+		}
+	}
+	return got
+}
+
+func newPipeline(t testing.TB, dir, cfgYAML string) *pipeline.Pipeline {
+	t.Helper()
+	path := filepath.Join(dir, "config.yaml")
+	if err := os.WriteFile(path, []byte(cfgYAML), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := config.Load(path)
+	if err != nil {
+		t.Fatalf("config: %v", err)
+	}
+	st, err := store.Open(context.Background(), cfg.Store.Path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	p, err := pipeline.New(cfg, st, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// TestPublicSets runs every public set through the real feed → store →
+// digest path, prints the figures (go test -v), and holds them to floors
+// just under what was measured (see docs/STORIES.md), so that a change that
+// groups worse fails here; a better figure never fails it.
+func TestPublicSets(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs every public set through the pipeline")
+	}
+	floors := map[string]struct{ p, r float64 }{
+		// Pairwise precision (on the labelled pairs for STS), BCubed recall
+		// (recall of the labelled pairs for STS), measured with the
+		// average-linkage clusterer, which gives the same figures on every
+		// run: og2021 0.941 / 0.517, allsides-archive 0.969 / 0.610,
+		// sts-headlines 0.977 / 0.895. The single-linkage clusterer before
+		// it depended on the order of the store's answer, so its figures
+		// moved from run to run: 0.51–0.64 / 0.58–0.61, 0.93–0.97 /
+		// 0.55–0.56, 0.92 / 0.93–0.95. OG2021's labels put some identical
+		// headlines apart, which caps its precision (docs/STORIES.md).
+		"tune/og2021":           {0.93, 0.50},
+		"tune/allsides-archive": {0.96, 0.60},
+		"tune/sts-headlines":    {0.97, 0.88},
+		// Held out, scored once with the settled design: og2021 0.916 /
+		// 0.561, allsides 0.899 / 0.620 (before: 0.59–0.66 / 0.63–0.64,
+		// 0.85–0.88 / 0.58–0.59).
+		"held-out/og2021":   {0.91, 0.55},
+		"held-out/allsides": {0.89, 0.61},
+	}
+	var rows []storyeval.Row
+	for _, set := range storyeval.Sets {
+		name := set.Part() + "/" + set.Name
+		t.Run(name, func(t *testing.T) {
+			ws, pairs, err := set.Load("testdata")
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := groupThroughPipeline(t, ws)
+			row := storyeval.Row{Set: set.Name, Part: set.Part(), Scores: storyeval.Score(ws, got)}
+			prec, rec := row.Scores.Pairs.Precision(), row.Scores.BCubedR
+			if pairs != nil {
+				ps := storyeval.ScorePairs(pairs, got)
+				row.Labeled = &ps
+				prec, rec = ps.Precision(), ps.Recall()
+			}
+			rows = append(rows, row)
+			if row.Scores.Missing > 0 {
+				t.Errorf("%d of %d items are in no digest entry", row.Scores.Missing, row.Scores.Items)
+			}
+			if row.Scores.Over50Impure > 0 {
+				t.Errorf("%d stories of more than 50 items mix labels", row.Scores.Over50Impure)
+			}
+			f, ok := floors[name]
+			if !ok {
+				t.Fatalf("no floors for %s", name)
+			}
+			if prec < f.p {
+				t.Errorf("precision %.3f; want at least %.2f", prec, f.p)
+			}
+			if rec < f.r {
+				t.Errorf("recall %.3f; want at least %.2f", rec, f.r)
+			}
+		})
+	}
+	t.Logf("story grouping through feeds, store and digest:\n%s", storyeval.Table(rows))
+}

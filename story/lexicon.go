@@ -1,0 +1,222 @@
+package story
+
+import "strings"
+
+// This file is story grouping's small EN/ES lexicon: stop words, news words
+// that headlines use interchangeably (in either language), and places with
+// their demonyms and foreign spellings. It is deliberately small and
+// generic: names, places and figures are what bridge two languages, and the
+// words here only help them.
+
+// stopWords are frequent English and Spanish words (folded) that say nothing
+// about which story a headline tells.
+var stopWords = func() map[string]bool {
+	m := map[string]bool{}
+	for _, w := range strings.Fields(`
+		a an the and or but of to in on at by for from with as into over after before amid
+		about than then is are was were be been being has have had do does did will would
+		can could may might must shall should it its this that these those he she they them
+		his her their we our you your i me my not no yes so if up out off more most new
+		says said say says what who whom which when where why how all any some also just
+		el la los las lo un una unos unas y e o u ni de del al a ante bajo con contra desde
+		en entre hacia hasta para por segun sin sobre tras que se su sus es son fue fueron
+		ser ha han hay como mas pero sino le les este esta estos estas ese esa esos esas
+		muy ya tambien dice dijo asi nuevo nueva nuevos nuevas
+	`) {
+		m[w] = true
+	}
+	return m
+}()
+
+// Languages a doc can be told to be in by its stop words.
+const (
+	langUnknown uint8 = iota
+	langEN
+	langES
+)
+
+// stopLang are stop words that only one of the two languages uses, and
+// that language.
+var stopLang = func() map[string]uint8 {
+	m := map[string]uint8{}
+	for _, w := range strings.Fields("the of to and for with is are was were on at by from as after over his her their this that has have had will says said its into") {
+		m[w] = langEN
+	}
+	for _, w := range strings.Fields("el la los las del y de en que por con para se su sus es al una unos unas como tras sobre entre dice dijo fue ha han desde hasta sin") {
+		m[w] = langES
+	}
+	return m
+}()
+
+// lexiconGroups are groups of words that say the same thing; each group is
+// one stem, its first entry's. An entry is a folded word or stem, which
+// stands for the words of that stem ("arrests" and "arres" both stand for
+// "arrested"), or, prefixed with '=', a whole folded word, for words whose
+// stem would meet unrelated words ("recorta" and "record").
+var lexiconGroups = []string{
+	"arres captu detie detai cae nab apreh",
+	"kill kille kills killi dead death dies die died muert muere mueren matan asesi assas abate abati slain shot",
+	"armed gunmen gunman armad pistoleros sicarios",
+	"robber thief thieve ladron asaltante",
+	"store shop tienda",
+	"buy acquire purchase compra adquiere adquirir =buyout",
+	"stake =share =shares =participacion",
+	"send sends sent envia envio trans hand hands hande ships ship entre trasl deliv",
+	"troop soldi milit tropa solda efect",
+	"tarif duty dutie aranc cuota",
+	"elect vote votes votar votac elecc",
+	"judge judic juez jueces",
+	"reope reabr",
+	"suspe halt halts close closes cierr cerra",
+	"rejec rules desca recha",
+	"hike hikes raise eleva sube dupli doubl",
+	"cut cuts lower baja trims trim =recorta =recortan =recorte =recortes =recorto",
+	"seize seizu decom asegu bust incau confi",
+	"sanci sanct",
+	"remit remes",
+	"turno parti",
+	"impos impon",
+	"plead pleads guilt culpa",
+	"journ perio",
+	"fire fires blaze incen fuego flame llama",
+	"kidna abduc secue plagi",
+	"tunne tunel",
+	"disco uncov halla hallan descu encue locat local",
+	"court corte tribu",
+	"weapo gun guns armas arma armer firea",
+	"accel speed acele",
+	"gen gener",
+	"lab labs labor",
+	"fenta",
+	"peso",
+	"usmca tmec",
+	"win wins winne =gana =ganan =gano =ganar =ganador =ganadora =ganadores =vence =vencen =vencio",
+	"gover gobie",
+	"attac ataqu",
+	"quake earth sismo terre tembl",
+	"hurri hurac",
+	"flood inund",
+	"crash accid",
+	"plane avion",
+	"agree deal acuer pacto pact",
+	"summi cumbr",
+	"borde =frontera =fronteras =fronterizo =fronteriza",
+	"immig inmig migra",
+	"drug drugs droga",
+	"oil =petroleo =petrolera =petroleras =petrolero",
+	"price preci",
+	"trade comer",
+	"tax taxes impue",
+	"vacci vacun",
+	"cases casos",
+	"athle atlet",
+	"team equip",
+	"world mundo mundi",
+	"law ley leyes",
+	"secur segur",
+	"rescu resca",
+	"injur wound herid",
+	"women woman mujer",
+	"olymp olimp",
+	"rate tasa",
+	"bank banco",
+	"point punto",
+	"cattle ganado",
+	"steel acero",
+	"job empleo",
+	"week semana",
+	"month =mes =meses",
+	"year =ano =anos",
+}
+
+// places are countries and a few cities, each with its demonyms and its
+// spelling in the other language, written as lexiconGroups entries. A place
+// is always a name: two headlines about different places tell different
+// stories.
+var places = []string{
+	"us usa eu eeuu eua =estadounidense =estadounidenses =norteamericano =norteamericanos =norteamericana",
+	"mexic mexi",
+	"canad",
+	"guate",
+	"hondu",
+	"salva",
+	"nicar",
+	"panam",
+	"cuba cuban",
+	"haiti",
+	"venez",
+	"colom",
+	"ecuad",
+	"peru perua peruv",
+	"boliv",
+	"chile",
+	"argen",
+	"urugu",
+	"parag",
+	"brazi brasi",
+	"spain espan spani",
+	"franc frenc",
+	"germa alema",
+	"italy itali",
+	"uk brita briti breta engla ingla",
+	"irela irlan irish",
+	"portu",
+	"nethe holan dutch",
+	"russi rusia ruso rusos rusa rusas",
+	"ukrai ucran",
+	"polan polon polis",
+	"turke turqu turki",
+	"israe",
+	"pales",
+	"iran irani",
+	"iraq irak",
+	"syria siria sirio",
+	"egypt egipt",
+	"saudi",
+	"china chino chine",
+	"japan japon",
+	"korea corea",
+	"india",
+	"pakis",
+	"afgha",
+	"austr",
+	"niger",
+	"kenya kenia",
+	"tokyo =tokio",
+	"londo londr",
+	"beiji pekin",
+	"moscu mosco",
+}
+
+// concepts maps stems, and wholeWords maps whole folded words, to the stem of
+// their lexicon group; placeStems are the stems of places.
+var concepts, wholeWords, placeStems = func() (map[string]string, map[string]string, map[string]bool) {
+	stems, whole, place := map[string]string{}, map[string]string{}, map[string]bool{}
+	add := func(group string, isPlace bool) {
+		fs := strings.Fields(group)
+		canon := stem(fs[0])
+		if isPlace {
+			place[canon] = true
+		}
+		for _, f := range fs {
+			if w, ok := strings.CutPrefix(f, "="); ok {
+				whole[w] = canon
+				continue
+			}
+			// An entry may be a word ("arrests") or already a stem
+			// ("impos", which stem would cut to "impo").
+			for _, k := range []string{stem(f), cut(f)} {
+				if k != canon {
+					stems[k] = canon
+				}
+			}
+		}
+	}
+	for _, g := range lexiconGroups {
+		add(g, false)
+	}
+	for _, g := range places {
+		add(g, true)
+	}
+	return stems, whole, place
+}()

@@ -1,0 +1,108 @@
+package story
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"testing"
+
+	"github.com/newsdigest/newsdigest/internal/storyeval"
+)
+
+// partition turns Group's answer into a canonical form that does not
+// depend on the docs' order: for each doc, in the order of ids, the sorted
+// ids of its story.
+func partition(docs []Doc, ids []string) map[string]string {
+	g := Group(docs)
+	members := map[int][]string{}
+	for i, r := range g {
+		members[r] = append(members[r], ids[i])
+	}
+	out := make(map[string]string, len(docs))
+	for i, r := range g {
+		ms := slices.Clone(members[r])
+		slices.Sort(ms)
+		out[ids[i]] = fmt.Sprint(ms)
+	}
+	return out
+}
+
+// TestGroupOrderIndependent groups every window of the public tuning sets
+// in file order and shuffled: the stories must be the same.
+func TestGroupOrderIndependent(t *testing.T) {
+	r := rand.New(rand.NewPCG(11, 2026))
+	for _, set := range storyeval.Sets {
+		if set.HeldOut {
+			continue
+		}
+		ws, _, err := set.Load(evalDir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, w := range ws {
+			docs := evalDocs(w.Items)
+			ids := make([]string, len(w.Items))
+			for i, it := range w.Items {
+				ids[i] = it.ID
+			}
+			want := partition(docs, ids)
+			for range 2 {
+				perm := r.Perm(len(docs))
+				sd, sids := make([]Doc, len(docs)), make([]string, len(docs))
+				for i, p := range perm {
+					sd[i], sids[i] = docs[p], ids[p]
+				}
+				got := partition(sd, sids)
+				for id, s := range want {
+					if got[id] != s {
+						t.Fatalf("%s window %s: item %s is in story %s in file order, %s shuffled", set.Name, w.Name, id, s, got[id])
+					}
+				}
+			}
+		}
+	}
+}
+
+// FuzzGroup checks that Group never panics, returns a valid partition (each
+// doc points at the first doc of its story, docs with one key are one
+// story) and gives the same stories for the docs in reverse order.
+func FuzzGroup(f *testing.F) {
+	for _, d := range issueWindow {
+		f.Add(d.Title, "", "", d.Title+" again", "k")
+	}
+	f.Add("Mexico arrests CJNG leader - Reuters", "Mexican forces detained him.", "Reuters", "Detienen a líder del CJNG", "")
+	f.Add("3.8% 3,80% mil 500 US$ 12 billion", "", "", "3 mil 12 mil millones", "")
+	f.Add("", "", "", "", "")
+	f.Fuzz(func(t *testing.T, t1, lede, source, t2, key string) {
+		docs := []Doc{
+			{Title: t1, Lede: lede, Source: source},
+			{Title: t2, Lede: lede, Key: key},
+			{Title: t1 + " " + t2, Key: key},
+			{Title: t2, Source: source},
+			{Title: t1},
+		}
+		g := Group(docs)
+		if len(g) != len(docs) {
+			t.Fatalf("Group returned %d answers for %d docs", len(g), len(docs))
+		}
+		for i, r := range g {
+			if r > i || g[r] != r {
+				t.Fatalf("Group = %v: doc %d points at %d, which is not its story's first doc", g, i, r)
+			}
+		}
+		if key != "" && g[1] != g[2] {
+			t.Fatalf("Group = %v: docs with key %q are in two stories", g, key)
+		}
+		rev := slices.Clone(docs)
+		slices.Reverse(rev)
+		gr := Group(rev)
+		n := len(docs)
+		for i := range docs {
+			for j := range docs {
+				if (g[i] == g[j]) != (gr[n-1-i] == gr[n-1-j]) {
+					t.Fatalf("docs %d and %d: one story = %v in order, %v reversed", i, j, g[i] == g[j], gr[n-1-i] == gr[n-1-j])
+				}
+			}
+		}
+	})
+}
