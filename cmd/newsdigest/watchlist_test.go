@@ -187,10 +187,11 @@ func TestShippedWatchlistBacktest(t *testing.T) {
 		micro [2]string // precision, recall
 		topic [2]string // every topic
 	}{
-		// The tuning data of the shipped config: tune.jsonl and half A.
-		{"tuning", []string{dir + "tune.jsonl", dir + "holdout-a.jsonl"}, [2]string{"0.97", "0.97"}, [2]string{"0.93", "0.93"}},
-		// Half B, held out: scored once when the config was tuned.
-		{"held-out B", []string{dir + "holdout-b.jsonl"}, [2]string{"0.88", "0.74"}, [2]string{"0.85", "0.55"}},
+		// The tuning data of the shipped config (round 3): all 436 items.
+		{"tuning", []string{dir + "tune.jsonl", dir + "holdout-a.jsonl", dir + "holdout-b.jsonl"}, [2]string{"0.96", "0.96"}, [2]string{"0.93", "0.93"}},
+		// Set C, held out: collected and labelled before round 3 and
+		// scored once when the config was tuned (docs/WATCHLISTS.md).
+		{"held-out C", []string{dir + "holdout-c.jsonl"}, [2]string{"0.88", "0.86"}, [2]string{"0.78", "0.75"}},
 	}
 	for _, p := range parts {
 		args := []string{"backtest", "-config", "../../config.yaml", "-q",
