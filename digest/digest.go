@@ -93,8 +93,9 @@ type Entry struct {
 	Terms     []string  `json:"terms"`
 	Tags      []string  `json:"tags"` // the story's other matched topics (names, config order)
 	Also      []Link    `json:"also"` // other outlets carrying the same story
-	// Outlets is how many distinct outlets (sources) carry the story,
-	// the shown one included.
+	// Outlets is how many distinct outlets carry the story, the shown one
+	// included: sources with the same name, or links on the same site, are
+	// one outlet (outlets.go).
 	Outlets int `json:"outlets"`
 	// ItemIDs are the IDs of every stored item folded into this entry, the
 	// shown one first: the items to mark delivered once the digest is posted.
@@ -333,7 +334,7 @@ func entry(story []member, topics []newsdigest.Topic, loc *time.Location) Entry 
 		Terms:     []string{},
 		Tags:      []string{},
 		Also:      []Link{},
-		Outlets:   outlets(story),
+		Outlets:   countOutlets(story),
 	}
 	if e.Title == "" {
 		e.Title = cmp.Or(e.URL, "(untitled)")

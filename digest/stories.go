@@ -3,7 +3,6 @@ package digest
 import (
 	"cmp"
 
-	"github.com/newsdigest/newsdigest/classify"
 	"github.com/newsdigest/newsdigest/story"
 )
 
@@ -43,15 +42,6 @@ func clusterMembers(ms []member, delivered []member) (stories [][]member) {
 func storyDoc(m member) story.Doc {
 	it := m.c.Item
 	return story.Doc{Key: m.key, Title: it.Title, Lede: it.Summary, Source: it.Source, Feed: it.FeedName}
-}
-
-// outlets counts the distinct outlets (by folded source name) of a story.
-func outlets(ms []member) int {
-	seen := make(map[string]bool, len(ms))
-	for _, m := range ms {
-		seen[classify.FoldString(source(m.c.Item))] = true
-	}
-	return len(seen)
 }
 
 // byRank orders a story best first: highest score, then earliest date, then
