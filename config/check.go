@@ -210,6 +210,7 @@ func (p *parser) termList(n *yaml.Node, path string) []string {
 func (p *parser) checkAcrossSections() {
 	p.checkSlack()
 	p.checkRetention()
+	p.checkAlerts()
 }
 
 // checkSlack reports Slack settings that contradict each other. Whether
