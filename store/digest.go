@@ -143,8 +143,8 @@ func (s *Store) LastDigest(ctx context.Context, channel string) (to time.Time, o
 
 // Prune deletes items first seen before `before`, with their matches and
 // their delivered-to links, and returns how many items it deleted. It also
-// deletes delivery records posted before `before` that no longer carry any
-// item, and digest records that ended before `before` except each channel's
+// deletes delivery records (digests and alerts) posted before `before` that
+// no longer carry any item, and digest records that ended before `before` except each channel's
 // latest, which LastDigest needs. The pruned items' IDs are kept (for three
 // times the retention) so that an item its feed still lists comes back
 // "remember only", never as news. Once an item's link is gone, an item with
@@ -173,7 +173,8 @@ func (s *Store) Prune(ctx context.Context, before time.Time) (int64, error) {
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, `DELETE FROM deliveries WHERE posted_at < ?
-			AND NOT EXISTS (SELECT 1 FROM delivered_items d WHERE d.delivery_id = deliveries.id)`, b); err != nil {
+			AND NOT EXISTS (SELECT 1 FROM delivered_items d WHERE d.delivery_id = deliveries.id)
+			AND NOT EXISTS (SELECT 1 FROM alerted_items a WHERE a.delivery_id = deliveries.id OR a.alert_id = deliveries.id)`, b); err != nil {
 			return err
 		}
 		_, err = tx.ExecContext(ctx, `DELETE FROM digests WHERE to_ns < ?
