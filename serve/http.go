@@ -166,6 +166,9 @@ func (s *Server) handleRun(w http.ResponseWriter, r *http.Request) {
 			res.Poll.OK++
 		}
 	}
+	if !s.isStopping() {
+		s.runAlerts(ctx) // as after every poll; its outcome is in /healthz
+	}
 	if s.isStopping() {
 		// A stop signal arrived during the poll: start no Slack post now.
 		res.Error = "shutting down: polled, but the digest was not posted"
