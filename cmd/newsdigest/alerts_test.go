@@ -80,6 +80,9 @@ func TestRunAlerts(t *testing.T) {
 	if code, _, errOut := runMain(t, "", nil, "run", "-config", s.cfg); code != 0 {
 		t.Fatalf("first run = %d:\n%s", code, errOut)
 	}
+	if code, out, _ := runMain(t, "", nil, "validate", "-config", s.cfg); code != 0 || !strings.Contains(out, "OK: 4 feeds, 2 topics, 1 alert rule;") {
+		t.Errorf("validate = %d: %s", code, out)
+	}
 	const story = "Sinaloa Cartel chief extradited from Mexico in a surprise night flight"
 	for i := range alertHosts {
 		s.publish(i, story)

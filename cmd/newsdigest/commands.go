@@ -227,7 +227,11 @@ func cmdValidate(ctx context.Context, e *env, args []string) error {
 	for _, w := range cfg.WarningLines() {
 		fmt.Fprintln(e.stderr, "warning: "+w)
 	}
-	fmt.Fprintf(e.stdout, "%s: OK: %d feeds, %d topics; %s\n", *cfgPath, len(cfg.Feeds), len(cfg.Topics), slack)
+	rules := ""
+	if n := len(cfg.Alerts); n > 0 {
+		rules = fmt.Sprintf(", %d alert %s", n, map[bool]string{true: "rule", false: "rules"}[n == 1])
+	}
+	fmt.Fprintf(e.stdout, "%s: OK: %d feeds, %d topics%s; %s\n", *cfgPath, len(cfg.Feeds), len(cfg.Topics), rules, slack)
 	return nil
 }
 
