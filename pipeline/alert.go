@@ -147,8 +147,8 @@ func (p *Pipeline) alertChannel(ctx context.Context, out slackEndpoint, l *lease
 	if len(summary) > 0 {
 		m, n := slack.AlertSummary(summary, perHour)
 		_, err := p.post(ctx, out, l, ch.name, []slack.Message{m}, func(_ int, d *store.Delivery) {
-			d.Kind, d.Outlets = store.KindAlertSummary, n
-			d.Headline = fmt.Sprintf("%d stories over the hourly cap", n)
+			d.Kind = store.KindAlertSummary
+			d.Headline = fmt.Sprintf("%d %s over the hourly cap", n, map[bool]string{true: "story", false: "stories"}[n == 1])
 		})
 		if err != nil {
 			cr.Err = err

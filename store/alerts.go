@@ -1,11 +1,13 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -21,18 +23,21 @@ import (
 // of its feed's items), whether a digest carried it, and the alerts that
 // carried it. Times come back in UTC.
 func (s *Store) AlertItems(ctx context.Context, since time.Time, topics []string) ([]newsdigest.AlertCandidate, error) {
-	var sb strings.Builder
-	sb.WriteString(`SELECT i.id, i.feed_url, i.feed_name, i.guid, i.link, i.canonical_url, i.title, i.summary,
-			i.source, i.published, i.first_seen,
-			i.first_seen <= (SELECT MIN(f.first_seen) FROM items f WHERE f.feed_url = i.feed_url),
-			EXISTS (SELECT 1 FROM delivered_items d WHERE d.item_id = i.id),
-			m.topic, m.score, m.terms
-		FROM items i JOIN matches m ON m.item_id = i.id
-		WHERE i.remember_only = 0 AND (i.id IN (SELECT item_id FROM alerted_items)`)
-	args := []any{}
+	alerts, err := s.alertsByItem(ctx)
+	if err != nil {
+		return nil, err
+	}
+	// Two selections, each on its index (an OR, or a UNION, of the two
+	// scans every item): the recent items of the topics, then the alerted
+	// ones.
+	out, err := s.alertItems(ctx, nil, `i.id IN (SELECT item_id FROM alerted_items)`, nil, alerts)
+	if err != nil {
+		return nil, err
+	}
 	if len(topics) > 0 {
-		sb.WriteString(` OR (i.first_seen >= :since AND EXISTS (SELECT 1 FROM matches t WHERE t.item_id = i.id AND t.topic IN (`)
-		args = append(args, sql.Named("since", nanos(since)))
+		var sb strings.Builder
+		sb.WriteString(`i.first_seen >= :since AND EXISTS (SELECT 1 FROM matches t WHERE t.item_id = i.id AND t.topic IN (`)
+		args := []any{sql.Named("since", nanos(since))}
 		for i, t := range topics {
 			if i > 0 {
 				sb.WriteString(", ")
@@ -41,20 +46,40 @@ func (s *Store) AlertItems(ctx context.Context, since time.Time, topics []string
 			sb.WriteString(":" + name)
 			args = append(args, sql.Named(name, t))
 		}
-		sb.WriteString(")))")
+		sb.WriteString("))")
+		if out, err = s.alertItems(ctx, out, sb.String(), args, alerts); err != nil {
+			return nil, err
+		}
 	}
-	sb.WriteString(`) ORDER BY i.first_seen, i.id, m.score DESC, m.topic`)
+	slices.SortFunc(out, func(a, b newsdigest.AlertCandidate) int {
+		if c := a.FirstSeen.Compare(b.FirstSeen); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.Item.ID, b.Item.ID)
+	})
+	return out, nil
+}
 
-	alerts, err := s.alertsByItem(ctx)
-	if err != nil {
-		return nil, err
+// alertItems appends to out the items that where selects (and are not in
+// out yet), as AlertItems describes them.
+func (s *Store) alertItems(ctx context.Context, out []newsdigest.AlertCandidate, where string, args []any, alerts map[string][]newsdigest.Alerted) ([]newsdigest.AlertCandidate, error) {
+	have := make(map[string]bool, len(out))
+	for _, c := range out {
+		have[c.Item.ID] = true
 	}
-	rows, err := s.db.QueryContext(ctx, sb.String(), args...)
+	rows, err := s.db.QueryContext(ctx, `SELECT i.id, i.feed_url, i.feed_name, i.guid, i.link, i.canonical_url, i.title, i.summary,
+			i.source, i.published, i.first_seen,
+			i.first_seen <= (SELECT MIN(f.first_seen) FROM items f WHERE f.feed_url = i.feed_url),
+			EXISTS (SELECT 1 FROM delivered_items d WHERE d.item_id = i.id),
+			m.topic, m.score, m.terms
+		FROM items i JOIN matches m ON m.item_id = i.id
+		WHERE i.remember_only = 0 AND `+where+`
+		ORDER BY i.first_seen, i.id, m.score DESC, m.topic`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: alert items: %w", err)
 	}
 	defer rows.Close()
-	var out []newsdigest.AlertCandidate
+	last := ""
 	for rows.Next() {
 		var (
 			it        newsdigest.Item
@@ -70,13 +95,17 @@ func (s *Store) AlertItems(ctx context.Context, since time.Time, topics []string
 			&it.Source, &published, &firstSeen, &firstPoll, &digested, &m.Topic, &m.Score, &terms); err != nil {
 			return nil, fmt.Errorf("store: alert items: %w", err)
 		}
+		if have[it.ID] {
+			continue
+		}
 		if err := json.Unmarshal([]byte(terms), &m.Terms); err != nil {
 			return nil, fmt.Errorf("store: alert items: item %s: topic %s: terms: %w", it.ID, m.Topic, err)
 		}
-		if n := len(out); n > 0 && out[n-1].Item.ID == it.ID {
-			out[n-1].Matches = append(out[n-1].Matches, m)
+		if it.ID == last {
+			out[len(out)-1].Matches = append(out[len(out)-1].Matches, m)
 			continue
 		}
+		last = it.ID
 		it.Published = fromNull(published)
 		out = append(out, newsdigest.AlertCandidate{
 			Candidate: newsdigest.Candidate{

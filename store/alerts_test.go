@@ -108,7 +108,7 @@ func TestAlertOutbox(t *testing.T) {
 
 	// A summary: counted apart, and it is the last alert.
 	sum, _ := s.BeginDelivery(ctx, Delivery{Channel: "#alerts", DigestID: "x4", Part: 1, ItemIDs: []string{"a3"}, PostedAt: base,
-		Kind: KindAlertSummary, Headline: "1 more story", Outlets: 4})
+		Kind: KindAlertSummary, Headline: "1 more story"})
 	if err := s.ConfirmDelivery(ctx, sum, "1.000300", "C9", base.Add(3*time.Minute)); err != nil {
 		t.Fatal(err)
 	}
