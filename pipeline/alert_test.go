@@ -51,13 +51,14 @@ var breakingStories = []string{
 // alertFixture is loopback feeds (one per outlet), a fake Slack with a
 // digest and an alert channel, and a clock that polls move forward.
 type alertFixture struct {
-	feeds *feedtest.Server
-	slack *fakeslack.Server
-	logs  *testlog.Buffer
-	clock time.Time
-	items [][]feedtest.ItemSpec // per outlet
-	db    string
-	rule  string // the alert rule's extra keys
+	feeds   *feedtest.Server
+	slack   *fakeslack.Server
+	logs    *testlog.Buffer
+	clock   time.Time
+	items   [][]feedtest.ItemSpec // per outlet
+	db      string
+	rule    string // the alert rule's extra keys
+	webhook bool   // post through the fake's webhook, not a bot token
 }
 
 func newAlertFixture(t *testing.T, start time.Time, rule string) *alertFixture {
@@ -95,7 +96,13 @@ func (f *alertFixture) publish(s int, on ...int) {
 
 func (f *alertFixture) config() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "slack:\n  token: %q\n  channel: \"#mx-digest\"\n  api_url: %q\nfeeds:\n", botToken, f.slack.APIURL())
+	channel := "    channel: \"#mx-alerts\"\n"
+	if f.webhook {
+		fmt.Fprintf(&b, "slack:\n  webhook_url: %q\nfeeds:\n", f.slack.WebhookURL())
+		channel = ""
+	} else {
+		fmt.Fprintf(&b, "slack:\n  token: %q\n  channel: \"#mx-digest\"\n  api_url: %q\nfeeds:\n", botToken, f.slack.APIURL())
+	}
 	for i, o := range outlets {
 		fmt.Fprintf(&b, "  - {name: %q, url: %q}\n", o.name, f.feeds.URL+fmt.Sprintf("/o/%d", i))
 	}
@@ -109,8 +116,7 @@ func (f *alertFixture) config() string {
 alerts:
   - topics: [troops]
     min_outlets: 4
-    channel: "#mx-alerts"
-` + f.rule)
+` + channel + f.rule)
 	return b.String()
 }
 
@@ -400,5 +406,29 @@ func TestAlertHourlyCap(t *testing.T) {
 	f.poll(t, p)
 	if top, _ := f.alerts(); len(top) != 4 || count(top, "3 tons of fentanyl") != 1 {
 		t.Errorf("an hour later: %d messages; want the sixth story's alert", len(top))
+	}
+}
+
+// TestAlertWebhook: with a webhook the alert goes to the webhook's channel,
+// once, with no growth reply (no threads), and the digest that follows in
+// the same channel shows the story marked.
+func TestAlertWebhook(t *testing.T) {
+	f := newAlertFixture(t, recentStart(), "    reply_at: 5\n")
+	f.webhook = true
+	p := f.pipeline(t)
+	f.poll(t, p)
+	f.publish(0, ap, reuters, universal, google)
+	f.poll(t, p)
+	f.publish(0, milenio)
+	f.poll(t, p)
+	if _, err := p.Deliver(context.Background(), pipeline.DigestOptions{}, nil); err != nil {
+		t.Fatal(err)
+	}
+	msgs := f.slack.Messages()
+	if len(msgs) != 2 || !msgs[0].Webhook || count(msgs[:1], "⚡ *<") != 1 || count(msgs[:1], breakingStories[0]) != 1 {
+		t.Fatalf("%d webhook messages; want the alert, then the digest", len(msgs))
+	}
+	if d := text(msgs[1]); strings.Count(d, breakingStories[0]) != 1 || !strings.Contains(d, "⚡ alerted ") || strings.Contains(d, " in webhook") {
+		t.Errorf("the digest does not show the story once, marked (in its own channel): %s", d)
 	}
 }
