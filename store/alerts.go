@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/newsdigest/newsdigest"
@@ -35,19 +34,9 @@ func (s *Store) AlertItems(ctx context.Context, since time.Time, topics []string
 		return nil, err
 	}
 	if len(topics) > 0 {
-		var sb strings.Builder
-		sb.WriteString(`i.first_seen >= :since AND EXISTS (SELECT 1 FROM matches t WHERE t.item_id = i.id AND t.topic IN (`)
-		args := []any{sql.Named("since", nanos(since))}
-		for i, t := range topics {
-			if i > 0 {
-				sb.WriteString(", ")
-			}
-			name := fmt.Sprintf("topic%d", i)
-			sb.WriteString(":" + name)
-			args = append(args, sql.Named(name, t))
-		}
-		sb.WriteString("))")
-		if out, err = s.alertItems(ctx, out, sb.String(), args, alerts); err != nil {
+		list, args := namedList("topic", topics)
+		where := `i.first_seen >= :since AND EXISTS (SELECT 1 FROM matches t WHERE t.item_id = i.id AND t.topic IN (` + list + `))`
+		if out, err = s.alertItems(ctx, out, where, append(args, sql.Named("since", nanos(since))), alerts); err != nil {
 			return nil, err
 		}
 	}

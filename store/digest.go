@@ -61,16 +61,9 @@ func (s *Store) Candidates(ctx context.Context, q CandidateQuery) ([]newsdigest.
 		sql.Named("lookback", lookback), sql.Named("channel", q.Channel),
 	}
 	if len(q.Topics) > 0 {
-		sb.WriteString(" AND m.topic IN (")
-		for i, t := range q.Topics {
-			if i > 0 {
-				sb.WriteString(", ")
-			}
-			name := fmt.Sprintf("topic%d", i)
-			sb.WriteString(":" + name)
-			args = append(args, sql.Named(name, t))
-		}
-		sb.WriteString(")")
+		list, named := namedList("topic", q.Topics)
+		sb.WriteString(" AND m.topic IN (" + list + ")")
+		args = append(args, named...)
 	}
 	sb.WriteString(" ORDER BY i.first_seen, i.id, m.score DESC, m.topic")
 
@@ -185,4 +178,16 @@ func (s *Store) Prune(ctx context.Context, before time.Time) (int64, error) {
 		return 0, fmt.Errorf("store: prune before %s: %w", before.UTC().Format(time.RFC3339), err)
 	}
 	return n, nil
+}
+
+// namedList is ":prefix0, :prefix1, …", one named parameter per value, for
+// an IN list, and their arguments.
+func namedList(prefix string, values []string) (string, []any) {
+	names := make([]string, len(values))
+	args := make([]any, len(values))
+	for i, v := range values {
+		names[i] = fmt.Sprintf(":%s%d", prefix, i)
+		args[i] = sql.Named(names[i][1:], v)
+	}
+	return strings.Join(names, ", "), args
 }

@@ -5,17 +5,13 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"os"
-	"os/exec"
 	"strings"
-	"sync"
 	"sync/atomic"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/newsdigest/newsdigest/internal/fakeslack"
 	"github.com/newsdigest/newsdigest/internal/feedtest"
-	"github.com/newsdigest/newsdigest/internal/testlog"
 )
 
 // alertSetup is four outlets' feeds on loopback (each first carrying
@@ -152,44 +148,8 @@ func TestKilledMidAlert(t *testing.T) {
 		var child atomic.Pointer[os.Process]
 		kill := rng.IntN(2) == 0
 		at := 1 + rng.IntN(3) // the accepted alert after which the signal comes
-		var mu sync.Mutex
-		accepted, signalled := 0, time.Time{}
-		s.slack.OnAccept(func(m fakeslack.Message) fakeslack.Fault {
-			mu.Lock()
-			defer mu.Unlock()
-			if m.Channel != "C2" || child.Load() == nil || !signalled.IsZero() {
-				return fakeslack.Fault{}
-			}
-			if accepted++; accepted != at {
-				return fakeslack.Fault{}
-			}
-			signalled = time.Now()
-			if kill {
-				child.Load().Signal(syscall.SIGKILL)
-				return fakeslack.Fault{Drop: true}
-			}
-			child.Load().Signal(syscall.SIGTERM)
-			return fakeslack.Fault{Delay: 50 * time.Millisecond}
-		})
-		runChild := func() (int, string) {
-			cmd := exec.Command(os.Args[0], "-test.run=^$")
-			cmd.Env = append(os.Environ(), "GORACE=atexit_sleep_ms=0", "NEWSDIGEST_TEST_AS_MAIN=1", "NEWSDIGEST_TEST_ARGS=run -config "+s.cfg)
-			var stderr testlog.Buffer
-			cmd.Stderr = &stderr
-			if err := cmd.Start(); err != nil {
-				t.Fatal(err)
-			}
-			child.Store(cmd.Process)
-			err := cmd.Wait()
-			child.Store(nil)
-			if ee, ok := err.(*exec.ExitError); ok {
-				return ee.ExitCode(), stderr.String()
-			} else if err != nil {
-				t.Fatal(err)
-			}
-			return 0, stderr.String()
-		}
-		if code, logs := runChild(); code != 0 { // the feeds' first polls
+		signalled := signalMidPost(s.slack, &child, kill, at, func(m fakeslack.Message) bool { return m.Channel == "C2" })
+		if code, logs := runChild(t, s.cfg, &child); code != 0 { // the feeds' first polls
 			t.Fatalf("trial %d: first run = %d:\n%s", trial, code, logs)
 		}
 		for _, story := range stories {
@@ -197,13 +157,13 @@ func TestKilledMidAlert(t *testing.T) {
 				s.publish(i, story)
 			}
 		}
-		code, logs := runChild()
-		if signalled.IsZero() {
+		code, logs := runChild(t, s.cfg, &child)
+		if signalled().IsZero() {
 			t.Fatalf("trial %d: the run ended (exit %d) before alert %d was posted:\n%s", trial, code, at, logs)
 		}
 		done := false
 		for range 4 {
-			if code, logs = runChild(); code == 0 {
+			if code, logs = runChild(t, s.cfg, &child); code == 0 {
 				done = true
 				break
 			}
