@@ -62,7 +62,7 @@ type Alert struct {
 	// min_outlets; Span runs from the first report to the last outlet
 	// counted: "4 outlets in 38 min".
 	FirstReport time.Time     `json:"first_report"`
-	Crossed     time.Time     `json:"crossed"`
+	Crossed     time.Time     `json:"crossed,omitzero"` // zero for a reply
 	Span        time.Duration `json:"-"`
 	// Held says why the alert is not posted now (HeldQuiet, HeldCap), ""
 	// when it is; HeldUntil is when quiet hours end.

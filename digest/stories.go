@@ -77,7 +77,7 @@ func clusterMembers(ms, delivered, alerted []member) (stories [][]member, alerts
 	return stories, alerts
 }
 
-// firstFrom is the first index in g at or after from (len: none).
+// firstFrom is the first index in g at or after from (math.MaxInt: none).
 func firstFrom(g []int, from int) int {
 	for _, i := range g {
 		if i >= from {
