@@ -214,6 +214,7 @@ func (p *parser) checkAcrossSections() {
 	p.checkSlack()
 	p.checkCommands()
 	p.checkRetention()
+	p.checkAlerts()
 }
 
 var (

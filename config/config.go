@@ -31,6 +31,9 @@ type Config struct {
 	Slack    Slack
 	Feeds    []newsdigest.Feed
 	Topics   []newsdigest.Topic
+	// Alerts are the alert rules (docs/ALERTS.md), with their defaults
+	// applied, in config order.
+	Alerts []newsdigest.AlertRule
 	// Lines maps the path of every key and list element found in the file
 	// ("feeds[3]", "topics[1]", "topics[1].channel", "slack.token") to its
 	// 1-based line, for messages built later.
@@ -78,6 +81,9 @@ type Digest struct {
 	Lookback    time.Duration // window of the first digest; default 24h
 	MaxPerTopic int           // items shown per topic; default 8
 	PostEmpty   bool          // post a "nothing new" note when nothing matched
+	// OmitAlerted leaves stories already alerted out of the digest
+	// (digest.alerted: omit); by default they are shown, marked.
+	OmitAlerted bool
 }
 
 // Slack configures delivery and the /newsdigest slash command. Printing it

@@ -668,7 +668,8 @@ func FuzzParse(f *testing.F) {
 		f.Add(b)
 	}
 	for _, s := range []string{"", "a: b", "topics:\n  - name: t\n    terms: [x*]\n", "- &a [*a]", "slack: {token: ${X}}",
-		"feeds: [{name: a, url: 'http://x/'}, {name: a, url: 'http://x/'}]", "\xff\xfe", "{", "? [a]\n: b\n", "a: &x 1\nb: *x\n"} {
+		"feeds: [{name: a, url: 'http://x/'}, {name: a, url: 'http://x/'}]", "\xff\xfe", "{", "? [a]\n: b\n", "a: &x 1\nb: *x\n",
+		"topics:\n  - name: t\n    terms: [x]\nalerts:\n  - topics: [t]\n    min_outlets: 4\n    quiet_hours: \"23:00-06:00\"\n    reply_at: 0\n"} {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
@@ -694,6 +695,17 @@ func FuzzParse(f *testing.F) {
 			for _, tp := range c.Topics {
 				if len(tp.Terms) == 0 || tp.MinScore < 1 || !topicNameRE.MatchString(tp.Name) {
 					t.Fatalf("Parse(%q) accepted invalid topic %+v", data, tp)
+				}
+			}
+			for _, r := range c.Alerts {
+				if len(r.Topics) == 0 || r.MinOutlets < 2 || r.Within <= 0 || r.Within > MaxAlertWithin || r.MaxPerHour < 1 ||
+					(r.ReplyAt != 0 && r.ReplyAt <= r.MinOutlets) || r.Name == "" || r.Quiet.Start < 0 || r.Quiet.End >= 24*60 {
+					t.Fatalf("Parse(%q) accepted invalid alert rule %+v", data, r)
+				}
+				for _, name := range r.Topics {
+					if _, err := c.SelectTopics([]string{name}); err != nil {
+						t.Fatalf("Parse(%q) accepted an alert rule on %v", data, err)
+					}
 				}
 			}
 		}

@@ -87,6 +87,7 @@ func (p *parser) rootKeys() []field {
 			{"lookback", p.duration(&c.Digest.Lookback)},
 			{"max_per_topic", p.integer(1, -1, func(n int64) { c.Digest.MaxPerTopic = int(n) })},
 			{"post_empty", p.boolean(&c.Digest.PostEmpty)},
+			{"alerted", p.alertedStories(&c.Digest.OmitAlerted)},
 		})},
 		{"slack", p.section([]field{
 			{"token", p.secret(&c.Slack.Token)},
@@ -101,6 +102,7 @@ func (p *parser) rootKeys() []field {
 		})},
 		{"feeds", p.feeds},   // a list of feedKeys mappings
 		{"topics", p.topics}, // a list of topicKeys mappings
+		{"alerts", p.alerts}, // a list of alertKeys mappings (alerts.go)
 	}
 }
 

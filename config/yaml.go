@@ -25,6 +25,8 @@ type parser struct {
 
 	// Where per-topic channels were set, for the webhook check.
 	topicChannels []Problem
+	// The path of each alert rule in Config.Alerts, for checkAlerts.
+	alertPaths []string
 }
 
 // A reader checks the value v found at path and stores it in the config.

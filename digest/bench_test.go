@@ -3,7 +3,9 @@ package digest
 import (
 	"io"
 	"testing"
+	"time"
 
+	"github.com/newsdigest/newsdigest"
 	"github.com/newsdigest/newsdigest/internal/digesttest"
 )
 
@@ -56,5 +58,19 @@ func TestBenchInput(t *testing.T) {
 	}
 	if got := len(itemIDs(d)); got != 2000 {
 		t.Errorf("ItemIDs() = %d IDs; want 2000", got)
+	}
+}
+
+// BenchmarkAlerts checks one alert rule over the busy day's 2,000 items,
+// as after every poll; BenchmarkBuild is the digest of the same items.
+func BenchmarkAlerts(b *testing.B) {
+	var items []newsdigest.AlertCandidate
+	for _, c := range digesttest.BusyDay() {
+		items = append(items, newsdigest.AlertCandidate{Candidate: c})
+	}
+	r := newsdigest.AlertRule{Name: "r", Topics: []string{"cartels", "troops"}, MinOutlets: 2, Within: 2 * time.Hour, MaxPerHour: 5, ReplyAt: 4}
+	in := AlertInput{Channel: "#a", Rules: []newsdigest.AlertRule{r}, Topics: digesttest.Topics, Now: digesttest.Now, Items: items, Threads: true}
+	for b.Loop() {
+		Alerts(in)
 	}
 }

@@ -30,8 +30,17 @@ type Input struct {
 	// is left out, so a story is not posted again when a new outlet picks it
 	// up later. Only their title, summary, link and canonical link are used.
 	Delivered []newsdigest.Candidate
-	Feeds     []newsdigest.FeedReport // every configured feed's outcome this run, config order
-	Stats     Stats
+	// Alerted are items alerts already carried (store.AlertedItems): a
+	// story one of them belongs to is shown marked with its earliest alert
+	// (Entry.Alerted), or left out with OmitAlerted, never as if it were
+	// new. Only their text, links and alerts are used.
+	Alerted     []newsdigest.AlertCandidate
+	OmitAlerted bool
+	// Channel is where the digest goes ("" for every channel): a mark
+	// names the alert's channel when it is another.
+	Channel string
+	Feeds   []newsdigest.FeedReport // every configured feed's outcome this run, config order
+	Stats   Stats
 	// StaleAfter: a feed that was not fetched this run and is not failing is
 	// reported stale when its LastOK is before From or older than StaleAfter
 	// (measured from GeneratedAt). Zero means DefaultStaleAfter. A feed
@@ -60,6 +69,9 @@ type Digest struct {
 	Topics      []Section `json:"topics"` // only topics with items, in config order
 	Feeds       Coverage  `json:"feeds"`
 	Stats       Stats     `json:"stats"`
+	// Alerts is what the alert rules would do now, for run -dry-run: set
+	// by the caller, nil (and left out) when no rule is configured.
+	Alerts *AlertPlan `json:"alerts,omitempty"`
 }
 
 // Window is the span of time a digest covers.
@@ -93,12 +105,22 @@ type Entry struct {
 	Terms     []string  `json:"terms"`
 	Tags      []string  `json:"tags"` // the story's other matched topics (names, config order)
 	Also      []Link    `json:"also"` // other outlets carrying the same story
-	// Outlets is how many distinct outlets (sources) carry the story,
-	// the shown one included.
+	// Outlets is how many distinct outlets carry the story, the shown one
+	// included: sources with the same name, or links on the same site, are
+	// one outlet (outlets.go).
 	Outlets int `json:"outlets"`
+	// Alerted is the alert that already carried the story, nil when none.
+	Alerted *Alerted `json:"alerted,omitempty"`
 	// ItemIDs are the IDs of every stored item folded into this entry, the
 	// shown one first: the items to mark delivered once the digest is posted.
 	ItemIDs []string `json:"-"`
+}
+
+// Alerted says when an alert already carried an entry's story, and where
+// when not in the digest's own channel.
+type Alerted struct {
+	At      time.Time `json:"at"`
+	Channel string    `json:"channel,omitempty"`
 }
 
 // Link is another outlet's copy of a story.
@@ -177,11 +199,12 @@ func usable(t time.Time) bool {
 // member is one candidate with the facts grouping and ranking need.
 type member struct {
 	c      newsdigest.Candidate
-	key    string       // canonical link, "" when none
-	when   time.Time    // Published, or FirstSeen when undated
-	score  int          // best score among known topics
-	best   int          // index in Input.Topics of the best-scoring topic
-	topics []topicMatch // known topics it matched, each once, with its best match
+	key    string              // canonical link, "" when none
+	when   time.Time           // Published, or FirstSeen when undated
+	score  int                 // best score among known topics
+	best   int                 // index in Input.Topics of the best-scoring topic
+	topics []topicMatch        // known topics it matched, each once, with its best match
+	alert  *newsdigest.Alerted // the earliest alert that carried it, if any
 }
 
 // topicMatch is a match with the index of its topic in Input.Topics.
@@ -245,17 +268,28 @@ func members(in Input, index map[string]int) []member {
 }
 
 // groupStories partitions members into stories, each ordered best first
-// (byRank). Members with the same non-empty canonical link are one story, and
-// so are members whose titles and ledes say the same thing (package story);
-// stories that an already delivered item belongs to are dropped. Stories come
-// in order of first appearance. This is the one place in digest that asks
-// what "the same story" is.
-func groupStories(ms, delivered []member) [][]member {
-	stories := clusterMembers(ms, delivered)
+// (byRank), with the earliest alert each story's items had (or nil).
+// Members with the same non-empty canonical link are one story, and so are
+// members whose titles and ledes say the same thing (package story);
+// stories that an already delivered item belongs to are dropped. Stories
+// come in order of first appearance.
+func groupStories(ms, delivered, alerted []member) ([][]member, []*newsdigest.Alerted) {
+	stories, alerts := clusterMembers(ms, delivered, alerted)
 	for _, s := range stories {
 		slices.SortStableFunc(s, byRank)
 	}
-	return stories
+	return stories, alerts
+}
+
+// earliestAlert is the earliest of an item's alerts, or nil.
+func earliestAlert(as []newsdigest.Alerted) *newsdigest.Alerted {
+	var first *newsdigest.Alerted
+	for i := range as {
+		if first == nil || as[i].At.Before(first.At) {
+			first = &as[i]
+		}
+	}
+	return first
 }
 
 // sections builds one section per configured topic that has entries.
@@ -275,9 +309,31 @@ func sections(in Input, loc *time.Location) []Section {
 	for _, c := range in.Delivered {
 		delivered = append(delivered, member{c: c, key: cmp.Or(c.CanonicalURL, canonical(c.Item.Link))})
 	}
-	for _, story := range groupStories(members(in, index), delivered) {
+	alertOf := map[string]*newsdigest.Alerted{}
+	var alerted []member
+	for _, c := range in.Alerted {
+		if a := earliestAlert(c.Alerts); a != nil {
+			alertOf[c.Item.ID] = a
+			alerted = append(alerted, member{c: c.Candidate, key: cmp.Or(c.CanonicalURL, canonical(c.Item.Link)), alert: a})
+		}
+	}
+	ms := members(in, index)
+	for i := range ms {
+		ms[i].alert = alertOf[ms[i].c.Item.ID]
+	}
+	stories, alerts := groupStories(ms, delivered, alerted)
+	for k, story := range stories {
+		if alerts[k] != nil && in.OmitAlerted {
+			continue
+		}
 		rep := story[0]
 		e := entry(story, in.Topics, loc)
+		if a := alerts[k]; a != nil {
+			e.Alerted = &Alerted{At: at(a.At, loc)}
+			if a.Channel != in.Channel {
+				e.Alerted.Channel = CleanLine(a.Channel, MaxSourceRunes)
+			}
+		}
 		byTopic[rep.best] = append(byTopic[rep.best], ranked{&e, rep.when})
 	}
 	out := []Section{}
@@ -333,7 +389,7 @@ func entry(story []member, topics []newsdigest.Topic, loc *time.Location) Entry 
 		Terms:     []string{},
 		Tags:      []string{},
 		Also:      []Link{},
-		Outlets:   outlets(story),
+		Outlets:   countOutlets(story),
 	}
 	if e.Title == "" {
 		e.Title = cmp.Or(e.URL, "(untitled)")

@@ -27,6 +27,9 @@ func (d *Digest) WriteJSON(w io.Writer) error {
 	}
 	out.Feeds.Failed = orEmpty(out.Feeds.Failed)
 	out.Feeds.Stale = orEmpty(out.Feeds.Stale)
+	if d.Alerts != nil {
+		out.Alerts = &AlertPlan{Post: orEmpty(d.Alerts.Post), Held: orEmpty(d.Alerts.Held)}
+	}
 	enc := json.NewEncoder(w)
 	enc.SetEscapeHTML(false)
 	enc.SetIndent("", "  ")
@@ -89,6 +92,15 @@ func (d *Digest) WriteText(w io.Writer, maxPerTopic int) error {
 			}
 		}
 	}
+	if d.Alerts != nil {
+		writeAlerts(&b, *d.Alerts, "\n== %s ==\n", func(a Alert) string {
+			line := "\n- " + alertHead(a, CleanLine) + "\n  " + alertMeta(a, textMeta) + "\n"
+			if u := CleanURL(a.URL); u != "" {
+				line += "  " + u + "\n"
+			}
+			return line
+		})
+	}
 	b.WriteByte('\n')
 	b.WriteString(d.CoverageLine(func(s string) string { return s }))
 	b.WriteByte('\n')
@@ -135,6 +147,15 @@ func (d *Digest) WriteMarkdown(w io.Writer, maxPerTopic int) error {
 			fmt.Fprintf(&b, "- +%d more: %s\n", more, strings.Join(rest, " · "))
 		}
 	}
+	if d.Alerts != nil {
+		writeAlerts(&b, *d.Alerts, "\n## %s\n\n", func(a Alert) string {
+			head := alertHead(a, func(s string, max int) string { return escapeMarkdown(CleanLine(s, max)) })
+			if u := markdownURL(a.URL); u != "" {
+				head = "[" + head + "](" + u + ")"
+			}
+			return "- " + head + " — " + alertMeta(a, markdownMeta) + "\n"
+		})
+	}
 	fmt.Fprintf(&b, "\n%s\n", d.CoverageLine(escapeMarkdown))
 	if _, err := io.WriteString(w, b.String()); err != nil {
 		return fmt.Errorf("digest: write markdown: %w", err)
@@ -176,13 +197,21 @@ type MetaStyle struct {
 
 // Meta is an entry's second line, the same in every rendering: "Source ·
 // 2h ago · N outlets · terms · tags: … · also: …", with "N outlets" only
-// when more than one outlet carries the story.
+// when more than one outlet carries the story, and, for a story an alert
+// already carried, "⚡ alerted 14:05 (in #mx-alerts) · " first.
 func (e Entry) Meta(now time.Time, st MetaStyle) string {
 	head := st.Text(e.Source, MaxSourceRunes)
 	if a := Ago(e.Published, now); a != "" {
 		head += st.SourceSep + a
 	}
 	parts := []string{head}
+	if a := e.Alerted; a != nil {
+		mark := "⚡ alerted " + clock(a.At, now)
+		if a.Channel != "" {
+			mark += " in " + st.Text(a.Channel, MaxSourceRunes)
+		}
+		parts = append([]string{mark}, parts...)
+	}
 	if e.Outlets > 1 {
 		parts = append(parts, strconv.Itoa(e.Outlets)+" outlets")
 	}
@@ -289,6 +318,20 @@ func windowLine(w Window, now time.Time) string {
 	return ""
 }
 
+// clock is a time of day, with the day when it is not now's: "14:05",
+// "Sat 14:05", "Sat 21 Nov 14:05" a week or more before.
+func clock(t, now time.Time) string {
+	y, m, d := t.Date()
+	ny, nm, nd := now.Date()
+	switch {
+	case y == ny && m == nm && d == nd:
+		return t.Format("15:04")
+	case now.Sub(t) < 6*24*time.Hour && now.Sub(t) > 0:
+		return t.Format("Mon 15:04")
+	}
+	return stamp(t, now)
+}
+
 // stamp is a short date and time, with the year only when it is not now's.
 func stamp(t, now time.Time) string {
 	if t.Year() != now.Year() {
@@ -387,4 +430,68 @@ func (d *Digest) CoverageLine(esc func(string) string) string {
 		fmt.Fprintf(&b, "; %d not due this run", rest)
 	}
 	return b.String()
+}
+
+// writeAlerts writes a dry run's alert plan: a heading (in the rendering's
+// format) and one entry per alert, those held last with the reason.
+func writeAlerts(b *strings.Builder, p AlertPlan, heading string, entry func(Alert) string) {
+	title := fmt.Sprintf("Alerts: %d would be posted now", len(p.Post))
+	if len(p.Held) > 0 {
+		title += fmt.Sprintf(", %d held", len(p.Held))
+	}
+	fmt.Fprintf(b, heading, title)
+	if len(p.Post)+len(p.Held) == 0 {
+		b.WriteString("\nNo story qualifies now.\n")
+	}
+	for _, a := range p.Post {
+		b.WriteString(entry(a))
+	}
+	for _, a := range p.Held {
+		b.WriteString(entry(a))
+	}
+}
+
+// alertHead is an alert's title line: "⚡ Title", "↳ Title" for a growth
+// reply, with the reason when it is held.
+func alertHead(a Alert, text func(string, int) string) string {
+	head := "⚡ " + text(a.Title, MaxTitleRunes)
+	if a.Kind == AlertReply {
+		head = "↳ " + text(a.Title, MaxTitleRunes)
+	}
+	switch a.Held {
+	case HeldQuiet:
+		head += " (held: quiet hours until " + a.HeldUntil.Format("15:04") + ")"
+	case HeldCap:
+		head += " (held: the channel's hourly cap)"
+	}
+	if a.Kind == AlertSummary {
+		head += " (in a summary: over the channel's hourly cap)"
+	}
+	return head
+}
+
+// alertMeta is an alert's second line: "#mx-alerts · rule troops · 4
+// outlets in 38 min: AP, Reuters, … · terms: troops".
+func alertMeta(a Alert, st MetaStyle) string {
+	outlets := make([]string, len(a.Outlets))
+	for i, l := range a.Outlets {
+		outlets[i] = st.Also(l)
+	}
+	parts := []string{st.Text(a.Channel, MaxSourceRunes), "rule " + st.Text(a.Rule, MaxTitleRunes),
+		a.Growth() + ": " + strings.Join(outlets, ", ")}
+	if a.Kind == AlertReply {
+		news := make([]string, len(a.New))
+		for i, l := range a.New {
+			news[i] = st.Also(l)
+		}
+		parts = append(parts, "new since the alert: "+strings.Join(news, ", "))
+	}
+	if len(a.Terms) > 0 {
+		ts := make([]string, len(a.Terms))
+		for i, t := range a.Terms {
+			ts[i] = st.Text(t, MaxTitleRunes)
+		}
+		parts = append(parts, st.Terms(strings.Join(ts, ", ")))
+	}
+	return strings.Join(parts, " · ")
 }

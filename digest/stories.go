@@ -2,56 +2,95 @@ package digest
 
 import (
 	"cmp"
+	"math"
+	"slices"
 
-	"github.com/newsdigest/newsdigest/classify"
+	"github.com/newsdigest/newsdigest"
 	"github.com/newsdigest/newsdigest/story"
 )
 
-// clusterMembers partitions members into stories (story.Group) in order of
-// first appearance, dropping every story that one of the delivered members
-// (items already posted to the channel) belongs to.
-func clusterMembers(ms []member, delivered []member) (stories [][]member) {
-	docs := make([]story.Doc, 0, len(ms)+len(delivered))
-	for _, m := range delivered {
-		docs = append(docs, storyDoc(m))
-	}
-	for _, m := range ms {
-		docs = append(docs, storyDoc(m))
-	}
-	root := story.Group(docs)
-	old := make(map[int]bool, len(delivered))
-	for i := range delivered {
-		old[root[i]] = true
+// partition groups members into stories (story.Group): each story is a
+// list of member indices in input order, and stories come in order of
+// first appearance. It and clusterMembers are the one place in digest that
+// asks what "the same story" is.
+func partition(ms []member) [][]int {
+	docs := make([]story.Doc, len(ms))
+	for i, m := range ms {
+		docs[i] = storyDoc(m)
 	}
 	index := map[int]int{}
-	for k, m := range ms {
-		r := root[len(delivered)+k]
-		if old[r] {
-			continue // the story was already delivered
-		}
+	var out [][]int
+	for i, r := range story.Group(docs) {
 		if s, ok := index[r]; ok {
-			stories[s] = append(stories[s], m)
+			out[s] = append(out[s], i)
 			continue
 		}
-		index[r] = len(stories)
-		stories = append(stories, []member{m})
+		index[r] = len(out)
+		out = append(out, []int{i})
 	}
-	return stories
+	return out
+}
+
+// clusterMembers partitions members into stories in order of first
+// appearance, dropping every story that one of the delivered members (items
+// already posted to the channel) belongs to. Alerted members are items that
+// alerts carried (their alert set); a candidate may carry one too. Each
+// story comes with the earliest alert among its members and the alerted
+// members it joined, or nil.
+func clusterMembers(ms, delivered, alerted []member) (stories [][]member, alerts []*newsdigest.Alerted) {
+	all := make([]member, 0, len(delivered)+len(alerted)+len(ms))
+	all = append(all, delivered...)
+	inMs := make(map[string]bool, len(ms))
+	for _, m := range ms {
+		inMs[m.c.Item.ID] = true
+	}
+	for _, m := range alerted {
+		if !inMs[m.c.Item.ID] {
+			all = append(all, m)
+		}
+	}
+	known := len(all)
+	all = append(all, ms...)
+	groups := partition(all)
+	// In order of each story's first candidate.
+	slices.SortStableFunc(groups, func(a, b []int) int { return cmp.Compare(firstFrom(a, known), firstFrom(b, known)) })
+	for _, g := range groups {
+		var s []member
+		var alert *newsdigest.Alerted
+		old := false
+		for _, i := range g {
+			m := all[i]
+			old = old || i < len(delivered)
+			if i >= known {
+				s = append(s, m)
+			}
+			if m.alert != nil && (alert == nil || m.alert.At.Before(alert.At)) {
+				alert = m.alert
+			}
+		}
+		if old || len(s) == 0 {
+			continue // the story was already delivered, or has no candidate
+		}
+		stories = append(stories, s)
+		alerts = append(alerts, alert)
+	}
+	return stories, alerts
+}
+
+// firstFrom is the first index in g at or after from (math.MaxInt: none).
+func firstFrom(g []int, from int) int {
+	for _, i := range g {
+		if i >= from {
+			return i
+		}
+	}
+	return math.MaxInt
 }
 
 // storyDoc is a member as story grouping sees it.
 func storyDoc(m member) story.Doc {
 	it := m.c.Item
 	return story.Doc{Key: m.key, Title: it.Title, Lede: it.Summary, Source: it.Source, Feed: it.FeedName}
-}
-
-// outlets counts the distinct outlets (by folded source name) of a story.
-func outlets(ms []member) int {
-	seen := make(map[string]bool, len(ms))
-	for _, m := range ms {
-		seen[classify.FoldString(source(m.c.Item))] = true
-	}
-	return len(seen)
 }
 
 // byRank orders a story best first: highest score, then earliest date, then

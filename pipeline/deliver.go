@@ -191,6 +191,10 @@ func (p *Pipeline) deliverChannel(ctx context.Context, out slackEndpoint, l *lea
 		cr.Err = fmt.Errorf("pipeline: digest: %w", err)
 		return cr
 	}
+	// A story an alert already carried is shown marked, or left out.
+	if cr.Err = p.markAlerted(ctx, &in, ch.name); cr.Err != nil {
+		return cr
+	}
 
 	// build, render
 	cr.Digest = digest.Build(in)
@@ -227,6 +231,13 @@ func (p *Pipeline) deliverChannel(ctx context.Context, out slackEndpoint, l *lea
 // the first final error, which names the channel and never contains a
 // secret.
 func (p *Pipeline) postAll(ctx context.Context, out slackEndpoint, l *lease, channel string, msgs []slack.Message) (posted int, err error) {
+	return p.post(ctx, out, l, channel, msgs, nil)
+}
+
+// post is postAll for any kind of message: outbox, when not nil, completes
+// each message's outbox row before it is begun (its kind, the thread it
+// goes into, what an alert says). Digests and alerts go through it alike.
+func (p *Pipeline) post(ctx context.Context, out slackEndpoint, l *lease, channel string, msgs []slack.Message, outbox func(i int, d *store.Delivery)) (posted int, err error) {
 	digestID := newDigestID()
 	// Bookkeeping outlives a stop: what Slack holds must be recorded.
 	keep := context.WithoutCancel(ctx)
@@ -245,6 +256,10 @@ func (p *Pipeline) postAll(ctx context.Context, out slackEndpoint, l *lease, cha
 		}
 		m.Tag = slack.Tag{Digest: digestID, Part: i + 1}
 		d := store.Delivery{Channel: channel, DigestID: digestID, Part: i + 1, ThreadTS: thread, ItemIDs: m.ItemIDs, PostedAt: p.Now()}
+		if outbox != nil {
+			outbox(i, &d)
+			thread = d.ThreadTS
+		}
 		id, err := p.store.BeginDelivery(keep, d)
 		if err != nil {
 			return posted, fmt.Errorf("%s: %w", where, err)
@@ -254,7 +269,7 @@ func (p *Pipeline) postAll(ctx context.Context, out slackEndpoint, l *lease, cha
 			var se *slack.Error
 			if errors.As(err, &se) && se.Unknown {
 				// Slack may hold it: the next run looks before posting again.
-				p.logger.Warn("a message's outcome is unknown; the next digest looks for it in the channel before posting it again",
+				p.logger.Warn("a message's outcome is unknown; the next run looks for it in the channel before posting it again",
 					"channel", channel, "digest", digestID, "part", i+1)
 			} else if aerr := p.store.AbandonDelivery(keep, id); aerr != nil {
 				err = errors.Join(err, aerr)
@@ -389,7 +404,8 @@ func newDigestID() string {
 
 // Digest builds, without posting or recording anything, the digest of the
 // lookback window (or opts.Since): the matched items not yet delivered, for
-// the topics selected. It is what `run -dry-run` prints, and can be repeated. With
+// the topics selected, with what the alert rules would do now. It is what
+// `run -dry-run` prints, and can be repeated. With
 // per-topic channels it is every channel's digest in one document; an item
 // bound for two channels is listed once. poll (may be nil) supplies this
 // run's feed outcomes and counts for the coverage line.
@@ -434,7 +450,21 @@ func (p *Pipeline) Digest(ctx context.Context, opts DigestOptions, poll *PollRep
 			}
 		}
 	}
-	return digest.Build(p.digestInput(topics, cands, poll, from, now)), nil
+	in := p.digestInput(topics, cands, poll, from, now)
+	if err := p.markAlerted(ctx, &in, ""); err != nil {
+		return nil, err
+	}
+	d := digest.Build(in)
+	var names []string // the rules of a narrowed digest's topics
+	if len(opts.Topics) > 0 {
+		for _, t := range topics {
+			names = append(names, t.Name)
+		}
+	}
+	if d.Alerts, err = p.PlanAlerts(ctx, names); err != nil {
+		return nil, err
+	}
+	return d, nil
 }
 
 // windowStart is where a digest's window starts when it does not follow the

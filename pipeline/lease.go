@@ -14,9 +14,9 @@ import (
 	"time"
 )
 
-// digestLease is the store lease held while a digest is selected and posted,
-// so that two processes (serve and a manual run, or two replicas) never post
-// the same items. It is short and kept alive by a heartbeat while this
+// digestLease is the store lease held while a digest (or the alerts) is
+// selected and posted, so that two processes (serve and a manual run, or
+// two replicas) never post the same items. It is short and kept alive by a heartbeat while this
 // process posts, so that a holder that crashed blocks the others for
 // seconds; one on this host whose process is gone is taken over at once.
 const (

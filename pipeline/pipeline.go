@@ -1,7 +1,9 @@
-// Package pipeline runs newsdigest's two jobs, one file each: the poll
-// (poll.go: fetch every feed, classify new items, store them) and the digest
+// Package pipeline runs newsdigest's jobs, one file each: the poll
+// (poll.go: fetch every feed, classify new items, store them), the digest
 // (deliver.go: select what each channel has not received, build, render,
-// post to Slack, record, close the window — the exactly-once bookkeeping).
+// post to Slack, record, close the window — the exactly-once bookkeeping)
+// and the alerts after each poll (alert.go: the stories that took off,
+// posted once through deliver.go's path).
 // cmd/newsdigest and serve wire it; it owns no flags and no output streams.
 package pipeline
 

@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"slices"
@@ -137,17 +138,14 @@ func (s *Server) handleRun(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer done()
-	s.jobMu.Lock()
-	defer s.jobMu.Unlock()
-	if s.isStopping() {
+	s.logger.Info("on-demand run", "topics", opts.Topics, "since", opts.Since, "remote", r.RemoteAddr)
+	var res RunResult
+	poll, rep, err := s.runOnDemand(ctx, opts)
+	switch {
+	case errors.Is(err, errStopping) && poll == nil:
 		writeJSON(w, http.StatusServiceUnavailable, errorBody{"shutting down"})
 		return
-	}
-	s.logger.Info("on-demand run", "topics", opts.Topics, "since", opts.Since, "remote", r.RemoteAddr)
-
-	var res RunResult
-	poll, err := s.runPoll(ctx)
-	if err != nil {
+	case poll == nil:
 		res.Error = s.cfg.Redact(err.Error())
 		writeJSON(w, http.StatusInternalServerError, res)
 		return
@@ -166,13 +164,12 @@ func (s *Server) handleRun(w http.ResponseWriter, r *http.Request) {
 			res.Poll.OK++
 		}
 	}
-	if s.isStopping() {
-		// A stop signal arrived during the poll: start no Slack post now.
+	if errors.Is(err, errStopping) {
+		// A stop signal arrived during the poll: no Slack post was started.
 		res.Error = "shutting down: polled, but the digest was not posted"
 		writeJSON(w, http.StatusServiceUnavailable, res)
 		return
 	}
-	rep, err := s.runDeliver(ctx, opts, &poll)
 	res.Channels = []RunChannel{}
 	for _, c := range rep.Channels {
 		rc := RunChannel{Channel: c.Channel, Messages: c.Messages, Items: c.Items}

@@ -1,9 +1,12 @@
 package serve
 
 import (
+	"time"
+
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
+	"github.com/newsdigest/newsdigest/digest"
 	"github.com/newsdigest/newsdigest/pipeline"
 )
 
@@ -32,12 +35,18 @@ type metrics struct {
 	slackErrors       *prometheus.CounterVec // channel
 	lastPollSuccess   prometheus.Gauge
 	lastDigestSuccess prometheus.Gauge
+	alertChecks       *prometheus.CounterVec // result
+	alerts            *prometheus.CounterVec // rule, kind
+	alertsHeld        *prometheus.GaugeVec   // rule, reason
+	lastAlert         *prometheus.GaugeVec   // rule
+	rules             []string               // alert rule names
 }
 
-func newMetrics(topics, channels []string) *metrics {
+func newMetrics(topics, channels, rules []string) *metrics {
 	reg := prometheus.NewRegistry()
 	m := &metrics{
-		reg: reg,
+		reg:   reg,
+		rules: rules,
 		polls: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "newsdigest_polls_total", Help: "Polls run, by result (ok, error: the store failed).",
 		}, []string{"result"}),
@@ -81,10 +90,23 @@ func newMetrics(topics, channels []string) *metrics {
 		lastDigestSuccess: prometheus.NewGauge(prometheus.GaugeOpts{
 			Name: "newsdigest_last_digest_success_timestamp_seconds", Help: "Unix time the last fully posted digest finished.",
 		}),
+		alertChecks: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "newsdigest_alert_checks_total", Help: "Checks of the alert rules after a poll, by result (ok, error: some channel's alerts could not be posted).",
+		}, []string{"result"}),
+		alerts: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "newsdigest_alerts_total", Help: "Stories posted by an alert rule and confirmed by Slack, by rule and kind (alert, reply: a growth reply, summary: in a summary over the hourly cap).",
+		}, []string{"rule", "kind"}),
+		alertsHeld: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "newsdigest_alerts_held", Help: "Stories an alert rule holds after the last check, by rule and reason (quiet_hours, hourly_cap).",
+		}, []string{"rule", "reason"}),
+		lastAlert: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "newsdigest_last_alert_timestamp_seconds", Help: "Unix time this process last posted a story of the rule (alert, reply or summary).",
+		}, []string{"rule"}),
 	}
 	reg.MustRegister(
 		m.polls, m.fetches, m.fetchDuration, m.feedsFailing, m.pollDuration, m.itemsFetched, m.itemsNew,
 		m.itemsMatched, m.digests, m.slackMessages, m.itemsPosted, m.slackErrors, m.lastPollSuccess, m.lastDigestSuccess,
+		m.alertChecks, m.alerts, m.alertsHeld, m.lastAlert,
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 	)
@@ -98,6 +120,19 @@ func newMetrics(topics, channels []string) *metrics {
 	}
 	for _, t := range topics {
 		m.itemsMatched.WithLabelValues(t)
+	}
+	if len(rules) > 0 {
+		for _, r := range []string{"ok", "error"} {
+			m.alertChecks.WithLabelValues(r)
+		}
+	}
+	for _, rule := range rules {
+		for _, k := range []string{digest.AlertNew, digest.AlertReply, digest.AlertSummary} {
+			m.alerts.WithLabelValues(rule, k)
+		}
+		for _, r := range []string{digest.HeldQuiet, digest.HeldCap} {
+			m.alertsHeld.WithLabelValues(rule, r)
+		}
 	}
 	for _, ch := range channels {
 		m.slackMessages.WithLabelValues(ch)
@@ -159,4 +194,29 @@ func (m *metrics) observeDigest(rep pipeline.DeliveryReport, err error, finished
 	}
 	m.digests.WithLabelValues("ok").Inc()
 	m.lastDigestSuccess.Set(finishedUnix)
+}
+
+// observeAlerts records one check of the alert rules: the stories posted
+// and held per rule.
+func (m *metrics) observeAlerts(rep pipeline.AlertReport, err error) {
+	if err != nil {
+		m.alertChecks.WithLabelValues("error").Inc()
+	} else {
+		m.alertChecks.WithLabelValues("ok").Inc()
+	}
+	for _, rule := range m.rules {
+		for _, r := range []string{digest.HeldQuiet, digest.HeldCap} {
+			m.alertsHeld.WithLabelValues(rule, r).Set(0)
+		}
+	}
+	now := float64(time.Now().UnixNano()) / 1e9
+	for _, c := range rep.Channels {
+		for _, a := range c.Posted {
+			m.alerts.WithLabelValues(a.Rule, a.Kind).Inc()
+			m.lastAlert.WithLabelValues(a.Rule).Set(now)
+		}
+		for _, a := range c.Held {
+			m.alertsHeld.WithLabelValues(a.Rule, a.Held).Inc()
+		}
+	}
 }

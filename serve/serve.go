@@ -62,6 +62,26 @@ type Server struct {
 	cmd     *slashcmd.Handler
 	cm      *commandMetrics
 	replays *replayCache
+	alerts  *AlertStatus // nil without alert rules
+}
+
+// AlertStatus is what /healthz says about the alert rules.
+type AlertStatus struct {
+	Rules       []string   `json:"rules"`
+	LastChecked time.Time  `json:"last_checked,omitzero"` // after a poll
+	LastError   string     `json:"last_error,omitempty"`  // of the last check; "" when it succeeded
+	Held        int        `json:"held"`                  // stories waiting: quiet hours, or a channel's hourly cap
+	Last        *LastAlert `json:"last,omitempty"`        // the last alert Slack confirmed, from the store
+}
+
+// LastAlert is the last alert, growth reply or summary Slack confirmed.
+type LastAlert struct {
+	At       time.Time `json:"at"`
+	Channel  string    `json:"channel"`
+	Kind     string    `json:"kind"` // alert, alert_reply or alert_summary
+	Rule     string    `json:"rule,omitempty"`
+	Headline string    `json:"headline"`
+	Outlets  int       `json:"outlets"`
 }
 
 // JobStatus is what /healthz says about one job.
@@ -106,7 +126,14 @@ func New(cfg *config.Config, p *pipeline.Pipeline, logger *slog.Logger) (*Server
 			channels = append(channels, ch)
 		}
 	}
-	s.m = newMetrics(topics, channels)
+	var rules []string
+	for _, r := range p.AlertRules() {
+		rules = append(rules, r.Name)
+	}
+	if len(rules) > 0 {
+		s.alerts = &AlertStatus{Rules: rules}
+	}
+	s.m = newMetrics(topics, channels, rules)
 	s.mux = s.routes()
 	if err := s.setupCommands(); err != nil {
 		return nil, fmt.Errorf("serve: %w", err)
@@ -131,6 +158,7 @@ func (s *Server) Run(ctx context.Context, ln net.Listener) error {
 	jobCtx, cancelJobs := context.WithCancel(context.WithoutCancel(ctx))
 	defer cancelJobs()
 	loc := s.location()
+	s.loadLastAlert(ctx)
 	c := cron.New(cron.WithLocation(loc), cron.WithLogger(cronLogger{s.logger}), cron.WithChain(cron.Recover(cronLogger{s.logger})))
 	skip := cron.NewChain(cron.SkipIfStillRunning(cronLogger{s.logger}))
 
@@ -237,7 +265,38 @@ func (s *Server) pollJob() {
 	if s.isStopping() || ctx.Err() != nil {
 		return // queued behind another job while shutdown began
 	}
-	s.runPoll(ctx)
+	if _, err := s.runPoll(ctx); err == nil && !s.isStopping() {
+		s.runAlerts(ctx)
+	}
+}
+
+// errStopping: a stop came before the on-demand run could start, or
+// between its poll and its posts.
+var errStopping = errors.New("serve: shutting down")
+
+// runOnDemand is an on-demand run — POST /run, or /newsdigest now: a poll,
+// the alert rules (as after every poll), then the digest of opts, in turn
+// with the scheduled jobs. poll is nil when the poll did not happen or
+// failed; err is errStopping when a stop came first, or between the poll
+// and the posts (then nothing was posted).
+func (s *Server) runOnDemand(ctx context.Context, opts pipeline.DigestOptions) (*pipeline.PollReport, pipeline.DeliveryReport, error) {
+	s.jobMu.Lock()
+	defer s.jobMu.Unlock()
+	if s.isStopping() || ctx.Err() != nil {
+		return nil, pipeline.DeliveryReport{}, errStopping
+	}
+	poll, err := s.runPoll(ctx)
+	if err != nil {
+		return nil, pipeline.DeliveryReport{}, err
+	}
+	if !s.isStopping() {
+		s.runAlerts(ctx) // its outcome is in /healthz
+	}
+	if s.isStopping() {
+		return &poll, pipeline.DeliveryReport{}, errStopping
+	}
+	rep, err := s.runDeliver(ctx, opts, &poll)
+	return &poll, rep, err
 }
 
 // digestJob is the scheduled digest: everything since the last successful
@@ -344,12 +403,57 @@ func (s *Server) runDeliver(ctx context.Context, opts pipeline.DigestOptions, po
 	return rep, err
 }
 
+// runAlerts checks the alert rules after a poll and records the outcome.
+// s.jobMu is held.
+func (s *Server) runAlerts(ctx context.Context) (pipeline.AlertReport, error) {
+	if s.alerts == nil {
+		return pipeline.AlertReport{}, nil
+	}
+	rep, err := s.p.Alert(ctx)
+	s.m.observeAlerts(rep, err)
+	held := 0
+	for _, c := range rep.Channels {
+		held += len(c.Held)
+	}
+	s.mu.Lock()
+	s.alerts.LastChecked, s.alerts.LastError, s.alerts.Held = time.Now(), "", held
+	if err != nil {
+		s.alerts.LastError = s.cfg.Redact(err.Error())
+	}
+	s.mu.Unlock()
+	if err != nil {
+		s.logger.Error("alerts failed", "err", s.cfg.Redact(err.Error()))
+	}
+	s.loadLastAlert(ctx)
+	return rep, err
+}
+
+// loadLastAlert reads the last confirmed alert from the store, for
+// /healthz: it survives restarts, and another process's alerts count.
+func (s *Server) loadLastAlert(ctx context.Context) {
+	if s.alerts == nil {
+		return
+	}
+	d, ok, err := s.p.LastAlert(context.WithoutCancel(ctx))
+	if err != nil {
+		s.logger.Warn("could not read the last alert", "err", err)
+		return
+	}
+	if !ok {
+		return
+	}
+	s.mu.Lock()
+	s.alerts.Last = &LastAlert{At: d.PostedAt, Channel: d.Channel, Kind: string(d.Kind), Rule: d.Rule, Headline: d.Headline, Outlets: d.Outlets}
+	s.mu.Unlock()
+}
+
 // Status is the body of GET /healthz.
 type Status struct {
-	Status string    `json:"status"` // "ok" while the scheduler runs, else "stopped"
-	Time   time.Time `json:"time"`
-	Poll   JobStatus `json:"poll"`
-	Digest JobStatus `json:"digest"`
+	Status string       `json:"status"` // "ok" while the scheduler runs, else "stopped"
+	Time   time.Time    `json:"time"`
+	Poll   JobStatus    `json:"poll"`
+	Digest JobStatus    `json:"digest"`
+	Alerts *AlertStatus `json:"alerts,omitempty"` // without alert rules, left out
 }
 
 // Status reports whether the scheduler runs and how the jobs went.
@@ -374,6 +478,19 @@ func (s *Server) Status() Status {
 		if !t.IsZero() {
 			*t = t.In(loc).Truncate(time.Millisecond)
 		}
+	}
+	if s.alerts != nil {
+		a := *s.alerts
+		a.Rules = append([]string(nil), a.Rules...)
+		if !a.LastChecked.IsZero() {
+			a.LastChecked = a.LastChecked.In(loc).Truncate(time.Millisecond)
+		}
+		if a.Last != nil {
+			last := *a.Last
+			last.At = last.At.In(loc).Truncate(time.Millisecond)
+			a.Last = &last
+		}
+		st.Alerts = &a
 	}
 	st.Time = st.Time.Truncate(time.Millisecond)
 	return st

@@ -160,24 +160,18 @@ func (s *Server) startLater(later slashcmd.Later) {
 	}()
 }
 
-// RunNow is `/newsdigest now`: a poll, then the digest of opts, in turn with
-// the scheduled jobs and POST /run (slashcmd.Runner). It runs within a job
-// (startLater).
+// RunNow is `/newsdigest now`: an on-demand run (runOnDemand) of opts
+// (slashcmd.Runner). It runs within a job (startLater).
 func (s *Server) RunNow(ctx context.Context, opts pipeline.DigestOptions) (pipeline.DeliveryReport, error) {
-	s.jobMu.Lock()
-	defer s.jobMu.Unlock()
-	if s.isStopping() || ctx.Err() != nil {
-		return pipeline.DeliveryReport{}, slashcmd.ErrStopping
-	}
 	s.logger.Info("on-demand run from Slack", "topics", opts.Topics, "since", opts.Since, "channel", opts.Channel)
-	poll, err := s.runPoll(ctx)
-	if err != nil {
-		return pipeline.DeliveryReport{}, fmt.Errorf("poll: %w", err)
+	poll, rep, err := s.runOnDemand(ctx, opts)
+	switch {
+	case errors.Is(err, errStopping):
+		return rep, slashcmd.ErrStopping
+	case poll == nil:
+		return rep, fmt.Errorf("poll: %w", err)
 	}
-	if s.isStopping() {
-		return pipeline.DeliveryReport{}, slashcmd.ErrStopping
-	}
-	return s.runDeliver(ctx, opts, &poll)
+	return rep, err
 }
 
 // replayCache remembers the signatures of requests accepted within

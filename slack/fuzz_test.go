@@ -2,6 +2,7 @@ package slack
 
 import (
 	"encoding/json"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -72,6 +73,42 @@ func FuzzSlackMessages(f *testing.F) {
 		for _, id := range itemIDs(d) {
 			if seen[id] != 1 {
 				t.Errorf("item %s carried %d times; want once", id, seen[id])
+			}
+		}
+	})
+}
+
+// FuzzAlertMessages renders hostile feed text as alerts, growth replies and
+// summaries, and checks that Slack would accept each message and that its
+// only links are the stories' own http(s) links.
+func FuzzAlertMessages(f *testing.F) {
+	f.Add("<!channel> Title", "<@U1>|src", "https://x.test/a|b>", "Label & <b>", "rule<>", 4)
+	f.Add("", "", "", "", "", 0)
+	f.Add(strings.Repeat("&<>|", 200), strings.Repeat("ü&", 80), "https://x.test/"+strings.Repeat("%", 2000), strings.Repeat("L", 400), strings.Repeat("r", 300), 300)
+	f.Fuzz(func(t *testing.T, title, src, link, label, rule string, n int) {
+		n = (n%400 + 400) % 400
+		a := digest.Alert{Kind: digest.AlertNew, Rule: rule, Label: label, Title: title, URL: link, Terms: []string{label}, Span: time.Duration(n) * time.Minute}
+		for i := range n {
+			a.Outlets = append(a.Outlets, digest.Link{Source: src + strings.Repeat("é", i%7), URL: link + strings.Repeat("/", i%3)})
+		}
+		a.New = a.Outlets[n/2:]
+		allowed := map[string]bool{slackURL(link): true}
+		for _, l := range a.Outlets {
+			allowed[slackURL(l.URL)] = true
+		}
+		var msgs []Message
+		for _, kind := range []string{digest.AlertNew, digest.AlertReply} {
+			a.Kind = kind
+			msgs = append(msgs, AlertMessage(a))
+		}
+		sum, _ := AlertSummary(slices.Repeat([]digest.Alert{a}, 1+n%60), 1+n%5)
+		msgs = append(msgs, sum)
+		checkSlack(t, msgs)
+		for _, text := range mrkdwnTexts(t, msgs) {
+			for _, mt := range slackLink.FindAllStringSubmatch(text, -1) {
+				if target, _, _ := strings.Cut(mt[1], "|"); target == "" || !allowed[target] {
+					t.Fatalf("link or mention <%s> in %q", mt[1], text)
+				}
 			}
 		}
 	})

@@ -54,3 +54,62 @@ func BenchmarkSavePoll(b *testing.B) {
 	}
 	b.ReportMetric(float64(round*feeds*perFeed)/b.Elapsed().Seconds(), "items/s")
 }
+
+// BenchmarkAlertItems selects what the alert rules look at after a poll:
+// a day of 100 feeds polled every 15 minutes, 4 new items each per poll, a
+// quarter matched to the rules' topic (n matched items in the horizon), and
+// 40 items already alerted.
+func BenchmarkAlertItems(b *testing.B) {
+	for _, polls := range []int{24, 96} {
+		const feeds, perPoll = 100, 4
+		s := MustOpen(b)
+		ctx := context.Background()
+		match := []newsdigest.Match{{Topic: "cartels", Score: 3, Terms: []string{"cartel*"}}}
+		var alerted []string
+		for round := range polls {
+			at := base.Add(time.Duration(round) * 15 * time.Minute)
+			pf := make([]PollFeed, feeds)
+			for f := range pf {
+				feed := newsdigest.Feed{Name: fmt.Sprintf("Feed %d", f), URL: fmt.Sprintf("https://f%d.example/rss", f)}
+				for i := range perPoll {
+					it := newsdigest.Item{FeedURL: feed.URL, FeedName: feed.Name, Link: fmt.Sprintf("https://f%d.example/n/%d/%d", f, round, i),
+						Title: fmt.Sprintf("Cartel news %d/%d from feed %d", round, i, f), Published: at, Source: feed.Name}
+					it.ID = newsdigest.ItemID(feed.URL, it)
+					pi := PollItem{Item: it}
+					if i == 0 {
+						pi.Matches = match
+						if f == 0 && len(alerted) < 40 {
+							alerted = append(alerted, it.ID)
+						}
+					}
+					pf[f].Items = append(pf[f].Items, pi)
+				}
+				pf[f].Feed, pf[f].PolledAt, pf[f].Status = feed, at, 200
+			}
+			if _, err := s.SavePoll(ctx, pf); err != nil {
+				b.Fatal(err)
+			}
+		}
+		id, err := s.BeginDelivery(ctx, Delivery{Channel: "#a", Kind: KindAlert, ItemIDs: alerted})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := s.ConfirmDelivery(ctx, id, "1.0", "C1", base); err != nil {
+			b.Fatal(err)
+		}
+		since := base.Add(time.Duration(polls)*15*time.Minute - 28*time.Hour)
+		b.Run(fmt.Sprintf("matched=%d", polls*feeds), func(b *testing.B) {
+			n := 0
+			for b.Loop() {
+				items, err := s.AlertItems(ctx, since, []string{"cartels"})
+				if err != nil {
+					b.Fatal(err)
+				}
+				n = len(items)
+			}
+			if n != polls*feeds {
+				b.Fatalf("%d items; want %d", n, polls*feeds)
+			}
+		})
+	}
+}

@@ -14,14 +14,36 @@ import (
 type Delivery struct {
 	ID       int64  // set by BeginDelivery
 	Channel  string // as written in the config
-	DigestID string // the digest the message belongs to
+	DigestID string // the digest (or alert) the message belongs to
 	Part     int    // 1-based position in the digest; with DigestID, the message's identity in Slack
 	ThreadTS string // the parent's ts when the message is a thread reply
 	ItemIDs  []string
 	// PostedAt is when posting began (BeginDelivery; zero: Store.Now()),
 	// then when Slack confirmed it (ConfirmDelivery).
 	PostedAt time.Time
+	// Kind is what the message is; "" means KindDigest. Confirming a
+	// digest marks its items delivered; confirming an alert, its reply or
+	// a summary marks them alerted (AlertItems), so that the digest still
+	// shows them, marked.
+	Kind Kind
+	// AlertOf is, for a KindAlertReply, the ID of the alert it answers.
+	AlertOf int64
+	// Rule, Headline and Outlets say what an alert said (for /healthz).
+	Rule, Headline string
+	Outlets        int
+	TS             string // the Slack ts, once confirmed (LastAlert)
 }
+
+// Kind is what an outbox message is.
+type Kind string
+
+// The kinds of outbox messages.
+const (
+	KindDigest       Kind = "digest"
+	KindAlert        Kind = "alert"         // one story that took off
+	KindAlertReply   Kind = "alert_reply"   // the alert's one growth reply, in its thread
+	KindAlertSummary Kind = "alert_summary" // the stories over a channel's hourly cap
+)
 
 // BeginDelivery writes d to the outbox as pending, before it is posted, and
 // returns its ID. An item ID that names no stored item is an error and
@@ -30,6 +52,18 @@ func (s *Store) BeginDelivery(ctx context.Context, d Delivery) (int64, error) {
 	started := d.PostedAt
 	if started.IsZero() {
 		started = s.now()
+	}
+	kind := d.Kind
+	switch kind {
+	case "":
+		kind = KindDigest
+	case KindDigest, KindAlert, KindAlertSummary:
+	case KindAlertReply:
+		if d.AlertOf == 0 {
+			return 0, fmt.Errorf("store: begin delivery to %s: an alert reply needs the alert it answers", d.Channel)
+		}
+	default:
+		return 0, fmt.Errorf("store: begin delivery to %s: unknown kind %q", d.Channel, kind)
 	}
 	ids, err := json.Marshal(nonNil(d.ItemIDs))
 	if err != nil {
@@ -51,9 +85,11 @@ func (s *Store) BeginDelivery(ctx context.Context, d Delivery) (int64, error) {
 				return fmt.Errorf("item %s: %w", itemID, err)
 			}
 		}
-		res, err := tx.ExecContext(ctx, `INSERT INTO deliveries (channel, ts, posted_at, state, digest_id, part, thread_ts, item_ids)
-			VALUES (?, '', ?, 'pending', ?, ?, ?, ?)`,
-			d.Channel, nanos(started), d.DigestID, d.Part, d.ThreadTS, string(ids))
+		res, err := tx.ExecContext(ctx, `INSERT INTO deliveries (channel, ts, posted_at, state, digest_id, part, thread_ts, item_ids,
+				kind, alert_of, rule, headline, outlets)
+			VALUES (?, '', ?, 'pending', ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			d.Channel, nanos(started), d.DigestID, d.Part, d.ThreadTS, string(ids),
+			string(kind), d.AlertOf, d.Rule, d.Headline, d.Outlets)
 		if err != nil {
 			return err
 		}
@@ -68,18 +104,22 @@ func (s *Store) BeginDelivery(ctx context.Context, d Delivery) (int64, error) {
 
 // ConfirmDelivery records that Slack confirmed the pending delivery id as
 // message ts ("" for a webhook) in channelID (the ID Slack answered with, ""
-// when unknown), at postedAt (zero: Store.Now()), and marks its items
-// delivered to its channel, in one transaction. Marking an item delivered
-// twice to one channel is a no-op, and confirming a delivery twice changes
-// nothing: re-runs are safe. An item pruned since the delivery began is
-// skipped.
+// when unknown), at postedAt (zero: Store.Now()), and marks its items, in
+// one transaction: delivered to its channel for a digest; alerted to it for
+// an alert, a growth reply (under the alert it answers) or a summary.
+// Marking an item twice for one channel is a no-op, and confirming a
+// delivery twice changes nothing: re-runs are safe. An item pruned since
+// the delivery began is skipped.
 func (s *Store) ConfirmDelivery(ctx context.Context, id int64, ts, channelID string, postedAt time.Time) error {
 	if postedAt.IsZero() {
 		postedAt = s.now()
 	}
 	err := s.write(ctx, func(tx *sql.Tx) error {
 		var channel, state, ids string
-		err := tx.QueryRowContext(ctx, `SELECT channel, state, item_ids FROM deliveries WHERE id = ?`, id).Scan(&channel, &state, &ids)
+		var kind Kind
+		var alertOf int64
+		err := tx.QueryRowContext(ctx, `SELECT channel, state, item_ids, kind, alert_of FROM deliveries WHERE id = ?`, id).
+			Scan(&channel, &state, &ids, &kind, &alertOf)
 		switch {
 		case errors.Is(err, sql.ErrNoRows):
 			return fmt.Errorf("no delivery %d", id)
@@ -96,15 +136,26 @@ func (s *Store) ConfirmDelivery(ctx context.Context, id int64, ts, channelID str
 			ts, channelID, nanos(postedAt), id); err != nil {
 			return err
 		}
-		stmt, err := tx.PrepareContext(ctx, `INSERT INTO delivered_items (channel, item_id, delivery_id, canonical_url)
+		mark, args := `INSERT INTO delivered_items (channel, item_id, delivery_id, canonical_url)
 			SELECT ?1, i.id, ?2, i.canonical_url FROM items i WHERE i.id = ?3
-			ON CONFLICT (channel, item_id) DO NOTHING`)
+			ON CONFLICT (channel, item_id) DO NOTHING`, []any{channel, id, nil}
+		if kind != KindDigest {
+			alert := id
+			if kind == KindAlertReply {
+				alert = alertOf
+			}
+			mark, args = `INSERT INTO alerted_items (channel, item_id, alert_id, delivery_id)
+				SELECT ?1, i.id, ?4, ?2 FROM items i WHERE i.id = ?3
+				ON CONFLICT (channel, item_id) DO NOTHING`, []any{channel, id, nil, alert}
+		}
+		stmt, err := tx.PrepareContext(ctx, mark)
 		if err != nil {
 			return err
 		}
 		defer stmt.Close()
 		for _, itemID := range itemIDs {
-			if _, err := stmt.ExecContext(ctx, channel, id, itemID); err != nil {
+			args[2] = itemID
+			if _, err := stmt.ExecContext(ctx, args...); err != nil {
 				return fmt.Errorf("item %s: %w", itemID, err)
 			}
 		}
@@ -132,7 +183,7 @@ func (s *Store) AbandonDelivery(ctx context.Context, id int64) error {
 // PendingDeliveries returns channel's deliveries whose outcome is unknown,
 // oldest first.
 func (s *Store) PendingDeliveries(ctx context.Context, channel string) ([]Delivery, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT id, digest_id, part, thread_ts, item_ids, posted_at
+	rows, err := s.db.QueryContext(ctx, `SELECT id, digest_id, part, thread_ts, item_ids, posted_at, kind, alert_of
 		FROM deliveries WHERE channel = ? AND state = 'pending' ORDER BY id`, channel)
 	if err != nil {
 		return nil, fmt.Errorf("store: pending deliveries to %s: %w", channel, err)
@@ -143,7 +194,7 @@ func (s *Store) PendingDeliveries(ctx context.Context, channel string) ([]Delive
 		d := Delivery{Channel: channel}
 		var ids string
 		var started int64
-		if err := rows.Scan(&d.ID, &d.DigestID, &d.Part, &d.ThreadTS, &ids, &started); err != nil {
+		if err := rows.Scan(&d.ID, &d.DigestID, &d.Part, &d.ThreadTS, &ids, &started, &d.Kind, &d.AlertOf); err != nil {
 			return nil, fmt.Errorf("store: pending deliveries to %s: %w", channel, err)
 		}
 		if err := json.Unmarshal([]byte(ids), &d.ItemIDs); err != nil {

@@ -61,16 +61,9 @@ func (s *Store) Candidates(ctx context.Context, q CandidateQuery) ([]newsdigest.
 		sql.Named("lookback", lookback), sql.Named("channel", q.Channel),
 	}
 	if len(q.Topics) > 0 {
-		sb.WriteString(" AND m.topic IN (")
-		for i, t := range q.Topics {
-			if i > 0 {
-				sb.WriteString(", ")
-			}
-			name := fmt.Sprintf("topic%d", i)
-			sb.WriteString(":" + name)
-			args = append(args, sql.Named(name, t))
-		}
-		sb.WriteString(")")
+		list, named := namedList("topic", q.Topics)
+		sb.WriteString(" AND m.topic IN (" + list + ")")
+		args = append(args, named...)
 	}
 	sb.WriteString(" ORDER BY i.first_seen, i.id, m.score DESC, m.topic")
 
@@ -143,8 +136,8 @@ func (s *Store) LastDigest(ctx context.Context, channel string) (to time.Time, o
 
 // Prune deletes items first seen before `before`, with their matches and
 // their delivered-to links, and returns how many items it deleted. It also
-// deletes delivery records posted before `before` that no longer carry any
-// item, and digest records that ended before `before` except each channel's
+// deletes delivery records (digests and alerts) posted before `before` that
+// no longer carry any item, and digest records that ended before `before` except each channel's
 // latest, which LastDigest needs. The pruned items' IDs are kept (for three
 // times the retention) so that an item its feed still lists comes back
 // "remember only", never as news. Once an item's link is gone, an item with
@@ -173,7 +166,8 @@ func (s *Store) Prune(ctx context.Context, before time.Time) (int64, error) {
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, `DELETE FROM deliveries WHERE posted_at < ?
-			AND NOT EXISTS (SELECT 1 FROM delivered_items d WHERE d.delivery_id = deliveries.id)`, b); err != nil {
+			AND NOT EXISTS (SELECT 1 FROM delivered_items d WHERE d.delivery_id = deliveries.id)
+			AND NOT EXISTS (SELECT 1 FROM alerted_items a WHERE a.delivery_id = deliveries.id OR a.alert_id = deliveries.id)`, b); err != nil {
 			return err
 		}
 		_, err = tx.ExecContext(ctx, `DELETE FROM digests WHERE to_ns < ?
@@ -184,4 +178,16 @@ func (s *Store) Prune(ctx context.Context, before time.Time) (int64, error) {
 		return 0, fmt.Errorf("store: prune before %s: %w", before.UTC().Format(time.RFC3339), err)
 	}
 	return n, nil
+}
+
+// namedList is ":prefix0, :prefix1, …", one named parameter per value, for
+// an IN list, and their arguments.
+func namedList(prefix string, values []string) (string, []any) {
+	names := make([]string, len(values))
+	args := make([]any, len(values))
+	for i, v := range values {
+		names[i] = fmt.Sprintf(":%s%d", prefix, i)
+		args[i] = sql.Named(names[i][1:], v)
+	}
+	return strings.Join(names, ", "), args
 }

@@ -1,5 +1,6 @@
 // Package store keeps newsdigest's state in a SQLite file: feed validators and
-// health, items with their topic matches, deliveries to Slack and completed
+// health, items with their topic matches, deliveries to Slack (digests and
+// alerts, through one outbox), what alerts carried, and completed
 // digests.
 package store
 

@@ -135,7 +135,7 @@ func isTerminal(w io.Writer) bool {
 
 func cmdRun(ctx context.Context, e *env, args []string) error {
 	fs, cfgPath := newFlagSet(e, "run")
-	dryRun := fs.Bool("dry-run", false, "poll and store, but post nothing and mark nothing delivered; print the digest")
+	dryRun := fs.Bool("dry-run", false, "poll and store, but post nothing and mark nothing delivered; print the digest (and the alerts that would be posted now)")
 	format := fs.String("format", "text", "output of -dry-run: text, markdown or json")
 	since := fs.Duration("since", 0, "window length (default: since the last digest, or digest.lookback)")
 	var topics stringList
@@ -178,9 +178,12 @@ func cmdRun(ctx context.Context, e *env, args []string) error {
 	opts := pipeline.DigestOptions{Since: *since, Topics: topics}
 	defer p.Prune(ctx)
 	if !*dryRun {
-		// Posting: what was posted is logged per channel; stdout stays empty.
+		// Posting: what was posted is logged per channel; stdout stays
+		// empty. Alerts first, as after every poll: the digest then shows
+		// the stories they carried as alerted.
+		_, aerr := p.Alert(ctx)
 		_, err := p.Deliver(ctx, opts, &poll)
-		return err
+		return errors.Join(aerr, err)
 	}
 	d, err := p.Digest(ctx, opts, &poll)
 	if err != nil {
@@ -229,7 +232,11 @@ func cmdValidate(ctx context.Context, e *env, args []string) error {
 	for _, w := range cfg.WarningLines() {
 		fmt.Fprintln(e.stderr, "warning: "+w)
 	}
-	fmt.Fprintf(e.stdout, "%s: OK: %d feeds, %d topics; %s\n", *cfgPath, len(cfg.Feeds), len(cfg.Topics), slack)
+	rules := ""
+	if n := len(cfg.Alerts); n > 0 {
+		rules = fmt.Sprintf(", %d alert %s", n, map[bool]string{true: "rule", false: "rules"}[n == 1])
+	}
+	fmt.Fprintf(e.stdout, "%s: OK: %d feeds, %d topics%s; %s\n", *cfgPath, len(cfg.Feeds), len(cfg.Topics), rules, slack)
 	return nil
 }
 

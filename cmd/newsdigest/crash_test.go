@@ -51,45 +51,10 @@ func TestKilledMidPost(t *testing.T) {
 		var child atomic.Pointer[os.Process]
 		kill := rng.IntN(2) == 0
 		at := 1 + rng.IntN(2) // the accepted message (of 2) after which the signal comes
-		var mu sync.Mutex
-		accepted, signalled := 0, time.Time{}
-		slack.OnAccept(func(fakeslack.Message) fakeslack.Fault {
-			mu.Lock()
-			defer mu.Unlock()
-			if accepted++; accepted != at || child.Load() == nil {
-				return fakeslack.Fault{}
-			}
-			signalled = time.Now()
-			if kill {
-				child.Load().Signal(syscall.SIGKILL)
-				return fakeslack.Fault{Drop: true}
-			}
-			child.Load().Signal(syscall.SIGTERM)
-			return fakeslack.Fault{Delay: 50 * time.Millisecond} // the answer comes after the stop
-		})
+		signalled := signalMidPost(slack, &child, kill, at, nil)
 
-		runChild := func() (int, string) {
-			cmd := exec.Command(os.Args[0], "-test.run=^$")
-			cmd.Env = append(os.Environ(), "GORACE=atexit_sleep_ms=0", "NEWSDIGEST_TEST_AS_MAIN=1", "NEWSDIGEST_TEST_ARGS=run -config "+cfg)
-			var stderr testlog.Buffer
-			cmd.Stderr = &stderr
-			if err := cmd.Start(); err != nil {
-				t.Fatal(err)
-			}
-			child.Store(cmd.Process)
-			err := cmd.Wait()
-			child.Store(nil)
-			if err == nil {
-				return 0, stderr.String()
-			}
-			if ee, ok := err.(*exec.ExitError); ok {
-				return ee.ExitCode(), stderr.String()
-			}
-			t.Fatal(err)
-			return -1, ""
-		}
-		code, logs := runChild()
-		if signalled.IsZero() {
+		code, logs := runChild(t, cfg, &child)
+		if signalled().IsZero() {
 			t.Fatalf("trial %d: the run ended (exit %d) before message %d was posted:\n%s", trial, code, at, logs)
 		}
 		if code == 0 && kill {
@@ -97,7 +62,7 @@ func TestKilledMidPost(t *testing.T) {
 		}
 		done := false
 		for range 4 {
-			if code, logs = runChild(); code == 0 {
+			if code, logs = runChild(t, cfg, &child); code == 0 {
 				done = true
 				break
 			}
@@ -105,7 +70,7 @@ func TestKilledMidPost(t *testing.T) {
 		if !done {
 			t.Fatalf("trial %d: no run succeeded after the %s:\n%s", trial, map[bool]string{true: "kill", false: "stop"}[kill], logs)
 		}
-		slowest = max(slowest, time.Since(signalled))
+		slowest = max(slowest, time.Since(signalled()))
 		posted := map[string]int{}
 		for _, m := range slack.Messages() {
 			for _, mm := range itemLinkRE.FindAllStringSubmatch(string(m.Blocks), -1) {
@@ -129,3 +94,58 @@ func TestKilledMidPost(t *testing.T) {
 }
 
 var itemLinkRE = regexp.MustCompile(`/item/(\d+)`)
+
+// signalMidPost makes slack signal the running child right after it
+// accepted the at-th message that counts (every message when counts is
+// nil), before the child hears the answer: SIGKILL (the answer is lost), or
+// SIGTERM (the answer comes after the stop). The func it returns says when
+// it did (zero: not yet).
+func signalMidPost(slack *fakeslack.Server, child *atomic.Pointer[os.Process], kill bool, at int, counts func(fakeslack.Message) bool) func() time.Time {
+	var mu sync.Mutex
+	accepted, signalled := 0, time.Time{}
+	slack.OnAccept(func(m fakeslack.Message) fakeslack.Fault {
+		mu.Lock()
+		defer mu.Unlock()
+		if child.Load() == nil || !signalled.IsZero() || (counts != nil && !counts(m)) {
+			return fakeslack.Fault{}
+		}
+		if accepted++; accepted != at {
+			return fakeslack.Fault{}
+		}
+		signalled = time.Now()
+		if kill {
+			child.Load().Signal(syscall.SIGKILL)
+			return fakeslack.Fault{Drop: true}
+		}
+		child.Load().Signal(syscall.SIGTERM)
+		return fakeslack.Fault{Delay: 50 * time.Millisecond}
+	})
+	return func() time.Time {
+		mu.Lock()
+		defer mu.Unlock()
+		return signalled
+	}
+}
+
+// runChild runs `newsdigest run -config cfg` as a real process, with its
+// process in child while it runs (for a test to signal), and returns its
+// exit status and what it logged.
+func runChild(t *testing.T, cfg string, child *atomic.Pointer[os.Process]) (int, string) {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), "GORACE=atexit_sleep_ms=0", "NEWSDIGEST_TEST_AS_MAIN=1", "NEWSDIGEST_TEST_ARGS=run -config "+cfg)
+	var stderr testlog.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	child.Store(cmd.Process)
+	err := cmd.Wait()
+	child.Store(nil)
+	if ee, ok := err.(*exec.ExitError); ok {
+		return ee.ExitCode(), stderr.String()
+	} else if err != nil {
+		t.Fatal(err)
+	}
+	return 0, stderr.String()
+}
