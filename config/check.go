@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/netip"
 	"net/url"
 	"regexp"
 	"strconv"
@@ -214,6 +215,40 @@ func (p *parser) checkAcrossSections() {
 	p.checkSlack()
 	p.checkCommands()
 	p.checkRetention()
+	p.checkServe()
+}
+
+// checkServe keeps POST /run closed by default: it posts to Slack (and a
+// long ?since= floods the channel with old items), so serve offers it
+// without a token only on a loopback address, where nobody but the host's
+// own users can reach it.
+func (p *parser) checkServe() {
+	s := p.cfg.Serve
+	if s.Token != "" || IsLoopbackListen(s.Listen) || p.hasProblemUnder("serve.listen") || p.hasProblemUnder("serve.token") {
+		return
+	}
+	line := p.cfg.Lines["serve.listen"]
+	if line == 0 {
+		line = p.cfg.Lines["serve"]
+	}
+	p.add(line, "serve.listen", "%q is not a loopback address and serve.token is not set: anyone who reaches the port could post digests "+
+		"with POST /run; set serve.token (e.g. token: ${NEWSDIGEST_TOKEN}) or listen on 127.0.0.1", s.Listen)
+}
+
+// IsLoopbackListen reports whether the listen address host:port names
+// only the loopback interface: "localhost", 127.0.0.0/8 or ::1. An empty
+// host (":8080") listens on every interface, and any other name may
+// resolve anywhere: neither is loopback.
+func IsLoopbackListen(listen string) bool {
+	host, _, err := net.SplitHostPort(listen)
+	if err != nil {
+		return false
+	}
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip, err := netip.ParseAddr(host)
+	return err == nil && ip.Unmap().IsLoopback()
 }
 
 var (

@@ -61,7 +61,12 @@ type Store struct {
 // fmt or encoding/json shows Token as "[redacted]".
 type Serve struct {
 	Listen string // host:port; default "127.0.0.1:8080"
-	Token  string // secret; optional bearer token guarding POST /run
+	// Token is the bearer token guarding POST /run (secret). It may be
+	// empty only when Listen is a loopback address (checkServe).
+	Token string
+	// MaxSince is the longest window POST /run?since= may ask for;
+	// default digest.lookback.
+	MaxSince time.Duration
 }
 
 // Fetch configures feed fetching.
@@ -202,6 +207,9 @@ func Parse(data []byte, filename string, getenv func(string) string) (*Config, e
 	}
 	if len(p.problems) > 0 {
 		return nil, c.newError(p.problems)
+	}
+	if c.Serve.MaxSince == 0 {
+		c.Serve.MaxSince = c.Digest.Lookback
 	}
 	if len(p.warnings) > 0 {
 		c.Warnings = c.newError(p.warnings).Problems

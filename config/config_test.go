@@ -64,7 +64,7 @@ func TestParseFull(t *testing.T) {
 		Timezone: "America/Mexico_City",
 		Schedule: Schedule{Poll: "*/15 * * * *", Digest: "0 8 * * *"},
 		Store:    Store{Path: "/etc/newsdigest/newsdigest.db", Retention: 720 * time.Hour},
-		Serve:    Serve{Listen: "127.0.0.1:8080", Token: serveToken},
+		Serve:    Serve{Listen: "127.0.0.1:8080", Token: serveToken, MaxSince: 24 * time.Hour},
 		Fetch: Fetch{Concurrency: 8, Timeout: 20 * time.Second, MaxBytes: 10485760,
 			UserAgent: "newsdigest/1.0 (+https://example.org/newsdigest)"},
 		Digest: Digest{Title: "US–Mexico Watch", Lookback: 24 * time.Hour, MaxPerTopic: 8, PostEmpty: false},
@@ -103,7 +103,8 @@ func TestParseFull(t *testing.T) {
 
 func TestParseCustom(t *testing.T) {
 	const hook = "https://hooks.slack.com/services/T000/B000/XXXXSECRET"
-	c := mustParse(t, readTestdata(t, "custom.yaml"), "conf/custom.yaml", env(map[string]string{"HOOK": hook}))
+	const serveToken = "custom-serve-token"
+	c := mustParse(t, readTestdata(t, "custom.yaml"), "conf/custom.yaml", env(map[string]string{"HOOK": hook, "SERVE_TOKEN": serveToken}))
 	got := *c
 	got.Location, got.Lines, got.env = nil, nil, nil
 	want := Config{
@@ -111,7 +112,7 @@ func TestParseCustom(t *testing.T) {
 		Timezone: "Europe/Madrid",
 		Schedule: Schedule{Poll: "@every 10m", Digest: "@daily"},
 		Store:    Store{Path: filepath.Join("conf", "data", "state.db"), Retention: 48 * time.Hour},
-		Serve:    Serve{Listen: ":9090"},
+		Serve:    Serve{Listen: ":9090", Token: serveToken, MaxSince: 72 * time.Hour},
 		Fetch:    Fetch{Concurrency: 3, Timeout: 90 * time.Second, MaxBytes: 2048, UserAgent: DefaultUserAgent()},
 		Digest:   Digest{Title: "News digest", Lookback: 6 * time.Hour, MaxPerTopic: 2, PostEmpty: true},
 		Slack:    Slack{WebhookURL: hook},
@@ -140,7 +141,7 @@ func TestParseCustom(t *testing.T) {
 
 func TestParseDefaults(t *testing.T) {
 	for _, in := range []string{"", "# nothing here\n", "---\n", "~\n", "schedule:\nstore: ~\nfeeds: []\nslack: {}\n",
-		"serve:\n  listen: ${UNSET}\n  token: ${UNSET}\nfetch:\n  timeout: \"\"\n"} {
+		"serve:\n  listen: ${UNSET}\n  token: ${UNSET:-}\nfetch:\n  timeout: \"\"\n"} {
 		t.Run(in, func(t *testing.T) {
 			c := mustParse(t, in, "config.yaml", env(nil))
 			want := Config{
@@ -148,7 +149,7 @@ func TestParseDefaults(t *testing.T) {
 				Timezone: "UTC",
 				Schedule: Schedule{Poll: "*/15 * * * *", Digest: "0 8 * * *"},
 				Store:    Store{Path: "newsdigest.db", Retention: 720 * time.Hour},
-				Serve:    Serve{Listen: "127.0.0.1:8080"},
+				Serve:    Serve{Listen: "127.0.0.1:8080", MaxSince: 24 * time.Hour},
 				Fetch:    Fetch{Concurrency: 8, Timeout: 20 * time.Second, MaxBytes: 10485760, UserAgent: "newsdigest/" + newsdigest.Version + " (+https://github.com/newsdigest/newsdigest)"},
 				Digest:   Digest{Title: "News digest", Lookback: 24 * time.Hour, MaxPerTopic: 8},
 			}
@@ -220,7 +221,7 @@ func TestParseProblems(t *testing.T) {
 		{"listen bad port", "serve:\n  listen: \"localhost:http\"\n", nil, 2, "serve.listen", "must be host:port"},
 		{"listen big port", "serve:\n  listen: \":70000\"\n", nil, 2, "serve.listen", "must be host:port"},
 		{"env unterminated", "digest:\n  title: \"${TITLE\"\n", nil, 2, "digest.title", `unterminated "${"`},
-		{"env bad name", "digest:\n  title: \"${TITLE:-x}\"\n", nil, 2, "digest.title", "only ${NAME} is supported"},
+		{"env bad name", "digest:\n  title: \"${TITLE-x}\"\n", nil, 2, "digest.title", "want ${NAME} or ${NAME:-default}"},
 		{"env value not integer", "fetch:\n  concurrency: ${C}\n", map[string]string{"C": "lots"}, 2, "fetch.concurrency",
 			`expected an integer, got "${C}" (after expanding ${...})`},
 		{"feeds scalar", "feeds: https://a.example/feed\n", nil, 1, "feeds", "expected a list of feeds"},
@@ -273,6 +274,19 @@ func TestParseProblems(t *testing.T) {
 			6, "topics[0].channel", "a per-topic channel cannot be used with slack.webhook_url"},
 		{"api_url not url", "slack:\n  api_url: 127.0.0.1:8080/api\n", nil, 2, "slack.api_url", "must be an absolute http or https URL"},
 		{"token list", "slack:\n  token: [a, b]\n", nil, 2, "slack.token", "expected a string, got a list"},
+		// A secret whose variable is unset is an error unless marked optional.
+		{"serve token unset", "serve:\n  token: ${NEWSDIGEST_TOKEN}\n", nil, 2, "serve.token",
+			"${NEWSDIGEST_TOKEN} is not set or empty; set it, or write ${NEWSDIGEST_TOKEN:-} if serve.token is optional"},
+		{"serve token empty", "serve:\n  token: \"Bearer-${T}\"\n", map[string]string{"T": ""}, 2, "serve.token", "${T} is not set or empty"},
+		{"slack token unset", "slack:\n  token: ${SLACK_BOT_TOKEN}\n", nil, 2, "slack.token", "${SLACK_BOT_TOKEN} is not set or empty"},
+		// POST /run is closed by default: off loopback it needs a token.
+		{"listen all interfaces no token", "serve:\n  listen: 0.0.0.0:8080\n", nil, 2, "serve.listen",
+			`"0.0.0.0:8080" is not a loopback address and serve.token is not set: anyone who reaches the port could post digests with POST /run; set serve.token`},
+		{"listen empty host no token", "serve:\n  listen: \":8080\"\n  token: ${NEWSDIGEST_TOKEN:-}\n", nil, 2, "serve.listen", "is not a loopback address"},
+		{"listen lan no token", "serve:\n  token: \"\"\n  listen: 192.168.1.5:80\n", nil, 3, "serve.listen", "is not a loopback address"},
+		{"listen name no token", "serve:\n  listen: newsdigest.internal:8080\n", nil, 2, "serve.listen", "is not a loopback address"},
+		{"max_since bad", "serve:\n  max_since: forever\n", nil, 2, "serve.max_since", "expected a duration"},
+		{"webhook unset", "slack:\n  token: ${T}\n  webhook_url: ${HOOK}\n", map[string]string{"T": "xoxb-1"}, 3, "slack.webhook_url", "write ${HOOK:-} if"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -369,7 +383,7 @@ func TestSuggest(t *testing.T) {
 
 func TestUnknownKeyListsKnownKeys(t *testing.T) {
 	_, err := Parse([]byte("serve:\n  colour: red\n"), "config.yaml", env(nil))
-	want := `config.yaml:2: serve: unknown key "colour" (known keys: listen, token)`
+	want := `config.yaml:2: serve: unknown key "colour" (known keys: listen, token, max_since)`
 	if err == nil || err.Error() != want {
 		t.Errorf("Parse error = %v; want %q", err, want)
 	}
@@ -377,32 +391,41 @@ func TestUnknownKeyListsKnownKeys(t *testing.T) {
 
 func TestExpand(t *testing.T) {
 	getenv := env(map[string]string{"A": "alpha", "B_2": "beta", "EMPTY": ""})
+	req := func(name string, empty bool) envRef { return envRef{Name: name, Empty: empty} }
+	opt := func(name string, empty bool) envRef { return envRef{Name: name, Optional: true, Empty: empty} }
 	tests := []struct {
 		in, want string
-		vars     []string
+		refs     []envRef
 		wantErr  bool
 	}{
 		{"plain", "plain", nil, false},
-		{"${A}", "alpha", []string{"A"}, false},
-		{"x-${A}-${B_2}-y", "x-alpha-beta-y", []string{"A", "B_2"}, false},
-		{"${UNSET}", "", []string{"UNSET"}, false},
-		{"${EMPTY}", "", []string{"EMPTY"}, false},
+		{"${A}", "alpha", []envRef{req("A", false)}, false},
+		{"x-${A}-${B_2}-y", "x-alpha-beta-y", []envRef{req("A", false), req("B_2", false)}, false},
+		{"${UNSET}", "", []envRef{req("UNSET", true)}, false},
+		{"${EMPTY}", "", []envRef{req("EMPTY", true)}, false},
 		{"$$", "$", nil, false},
 		{"$${A}", "${A}", nil, false},
 		{"cost $5", "cost $5", nil, false},
 		{"$A", "$A", nil, false},
 		{"end$", "end$", nil, false},
-		{"ü${A}ñ", "üalphañ", []string{"A"}, false},
+		{"ü${A}ñ", "üalphañ", []envRef{req("A", false)}, false},
+		// ${NAME:-default}: optional, with a literal default.
+		{"${A:-x}", "alpha", []envRef{opt("A", false)}, false},
+		{"${UNSET:-}", "", []envRef{opt("UNSET", true)}, false},
+		{"${EMPTY:-fallback value}", "fallback value", []envRef{opt("EMPTY", true)}, false},
+		{"${UNSET:-a:-b$c}d", "a:-b$cd", []envRef{opt("UNSET", true)}, false},
 		{"${A", "", nil, true},
 		{"${}", "", nil, true},
+		{"${:-x}", "", nil, true},
 		{"${1A}", "", nil, true},
-		{"${A:-x}", "", nil, true},
+		{"${A-x}", "", nil, true},
+		{"${A:x}", "", nil, true},
 		{"${ A }", "", nil, true},
 	}
 	for _, tt := range tests {
-		got, vars, err := expand(tt.in, getenv)
-		if (err != nil) != tt.wantErr || got != tt.want || !reflect.DeepEqual(vars, tt.vars) {
-			t.Errorf("expand(%q) = %q, %q, %v; want %q, %q, error %v", tt.in, got, vars, err, tt.want, tt.vars, tt.wantErr)
+		got, refs, err := expand(tt.in, getenv)
+		if (err != nil) != tt.wantErr || got != tt.want || !reflect.DeepEqual(refs, tt.refs) {
+			t.Errorf("expand(%q) = %q, %+v, %v; want %q, %+v, error %v", tt.in, got, refs, err, tt.want, tt.refs, tt.wantErr)
 		}
 	}
 }
@@ -480,9 +503,9 @@ func TestRequireSlack(t *testing.T) {
 		want     string // "" for nil
 	}{
 		{"nothing", topics, nil, "config.yaml: slack: slack.token or slack.webhook_url must be set"},
-		{"env unset", "slack:\n  token: ${SLACK_BOT_TOKEN}\n  channel: \"#c\"\n", nil,
+		{"env unset", "slack:\n  token: ${SLACK_BOT_TOKEN:-}\n  channel: \"#c\"\n", nil,
 			"config.yaml:2: slack: slack.token or slack.webhook_url must be set (SLACK_BOT_TOKEN is not set)"},
-		{"both env unset", "slack:\n  token: ${SLACK_BOT_TOKEN}\n  webhook_url: ${SLACK_WEBHOOK_URL}\n", nil,
+		{"both env unset", "slack:\n  token: ${SLACK_BOT_TOKEN:-}\n  webhook_url: ${SLACK_WEBHOOK_URL:-}\n", nil,
 			"config.yaml:2: slack: slack.token or slack.webhook_url must be set (SLACK_BOT_TOKEN and SLACK_WEBHOOK_URL are not set)"},
 		{"token no channel", "slack:\n  token: ${T}\n" + topics, map[string]string{"T": "xoxb-9"},
 			`config.yaml:1: slack.channel: must be set when posting with a bot token: topic "a" has no channel of its own`},
@@ -504,6 +527,30 @@ func TestRequireSlack(t *testing.T) {
 				t.Errorf("RequireSlack() = %q; want %q", got, tt.want)
 			}
 		})
+	}
+}
+
+// TestServeOpenOnlyOnLoopback: without a token, loopback listen addresses
+// are accepted; with a token, any address is.
+func TestServeOpenOnlyOnLoopback(t *testing.T) {
+	for _, listen := range []string{"127.0.0.1:8080", "127.8.9.1:0", "localhost:8080", "LocalHost:1", "[::1]:8080", "[::ffff:127.0.0.1]:80"} {
+		c := mustParse(t, fmt.Sprintf("serve:\n  listen: %q\n  token: ${NEWSDIGEST_TOKEN:-}\n", listen), "config.yaml", env(nil))
+		if c.Serve.Listen != listen || c.Serve.Token != "" {
+			t.Errorf("listen %q: Serve = %+v", listen, c.Serve)
+		}
+	}
+	c := mustParse(t, "serve:\n  listen: 0.0.0.0:8080\n  token: ${NEWSDIGEST_TOKEN}\n", "config.yaml", env(map[string]string{"NEWSDIGEST_TOKEN": "s3cret"}))
+	if c.Serve.Token != "s3cret" {
+		t.Errorf("0.0.0.0 with a token: Serve.Token not set")
+	}
+}
+
+func TestServeMaxSince(t *testing.T) {
+	if c := mustParse(t, "digest:\n  lookback: 6h\n", "config.yaml", env(nil)); c.Serve.MaxSince != 6*time.Hour {
+		t.Errorf("default MaxSince = %v; want digest.lookback (6h)", c.Serve.MaxSince)
+	}
+	if c := mustParse(t, "serve:\n  max_since: 168h\n", "config.yaml", env(nil)); c.Serve.MaxSince != 168*time.Hour {
+		t.Errorf("MaxSince = %v; want 168h", c.Serve.MaxSince)
 	}
 }
 

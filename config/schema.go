@@ -74,6 +74,7 @@ func (p *parser) rootKeys() []field {
 		{"serve", p.section([]field{
 			{"listen", p.listen(&c.Serve.Listen)},
 			{"token", p.secret(&c.Serve.Token)},
+			{"max_since", p.duration(&c.Serve.MaxSince)},
 		})},
 		{"fetch", p.section([]field{
 			{"concurrency", p.integer(1, 256, func(n int64) { c.Fetch.Concurrency = int(n) })},

@@ -134,11 +134,20 @@ type running struct {
 
 func start(t *testing.T, cfg *config.Config) *running {
 	t.Helper()
+	return startWith(t, cfg, nil)
+}
+
+// startWith is start with configure called on the Server before Run.
+func startWith(t *testing.T, cfg *config.Config, configure func(*serve.Server)) *running {
+	t.Helper()
 	logs := &testlog.Buffer{}
 	p, st := pipelineFor(t, cfg, logs)
 	srv, err := serve.New(cfg, p, slog.New(slog.NewTextHandler(logs, nil)))
 	if err != nil {
 		t.Fatalf("serve.New: %v", err)
+	}
+	if configure != nil {
+		configure(srv)
 	}
 	ln, err := net.Listen("tcp", cfg.Serve.Listen)
 	if err != nil {
