@@ -75,6 +75,9 @@ type Fetch struct {
 	Timeout     time.Duration // whole request; default 20s
 	MaxBytes    int64         // body cap; default 10485760
 	UserAgent   string        // default DefaultUserAgent()
+	// AllowPrivate lets feeds (and their redirects) connect to loopback,
+	// private, link-local and other non-public addresses; default false.
+	AllowPrivate bool
 }
 
 // Digest configures the digest.

@@ -113,7 +113,7 @@ func TestParseCustom(t *testing.T) {
 		Schedule: Schedule{Poll: "@every 10m", Digest: "@daily"},
 		Store:    Store{Path: filepath.Join("conf", "data", "state.db"), Retention: 48 * time.Hour},
 		Serve:    Serve{Listen: ":9090", Token: serveToken, MaxSince: 72 * time.Hour},
-		Fetch:    Fetch{Concurrency: 3, Timeout: 90 * time.Second, MaxBytes: 2048, UserAgent: DefaultUserAgent()},
+		Fetch:    Fetch{Concurrency: 3, Timeout: 90 * time.Second, MaxBytes: 2048, UserAgent: DefaultUserAgent(), AllowPrivate: true},
 		Digest:   Digest{Title: "News digest", Lookback: 6 * time.Hour, MaxPerTopic: 2, PostEmpty: true},
 		Slack:    Slack{WebhookURL: hook},
 		Feeds: []newsdigest.Feed{
@@ -217,6 +217,7 @@ func TestParseProblems(t *testing.T) {
 		{"retention under lookback", "store:\n  retention: 24h\ndigest:\n  lookback: 24h\n", nil, 2, "store.retention", "must be at least digest.lookback + 2h (26h0m0s), got 24h0m0s"},
 		{"max_per_topic", "digest:\n  max_per_topic: 0\n", nil, 2, "digest.max_per_topic", "must be at least 1, got 0"},
 		{"post_empty", "digest:\n  post_empty: yes\n", nil, 2, "digest.post_empty", `expected true or false, got "yes"`},
+		{"allow_private", "fetch:\n  allow_private: sometimes\n", nil, 2, "fetch.allow_private", `expected true or false, got "sometimes"`},
 		{"listen no port", "serve:\n  listen: localhost\n", nil, 2, "serve.listen", `must be host:port such as "127.0.0.1:8080", got "localhost"`},
 		{"listen bad port", "serve:\n  listen: \"localhost:http\"\n", nil, 2, "serve.listen", "must be host:port"},
 		{"listen big port", "serve:\n  listen: \":70000\"\n", nil, 2, "serve.listen", "must be host:port"},

@@ -93,6 +93,7 @@ slack:
   token: %q
   channel: "#mx-digest"
   api_url: %q
+fetch: {allow_private: true} # the feed server is on 127.0.0.1
 feeds:
   - {name: Wire, url: %q}
 %s`, poll, dig, f.dbPath, token, botToken, slackURL, f.feedURL, topicsYAML)

@@ -41,12 +41,21 @@ var (
 
 // Options configure a Fetcher. Zero fields take the defaults.
 type Options struct {
-	Timeout      time.Duration     // whole request, body included (default 20s)
-	MaxBytes     int64             // body cap after decompression (default 10 MiB)
-	UserAgent    string            // default "newsdigest/<version>"
-	MaxRedirects int               // default 5; negative follows none
-	Logger       *slog.Logger      // nil discards
-	Transport    http.RoundTripper // nil uses a clone of http.DefaultTransport
+	Timeout      time.Duration // whole request, body included (default 20s)
+	MaxBytes     int64         // body cap after decompression (default 10 MiB)
+	UserAgent    string        // default "newsdigest/<version>"
+	MaxRedirects int           // default 5; negative follows none
+	Logger       *slog.Logger  // nil discards
+	// Transport nil uses a clone of http.DefaultTransport that connects to
+	// public addresses only (unless AllowPrivate). A custom Transport does
+	// its own connecting: the address check is then its business.
+	Transport http.RoundTripper
+	// AllowPrivate lets fetches connect to loopback, private (RFC 1918,
+	// fc00::/7), link-local, unspecified and other non-public addresses:
+	// fetch.allow_private, for intranet feeds and tests on 127.0.0.1.
+	// Without it such a connection is refused with an *AddressError, for the
+	// feed URL and every redirect, on the address actually connected to.
+	AllowPrivate bool
 	// Location is where item dates that carry no zone are read (the
 	// config's timezone); nil means UTC.
 	Location *time.Location
@@ -85,7 +94,11 @@ func New(opts Options) *Fetcher {
 	}
 	transport := opts.Transport
 	if transport == nil {
-		transport = http.DefaultTransport.(*http.Transport).Clone()
+		t := http.DefaultTransport.(*http.Transport).Clone()
+		if !opts.AllowPrivate {
+			publicOnly(t, checkAddr)
+		}
+		transport = t
 	}
 	f := &Fetcher{opts: opts, logger: logger}
 	f.client = &http.Client{
@@ -354,6 +367,9 @@ func (f *Fetcher) transportError(ctx, reqCtx context.Context, err error) error {
 	var fe *fetchError
 	if errors.As(err, &fe) {
 		return fe
+	}
+	if ae := (*AddressError)(nil); errors.As(err, &ae) {
+		return ae
 	}
 	return &fetchError{msg: validUTF8(netfail.Reason(err)), cause: err}
 }

@@ -63,7 +63,7 @@ func TestRunDryRunJSON(t *testing.T) {
 		{GUID: "2", Title: "T-MEC: revisión en 2026", Link: srv.URL + "/2", Published: now.Add(-2 * time.Hour)},
 		{GUID: "3", Title: "Weather in Oslo", Link: srv.URL + "/3", Published: now.Add(-time.Hour)},
 	}})
-	cfg := writeConfig(t, fmt.Sprintf("timezone: America/Mexico_City\ndigest:\n  title: Test Watch\nfeeds:\n  - {name: Wire, url: %q}\n  - {name: Down, url: %q}\n%s",
+	cfg := writeConfig(t, fmt.Sprintf("timezone: America/Mexico_City\nfetch: {allow_private: true}\ndigest:\n  title: Test Watch\nfeeds:\n  - {name: Wire, url: %q}\n  - {name: Down, url: %q}\n%s",
 		srv.URL+"/feed", srv.URL+"/404", topicsYAML))
 
 	code, out, errOut := runMain(t, "", nil, "run", "-config", cfg, "-dry-run", "-format", "json")
@@ -273,7 +273,7 @@ func TestRunPostsToSlack(t *testing.T) {
 	slack.AddChannel(fakeslack.Channel{ID: "C1", Name: "mx-digest", Member: true})
 	env := map[string]string{"SLACK_BOT_TOKEN": token}
 	cfgFor := func(channel string) string {
-		return writeConfig(t, fmt.Sprintf("slack:\n  token: ${SLACK_BOT_TOKEN}\n  channel: %q\n  api_url: %q\nfeeds:\n  - {name: Wire, url: %q}\n%s",
+		return writeConfig(t, fmt.Sprintf("fetch: {allow_private: true}\nslack:\n  token: ${SLACK_BOT_TOKEN}\n  channel: %q\n  api_url: %q\nfeeds:\n  - {name: Wire, url: %q}\n%s",
 			channel, slack.APIURL(), srv.URL+"/feed", topicsYAML))
 	}
 

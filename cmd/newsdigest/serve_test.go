@@ -53,6 +53,7 @@ slack:
   token: %q
   channel: "#mx-digest"
   api_url: %q
+fetch: {allow_private: true} # the feed server is on 127.0.0.1
 feeds:
   - {name: Wire, url: %q}
 %s`, serveYAML, token, slack.APIURL(), srv.URL+"/feed", topicsYAML))
