@@ -142,7 +142,7 @@ func (p *parser) checkTopic(t newsdigest.Topic, item *yaml.Node, ip string, name
 	default:
 		names[t.Name] = ip
 	}
-	if len(t.Terms) == 0 && !p.hasProblemUnder(join(ip, "terms")) && !p.misspelled(ip, "terms") {
+	if len(t.Terms) == 0 && p.termCount <= MaxTerms && !p.hasProblemUnder(join(ip, "terms")) && !p.misspelled(ip, "terms") {
 		p.add(p.keyLine(item, ip, "terms"), join(ip, "terms"), "at least one term is required")
 	}
 	if len(t.Unless) > 0 && len(t.Exclude) == 0 && !p.hasProblemUnder(join(ip, "exclude")) {
@@ -188,6 +188,11 @@ func (p *parser) termGroups(dst *[][]string) reader {
 	}
 }
 
+// MaxTerms caps the terms of a config, counted over terms, exclude and
+// require of every topic. The matcher's cost does not grow with the terms,
+// but loading and checking them does; the shipped watchlist has about 300.
+const MaxTerms = 50_000
+
 // termList returns a list of terms, each checked by classify.ParseTerm, the
 // one term grammar (docs/DESIGN.md "Matching"); a term with a problem is
 // left out.
@@ -195,6 +200,12 @@ func (p *parser) termList(n *yaml.Node, path string) []string {
 	var out []string
 	for j, item := range p.sequence(n, path, "a list of terms") {
 		tp := index(path, j)
+		if p.termCount++; p.termCount > MaxTerms {
+			if p.termCount == MaxTerms+1 {
+				p.add(item.Line, tp, "more than %d terms in all (terms, exclude and require of every topic); split the watchlist into several configs", MaxTerms)
+			}
+			return out
+		}
 		v, _, ok := p.scalar(item, tp, "a term")
 		if !ok {
 			continue

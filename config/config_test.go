@@ -716,7 +716,9 @@ func FuzzParse(f *testing.F) {
 		f.Add(b)
 	}
 	for _, s := range []string{"", "a: b", "topics:\n  - name: t\n    terms: [x*]\n", "- &a [*a]", "slack: {token: ${X}}",
-		"feeds: [{name: a, url: 'http://x/'}, {name: a, url: 'http://x/'}]", "\xff\xfe", "{", "? [a]\n: b\n", "a: &x 1\nb: *x\n"} {
+		"feeds: [{name: a, url: 'http://x/'}, {name: a, url: 'http://x/'}]", "\xff\xfe", "{", "? [a]\n: b\n", "a: &x 1\nb: *x\n",
+		"topics:\n  - name: t\n    terms: &a [x, x]\n    require: [&b [*a, *a], [*b, *b]]\n", "serve: {token: ${X:-}, listen: ':1'}",
+		"serve: {listen: '0.0.0.0:1', token: '${X:-d}'}\nfetch: {allow_private: true}\n"} {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
@@ -761,4 +763,74 @@ func TestDuplicateFeedURLIsAWarning(t *testing.T) {
 	if got := c.WarningLines(); !slices.Equal(got, want) {
 		t.Errorf("WarningLines() = %q; want %q", got, want)
 	}
+}
+
+// TestAliasExpansionCapped: YAML aliases cannot make a small file stand
+// for millions of values (the finding: 204 KB, 500 aliases of 20,000
+// terms; validate ran for minutes in gigabytes). The file is refused at
+// the alias that crosses the cap, before any term is read.
+func TestAliasExpansionCapped(t *testing.T) {
+	terms := make([]string, 1000)
+	for i := range terms {
+		terms[i] = fmt.Sprintf("w%d", i)
+	}
+	aliases := strings.TrimSuffix(strings.Repeat("*a, ", 250), ", ")
+	in := "topics:\n  - name: t\n    terms: &a [" + strings.Join(terms, ", ") + "]\n    require: [" + aliases + "]\n"
+	ps := problems(t, parseErr(t, in))
+	want := fmt.Sprintf("YAML aliases expand this file to more than %d values (this alias repeats 1001)", MaxValues)
+	if len(ps) != 1 || ps[0].Line != 4 || !strings.HasPrefix(ps[0].Message, want) {
+		t.Errorf("problems = %+v; want one at line 4: %s", ps, want)
+	}
+
+	// Aliases of aliases, nine deep: 10^9 values from a few lines.
+	var b strings.Builder
+	b.WriteString("topics:\n  - name: t\n    terms: &l0 [x, x, x, x, x, x, x, x, x, x]\n    require:\n")
+	for i := 1; i <= 9; i++ {
+		fmt.Fprintf(&b, "      - &l%d [%s]\n", i, strings.TrimSuffix(strings.Repeat(fmt.Sprintf("*l%d, ", i-1), 10), ", "))
+	}
+	ps = problems(t, parseErr(t, b.String()))
+	if len(ps) != 1 || !strings.Contains(ps[0].Message, "YAML aliases expand this file") {
+		t.Errorf("nested aliases: problems = %+v; want the expansion cap", ps)
+	}
+
+	// Aliases within the cap are fine: one require group shared by topics.
+	c := mustParse(t, "topics:\n  - name: a\n    terms: [x]\n    require: [&mx [mexico, méxico]]\n  - name: b\n    terms: [y]\n    require: [*mx]\n", "config.yaml", env(nil))
+	if got := c.Topics[1].Require; !reflect.DeepEqual(got, [][]string{{"mexico", "méxico"}}) {
+		t.Errorf("aliased require = %v", got)
+	}
+}
+
+// TestTermsCapped: a config may hold at most MaxTerms terms in all; the
+// first one over is named with its line, and nothing else is said about
+// the topics after it.
+func TestTermsCapped(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("topics:\n")
+	line := 1
+	for topic := 0; topic < 3; topic++ {
+		fmt.Fprintf(&b, "  - name: t%d\n    terms:\n", topic)
+		line += 2
+		for i := 0; i < MaxTerms/2; i++ {
+			fmt.Fprintf(&b, "      - w%d\n", i)
+			line++
+			if topic == 2 && i == 0 {
+				break // the first term of the third topic is one over
+			}
+		}
+	}
+	ps := problems(t, parseErr(t, b.String()))
+	want := fmt.Sprintf("more than %d terms in all", MaxTerms)
+	if len(ps) != 1 || ps[0].Line != line || ps[0].Path != "topics[2].terms[0]" || !strings.Contains(ps[0].Message, want) {
+		t.Errorf("problems = %+v; want one at line %d, topics[2].terms[0]: %s", ps, line, want)
+	}
+}
+
+// parseErr parses in and returns its error, failing when there is none.
+func parseErr(t *testing.T, in string) error {
+	t.Helper()
+	_, err := Parse([]byte(in), "config.yaml", env(nil))
+	if err == nil {
+		t.Fatal("Parse succeeded; want an error")
+	}
+	return err
 }

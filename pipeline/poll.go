@@ -239,7 +239,7 @@ func newByTopic(feeds []store.PollFeed, newIDs []string) map[string]int {
 // consecutive failure on, capped at backoffMax.
 func nextPoll(now time.Time, failures int, retryAfter time.Duration) time.Time {
 	if retryAfter > 0 {
-		return now.Add(min(retryAfter, 24*time.Hour))
+		return now.Add(min(retryAfter, watcher.MaxNextPollAfter))
 	}
 	if failures < 2 {
 		return time.Time{}

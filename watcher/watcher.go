@@ -141,7 +141,7 @@ type Result struct {
 	// "HTTP 404 Not Found", "HTTP 429, retry after 1h", "body over 10 MB",
 	// "not a feed: HTML page 'Home'", "stopped after 5 redirects", "parse: …".
 	Err        error
-	RetryAfter time.Duration // from Retry-After on 429/503, 0 if none
+	RetryAfter time.Duration // from Retry-After on 429/503, at most MaxNextPollAfter; 0 if none
 	Duration   time.Duration
 	Bytes      int64 // body bytes read (decompressed)
 	// NextPollAfter is how long the server asked not to be polled again:
@@ -161,18 +161,31 @@ type Result struct {
 	Truncated bool
 }
 
-// MaxNextPollAfter caps Result.NextPollAfter, so that a mistaken
-// max-age or ttl cannot silence a feed for long.
+// MaxNextPollAfter caps how long a server can hold a feed's next poll
+// back: Result.NextPollAfter (max-age, ttl) and Result.RetryAfter
+// (Retry-After on 429 and 503), so that a mistaken or hostile header
+// cannot silence a feed for long. A server that asks for more is polled
+// again after MaxNextPollAfter, and may ask again.
 const MaxNextPollAfter = 24 * time.Hour
 
 // StatusError is a response whose status is neither 2xx nor 304.
 type StatusError struct {
-	Code       int
-	RetryAfter time.Duration // from Retry-After on 429/503, 0 if none
+	Code int
+	// RetryAfter is from Retry-After on 429/503, at most MaxNextPollAfter;
+	// 0 if none.
+	RetryAfter time.Duration
+	// Asked is what Retry-After asked for when it was over the ceiling
+	// (then RetryAfter is MaxNextPollAfter); 0 otherwise.
+	Asked time.Duration
 }
 
-// Error reads "HTTP 404 Not Found", or "HTTP 429, retry after 1h".
+// Error reads "HTTP 404 Not Found", "HTTP 429, retry after 1h", or
+// "HTTP 503, retry after 24h (asked 8760h; 24h at most)".
 func (e *StatusError) Error() string {
+	if e.Asked > e.RetryAfter {
+		return fmt.Sprintf("HTTP %d, retry after %s (asked %s; %s at most)", e.Code,
+			humanDuration(e.RetryAfter), humanDuration(e.Asked), humanDuration(MaxNextPollAfter))
+	}
 	if e.RetryAfter > 0 {
 		return fmt.Sprintf("HTTP %d, retry after %s", e.Code, humanDuration(e.RetryAfter))
 	}
@@ -268,7 +281,11 @@ func (f *Fetcher) fetch(ctx context.Context, req Request) Result {
 		_, _ = io.CopyN(io.Discard, resp.Body, 64<<10) // lets the connection be reused
 		se := &StatusError{Code: code}
 		if code == http.StatusTooManyRequests || code == http.StatusServiceUnavailable {
-			se.RetryAfter, _ = netfail.RetryAfter(resp.Header.Get("Retry-After"), time.Now())
+			asked, _ := netfail.RetryAfter(resp.Header.Get("Retry-After"), time.Now())
+			se.RetryAfter = min(asked, MaxNextPollAfter)
+			if asked > MaxNextPollAfter {
+				se.Asked = asked
+			}
 		}
 		res.RetryAfter = se.RetryAfter
 		res.Gone = code == http.StatusGone

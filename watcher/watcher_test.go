@@ -395,6 +395,10 @@ func TestFetchHTTPErrors(t *testing.T) {
 		{"500", 500, "", "HTTP 500 Internal Server Error", 0},
 		{"429 seconds", 429, "3600", "HTTP 429, retry after 1h", time.Hour},
 		{"503 seconds", 503, "120", "HTTP 503, retry after 2m", 2 * time.Minute},
+		// Beyond the ceiling: honoured up to MaxNextPollAfter, and said so.
+		{"503 a year", 503, "31536000", "HTTP 503, retry after 24h (asked 8760h; 24h at most)", MaxNextPollAfter},
+		{"429 huge", 429, "99999999999999999", "HTTP 429, retry after 24h (asked 2562047h47m16s; 24h at most)", MaxNextPollAfter},
+		{"429 at the ceiling", 429, "86400", "HTTP 429, retry after 24h", MaxNextPollAfter},
 		{"429 without Retry-After", 429, "", "HTTP 429 Too Many Requests", 0},
 		{"429 bad Retry-After", 429, "soon", "HTTP 429 Too Many Requests", 0},
 		{"404 ignores Retry-After", 404, "60", "HTTP 404 Not Found", 0},
