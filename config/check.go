@@ -44,6 +44,11 @@ func (p *parser) timezone(name *string, loc **time.Location) reader {
 	}
 }
 
+// MinScheduleInterval is the shortest "@every" schedule: what five cron
+// fields allow. Polling feeds more often helps no one and hammers their
+// publishers.
+const MinScheduleInterval = time.Minute
+
 // schedule reads a cron spec in robfig/cron's standard syntax into *dst.
 func (p *parser) schedule(dst *string) reader {
 	return func(n *yaml.Node, path string) {
@@ -55,6 +60,16 @@ func (p *parser) schedule(dst *string) reader {
 			p.add(resolve(n).Line, path, "invalid schedule %s%s: %v (want 5 fields such as \"*/15 * * * *\" or a descriptor such as \"@every 10m\")",
 				kindName(resolve(n)), fromEnv(n), err)
 			return
+		}
+		// robfig/cron reads "@every D" with time.ParseDuration and runs
+		// anything under a second every second; five fields cannot go
+		// below a minute, and neither may @every.
+		if every, ok := strings.CutPrefix(v, "@every "); ok {
+			if d, err := time.ParseDuration(every); err == nil && d < MinScheduleInterval {
+				p.add(resolve(n).Line, path, "%s%s runs more often than once a minute; the shortest schedule is \"@every 1m\"",
+					kindName(resolve(n)), fromEnv(n))
+				return
+			}
 		}
 		*dst = v
 	}

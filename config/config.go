@@ -255,6 +255,33 @@ func (c *Config) RequireFeeds() error {
 	return c.newError([]Problem{{Line: c.Lines["feeds"], Path: "feeds", Message: "no feeds configured"}})
 }
 
+// RequireRun returns an *Error listing what keeps run and serve from
+// working with this config beyond what Load checks: no feeds, no topics
+// (nothing could ever match), or a store path that checkStore
+// (store.CheckPath) refuses. validate runs it too, so that it accepts
+// nothing run would refuse. Slack settings are RequireSlack's: run
+// -dry-run needs none.
+func (c *Config) RequireRun(checkStore func(path string) error) error {
+	var problems []Problem
+	if len(c.Feeds) == 0 {
+		problems = append(problems, Problem{Line: c.Lines["feeds"], Path: "feeds", Message: "no feeds configured"})
+	}
+	if len(c.Topics) == 0 {
+		problems = append(problems, Problem{Line: c.Lines["topics"], Path: "topics", Message: "no topics configured: nothing would ever match"})
+	}
+	if err := checkStore(c.Store.Path); err != nil {
+		line := c.Lines["store.path"]
+		if line == 0 {
+			line = c.Lines["store"]
+		}
+		problems = append(problems, Problem{Line: line, Path: "store.path", Message: err.Error()})
+	}
+	if len(problems) == 0 {
+		return nil
+	}
+	return c.newError(problems)
+}
+
 // RequireSlack returns nil when Slack delivery is configured well enough to
 // post: a webhook URL, or a bot token plus a channel for every topic (the
 // topic's own or slack.channel). Otherwise it returns an *Error naming the

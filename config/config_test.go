@@ -201,6 +201,8 @@ func TestParseProblems(t *testing.T) {
 		{"timezone list", "timezone: [UTC]\n", nil, 1, "timezone", "expected a time zone name, got a list"},
 		{"poll", "schedule:\n  poll: \"*/15 * * *\"\n", nil, 2, "schedule.poll", `invalid schedule "*/15 * * *"`},
 		{"digest descriptor", "schedule:\n  digest: \"@sometimes\"\n", nil, 2, "schedule.digest", "invalid schedule"},
+		{"poll every nanosecond", "schedule:\n  poll: \"@every 1ns\"\n", nil, 2, "schedule.poll", `"@every 1ns" runs more often than once a minute; the shortest schedule is "@every 1m"`},
+		{"digest every 59s", "schedule:\n  digest: \"@every 59s\"\n", nil, 2, "schedule.digest", "runs more often than once a minute"},
 		{"schedule unknown key", "schedule:\n  pol: \"@daily\"\n", nil, 2, "schedule", `unknown key "pol" (did you mean "poll"?)`},
 		{"schedule scalar", "schedule: daily\n", nil, 1, "schedule", "expected a mapping, got a string"},
 		{"retention no unit", "store:\n  retention: 720\n", nil, 2, "store.retention", `expected a duration such as "20s" or "720h", got "720"`},
@@ -552,6 +554,20 @@ func TestServeMaxSince(t *testing.T) {
 	}
 	if c := mustParse(t, "serve:\n  max_since: 168h\n", "config.yaml", env(nil)); c.Serve.MaxSince != 168*time.Hour {
 		t.Errorf("MaxSince = %v; want 168h", c.Serve.MaxSince)
+	}
+}
+
+func TestRequireRun(t *testing.T) {
+	refuse := func(path string) error { return fmt.Errorf("directory of %s does not exist", path) }
+	accept := func(string) error { return nil }
+	c := mustParse(t, "store:\n  path: /nodir/nd.db\nfeeds: []\ntopics: []\n", "config.yaml", env(nil))
+	want := "config.yaml:2: store.path: directory of /nodir/nd.db does not exist\nconfig.yaml:3: feeds: no feeds configured\nconfig.yaml:4: topics: no topics configured: nothing would ever match"
+	if err := c.RequireRun(refuse); err == nil || err.Error() != want {
+		t.Errorf("RequireRun() = %v; want\n%s", err, want)
+	}
+	c = mustParse(t, "feeds:\n  - {name: A, url: \"https://a.example/\"}\ntopics:\n  - name: t\n    terms: [x]\n", "config.yaml", env(nil))
+	if err := c.RequireRun(accept); err != nil {
+		t.Errorf("RequireRun() = %v; want nil", err)
 	}
 }
 

@@ -81,10 +81,7 @@ func (f *fixture) config(t *testing.T, poll, dig, token, slackURL string) *confi
 	if slackURL == "" {
 		slackURL = f.slack.APIURL()
 	}
-	yaml := fmt.Sprintf(`schedule:
-  poll: %q
-  digest: %q
-store:
+	yaml := fmt.Sprintf(`store:
   path: %q
 serve:
   listen: 127.0.0.1:0
@@ -96,11 +93,14 @@ slack:
 fetch: {allow_private: true} # the feed server is on 127.0.0.1
 feeds:
   - {name: Wire, url: %q}
-%s`, poll, dig, f.dbPath, token, botToken, slackURL, f.feedURL, topicsYAML)
+%s`, f.dbPath, token, botToken, slackURL, f.feedURL, topicsYAML)
 	cfg, err := config.Parse([]byte(yaml), filepath.Join(t.TempDir(), "config.yaml"), func(string) string { return "" })
 	if err != nil {
 		t.Fatalf("config.Parse: %v", err)
 	}
+	// A config file may not poll more often than once a minute; tests do,
+	// set after loading.
+	cfg.Schedule.Poll, cfg.Schedule.Digest = poll, dig
 	return cfg
 }
 
