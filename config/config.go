@@ -191,10 +191,14 @@ func Load(path string) (*Config, error) {
 //
 // In scalar values, ${NAME} (NAME of letters, digits and underscores, not
 // starting with a digit) is replaced by getenv(NAME), an unset variable
-// giving the empty string; "$$" is a literal "$"; a "$" followed by anything
-// else is kept as written; "${" with no closing "}" or an invalid name
-// inside (such as ${A:-b}) is a problem. A value that is empty after
-// expansion counts as unset, so its default applies.
+// giving the empty string, and ${NAME:-default} by getenv(NAME) or, when
+// that is empty, default as written; "$$" is a literal "$"; a "$" followed
+// by anything else is kept as written; "${" with no closing "}" or
+// anything else inside (such as ${A-b}) is a problem. A value that is
+// empty after expansion counts as unset, so its default applies, except
+// in a secret (slack.token, slack.webhook_url, serve.token): there a plain
+// ${NAME} that is unset or empty is a problem, and ${NAME:-} marks a
+// secret that may be left empty.
 func Parse(data []byte, filename string, getenv func(string) string) (*Config, error) {
 	if getenv == nil {
 		getenv = func(string) string { return "" }

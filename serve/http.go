@@ -16,7 +16,6 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus/promhttp"
-	"golang.org/x/net/netutil"
 
 	"github.com/newsdigest/newsdigest/pipeline"
 )
@@ -33,29 +32,27 @@ type HTTPLimits struct {
 	ReadTimeout       time.Duration // to read a whole request, body included
 	IdleTimeout       time.Duration // a keep-alive connection waits this long for its next request
 	MaxHeaderBytes    int           // request line and headers
-	MaxBodyBytes      int64         // request body; no endpoint reads one
-	MaxConns          int           // connections open at once; more wait in the kernel's queue
+	MaxBodyBytes      int64         // request body; no endpoint takes one
 }
 
 // DefaultHTTPLimits are the limits New sets. There is no write timeout:
 // POST /run answers after a whole poll and Slack post, which can take
-// minutes, and its answer is a few hundred bytes.
+// minutes, and its answer is a few hundred bytes. Nor is there a cap on
+// connections: a cap that a client fills with slow or idle connections
+// shuts everyone else out (and /healthz fails); the timeouts bound how
+// long each connection lasts, and limits per client belong to a proxy or
+// firewall in front.
 var DefaultHTTPLimits = HTTPLimits{
 	ReadHeaderTimeout: 10 * time.Second,
 	ReadTimeout:       30 * time.Second,
 	IdleTimeout:       60 * time.Second,
 	MaxHeaderBytes:    16 << 10,
 	MaxBodyBytes:      64 << 10,
-	MaxConns:          256,
 }
 
-// httpServer returns the HTTP server of Run, within s.HTTP's limits, and
-// ln limited to s.HTTP.MaxConns connections at once.
-func (s *Server) httpServer(ln net.Listener) (*http.Server, net.Listener) {
+// httpServer returns the HTTP server of Run, within s.HTTP's limits.
+func (s *Server) httpServer() *http.Server {
 	lim := s.HTTP
-	if lim.MaxConns > 0 {
-		ln = netutil.LimitListener(ln, lim.MaxConns)
-	}
 	var h http.Handler = s.mux
 	if lim.MaxBodyBytes > 0 {
 		h = http.MaxBytesHandler(h, lim.MaxBodyBytes)
@@ -67,7 +64,7 @@ func (s *Server) httpServer(ln net.Listener) (*http.Server, net.Listener) {
 		IdleTimeout:       lim.IdleTimeout,
 		MaxHeaderBytes:    lim.MaxHeaderBytes,
 		ErrorLog:          slog.NewLogLogger(s.logger.Handler(), slog.LevelWarn),
-	}, ln
+	}
 }
 
 func (s *Server) routes() *http.ServeMux {

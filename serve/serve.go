@@ -149,7 +149,7 @@ func (s *Server) Run(ctx context.Context, ln net.Listener) error {
 	s.mu.Unlock()
 	socketDone := s.startSocket(jobCtx)
 
-	hs, ln := s.httpServer(ln)
+	hs := s.httpServer()
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- hs.Serve(ln) }()
 	c.Start()
