@@ -523,7 +523,7 @@ func TestDeliverWebhookOverflowLosesNoItem(t *testing.T) {
 		"Mexico extradites 26 cartel members to the United States",
 	}
 	var cfg strings.Builder
-	fmt.Fprintf(&cfg, "digest:\n  max_per_topic: 1\nslack:\n  webhook_url: %q\nfeeds:\n", hook.WebhookURL())
+	fmt.Fprintf(&cfg, "fetch: {allow_private: true}\ndigest:\n  max_per_topic: 1\nslack:\n  webhook_url: %q\nfeeds:\n", hook.WebhookURL())
 	want := map[string]bool{}
 	for o, outlet := range []string{"Reuters", "AP", "El Universal"} {
 		spec := feedtest.FeedSpec{Title: outlet}
