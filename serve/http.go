@@ -32,7 +32,7 @@ type HTTPLimits struct {
 	ReadTimeout       time.Duration // to read a whole request, body included
 	IdleTimeout       time.Duration // a keep-alive connection waits this long for its next request
 	MaxHeaderBytes    int           // request line and headers
-	MaxBodyBytes      int64         // request body; no endpoint takes one
+	MaxBodyBytes      int64         // request body, any endpoint (POST /slack/commands caps its own lower)
 }
 
 // DefaultHTTPLimits are the limits New sets. There is no write timeout:
