@@ -196,9 +196,10 @@ func Load(path string) (*Config, error) {
 // by anything else is kept as written; "${" with no closing "}" or
 // anything else inside (such as ${A-b}) is a problem. A value that is
 // empty after expansion counts as unset, so its default applies, except
-// in a secret (slack.token, slack.webhook_url, serve.token): there a plain
-// ${NAME} that is unset or empty is a problem, and ${NAME:-} marks a
-// secret that may be left empty.
+// in a secret (slack.token, slack.webhook_url, slack.app_token,
+// slack.signing_secret, serve.token): there a plain ${NAME} that is unset
+// or empty is a problem, and ${NAME:-} marks a secret that may be left
+// empty.
 func Parse(data []byte, filename string, getenv func(string) string) (*Config, error) {
 	if getenv == nil {
 		getenv = func(string) string { return "" }
