@@ -77,6 +77,21 @@ func TestPlainText(t *testing.T) {
 	}
 }
 
+func TestDisplayText(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"<b>Cartel</b> news", "Cartel news"},
+		{"<!channel>", "<!channel>"}, // nothing but a tag: shown as written
+		{"  <b></b>\n <i/> ", "<b></b> <i/>"},
+		{"", ""},
+		{"   ", ""},
+	}
+	for _, tt := range tests {
+		if got := DisplayText(tt.in); got != tt.want {
+			t.Errorf("DisplayText(%q) = %q; want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
 func TestParseTerm(t *testing.T) {
 	tests := []struct {
 		term    string

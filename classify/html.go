@@ -16,6 +16,17 @@ func PlainText(s string) string {
 	return string(appendPlain(make([]byte, 0, len(s)), s))
 }
 
+// DisplayText is PlainText for text that is shown, such as a title: when
+// s is nothing but tags ("<!channel>", "<b></b>"), PlainText is empty and
+// the text would vanish, so s itself is returned, white space collapsed,
+// to be shown (escaped) as written.
+func DisplayText(s string) string {
+	if p := PlainText(s); p != "" {
+		return p
+	}
+	return strings.Join(strings.Fields(s), " ")
+}
+
 // inlineTags do not separate words: "car<b>tel</b>" reads "cartel".
 var inlineTags = map[string]bool{
 	"a": true, "abbr": true, "b": true, "bdi": true, "bdo": true, "cite": true,

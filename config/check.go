@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/netip"
 	"net/url"
 	"regexp"
 	"strconv"
@@ -43,6 +44,11 @@ func (p *parser) timezone(name *string, loc **time.Location) reader {
 	}
 }
 
+// MinScheduleInterval is the shortest "@every" schedule: what five cron
+// fields allow. Polling feeds more often helps no one and hammers their
+// publishers.
+const MinScheduleInterval = time.Minute
+
 // schedule reads a cron spec in robfig/cron's standard syntax into *dst.
 func (p *parser) schedule(dst *string) reader {
 	return func(n *yaml.Node, path string) {
@@ -54,6 +60,16 @@ func (p *parser) schedule(dst *string) reader {
 			p.add(resolve(n).Line, path, "invalid schedule %s%s: %v (want 5 fields such as \"*/15 * * * *\" or a descriptor such as \"@every 10m\")",
 				kindName(resolve(n)), fromEnv(n), err)
 			return
+		}
+		// robfig/cron reads "@every D" with time.ParseDuration and runs
+		// anything under a second every second; five fields cannot go
+		// below a minute, and neither may @every.
+		if every, ok := strings.CutPrefix(v, "@every "); ok {
+			if d, err := time.ParseDuration(every); err == nil && d < MinScheduleInterval {
+				p.add(resolve(n).Line, path, "%s%s runs more often than once a minute; the shortest schedule is \"@every 1m\"",
+					kindName(resolve(n)), fromEnv(n))
+				return
+			}
 		}
 		*dst = v
 	}
@@ -141,7 +157,7 @@ func (p *parser) checkTopic(t newsdigest.Topic, item *yaml.Node, ip string, name
 	default:
 		names[t.Name] = ip
 	}
-	if len(t.Terms) == 0 && !p.hasProblemUnder(join(ip, "terms")) && !p.misspelled(ip, "terms") {
+	if len(t.Terms) == 0 && p.termCount <= MaxTerms && !p.hasProblemUnder(join(ip, "terms")) && !p.misspelled(ip, "terms") {
 		p.add(p.keyLine(item, ip, "terms"), join(ip, "terms"), "at least one term is required")
 	}
 	if len(t.Unless) > 0 && len(t.Exclude) == 0 && !p.hasProblemUnder(join(ip, "exclude")) {
@@ -187,6 +203,11 @@ func (p *parser) termGroups(dst *[][]string) reader {
 	}
 }
 
+// MaxTerms caps the terms of a config, counted over terms, exclude and
+// require of every topic. The matcher's cost does not grow with the terms,
+// but loading and checking them does; the shipped watchlist has about 300.
+const MaxTerms = 50_000
+
 // termList returns a list of terms, each checked by classify.ParseTerm, the
 // one term grammar (docs/DESIGN.md "Matching"); a term with a problem is
 // left out.
@@ -194,6 +215,12 @@ func (p *parser) termList(n *yaml.Node, path string) []string {
 	var out []string
 	for j, item := range p.sequence(n, path, "a list of terms") {
 		tp := index(path, j)
+		if p.termCount++; p.termCount > MaxTerms {
+			if p.termCount == MaxTerms+1 {
+				p.add(item.Line, tp, "more than %d terms in all (terms, exclude and require of every topic); split the watchlist into several configs", MaxTerms)
+			}
+			return out
+		}
 		v, _, ok := p.scalar(item, tp, "a term")
 		if !ok {
 			continue
@@ -215,6 +242,40 @@ func (p *parser) checkAcrossSections() {
 	p.checkCommands()
 	p.checkRetention()
 	p.checkAlerts()
+	p.checkServe()
+}
+
+// checkServe keeps POST /run closed by default: it posts to Slack (and a
+// long ?since= floods the channel with old items), so serve offers it
+// without a token only on a loopback address, where nobody but the host's
+// own users can reach it.
+func (p *parser) checkServe() {
+	s := p.cfg.Serve
+	if s.Token != "" || IsLoopbackListen(s.Listen) || p.hasProblemUnder("serve.listen") || p.hasProblemUnder("serve.token") {
+		return
+	}
+	line := p.cfg.Lines["serve.listen"]
+	if line == 0 {
+		line = p.cfg.Lines["serve"]
+	}
+	p.add(line, "serve.listen", "%q is not a loopback address and serve.token is not set: anyone who reaches the port could post digests "+
+		"with POST /run; set serve.token (e.g. token: ${NEWSDIGEST_TOKEN}) or listen on 127.0.0.1", s.Listen)
+}
+
+// IsLoopbackListen reports whether the listen address host:port names
+// only the loopback interface: "localhost", 127.0.0.0/8 or ::1. An empty
+// host (":8080") listens on every interface, and any other name may
+// resolve anywhere: neither is loopback.
+func IsLoopbackListen(listen string) bool {
+	host, _, err := net.SplitHostPort(listen)
+	if err != nil {
+		return false
+	}
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip, err := netip.ParseAddr(host)
+	return err == nil && ip.Unmap().IsLoopback()
 }
 
 var (

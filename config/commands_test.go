@@ -86,11 +86,12 @@ func TestCommandSettingProblems(t *testing.T) {
 	}
 }
 
-// TestRequireCommands: a transport written in the file but with its variable
-// unset stops serve with the variable's name, but not Load (explain and run
-// do not need it).
+// TestRequireCommands: a transport written in the file, marked optional
+// (${VAR:-}) and with its variable unset, stops serve with the variable's
+// name, but not Load (explain and run do not need it). Written ${VAR}, an
+// unset variable is a Load error like any secret's (TestParseProblems).
 func TestRequireCommands(t *testing.T) {
-	c := mustParse(t, "slack:\n  token: xoxb-1\n  app_token: ${SLACK_APP_TOKEN}\n  signing_secret: ${SLACK_SIGNING_SECRET}\n", "config.yaml", env(nil))
+	c := mustParse(t, "slack:\n  token: xoxb-1\n  app_token: ${SLACK_APP_TOKEN:-}\n  signing_secret: ${SLACK_SIGNING_SECRET:-}\n", "config.yaml", env(nil))
 	err := c.RequireCommands()
 	want := "config.yaml:3: slack.app_token: is empty (SLACK_APP_TOKEN is not set); set it, or remove the key to turn this transport off\n" +
 		"config.yaml:4: slack.signing_secret: is empty (SLACK_SIGNING_SECRET is not set); set it, or remove the key to turn this transport off"

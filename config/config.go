@@ -64,7 +64,12 @@ type Store struct {
 // fmt or encoding/json shows Token as "[redacted]".
 type Serve struct {
 	Listen string // host:port; default "127.0.0.1:8080"
-	Token  string // secret; optional bearer token guarding POST /run
+	// Token is the bearer token guarding POST /run (secret). It may be
+	// empty only when Listen is a loopback address (checkServe).
+	Token string
+	// MaxSince is the longest window POST /run?since= may ask for;
+	// default digest.lookback.
+	MaxSince time.Duration
 }
 
 // Fetch configures feed fetching.
@@ -73,6 +78,9 @@ type Fetch struct {
 	Timeout     time.Duration // whole request; default 20s
 	MaxBytes    int64         // body cap; default 10485760
 	UserAgent   string        // default DefaultUserAgent()
+	// AllowPrivate lets feeds (and their redirects) connect to loopback,
+	// private, link-local and other non-public addresses; default false.
+	AllowPrivate bool
 }
 
 // Digest configures the digest.
@@ -189,10 +197,15 @@ func Load(path string) (*Config, error) {
 //
 // In scalar values, ${NAME} (NAME of letters, digits and underscores, not
 // starting with a digit) is replaced by getenv(NAME), an unset variable
-// giving the empty string; "$$" is a literal "$"; a "$" followed by anything
-// else is kept as written; "${" with no closing "}" or an invalid name
-// inside (such as ${A:-b}) is a problem. A value that is empty after
-// expansion counts as unset, so its default applies.
+// giving the empty string, and ${NAME:-default} by getenv(NAME) or, when
+// that is empty, default as written; "$$" is a literal "$"; a "$" followed
+// by anything else is kept as written; "${" with no closing "}" or
+// anything else inside (such as ${A-b}) is a problem. A value that is
+// empty after expansion counts as unset, so its default applies, except
+// in a secret (slack.token, slack.webhook_url, slack.app_token,
+// slack.signing_secret, serve.token): there a plain ${NAME} that is unset
+// or empty is a problem, and ${NAME:-} marks a secret that may be left
+// empty.
 func Parse(data []byte, filename string, getenv func(string) string) (*Config, error) {
 	if getenv == nil {
 		getenv = func(string) string { return "" }
@@ -208,6 +221,9 @@ func Parse(data []byte, filename string, getenv func(string) string) (*Config, e
 	}
 	if len(p.problems) > 0 {
 		return nil, c.newError(p.problems)
+	}
+	if c.Serve.MaxSince == 0 {
+		c.Serve.MaxSince = c.Digest.Lookback
 	}
 	if len(p.warnings) > 0 {
 		c.Warnings = c.newError(p.warnings).Problems
@@ -248,6 +264,33 @@ func (c *Config) RequireFeeds() error {
 		return nil
 	}
 	return c.newError([]Problem{{Line: c.Lines["feeds"], Path: "feeds", Message: "no feeds configured"}})
+}
+
+// RequireRun returns an *Error listing what keeps run and serve from
+// working with this config beyond what Load checks: no feeds, no topics
+// (nothing could ever match), or a store path that checkStore
+// (store.CheckPath) refuses. validate runs it too, so that it accepts
+// nothing run would refuse. Slack settings are RequireSlack's: run
+// -dry-run needs none.
+func (c *Config) RequireRun(checkStore func(path string) error) error {
+	var problems []Problem
+	if len(c.Feeds) == 0 {
+		problems = append(problems, Problem{Line: c.Lines["feeds"], Path: "feeds", Message: "no feeds configured"})
+	}
+	if len(c.Topics) == 0 {
+		problems = append(problems, Problem{Line: c.Lines["topics"], Path: "topics", Message: "no topics configured: nothing would ever match"})
+	}
+	if err := checkStore(c.Store.Path); err != nil {
+		line := c.Lines["store.path"]
+		if line == 0 {
+			line = c.Lines["store"]
+		}
+		problems = append(problems, Problem{Line: line, Path: "store.path", Message: err.Error()})
+	}
+	if len(problems) == 0 {
+		return nil
+	}
+	return c.newError(problems)
 }
 
 // RequireSlack returns nil when Slack delivery is configured well enough to

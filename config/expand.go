@@ -1,14 +1,29 @@
 package config
 
-import "errors"
+import (
+	"errors"
+	"strings"
+)
 
-// expand replaces ${NAME} in s with getenv(NAME) and "$$" with "$"; any
-// other "$" is kept as written. It returns the names referenced. A "${"
-// without its "}" or with anything but a name inside is an error; the
-// error quotes nothing from s, which may hold a secret.
-func expand(s string, getenv func(string) string) (string, []string, error) {
+// envRef is one ${NAME} or ${NAME:-default} in a value.
+type envRef struct {
+	Name string
+	// Optional is true for ${NAME:-…}: the value may be empty. A secret
+	// that is nothing but a plain ${NAME} must not be (secret in scalar.go).
+	Optional bool
+	// Empty is true when the variable was unset or set to "".
+	Empty bool
+}
+
+// expand replaces ${NAME} in s with getenv(NAME), ${NAME:-default} with
+// getenv(NAME) or, when that is empty, default (taken literally, up to the
+// first "}"), and "$$" with "$"; any other "$" is kept as written. It
+// returns the references found. A "${" without its "}" or with anything
+// but NAME or NAME:-default inside is an error; the error quotes nothing
+// from s, which may hold a secret.
+func expand(s string, getenv func(string) string) (string, []envRef, error) {
 	var out []byte
-	var vars []string
+	var refs []envRef
 	for i := 0; i < len(s); i++ {
 		c := s[i]
 		if c != '$' || i+1 == len(s) {
@@ -20,28 +35,27 @@ func expand(s string, getenv func(string) string) (string, []string, error) {
 			out = append(out, '$')
 			i++
 		case '{':
-			end := -1
-			for j := i + 2; j < len(s); j++ {
-				if s[j] == '}' {
-					end = j
-					break
-				}
-			}
+			end := strings.IndexByte(s[i+2:], '}')
 			if end < 0 {
 				return "", nil, errors.New("unterminated \"${\": want ${NAME}; write $$ for a literal $")
 			}
-			name := s[i+2 : end]
+			end += i + 2
+			name, def, optional := strings.Cut(s[i+2:end], ":-")
 			if !isEnvName(name) {
-				return "", nil, errors.New("invalid \"${...}\" reference: only ${NAME} is supported, NAME of letters, digits and '_'; write $$ for a literal $")
+				return "", nil, errors.New("invalid \"${...}\" reference: want ${NAME} or ${NAME:-default}, NAME of letters, digits and '_'; write $$ for a literal $")
 			}
-			vars = append(vars, name)
-			out = append(out, getenv(name)...)
+			v := getenv(name)
+			refs = append(refs, envRef{Name: name, Optional: optional, Empty: v == ""})
+			if v == "" {
+				v = def
+			}
+			out = append(out, v...)
 			i = end
 		default:
 			out = append(out, c)
 		}
 	}
-	return string(out), vars, nil
+	return string(out), refs, nil
 }
 
 func isEnvName(s string) bool {

@@ -14,8 +14,8 @@ import (
 
 // scalar returns the ${VAR}-expanded text of a scalar node ("" for null).
 // ok is false, and a problem recorded, when n is not a scalar or its
-// expansion is malformed. vars lists the variables it referenced.
-func (p *parser) scalar(n *yaml.Node, path, want string) (val string, vars []string, ok bool) {
+// expansion is malformed. refs lists the variables it referenced.
+func (p *parser) scalar(n *yaml.Node, path, want string) (val string, refs []envRef, ok bool) {
 	n = resolve(n)
 	if isNull(n) {
 		return "", nil, true
@@ -24,12 +24,12 @@ func (p *parser) scalar(n *yaml.Node, path, want string) (val string, vars []str
 		p.add(n.Line, path, "expected %s, got %s", want, kindName(n))
 		return "", nil, false
 	}
-	val, vars, err := expand(n.Value, p.getenv)
+	val, refs, err := expand(n.Value, p.getenv)
 	if err != nil {
 		p.add(n.Line, path, "%v", err)
 		return "", nil, false
 	}
-	return val, vars, true
+	return val, refs, true
 }
 
 // fromEnv says, for messages, that a quoted value was expanded.
@@ -69,15 +69,27 @@ func (p *parser) stringList(dst *[]string, want string) reader {
 }
 
 // secret is str for a secret: it also remembers which environment
-// variables the value named, and no message ever quotes the value.
+// variables the value named, and no message ever quotes the value. A
+// ${NAME} that is unset or empty is a problem: a secret that silently
+// expands to nothing leaves what it guards open (serve.token) or fails far
+// from the cause. ${NAME:-} marks a secret that may be empty.
 func (p *parser) secret(dst *string) reader {
 	return func(n *yaml.Node, path string) {
-		v, vars, ok := p.scalar(n, path, "a string")
+		v, refs, ok := p.scalar(n, path, "a string")
 		if !ok {
 			return
 		}
+		for _, r := range refs {
+			if r.Empty && !r.Optional {
+				p.add(resolve(n).Line, path, "${%s} is not set or empty; set it, or write ${%s:-} if %s is optional",
+					r.Name, r.Name, path)
+				return
+			}
+		}
 		*dst = v
-		p.cfg.env[path] = vars
+		for _, r := range refs {
+			p.cfg.env[path] = append(p.cfg.env[path], r.Name)
+		}
 	}
 }
 

@@ -74,6 +74,7 @@ func (p *parser) rootKeys() []field {
 		{"serve", p.section([]field{
 			{"listen", p.listen(&c.Serve.Listen)},
 			{"token", p.secret(&c.Serve.Token)},
+			{"max_since", p.duration(&c.Serve.MaxSince)},
 		})},
 		{"fetch", p.section([]field{
 			{"concurrency", p.integer(1, 256, func(n int64) { c.Fetch.Concurrency = int(n) })},
@@ -81,6 +82,7 @@ func (p *parser) rootKeys() []field {
 			// At most 1 GiB: a feed body is held in memory whole.
 			{"max_bytes", p.integer(1, 1<<30, func(n int64) { c.Fetch.MaxBytes = n })},
 			{"user_agent", p.str(&c.Fetch.UserAgent)},
+			{"allow_private", p.boolean(&c.Fetch.AllowPrivate)},
 		})},
 		{"digest", p.section([]field{
 			{"title", p.str(&c.Digest.Title)},

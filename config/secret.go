@@ -3,6 +3,7 @@ package config
 import (
 	"encoding/json"
 	"fmt"
+	"time"
 )
 
 // mask returns "[redacted]" for a set secret and "" for an unset one, so
@@ -51,18 +52,19 @@ func (s Slack) MarshalJSON() ([]byte, error) {
 func (s Serve) Format(f fmt.State, verb rune) {
 	switch {
 	case verb == 'v' && f.Flag('#'):
-		fmt.Fprintf(f, "config.Serve{Listen:%q, Token:%q}", s.Listen, mask(s.Token))
+		fmt.Fprintf(f, "config.Serve{Listen:%q, Token:%q, MaxSince:%d}", s.Listen, mask(s.Token), int64(s.MaxSince))
 	case verb == 'v' && f.Flag('+'):
-		fmt.Fprintf(f, "{Listen:%s Token:%s}", s.Listen, mask(s.Token))
+		fmt.Fprintf(f, "{Listen:%s Token:%s MaxSince:%s}", s.Listen, mask(s.Token), s.MaxSince)
 	default:
-		fmt.Fprintf(f, "{%s %s}", s.Listen, mask(s.Token))
+		fmt.Fprintf(f, "{%s %s %s}", s.Listen, mask(s.Token), s.MaxSince)
 	}
 }
 
 // MarshalJSON encodes the serve settings with the token masked.
 func (s Serve) MarshalJSON() ([]byte, error) {
 	return json.Marshal(struct {
-		Listen string `json:"listen"`
-		Token  string `json:"token,omitempty"`
-	}{s.Listen, mask(s.Token)})
+		Listen   string        `json:"listen"`
+		Token    string        `json:"token,omitempty"`
+		MaxSince time.Duration `json:"max_since,omitempty"`
+	}{s.Listen, mask(s.Token), s.MaxSince})
 }

@@ -27,6 +27,8 @@ type parser struct {
 	topicChannels []Problem
 	// The path of each alert rule in Config.Alerts, for checkAlerts.
 	alertPaths []string
+	// termCount counts the terms read so far, against MaxTerms.
+	termCount int
 }
 
 // A reader checks the value v found at path and stores it in the config.
@@ -106,7 +108,62 @@ func (p *parser) document(data []byte) *yaml.Node {
 		}
 		root = root.Content[0]
 	}
+	if !p.withinExpansion(root) {
+		return nil
+	}
 	return root
+}
+
+// MaxValues caps the values (scalars, lists and mappings) of a config file
+// once its YAML aliases are expanded. A file of written-out values is far
+// below it; a few aliases of aliases can otherwise make a 200 KB file
+// stand for ten million terms (minutes and gigabytes to validate).
+const MaxValues = 200_000
+
+// withinExpansion reports whether the document at root, aliases expanded,
+// has at most MaxValues values. When not, it records a problem at the
+// alias that crossed the limit. Sizes of aliased nodes are computed once,
+// so this costs one pass over the nodes as written.
+func (p *parser) withinExpansion(root *yaml.Node) bool {
+	sizes := map[*yaml.Node]int{}
+	var size func(n *yaml.Node) int
+	size = func(n *yaml.Node) int {
+		if s, ok := sizes[n]; ok {
+			return s
+		}
+		sizes[n] = MaxValues + 1 // an alias of itself counts as too many
+		s := 1
+		if n.Kind == yaml.AliasNode && n.Alias != nil {
+			s = size(n.Alias)
+		}
+		for _, c := range n.Content {
+			s = min(s+size(c), MaxValues+1)
+		}
+		sizes[n] = s
+		return s
+	}
+	// Walk as written, adding each alias's expansion, to find where the
+	// limit is crossed.
+	total := 0
+	var walk func(n *yaml.Node) bool
+	walk = func(n *yaml.Node) bool {
+		if n.Kind == yaml.AliasNode {
+			total += size(n)
+			if total > MaxValues {
+				p.add(n.Line, "", "YAML aliases expand this file to more than %d values (this alias repeats %d); write the values out, or use fewer aliases", MaxValues, size(n))
+				return false
+			}
+			return true
+		}
+		total++
+		for _, c := range n.Content {
+			if !walk(c) {
+				return false
+			}
+		}
+		return true
+	}
+	return walk(root)
 }
 
 // resolve follows an alias to the node it names.

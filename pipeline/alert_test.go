@@ -98,10 +98,10 @@ func (f *alertFixture) config() string {
 	var b strings.Builder
 	channel := "    channel: \"#mx-alerts\"\n"
 	if f.webhook {
-		fmt.Fprintf(&b, "slack:\n  webhook_url: %q\nfeeds:\n", f.slack.WebhookURL())
+		fmt.Fprintf(&b, "fetch: {allow_private: true}\nslack:\n  webhook_url: %q\nfeeds:\n", f.slack.WebhookURL())
 		channel = ""
 	} else {
-		fmt.Fprintf(&b, "slack:\n  token: %q\n  channel: \"#mx-digest\"\n  api_url: %q\nfeeds:\n", botToken, f.slack.APIURL())
+		fmt.Fprintf(&b, "fetch: {allow_private: true}\nslack:\n  token: %q\n  channel: \"#mx-digest\"\n  api_url: %q\nfeeds:\n", botToken, f.slack.APIURL())
 	}
 	for i, o := range outlets {
 		fmt.Fprintf(&b, "  - {name: %q, url: %q}\n", o.name, f.feeds.URL+fmt.Sprintf("/o/%d", i))

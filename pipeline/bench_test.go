@@ -19,7 +19,7 @@ func BenchmarkPoll(b *testing.B) {
 	now := time.Now()
 	const nFeeds, nItems = 200, 50
 	var feeds strings.Builder
-	feeds.WriteString("fetch:\n  concurrency: 16\nfeeds:\n")
+	feeds.WriteString("fetch:\n  concurrency: 16\n  allow_private: true\nfeeds:\n")
 	formats := []string{feedtest.RSS, feedtest.Atom, feedtest.JSON, feedtest.RSS1252}
 	var bytes int64
 	for f := 0; f < nFeeds; f++ {

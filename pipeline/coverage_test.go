@@ -12,7 +12,7 @@ import (
 // since when, and one never fetched (stale).
 func TestCoverageNow(t *testing.T) {
 	f := newDeliverFixture(t)
-	cfg := fmt.Sprintf("feeds:\n  - {name: Wire, url: %q}\n  - {name: Gone, url: %q}\n%s", f.feeds.URL+"/feed", f.feeds.URL+"/gone", slackTopics)
+	cfg := fmt.Sprintf("fetch: {allow_private: true}\nfeeds:\n  - {name: Wire, url: %q}\n  - {name: Gone, url: %q}\n%s", f.feeds.URL+"/feed", f.feeds.URL+"/gone", slackTopics)
 	p := f.pipeline(t, cfg)
 	cov, last, err := p.Coverage(context.Background())
 	if err != nil || cov.Total != 2 || cov.OK != 0 || len(cov.Stale) != 2 || !last.IsZero() {

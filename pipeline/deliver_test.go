@@ -61,7 +61,7 @@ func newDeliverFixture(t *testing.T) *deliverFixture {
 	}
 	f.feeds.Set("/feed", feedtest.FeedSpec{Format: feedtest.RSS, Title: "Wire", Items: f.items})
 	f.cfgFor = func(extra string) string {
-		return fmt.Sprintf("digest:\n  max_per_topic: 2\nfeeds:\n  - {name: Wire, url: %q}\n%s%s", f.feeds.URL+"/feed", extra, slackTopics)
+		return fmt.Sprintf("fetch: {allow_private: true}\ndigest:\n  max_per_topic: 2\nfeeds:\n  - {name: Wire, url: %q}\n%s%s", f.feeds.URL+"/feed", extra, slackTopics)
 	}
 	return f
 }
@@ -386,7 +386,7 @@ func TestOneStoryFromFiveOutlets(t *testing.T) {
 		}})
 		fmt.Fprintf(&feeds, "  - {name: %q, url: %q}\n", o.feed, f.feeds.URL+path)
 	}
-	cfg := fmt.Sprintf("slack:\n  token: %q\n  channel: \"#mx-digest\"\n  api_url: %q\nfeeds:\n%s%s", botToken, f.slack.APIURL(), feeds.String(), slackTopics)
+	cfg := fmt.Sprintf("fetch: {allow_private: true}\nslack:\n  token: %q\n  channel: \"#mx-digest\"\n  api_url: %q\nfeeds:\n%s%s", botToken, f.slack.APIURL(), feeds.String(), slackTopics)
 	p := f.pipeline(t, cfg)
 	ctx := context.Background()
 	poll, err := p.Poll(ctx)
@@ -523,7 +523,7 @@ func TestDeliverWebhookOverflowLosesNoItem(t *testing.T) {
 		"Mexico extradites 26 cartel members to the United States",
 	}
 	var cfg strings.Builder
-	fmt.Fprintf(&cfg, "digest:\n  max_per_topic: 1\nslack:\n  webhook_url: %q\nfeeds:\n", hook.WebhookURL())
+	fmt.Fprintf(&cfg, "fetch: {allow_private: true}\ndigest:\n  max_per_topic: 1\nslack:\n  webhook_url: %q\nfeeds:\n", hook.WebhookURL())
 	want := map[string]bool{}
 	for o, outlet := range []string{"Reuters", "AP", "El Universal"} {
 		spec := feedtest.FeedSpec{Title: outlet}

@@ -62,7 +62,9 @@ func New(cfg *config.Config, st *store.Store, logger *slog.Logger) (*Pipeline, e
 		Timeout:   cfg.Fetch.Timeout,
 		MaxBytes:  cfg.Fetch.MaxBytes,
 		UserAgent: cfg.Fetch.UserAgent,
-		Logger:    logger,
+		// Off by default: feeds reach public addresses only.
+		AllowPrivate: cfg.Fetch.AllowPrivate,
+		Logger:       logger,
 	})
 	return &Pipeline{cfg: cfg, store: st, fetcher: f, matcher: m, logger: logger, Now: time.Now, Retry: DefaultRetry}, nil
 }

@@ -157,7 +157,7 @@ func TestDryRunOverGeneratedFeeds(t *testing.T) {
 	now := time.Now()
 	const nFeeds = 300
 	feedsYAML, items := genFeeds(srv, nFeeds, now)
-	p, _ := newPipeline(t, "fetch:\n  concurrency: 16\n  timeout: 10s\n"+feedsYAML+testTopics)
+	p, _ := newPipeline(t, "fetch:\n  concurrency: 16\n  timeout: 10s\n  allow_private: true\n"+feedsYAML+testTopics)
 	ctx := context.Background()
 
 	poll, err := p.Poll(ctx)
@@ -287,7 +287,7 @@ func TestBrokenFeedDoesNotStopOthers(t *testing.T) {
 	}})
 	srv.SetRaw("/html", "text/html", []byte("<!doctype html><html><head><title>Home</title></head><body>hi</body></html>"))
 	srv.SetRaw("/broken", "application/rss+xml", []byte("<rss><channel><item><title>cut"))
-	cfg := fmt.Sprintf("fetch:\n  timeout: 5s\nfeeds:\n  - {name: Good, url: %q}\n  - {name: Page, url: %q}\n  - {name: Broken, url: %q}\n  - {name: Gone, url: %q}\n%s",
+	cfg := fmt.Sprintf("fetch:\n  timeout: 5s\n  allow_private: true\nfeeds:\n  - {name: Good, url: %q}\n  - {name: Page, url: %q}\n  - {name: Broken, url: %q}\n  - {name: Gone, url: %q}\n%s",
 		srv.URL+"/good", srv.URL+"/html", srv.URL+"/broken", srv.URL+"/missing", testTopics)
 	p, _ := newPipeline(t, cfg)
 	ctx := context.Background()
@@ -320,7 +320,7 @@ func TestDigestWindowAndTopicFilter(t *testing.T) {
 		{GUID: "2", Title: "USMCA talks resume", Link: srv.URL + "/2", Published: now.Add(-3 * time.Hour)},
 		{GUID: "3", Title: "Cartel leader in Mexico sentenced", Link: srv.URL + "/3", Published: now.Add(-40 * time.Hour)},
 	}})
-	p, _ := newPipeline(t, fmt.Sprintf("feeds:\n  - {name: F, url: %q}\n%s", srv.URL+"/f", testTopics))
+	p, _ := newPipeline(t, fmt.Sprintf("fetch: {allow_private: true}\nfeeds:\n  - {name: F, url: %q}\n%s", srv.URL+"/f", testTopics))
 	ctx := context.Background()
 	poll, err := p.Poll(ctx)
 	if err != nil {
@@ -371,7 +371,7 @@ func TestFailingFeedBacksOff(t *testing.T) {
 			{GUID: "1", Title: "Cartel news from Mexico", Link: "http://example.org/1", Published: time.Now()},
 		}}))
 	}))
-	p, _ := newPipeline(t, fmt.Sprintf("feeds:\n  - {name: Flaky, url: %q}\n%s", srv.URL+"/flaky", testTopics))
+	p, _ := newPipeline(t, fmt.Sprintf("fetch: {allow_private: true}\nfeeds:\n  - {name: Flaky, url: %q}\n%s", srv.URL+"/flaky", testTopics))
 	now := time.Now()
 	p.Now = func() time.Time { return now }
 	ctx := context.Background()
@@ -461,7 +461,7 @@ func TestPolitePolling(t *testing.T) {
 		w.Header().Set("Cache-Control", "max-age=3600")
 		w.Write(body)
 	}))
-	p, _ := newPipeline(t, fmt.Sprintf("feeds:\n  - {name: Moved, url: %q}\n  - {name: Gone, url: %q}\n  - {name: Cached, url: %q}\n%s",
+	p, _ := newPipeline(t, fmt.Sprintf("fetch: {allow_private: true}\nfeeds:\n  - {name: Moved, url: %q}\n  - {name: Gone, url: %q}\n  - {name: Cached, url: %q}\n%s",
 		srv.URL+"/old", srv.URL+"/gone", srv.URL+"/cached", testTopics))
 	p.Now = func() time.Time { return now }
 	ctx := context.Background()

@@ -192,7 +192,7 @@ func (p *Pipeline) pollFeed(r watcher.Result, prev store.FeedState, polledAt tim
 	pf.Items = make([]store.PollItem, 0, len(r.Items))
 	for _, it := range r.Items {
 		matches := p.matcher.MatchAppend(nil, scratch, classify.Doc{Title: it.Title, Summary: it.Summary, Content: it.Content})
-		it.Title = classify.PlainText(it.Title)
+		it.Title = classify.DisplayText(it.Title)
 		// The lede serves the digest (story clustering); an item that
 		// matched nothing is only remembered, so it keeps none.
 		if len(matches) > 0 {
@@ -239,7 +239,7 @@ func newByTopic(feeds []store.PollFeed, newIDs []string) map[string]int {
 // consecutive failure on, capped at backoffMax.
 func nextPoll(now time.Time, failures int, retryAfter time.Duration) time.Time {
 	if retryAfter > 0 {
-		return now.Add(min(retryAfter, 24*time.Hour))
+		return now.Add(min(retryAfter, watcher.MaxNextPollAfter))
 	}
 	if failures < 2 {
 		return time.Time{}

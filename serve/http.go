@@ -6,7 +6,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
+	"log/slog"
+	"net"
 	"net/http"
+	"net/netip"
 	"slices"
 	"strings"
 	"time"
@@ -19,6 +23,49 @@ import (
 // Handler returns the HTTP API: GET /healthz, GET /metrics and POST /run.
 // Other methods on those paths get 405, other paths 404.
 func (s *Server) Handler() http.Handler { return s.mux }
+
+// HTTPLimits bound what one client can hold of the HTTP server: without
+// them an idle keep-alive connection is never closed, and a thousand of
+// them hold a thousand file descriptors.
+type HTTPLimits struct {
+	ReadHeaderTimeout time.Duration // to read a request's line and headers
+	ReadTimeout       time.Duration // to read a whole request, body included
+	IdleTimeout       time.Duration // a keep-alive connection waits this long for its next request
+	MaxHeaderBytes    int           // request line and headers
+	MaxBodyBytes      int64         // request body, any endpoint (POST /slack/commands caps its own lower)
+}
+
+// DefaultHTTPLimits are the limits New sets. There is no write timeout:
+// POST /run answers after a whole poll and Slack post, which can take
+// minutes, and its answer is a few hundred bytes. Nor is there a cap on
+// connections: a cap that a client fills with slow or idle connections
+// shuts everyone else out (and /healthz fails); the timeouts bound how
+// long each connection lasts, and limits per client belong to a proxy or
+// firewall in front.
+var DefaultHTTPLimits = HTTPLimits{
+	ReadHeaderTimeout: 10 * time.Second,
+	ReadTimeout:       30 * time.Second,
+	IdleTimeout:       60 * time.Second,
+	MaxHeaderBytes:    16 << 10,
+	MaxBodyBytes:      64 << 10,
+}
+
+// httpServer returns the HTTP server of Run, within s.HTTP's limits.
+func (s *Server) httpServer() *http.Server {
+	lim := s.HTTP
+	var h http.Handler = s.mux
+	if lim.MaxBodyBytes > 0 {
+		h = http.MaxBytesHandler(h, lim.MaxBodyBytes)
+	}
+	return &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: lim.ReadHeaderTimeout,
+		ReadTimeout:       lim.ReadTimeout,
+		IdleTimeout:       lim.IdleTimeout,
+		MaxHeaderBytes:    lim.MaxHeaderBytes,
+		ErrorLog:          slog.NewLogLogger(s.logger.Handler(), slog.LevelWarn),
+	}
+}
 
 func (s *Server) routes() *http.ServeMux {
 	mux := http.NewServeMux()
@@ -82,19 +129,35 @@ type errorBody struct {
 	Error string `json:"error"`
 }
 
-// authorized reports whether r carries the bearer token, when one is set.
-// Both sides are hashed first, so the comparison takes the same time
-// whatever the token's length.
+// authorized reports whether r carries the bearer token. Without a token
+// set, only a request that reached a loopback address is authorized: the
+// config refuses a tokenless non-loopback serve.listen, and this holds even
+// when a listen name such as "localhost" resolves elsewhere. Both sides of
+// the comparison are hashed first, so it takes the same time whatever the
+// token's length.
 func (s *Server) authorized(r *http.Request) bool {
 	if s.cfg.Serve.Token == "" {
-		return true
+		return reachedLoopback(r)
 	}
 	got := sha256.Sum256([]byte(r.Header.Get("Authorization")))
 	want := sha256.Sum256([]byte("Bearer " + s.cfg.Serve.Token))
 	return subtle.ConstantTimeCompare(got[:], want[:]) == 1
 }
 
-// runOptions reads ?topic=a&topic=b (or topic=a,b) and ?since=6h.
+// reachedLoopback reports whether r came in on a loopback address.
+func reachedLoopback(r *http.Request) bool {
+	addr, ok := r.Context().Value(http.LocalAddrContextKey).(net.Addr)
+	if !ok {
+		return false
+	}
+	ap, err := netip.ParseAddrPort(addr.String())
+	return err == nil && ap.Addr().Unmap().IsLoopback()
+}
+
+// runOptions reads ?topic=a&topic=b (or topic=a,b) and ?since=6h; since
+// may not exceed serve.max_since (default digest.lookback), so that a
+// caller cannot flood the channel with old items the normal digest holds
+// back. `run -since` on the command line is the operator and is not capped.
 func (s *Server) runOptions(r *http.Request) (pipeline.DigestOptions, error) {
 	var opts pipeline.DigestOptions
 	q := r.URL.Query()
@@ -113,6 +176,9 @@ func (s *Server) runOptions(r *http.Request) (pipeline.DigestOptions, error) {
 		if err != nil || d <= 0 {
 			return opts, fmt.Errorf("since must be a positive duration such as 6h, not %q", v)
 		}
+		if limit := s.cfg.Serve.MaxSince; limit > 0 && d > limit {
+			return opts, fmt.Errorf("since=%s is longer than serve.max_since (%s); raise serve.max_since in the config to allow it", v, limit)
+		}
 		opts.Since = d
 	}
 	return opts, nil
@@ -122,7 +188,21 @@ func (s *Server) runOptions(r *http.Request) (pipeline.DigestOptions, error) {
 // when everything was posted, 500 when the poll or a channel failed.
 // On-demand runs take turns with each other and with the scheduled jobs.
 func (s *Server) handleRun(w http.ResponseWriter, r *http.Request) {
+	// Parameters come in the query; a body is read and dropped, within
+	// HTTP.MaxBodyBytes (Run's server caps it).
+	if _, err := io.Copy(io.Discard, r.Body); err != nil {
+		if mbe := (*http.MaxBytesError)(nil); errors.As(err, &mbe) {
+			writeJSON(w, http.StatusRequestEntityTooLarge, errorBody{fmt.Sprintf("request body over %d bytes; POST /run takes its parameters in the query", mbe.Limit)})
+			return
+		}
+		writeJSON(w, http.StatusBadRequest, errorBody{"reading the request body failed"})
+		return
+	}
 	if !s.authorized(r) {
+		if s.cfg.Serve.Token == "" {
+			writeJSON(w, http.StatusForbidden, errorBody{"POST /run without serve.token is served on loopback only; set serve.token"})
+			return
+		}
 		w.Header().Set("WWW-Authenticate", `Bearer realm="newsdigest"`)
 		writeJSON(w, http.StatusUnauthorized, errorBody{"missing or wrong bearer token"})
 		return

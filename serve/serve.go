@@ -39,6 +39,9 @@ type Server struct {
 	// job in progress to finish the Slack post it has in flight. New sets
 	// DefaultGrace.
 	Grace time.Duration
+	// HTTP bounds the HTTP server's connections. New sets
+	// DefaultHTTPLimits; Run reads it once.
+	HTTP HTTPLimits
 
 	// jobMu makes polls and digests take turns within the process: a digest
 	// waits for a poll in progress so that it carries the poll's items, and
@@ -107,7 +110,7 @@ func New(cfg *config.Config, p *pipeline.Pipeline, logger *slog.Logger) (*Server
 	if err := cfg.RequireSlack(); err != nil {
 		return nil, fmt.Errorf("serve: %w", err)
 	}
-	s := &Server{cfg: cfg, p: p, logger: logger, Grace: DefaultGrace}
+	s := &Server{cfg: cfg, p: p, logger: logger, Grace: DefaultGrace, HTTP: DefaultHTTPLimits}
 	var err error
 	if s.pollSched, err = cron.ParseStandard(cfg.Schedule.Poll); err != nil {
 		return nil, fmt.Errorf("serve: schedule.poll %q: %w", cfg.Schedule.Poll, err)
@@ -174,11 +177,7 @@ func (s *Server) Run(ctx context.Context, ln net.Listener) error {
 	s.mu.Unlock()
 	socketDone := s.startSocket(jobCtx)
 
-	hs := &http.Server{
-		Handler:           s.mux,
-		ReadHeaderTimeout: 10 * time.Second,
-		ErrorLog:          slog.NewLogLogger(s.logger.Handler(), slog.LevelWarn),
-	}
+	hs := s.httpServer()
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- hs.Serve(ln) }()
 	c.Start()

@@ -81,10 +81,7 @@ func (f *fixture) config(t *testing.T, poll, dig, token, slackURL string) *confi
 	if slackURL == "" {
 		slackURL = f.slack.APIURL()
 	}
-	yaml := fmt.Sprintf(`schedule:
-  poll: %q
-  digest: %q
-store:
+	yaml := fmt.Sprintf(`store:
   path: %q
 serve:
   listen: 127.0.0.1:0
@@ -93,13 +90,17 @@ slack:
   token: %q
   channel: "#mx-digest"
   api_url: %q
+fetch: {allow_private: true} # the feed server is on 127.0.0.1
 feeds:
   - {name: Wire, url: %q}
-%s`, poll, dig, f.dbPath, token, botToken, slackURL, f.feedURL, topicsYAML)
+%s`, f.dbPath, token, botToken, slackURL, f.feedURL, topicsYAML)
 	cfg, err := config.Parse([]byte(yaml), filepath.Join(t.TempDir(), "config.yaml"), func(string) string { return "" })
 	if err != nil {
 		t.Fatalf("config.Parse: %v", err)
 	}
+	// A config file may not poll more often than once a minute; tests do,
+	// set after loading.
+	cfg.Schedule.Poll, cfg.Schedule.Digest = poll, dig
 	return cfg
 }
 
@@ -134,11 +135,20 @@ type running struct {
 
 func start(t *testing.T, cfg *config.Config) *running {
 	t.Helper()
+	return startWith(t, cfg, nil)
+}
+
+// startWith is start with configure called on the Server before Run.
+func startWith(t *testing.T, cfg *config.Config, configure func(*serve.Server)) *running {
+	t.Helper()
 	logs := &testlog.Buffer{}
 	p, st := pipelineFor(t, cfg, logs)
 	srv, err := serve.New(cfg, p, slog.New(slog.NewTextHandler(logs, nil)))
 	if err != nil {
 		t.Fatalf("serve.New: %v", err)
+	}
+	if configure != nil {
+		configure(srv)
 	}
 	ln, err := net.Listen("tcp", cfg.Serve.Listen)
 	if err != nil {

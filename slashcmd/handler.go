@@ -1,6 +1,7 @@
 package slashcmd
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -166,8 +167,11 @@ func (h *Handler) Handle(ctx context.Context, cmd slack.Command) (slack.Reply, L
 	}
 }
 
-// maxSince caps "since": the digest's lookback, as for POST /run.
-func (h *Handler) maxSince() time.Duration { return h.cfg.Digest.Lookback }
+// maxSince caps "since" as for POST /run: serve.max_since (by default the
+// digest's lookback).
+func (h *Handler) maxSince() time.Duration {
+	return cmp.Or(h.cfg.Serve.MaxSince, h.cfg.Digest.Lookback)
+}
 
 // checkTeam refuses a command from another workspace than the bot's.
 func (h *Handler) checkTeam(ctx context.Context, cmd slack.Command) (slack.Reply, bool) {

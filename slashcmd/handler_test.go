@@ -39,6 +39,7 @@ func newEnv(t *testing.T, run slashcmd.Runner) (*env, *slashcmd.Handler) {
 	dir := t.TempDir()
 	yaml := fmt.Sprintf(`store: {path: %q}
 slack: {token: %q, channel: "#mx-digest", api_url: %q, signing_secret: s3cret}
+fetch: {allow_private: true} # the feed server is on 127.0.0.1
 feeds:
   - {name: Wire, url: %q}
   - {name: Broken <!channel>, url: %q}

@@ -294,7 +294,7 @@ func TestCorpusOverHTTP(t *testing.T) {
 	}
 	var mu sync.Mutex
 	calls := 0
-	results := fetchAll(New(Options{Timeout: 10 * time.Second}), context.Background(), reqs, 8, func(Result) {
+	results := fetchAll(New(Options{AllowPrivate: true, Timeout: 10 * time.Second}), context.Background(), reqs, 8, func(Result) {
 		mu.Lock()
 		calls++
 		mu.Unlock()

@@ -177,7 +177,7 @@ func TestFetchEachHostile(t *testing.T) {
 	})
 
 	start := time.Now()
-	results := fetchAll(New(Options{Timeout: timeout, MaxBytes: maxBytes}), context.Background(), reqs, len(reqs), nil)
+	results := fetchAll(New(Options{AllowPrivate: true, Timeout: timeout, MaxBytes: maxBytes}), context.Background(), reqs, len(reqs), nil)
 	elapsed := time.Since(start)
 	close(stop)
 	sampler.Wait()
@@ -242,6 +242,11 @@ func TestFetchPoliteness(t *testing.T) {
 		w.Header().Set("Content-Type", "text/html")
 		w.Write([]byte("<html><title>Moved</title></html>"))
 	})
+	redirect("/to-json", "/api", http.StatusMovedPermanently)
+	mux.HandleFunc("/api", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.Write([]byte(`{"error": "maintenance", "retry": true}`))
+	})
 	cacheHeader := func(path, value string) {
 		mux.HandleFunc(path, func(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Cache-Control", value)
@@ -271,12 +276,13 @@ func TestFetchPoliteness(t *testing.T) {
 		{path: "/a302"},
 		{path: "/mixed"},
 		{path: "/to-html", wantErr: true},
+		{path: "/to-json", wantErr: true}, // not remembered as the new address
 		{path: "/max-age", wantNext: 15 * time.Minute},
 		{path: "/max-age", etag: `"x"`, wantNext: 15 * time.Minute}, // 304
 		{path: "/no-cache"},
 		{path: "/huge", wantNext: MaxNextPollAfter},
 	}
-	f := New(Options{Timeout: 5 * time.Second})
+	f := New(Options{AllowPrivate: true, Timeout: 5 * time.Second})
 	for _, tt := range tests {
 		t.Run(fmt.Sprintf("%s etag %q", tt.path, tt.etag), func(t *testing.T) {
 			r := f.Fetch(context.Background(), Request{Feed: feedAt(ts.URL + tt.path), Validators: Validators{ETag: tt.etag}})
@@ -304,7 +310,7 @@ func TestFetchTruncatedKeepsItemsNotValidators(t *testing.T) {
 	}))
 	defer ts.Close()
 	sent := Validators{ETag: `"old"`}
-	r := New(Options{}).Fetch(context.Background(), Request{Feed: feedAt(ts.URL), Validators: sent})
+	r := New(Options{AllowPrivate: true}).Fetch(context.Background(), Request{Feed: feedAt(ts.URL), Validators: sent})
 	if r.Err != nil || len(r.Items) != 1 || r.Items[0].Title != "Completa" {
 		t.Fatalf("Fetch = %d items, %v; want the 1 complete item", len(r.Items), r.Err)
 	}

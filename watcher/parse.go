@@ -99,12 +99,35 @@ func parse(body []byte, contentType string, feed newsdigest.Feed, loc *time.Loca
 		}
 		return parsedFeed{}, &fetchError{msg: "parse: " + validUTF8(err.Error()), kind: ErrParse, cause: err}
 	}
+	if err := checkJSONFeed(parsed); err != nil {
+		return parsedFeed{}, err
+	}
 	return parsedFeed{
 		title:     validUTF8(parsed.Title),
 		items:     toItems(parsed, feed, loc),
 		ttl:       rssTTL(input),
 		truncated: truncated,
 	}, nil
+}
+
+// jsonFeedVersion matches the version URLs of JSON Feed 1.x: 1 and 1.1
+// (https://jsonfeed.org/version/1.1), and later 1.x.
+var jsonFeedVersion = regexp.MustCompile(`^https?://jsonfeed\.org/version/1(\.\d+)?/?$`)
+
+// checkJSONFeed refuses a JSON document that is not a JSON Feed. gofeed
+// takes any JSON object for a feed (its root elements settle RSS, RDF and
+// Atom), so an API error or a maintenance answer would read as a healthy
+// feed with no news, and a permanent redirect to one would be remembered
+// as the feed's new address.
+func checkJSONFeed(f *gofeed.Feed) error {
+	if f.FeedType != "json" || jsonFeedVersion.MatchString(strings.TrimSpace(f.FeedVersion)) {
+		return nil
+	}
+	if f.FeedVersion == "" {
+		return fmt.Errorf("%w: JSON without a JSON Feed \"version\" (an API error or maintenance answer?)", ErrNotFeed)
+	}
+	return fmt.Errorf("%w: JSON \"version\" %q is not JSON Feed 1.x (https://jsonfeed.org/version/1.1)",
+		ErrNotFeed, newsdigest.Truncate(validUTF8(f.FeedVersion), 60, nil))
 }
 
 // ttlElement finds an RSS channel's <ttl>, in minutes.

@@ -103,6 +103,11 @@ func TestParseOlderFormats(t *testing.T) {
 			body:     `{"version":"https://jsonfeed.org/version/1","title":"J","items":[{"id":"j1","url":"https://j.example/1","title":"Jay","content_text":"t","date_published":"2026-11-22T08:30:00-06:00"}]}`,
 			wantGUID: "j1", wantTitle: "Jay", wantLink: "https://j.example/1", wantDate: date1,
 		},
+		{
+			name:     "JSON Feed 1 over http, trailing slash",
+			body:     `{"version":" http://jsonfeed.org/version/1/ ","items":[{"id":"j1","url":"https://j.example/1","title":"Jay","date_published":"2026-11-22T08:30:00-06:00"}]}`,
+			wantGUID: "j1", wantTitle: "Jay", wantLink: "https://j.example/1", wantDate: date1,
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -232,6 +237,15 @@ func TestParseNotAFeed(t *testing.T) {
 		{name: "other XML", body: `<?xml version="1.0"?><sitemap><url/></sitemap>`, wantErr: "not a feed: no RSS, Atom or JSON Feed found", wantIs: ErrNotFeed},
 		{name: "broken JSON", body: `{"version": "https://jsonfeed.org/version/1.1", "items": [`, wantIs: ErrParse},
 		{name: "JSON items of wrong type", body: `{"version": "1", "items": "nope"}`, wantIs: ErrParse},
+		// Any JSON object used to pass for a healthy, empty feed: an API
+		// error or maintenance answer must fail the feed with its reason.
+		{name: "JSON API error", body: `{"error": "rate limited", "status": 429}`,
+			wantErr: `not a feed: JSON without a JSON Feed "version" (an API error or maintenance answer?)`, wantIs: ErrNotFeed},
+		{name: "JSON maintenance with items", body: `{"status": "maintenance", "items": []}`, wantErr: `not a feed: JSON without a JSON Feed "version" (an API error or maintenance answer?)`, wantIs: ErrNotFeed},
+		{name: "empty JSON object", body: `{}`, wantIs: ErrNotFeed},
+		{name: "JSON other version", body: `{"version": "2.0", "items": [{"id": "1", "title": "x"}]}`,
+			wantErr: `not a feed: JSON "version" "2.0" is not JSON Feed 1.x (https://jsonfeed.org/version/1.1)`, wantIs: ErrNotFeed},
+		{name: "JSON other site", body: `{"version": "https://example.org/version/1", "items": []}`, wantIs: ErrNotFeed},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -41,12 +41,21 @@ var (
 
 // Options configure a Fetcher. Zero fields take the defaults.
 type Options struct {
-	Timeout      time.Duration     // whole request, body included (default 20s)
-	MaxBytes     int64             // body cap after decompression (default 10 MiB)
-	UserAgent    string            // default "newsdigest/<version>"
-	MaxRedirects int               // default 5; negative follows none
-	Logger       *slog.Logger      // nil discards
-	Transport    http.RoundTripper // nil uses a clone of http.DefaultTransport
+	Timeout      time.Duration // whole request, body included (default 20s)
+	MaxBytes     int64         // body cap after decompression (default 10 MiB)
+	UserAgent    string        // default "newsdigest/<version>"
+	MaxRedirects int           // default 5; negative follows none
+	Logger       *slog.Logger  // nil discards
+	// Transport nil uses a clone of http.DefaultTransport that connects to
+	// public addresses only (unless AllowPrivate). A custom Transport does
+	// its own connecting: the address check is then its business.
+	Transport http.RoundTripper
+	// AllowPrivate lets fetches connect to loopback, private (RFC 1918,
+	// fc00::/7), link-local, unspecified and other non-public addresses:
+	// fetch.allow_private, for intranet feeds and tests on 127.0.0.1.
+	// Without it such a connection is refused with an *AddressError, for the
+	// feed URL and every redirect, on the address actually connected to.
+	AllowPrivate bool
 	// Location is where item dates that carry no zone are read (the
 	// config's timezone); nil means UTC.
 	Location *time.Location
@@ -85,7 +94,11 @@ func New(opts Options) *Fetcher {
 	}
 	transport := opts.Transport
 	if transport == nil {
-		transport = http.DefaultTransport.(*http.Transport).Clone()
+		t := http.DefaultTransport.(*http.Transport).Clone()
+		if !opts.AllowPrivate {
+			publicOnly(t, checkAddr)
+		}
+		transport = t
 	}
 	f := &Fetcher{opts: opts, logger: logger}
 	f.client = &http.Client{
@@ -128,7 +141,7 @@ type Result struct {
 	// "HTTP 404 Not Found", "HTTP 429, retry after 1h", "body over 10 MB",
 	// "not a feed: HTML page 'Home'", "stopped after 5 redirects", "parse: …".
 	Err        error
-	RetryAfter time.Duration // from Retry-After on 429/503, 0 if none
+	RetryAfter time.Duration // from Retry-After on 429/503, at most MaxNextPollAfter; 0 if none
 	Duration   time.Duration
 	Bytes      int64 // body bytes read (decompressed)
 	// NextPollAfter is how long the server asked not to be polled again:
@@ -148,18 +161,31 @@ type Result struct {
 	Truncated bool
 }
 
-// MaxNextPollAfter caps Result.NextPollAfter, so that a mistaken
-// max-age or ttl cannot silence a feed for long.
+// MaxNextPollAfter caps how long a server can hold a feed's next poll
+// back: Result.NextPollAfter (max-age, ttl) and Result.RetryAfter
+// (Retry-After on 429 and 503), so that a mistaken or hostile header
+// cannot silence a feed for long. A server that asks for more is polled
+// again after MaxNextPollAfter, and may ask again.
 const MaxNextPollAfter = 24 * time.Hour
 
 // StatusError is a response whose status is neither 2xx nor 304.
 type StatusError struct {
-	Code       int
-	RetryAfter time.Duration // from Retry-After on 429/503, 0 if none
+	Code int
+	// RetryAfter is from Retry-After on 429/503, at most MaxNextPollAfter;
+	// 0 if none.
+	RetryAfter time.Duration
+	// Asked is what Retry-After asked for when it was over the ceiling
+	// (then RetryAfter is MaxNextPollAfter); 0 otherwise.
+	Asked time.Duration
 }
 
-// Error reads "HTTP 404 Not Found", or "HTTP 429, retry after 1h".
+// Error reads "HTTP 404 Not Found", "HTTP 429, retry after 1h", or
+// "HTTP 503, retry after 24h (asked 8760h; 24h at most)".
 func (e *StatusError) Error() string {
+	if e.Asked > e.RetryAfter {
+		return fmt.Sprintf("HTTP %d, retry after %s (asked %s; %s at most)", e.Code,
+			humanDuration(e.RetryAfter), humanDuration(e.Asked), humanDuration(MaxNextPollAfter))
+	}
 	if e.RetryAfter > 0 {
 		return fmt.Sprintf("HTTP %d, retry after %s", e.Code, humanDuration(e.RetryAfter))
 	}
@@ -255,7 +281,11 @@ func (f *Fetcher) fetch(ctx context.Context, req Request) Result {
 		_, _ = io.CopyN(io.Discard, resp.Body, 64<<10) // lets the connection be reused
 		se := &StatusError{Code: code}
 		if code == http.StatusTooManyRequests || code == http.StatusServiceUnavailable {
-			se.RetryAfter, _ = netfail.RetryAfter(resp.Header.Get("Retry-After"), time.Now())
+			asked, _ := netfail.RetryAfter(resp.Header.Get("Retry-After"), time.Now())
+			se.RetryAfter = min(asked, MaxNextPollAfter)
+			if asked > MaxNextPollAfter {
+				se.Asked = asked
+			}
 		}
 		res.RetryAfter = se.RetryAfter
 		res.Gone = code == http.StatusGone
@@ -354,6 +384,9 @@ func (f *Fetcher) transportError(ctx, reqCtx context.Context, err error) error {
 	var fe *fetchError
 	if errors.As(err, &fe) {
 		return fe
+	}
+	if ae := (*AddressError)(nil); errors.As(err, &ae) {
+		return ae
 	}
 	return &fetchError{msg: validUTF8(netfail.Reason(err)), cause: err}
 }

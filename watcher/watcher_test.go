@@ -37,7 +37,7 @@ func sampleSpec(title string, n int) feedtest.FeedSpec {
 func TestFetchConditionalGet(t *testing.T) {
 	srv := feedtest.NewServer(t)
 	srv.Set("/feeds/1.xml", sampleSpec("one", 3))
-	f := New(Options{})
+	f := New(Options{AllowPrivate: true})
 	ctx := context.Background()
 	req := Request{Feed: feedAt(srv.FeedURL("/feeds/1.xml"))}
 
@@ -106,7 +106,7 @@ func TestFetchValidatorsExact(t *testing.T) {
 	})
 	ts := httptest.NewServer(h)
 	defer ts.Close()
-	f := New(Options{})
+	f := New(Options{AllowPrivate: true})
 	ctx := context.Background()
 
 	first := f.Fetch(ctx, Request{Feed: feedAt(ts.URL)})
@@ -139,7 +139,7 @@ func TestFetchErrorKeepsSentValidators(t *testing.T) {
 	}))
 	defer ts.Close()
 	sent := Validators{ETag: `"old"`, LastModified: "Sat, 21 Nov 2026 00:00:00 GMT"}
-	res := New(Options{}).Fetch(context.Background(), Request{Feed: feedAt(ts.URL), Validators: sent})
+	res := New(Options{AllowPrivate: true}).Fetch(context.Background(), Request{Feed: feedAt(ts.URL), Validators: sent})
 	if res.Err == nil {
 		t.Fatalf("Fetch of truncated XML = %d items, nil error; want error", len(res.Items))
 	}
@@ -163,7 +163,7 @@ func TestFetchHeaders(t *testing.T) {
 				w.Write(feedtest.Render(sampleSpec("h", 1)))
 			}))
 			defer ts.Close()
-			res := New(Options{UserAgent: tt.userAgent}).Fetch(context.Background(), Request{Feed: feedAt(ts.URL)})
+			res := New(Options{AllowPrivate: true, UserAgent: tt.userAgent}).Fetch(context.Background(), Request{Feed: feedAt(ts.URL)})
 			if res.Err != nil {
 				t.Fatalf("Fetch error: %v", res.Err)
 			}
@@ -205,7 +205,7 @@ func TestFetchGzip(t *testing.T) {
 		w.Write(compressed)
 	}))
 	defer ts.Close()
-	res := New(Options{}).Fetch(context.Background(), Request{Feed: feedAt(ts.URL)})
+	res := New(Options{AllowPrivate: true}).Fetch(context.Background(), Request{Feed: feedAt(ts.URL)})
 	if res.Err != nil || len(res.Items) != 20 {
 		t.Fatalf("Fetch gzip = %d items, %v; want 20 items", len(res.Items), res.Err)
 	}
@@ -220,7 +220,7 @@ func TestFetchCorruptGzip(t *testing.T) {
 		w.Write([]byte("this is not gzip"))
 	}))
 	defer ts.Close()
-	res := New(Options{}).Fetch(context.Background(), Request{Feed: feedAt(ts.URL)})
+	res := New(Options{AllowPrivate: true}).Fetch(context.Background(), Request{Feed: feedAt(ts.URL)})
 	if res.Err == nil || !strings.HasPrefix(res.Err.Error(), "gzip: ") {
 		t.Errorf("Fetch corrupt gzip error = %v; want gzip: …", res.Err)
 	}
@@ -245,7 +245,7 @@ func TestFetchTimeout(t *testing.T) {
 			ts := httptest.NewServer(tt.handler)
 			defer ts.Close()
 			start := time.Now()
-			res := New(Options{Timeout: timeout}).Fetch(context.Background(), Request{Feed: feedAt(ts.URL)})
+			res := New(Options{AllowPrivate: true, Timeout: timeout}).Fetch(context.Background(), Request{Feed: feedAt(ts.URL)})
 			elapsed := time.Since(start)
 			if res.Err == nil || res.Err.Error() != "timed out after 300ms" {
 				t.Fatalf("Fetch error = %v; want timed out after 300ms", res.Err)
@@ -278,7 +278,7 @@ func TestFetchBodyCap(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.Write(tt.body) }))
 			defer ts.Close()
-			f := New(Options{MaxBytes: tt.maxBytes})
+			f := New(Options{AllowPrivate: true, MaxBytes: tt.maxBytes})
 			res := f.Fetch(context.Background(), Request{Feed: feedAt(ts.URL)})
 			if tt.wantErr == "" {
 				if res.Err != nil || res.Bytes != int64(len(tt.body)) {
@@ -307,7 +307,7 @@ func TestFetchGzipBomb(t *testing.T) {
 	}))
 	defer ts.Close()
 	const maxBytes = 1 << 20
-	f := New(Options{MaxBytes: maxBytes})
+	f := New(Options{AllowPrivate: true, MaxBytes: maxBytes})
 
 	runtime.GC()
 	var before, after runtime.MemStats
@@ -366,7 +366,7 @@ func TestFetchRedirects(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			res := New(Options{MaxRedirects: tt.maxRedirects}).Fetch(context.Background(), Request{Feed: feedAt(ts.URL + tt.path)})
+			res := New(Options{AllowPrivate: true, MaxRedirects: tt.maxRedirects}).Fetch(context.Background(), Request{Feed: feedAt(ts.URL + tt.path)})
 			if res.Status != tt.wantStatus {
 				t.Errorf("Fetch(%s) Status = %d; want %d", tt.path, res.Status, tt.wantStatus)
 			}
@@ -395,6 +395,10 @@ func TestFetchHTTPErrors(t *testing.T) {
 		{"500", 500, "", "HTTP 500 Internal Server Error", 0},
 		{"429 seconds", 429, "3600", "HTTP 429, retry after 1h", time.Hour},
 		{"503 seconds", 503, "120", "HTTP 503, retry after 2m", 2 * time.Minute},
+		// Beyond the ceiling: honoured up to MaxNextPollAfter, and said so.
+		{"503 a year", 503, "31536000", "HTTP 503, retry after 24h (asked 8760h; 24h at most)", MaxNextPollAfter},
+		{"429 huge", 429, "99999999999999999", "HTTP 429, retry after 24h (asked 2562047h47m16s; 24h at most)", MaxNextPollAfter},
+		{"429 at the ceiling", 429, "86400", "HTTP 429, retry after 24h", MaxNextPollAfter},
 		{"429 without Retry-After", 429, "", "HTTP 429 Too Many Requests", 0},
 		{"429 bad Retry-After", 429, "soon", "HTTP 429 Too Many Requests", 0},
 		{"404 ignores Retry-After", 404, "60", "HTTP 404 Not Found", 0},
@@ -410,7 +414,7 @@ func TestFetchHTTPErrors(t *testing.T) {
 				w.Write([]byte("<html><title>error</title></html>"))
 			}))
 			defer ts.Close()
-			res := New(Options{}).Fetch(context.Background(), Request{Feed: feedAt(ts.URL)})
+			res := New(Options{AllowPrivate: true}).Fetch(context.Background(), Request{Feed: feedAt(ts.URL)})
 			if res.Err == nil || res.Err.Error() != tt.wantErr {
 				t.Errorf("Fetch error = %v; want %q", res.Err, tt.wantErr)
 			}
@@ -431,7 +435,7 @@ func TestFetchRetryAfterDate(t *testing.T) {
 		w.WriteHeader(http.StatusServiceUnavailable)
 	}))
 	defer ts.Close()
-	res := New(Options{}).Fetch(context.Background(), Request{Feed: feedAt(ts.URL)})
+	res := New(Options{AllowPrivate: true}).Fetch(context.Background(), Request{Feed: feedAt(ts.URL)})
 	if res.RetryAfter < 9*time.Minute || res.RetryAfter > 10*time.Minute {
 		t.Errorf("Fetch RetryAfter = %v; want about 10m", res.RetryAfter)
 	}
@@ -474,7 +478,7 @@ func TestFetchNotAFeed(t *testing.T) {
 				w.Write([]byte(tt.body))
 			}))
 			defer ts.Close()
-			res := New(Options{}).Fetch(context.Background(), Request{Feed: feedAt(ts.URL)})
+			res := New(Options{AllowPrivate: true}).Fetch(context.Background(), Request{Feed: feedAt(ts.URL)})
 			if res.Err == nil || res.Err.Error() != tt.wantErr || !errors.Is(res.Err, ErrNotFeed) {
 				t.Errorf("Fetch error = %v; want %q", res.Err, tt.wantErr)
 			}
@@ -495,7 +499,7 @@ func TestFetchEncodingsOverHTTP(t *testing.T) {
 		{"/1252.xml", title},
 		{"/latin1.xml", "Señal de México"},
 	}
-	f := New(Options{})
+	f := New(Options{AllowPrivate: true})
 	for _, tt := range tests {
 		res := f.Fetch(context.Background(), Request{Feed: feedAt(srv.FeedURL(tt.path))})
 		if res.Err != nil || len(res.Items) != 1 || res.Items[0].Title != tt.want {
@@ -517,7 +521,7 @@ func TestFetchNetworkErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			res := New(Options{}).Fetch(context.Background(), Request{Feed: feedAt(tt.url)})
+			res := New(Options{AllowPrivate: true}).Fetch(context.Background(), Request{Feed: feedAt(tt.url)})
 			if res.Err == nil || !strings.HasPrefix(res.Err.Error(), tt.wantPrefix) {
 				t.Errorf("Fetch(%q) error = %v; want prefix %q", tt.url, res.Err, tt.wantPrefix)
 			}
@@ -584,7 +588,7 @@ func TestFetchEach(t *testing.T) {
 		reqs[i] = Request{Feed: newsdigest.Feed{Name: fmt.Sprintf("feed %d", i), URL: srv.FeedURL(path)}}
 	}
 	var calls atomic.Int32
-	results := fetchAll(New(Options{}), context.Background(), reqs, concurrency, func(Result) { calls.Add(1) })
+	results := fetchAll(New(Options{AllowPrivate: true}), context.Background(), reqs, concurrency, func(Result) { calls.Add(1) })
 
 	if len(results) != feeds {
 		t.Fatalf("FetchEach returned %d results; want %d", len(results), feeds)
@@ -633,7 +637,7 @@ func TestFetchEachCancel(t *testing.T) {
 	time.AfterFunc(100*time.Millisecond, cancel)
 	var calls atomic.Int32
 	start := time.Now()
-	results := fetchAll(New(Options{}), ctx, reqs, 2, func(Result) { calls.Add(1) })
+	results := fetchAll(New(Options{AllowPrivate: true}), ctx, reqs, 2, func(Result) { calls.Add(1) })
 	if elapsed := time.Since(start); elapsed > 3*time.Second {
 		t.Errorf("FetchEach after cancel took %v; want it to stop promptly", elapsed)
 	}
@@ -651,7 +655,7 @@ func TestFetchEachCancel(t *testing.T) {
 }
 
 func TestFetchEachEmpty(t *testing.T) {
-	if got := fetchAll(New(Options{}), context.Background(), nil, 4, nil); len(got) != 0 {
+	if got := fetchAll(New(Options{AllowPrivate: true}), context.Background(), nil, 4, nil); len(got) != 0 {
 		t.Errorf("FetchEach(nil) = %v; want empty", got)
 	}
 }

@@ -36,7 +36,8 @@ func newAlertSetup(t *testing.T, token string) *alertSetup {
 		s.publish(i, "Weather in Oslo")
 		fmt.Fprintf(&feeds, "  - {name: %q, url: %q}\n", alertHosts[i], s.feeds.URL+fmt.Sprintf("/o/%d", i))
 	}
-	s.cfg = writeConfig(t, fmt.Sprintf(`slack:
+	s.cfg = writeConfig(t, fmt.Sprintf(`fetch: {allow_private: true}
+slack:
   token: %q
   channel: "#mx-digest"
   api_url: %q

@@ -78,15 +78,15 @@ func newLogger(e *env) *slog.Logger {
 	return slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: level}))
 }
 
-// openPipeline loads the config (which must list feeds, and set up Slack
-// when posting), opens the store and wires the pipeline: what run and serve
-// share. closeStore must be called when done.
+// openPipeline loads the config (which must pass RequireRun, and set up
+// Slack when posting), opens the store and wires the pipeline: what run
+// and serve share. closeStore must be called when done.
 func openPipeline(ctx context.Context, e *env, cfgPath string, posting bool, cmd string) (*config.Config, *pipeline.Pipeline, *slog.Logger, func(), error) {
 	cfg, err := loadConfig(e, cfgPath)
 	if err != nil {
 		return nil, nil, nil, nil, err
 	}
-	if err := cfg.RequireFeeds(); err != nil {
+	if err := cfg.RequireRun(store.CheckPath); err != nil {
 		return nil, nil, nil, nil, usagef("%v", err)
 	}
 	if posting {
@@ -214,6 +214,11 @@ func cmdValidate(ctx context.Context, e *env, args []string) error {
 	cfg, err := loadConfig(e, *cfgPath)
 	if err != nil {
 		return err
+	}
+	// What run and serve check before they start: validate accepts
+	// nothing they would refuse.
+	if err := cfg.RequireRun(store.CheckPath); err != nil {
+		return usagef("%v", err)
 	}
 	if _, err := classify.Compile(cfg.Topics); err != nil {
 		return usagef("%s: %v", *cfgPath, err)

@@ -45,7 +45,7 @@ func TestKilledMidPost(t *testing.T) {
 		slack := fakeslack.New(t, token)
 		slack.AddChannel(fakeslack.Channel{ID: "C1", Name: "mx-digest", Member: true})
 		// Two stories per message part: a digest message and thread replies.
-		cfg := writeConfig(t, fmt.Sprintf("digest: {max_per_topic: 2}\nslack:\n  token: %q\n  channel: \"#mx-digest\"\n  api_url: %q\nfeeds:\n  - {name: Wire, url: %q}\n%s",
+		cfg := writeConfig(t, fmt.Sprintf("fetch: {allow_private: true}\ndigest: {max_per_topic: 2}\nslack:\n  token: %q\n  channel: \"#mx-digest\"\n  api_url: %q\nfeeds:\n  - {name: Wire, url: %q}\n%s",
 			token, slack.APIURL(), srv.URL+"/feed", topicsYAML))
 
 		var child atomic.Pointer[os.Process]

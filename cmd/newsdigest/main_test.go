@@ -63,7 +63,7 @@ func TestRunDryRunJSON(t *testing.T) {
 		{GUID: "2", Title: "T-MEC: revisión en 2026", Link: srv.URL + "/2", Published: now.Add(-2 * time.Hour)},
 		{GUID: "3", Title: "Weather in Oslo", Link: srv.URL + "/3", Published: now.Add(-time.Hour)},
 	}})
-	cfg := writeConfig(t, fmt.Sprintf("timezone: America/Mexico_City\ndigest:\n  title: Test Watch\nfeeds:\n  - {name: Wire, url: %q}\n  - {name: Down, url: %q}\n%s",
+	cfg := writeConfig(t, fmt.Sprintf("timezone: America/Mexico_City\nfetch: {allow_private: true}\ndigest:\n  title: Test Watch\nfeeds:\n  - {name: Wire, url: %q}\n  - {name: Down, url: %q}\n%s",
 		srv.URL+"/feed", srv.URL+"/404", topicsYAML))
 
 	code, out, errOut := runMain(t, "", nil, "run", "-config", cfg, "-dry-run", "-format", "json")
@@ -126,7 +126,8 @@ func TestExitCodes(t *testing.T) {
 	}{
 		{"no command", nil, 2, "Usage"},
 		{"unknown command", []string{"frobnicate"}, 2, "unknown command"},
-		{"validate ok", []string{"validate", "-config", good}, 0, ""},
+		{"validate ok", []string{"validate", "-config", withFeed}, 0, ""},
+		{"validate without feeds", []string{"validate", "-config", good}, 2, "feeds: no feeds configured"},
 		{"validate bad", []string{"validate", "-config", bad}, 2, ":4:"},
 		{"missing config", []string{"validate", "-config", filepath.Join(t.TempDir(), "nope.yaml")}, 2, "nope.yaml"},
 		{"run without feeds", []string{"run", "-dry-run", "-config", good}, 2, "feed"},
@@ -273,7 +274,7 @@ func TestRunPostsToSlack(t *testing.T) {
 	slack.AddChannel(fakeslack.Channel{ID: "C1", Name: "mx-digest", Member: true})
 	env := map[string]string{"SLACK_BOT_TOKEN": token}
 	cfgFor := func(channel string) string {
-		return writeConfig(t, fmt.Sprintf("slack:\n  token: ${SLACK_BOT_TOKEN}\n  channel: %q\n  api_url: %q\nfeeds:\n  - {name: Wire, url: %q}\n%s",
+		return writeConfig(t, fmt.Sprintf("fetch: {allow_private: true}\nslack:\n  token: ${SLACK_BOT_TOKEN}\n  channel: %q\n  api_url: %q\nfeeds:\n  - {name: Wire, url: %q}\n%s",
 			channel, slack.APIURL(), srv.URL+"/feed", topicsYAML))
 	}
 
@@ -322,5 +323,48 @@ func TestValidateWarnsAboutDuplicateFeeds(t *testing.T) {
 	}
 	if !strings.Contains(errOut, "warning: ") || !strings.Contains(errOut, ":3: feeds[1].url: duplicate feed URL") {
 		t.Errorf("validate stderr lacks the duplicate-URL warning with its line:\n%s", errOut)
+	}
+}
+
+// TestValidateRefusesWhatRunRefuses: every config that run refuses after
+// loading it, validate refuses too, with the line (the finding: validate
+// passed a store.path that run rejected, zero topics, and "@every 1ns").
+func TestValidateRefusesWhatRunRefuses(t *testing.T) {
+	dir := t.TempDir()
+	feeds := "feeds:\n  - {name: Never, url: \"http://127.0.0.1:9/never\"}\n"
+	tests := []struct {
+		name, body string
+		want       string // in stderr of both
+	}{
+		{"store URI", "store:\n  path: \"file:nd.db\"\n" + feeds + topicsYAML, ":2: store.path: must be a plain file name"},
+		{"store in memory", "store:\n  path: \":memory:\"\n" + feeds + topicsYAML, ":2: store.path: must be a plain file name"},
+		{"store query", "store:\n  path: \"nd.db?mode=ro\"\n" + feeds + topicsYAML, ":2: store.path: must be a plain file name"},
+		{"store directory missing", "store:\n  path: nodir/nd.db\n" + feeds + topicsYAML, ":2: store.path: directory " + filepath.Join(dir, "nodir") + " does not exist (create it first)"},
+		{"store is a directory", "store:\n  path: " + dir + "\n" + feeds + topicsYAML, ":2: store.path: " + dir + " is a directory"},
+		{"no topics", feeds + "topics: []\n", ":3: topics: no topics configured"},
+		{"no topics at all", feeds, "topics: no topics configured"},
+		{"poll every nanosecond", "schedule:\n  poll: \"@every 1ns\"\n" + feeds + topicsYAML,
+			`:2: schedule.poll: "@every 1ns" runs more often than once a minute`},
+		{"digest every 30s", "schedule:\n  digest: \"@every 30s\"\n" + feeds + topicsYAML, `:2: schedule.digest: "@every 30s" runs more often`},
+	}
+	for i, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg := filepath.Join(dir, fmt.Sprintf("config%d.yaml", i))
+			if err := os.WriteFile(cfg, []byte(tt.body), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			for _, args := range [][]string{{"validate", "-config", cfg}, {"run", "-dry-run", "-config", cfg}} {
+				code, out, errOut := runMain(t, "", nil, args...)
+				if code != 2 || !strings.Contains(errOut, tt.want) {
+					t.Errorf("%s = %d; want 2 with %q in stderr:\n%s%s", args[0], code, tt.want, out, errOut)
+				}
+			}
+		})
+	}
+	// The same settings done right pass both.
+	ok := filepath.Join(dir, "ok.yaml")
+	os.WriteFile(ok, []byte("schedule:\n  poll: \"@every 1m\"\nstore:\n  path: nd.db\n"+feeds+topicsYAML), 0o644)
+	if code, out, errOut := runMain(t, "", nil, "validate", "-config", ok); code != 0 || !strings.Contains(out, "OK") {
+		t.Errorf("validate of a good config = %d:\n%s%s", code, out, errOut)
 	}
 }

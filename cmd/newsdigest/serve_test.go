@@ -34,6 +34,12 @@ const serveToken = "serve-cmd-token-7777"
 // Slack, listening on 127.0.0.1:0 with schedules that do not fire in a test.
 func serveConfig(t *testing.T) (path string, slack *fakeslack.Server) {
 	t.Helper()
+	return serveConfigWith(t, fmt.Sprintf(`{listen: "127.0.0.1:0", token: %q}`, serveToken))
+}
+
+// serveConfigWith is serveConfig with serveYAML as the serve section.
+func serveConfigWith(t *testing.T, serveYAML string) (path string, slack *fakeslack.Server) {
+	t.Helper()
 	const token = "xoxb-serve-cmd-secret"
 	srv := feedtest.NewServer(t)
 	srv.Set("/feed", feedtest.FeedSpec{Format: "rss", Title: "Wire", Items: []feedtest.ItemSpec{
@@ -42,14 +48,15 @@ func serveConfig(t *testing.T) (path string, slack *fakeslack.Server) {
 	slack = fakeslack.New(t, token)
 	slack.AddChannel(fakeslack.Channel{ID: "C1", Name: "mx-digest", Member: true})
 	path = writeConfig(t, fmt.Sprintf(`schedule: {poll: "@yearly", digest: "@yearly"}
-serve: {listen: "127.0.0.1:0", token: %q}
+serve: %s
 slack:
   token: %q
   channel: "#mx-digest"
   api_url: %q
+fetch: {allow_private: true} # the feed server is on 127.0.0.1
 feeds:
   - {name: Wire, url: %q}
-%s`, serveToken, token, slack.APIURL(), srv.URL+"/feed", topicsYAML))
+%s`, serveYAML, token, slack.APIURL(), srv.URL+"/feed", topicsYAML))
 	return path, slack
 }
 
@@ -125,6 +132,10 @@ func TestServeConfigErrors(t *testing.T) {
 	cfg, _ := serveConfig(t)
 	noSlack := writeConfig(t, "feeds:\n  - {name: Wire, url: \"http://127.0.0.1:1/feed\"}\n"+topicsYAML)
 	noFeeds := writeConfig(t, "slack: {webhook_url: \"http://127.0.0.1:1/hook\"}\n"+topicsYAML)
+	// The shipped serve.token with NEWSDIGEST_TOKEN unset, on every interface.
+	open, _ := serveConfigWith(t, `{listen: "0.0.0.0:0", token: "${NEWSDIGEST_TOKEN:-}"}`)
+	// A required secret whose variable is unset.
+	unset, _ := serveConfigWith(t, `{listen: "0.0.0.0:0", token: "${NEWSDIGEST_TOKEN}"}`)
 	tests := []struct {
 		name     string
 		args     []string
@@ -132,6 +143,9 @@ func TestServeConfigErrors(t *testing.T) {
 	}{
 		{"no slack", []string{"serve", "-config", noSlack}, "slack"},
 		{"no feeds", []string{"serve", "-config", noFeeds}, "feeds"},
+		{"no token off loopback", []string{"serve", "-config", open}, `:2: serve.listen: "0.0.0.0:0" is not a loopback address and serve.token is not set`},
+		{"validate: no token off loopback", []string{"validate", "-config", open}, `:2: serve.listen: "0.0.0.0:0" is not a loopback address`},
+		{"token variable unset", []string{"serve", "-config", unset}, ":2: serve.token: ${NEWSDIGEST_TOKEN} is not set or empty"},
 		{"argument", []string{"serve", "-config", cfg, "now"}, "unexpected argument"},
 		{"bad flag", []string{"serve", "-listen", ":80"}, "listen"},
 	}

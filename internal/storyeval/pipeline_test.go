@@ -71,7 +71,7 @@ func groupThroughPipeline(t testing.TB, ws []storyeval.Window) map[string]string
 		}
 		var cfg strings.Builder
 		dir := t.TempDir()
-		fmt.Fprintf(&cfg, "store:\n  path: %q\nfetch:\n  concurrency: 8\n  timeout: 30s\n", filepath.Join(dir, "eval.db"))
+		fmt.Fprintf(&cfg, "store:\n  path: %q\nfetch:\n  concurrency: 8\n  timeout: 30s\n  allow_private: true\n", filepath.Join(dir, "eval.db"))
 		fmt.Fprintf(&cfg, "digest:\n  lookback: %s\n", w.To.Sub(w.From)+48*time.Hour)
 		cfg.WriteString("feeds:\n")
 		ids := map[string]string{} // stored item ID -> data set ID

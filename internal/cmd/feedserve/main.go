@@ -51,7 +51,7 @@ func main() {
 	types := make(map[string]string, *nFeeds)
 	formats := []string{feedtest.RSS, feedtest.Atom, feedtest.JSON, feedtest.RSS1252}
 	var cfg, urls strings.Builder
-	cfg.WriteString("fetch:\n  concurrency: 16\nstore:\n  path: bench.db\nfeeds:\n")
+	cfg.WriteString("fetch:\n  concurrency: 16\n  allow_private: true\nstore:\n  path: bench.db\nfeeds:\n")
 	for f := 0; f < *nFeeds; f++ {
 		format := formats[f%len(formats)]
 		spec := feedtest.FeedSpec{Format: format, Title: fmt.Sprintf("Feed %d", f), Link: base}
