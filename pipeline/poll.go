@@ -34,8 +34,10 @@ type PollReport struct {
 
 // Poll fetches every configured feed now (feeds in backoff are skipped and
 // reported with their last error), classifies the new items and stores the
-// whole poll in one transaction. A failing feed is reported, never fatal; the
-// error is for a store that cannot be used.
+// poll (store.SavePoll: in short transactions, each consistent on its own,
+// so that a digest or another process can write in between). A failing
+// feed is reported, never fatal; the error is for a store that cannot be
+// used.
 func (p *Pipeline) Poll(ctx context.Context) (PollReport, error) {
 	p.pollMu.Lock()
 	defer p.pollMu.Unlock()
@@ -65,7 +67,7 @@ func (p *Pipeline) Poll(ctx context.Context) (PollReport, error) {
 	// Each result is turned into what the store keeps as soon as it arrives,
 	// on the worker that fetched it: the raw feed bodies and HTML are dropped
 	// at once, so a poll of many large feeds holds only titles, short
-	// summaries and matches until the one transaction that stores them.
+	// summaries and matches until SavePoll stores them.
 	pollFeeds := make([]store.PollFeed, len(reqs))
 	outcomes := make([]feedOutcome, len(reqs))
 	var done int
