@@ -112,7 +112,7 @@ type PollSummary struct {
 // comes back as U+FFFD. Items are stored whatever Err says (normally there
 // are none on error).
 //
-// A poll is written in bounded transactions (see batchItems), so that a
+// A poll is written in bounded transactions (see batchTime), so that a
 // poll of 100,000 items never holds SQLite's write lock for seconds: other
 // processes and this one's digest write in between. What a transaction
 // commits is consistent on its own, and a digest that runs between two of
@@ -193,13 +193,12 @@ func checkPoll(feeds []PollFeed) error {
 }
 
 // Bounds of one SavePoll transaction: it commits once it has run this
-// long or stored this many items, whichever comes first (and a feed's
-// state, which is small, may follow). Committing costs more than the time
-// it frees: every transaction rewrites the index pages it touched, and new
-// IDs (hashes) land all over the ID index, so a poll of 50,000 new items
-// writes ~1 KB per item in one transaction, ~2.7 KB in transactions of
-// 5,000 and ~6.6 KB in transactions of 1,000 (BenchmarkSavePoll). A tenth
-// of a second is unnoticeable to a concurrent writer and lets a machine
+// long or stored this many items, whichever comes first. Committing often
+// costs writing: every commit writes each index page it touched, and new
+// IDs (hashes) land all over the ID index, so 50,000 new items written in
+// one transaction wrote ~1 KB per item, in transactions of 5,000 items
+// ~2.7 KB, of 1,000 ~6.6 KB (BenchmarkSavePoll, written-B/item). A tenth
+// of a second is unnoticeable to a concurrent writer, and lets a machine
 // that writes quickly write large transactions.
 const (
 	batchTime  = 100 * time.Millisecond
@@ -269,7 +268,7 @@ func (w *pollWriter) transaction(ctx context.Context) func(*sql.Tx) error {
 	}
 }
 
-// itemRow is the column values of one item, computed outside the lock.
+// itemRow is the column values of one item.
 type itemRow struct {
 	id, feedURL, feedName, guid, link string
 	canon                             any // NULL without a link
@@ -387,7 +386,7 @@ const (
 			next_poll_at = excluded.next_poll_at`
 )
 
-// batchWriter runs one batch's statements, preparing each once.
+// batchWriter runs one transaction's statements, preparing each once.
 type batchWriter struct {
 	ctx   context.Context
 	tx    *sql.Tx
