@@ -38,44 +38,8 @@ type CandidateQuery struct {
 // feeds) are both returned; grouping them is the digest's job. Times come
 // back in UTC.
 func (s *Store) Candidates(ctx context.Context, q CandidateQuery) ([]newsdigest.Candidate, error) {
-	from, to := int64(math.MinInt64), int64(math.MaxInt64)
-	if !q.From.IsZero() {
-		from = nanos(q.From)
-	}
-	if !q.To.IsZero() {
-		to = nanos(q.To)
-	}
-	lookback := max(q.Lookback, 0).Nanoseconds()
-
-	var sb strings.Builder
-	sb.WriteString(`SELECT i.id, i.feed_url, i.feed_name, i.guid, i.link, i.canonical_url, i.title, i.summary,
-			i.source, i.published, i.first_seen, m.topic, m.score, m.terms
-		FROM items i JOIN matches m ON m.item_id = i.id
-		WHERE i.remember_only = 0
-			AND i.first_seen BETWEEN :from AND :to
-			AND (i.published IS NULL OR i.published >= min(:from, i.first_seen - :lookback))
-			AND NOT EXISTS (SELECT 1 FROM delivered_items d WHERE d.channel = :channel AND d.item_id = i.id)
-			AND (i.canonical_url IS NULL OR NOT EXISTS (
-				SELECT 1 FROM delivered_items d WHERE d.channel = :channel AND d.canonical_url = i.canonical_url))`)
-	args := []any{
-		sql.Named("from", from), sql.Named("to", to),
-		sql.Named("lookback", lookback), sql.Named("channel", q.Channel),
-	}
-	if len(q.Topics) > 0 {
-		sb.WriteString(" AND m.topic IN (")
-		for i, t := range q.Topics {
-			if i > 0 {
-				sb.WriteString(", ")
-			}
-			name := fmt.Sprintf("topic%d", i)
-			sb.WriteString(":" + name)
-			args = append(args, sql.Named(name, t))
-		}
-		sb.WriteString(")")
-	}
-	sb.WriteString(" ORDER BY i.first_seen, i.id, m.score DESC, m.topic")
-
-	rows, err := s.db.QueryContext(ctx, sb.String(), args...)
+	query, args := candidatesQuery(q)
+	rows, err := s.db.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: candidates: %w", err)
 	}
@@ -266,4 +230,46 @@ func (s *Store) Prune(ctx context.Context, before time.Time) (int64, error) {
 		return 0, fmt.Errorf("store: prune before %s: %w", before.UTC().Format(time.RFC3339), err)
 	}
 	return n, nil
+}
+
+// candidatesQuery is the SQL of Candidates and its arguments.
+func candidatesQuery(q CandidateQuery) (string, []any) {
+	from, to := int64(math.MinInt64), int64(math.MaxInt64)
+	if !q.From.IsZero() {
+		from = nanos(q.From)
+	}
+	if !q.To.IsZero() {
+		to = nanos(q.To)
+	}
+	lookback := max(q.Lookback, 0).Nanoseconds()
+
+	var sb strings.Builder
+	sb.WriteString(`SELECT i.id, i.feed_url, i.feed_name, i.guid, i.link, i.canonical_url, i.title, i.summary,
+			i.source, i.published, i.first_seen, m.topic, m.score, m.terms
+		FROM items i JOIN matches m ON m.item_id = i.id
+		WHERE i.matched = 1 AND i.remember_only = 0 -- items_candidates
+			AND i.first_seen BETWEEN :from AND :to
+			AND (i.published IS NULL OR i.published >= min(:from, i.first_seen - :lookback))
+			AND NOT EXISTS (SELECT 1 FROM delivered_items d WHERE d.channel = :channel AND d.item_id = i.id)
+			AND (i.canonical_url IS NULL OR NOT EXISTS (
+				SELECT 1 FROM delivered_items d WHERE d.channel = :channel AND d.canonical_url = i.canonical_url))`)
+	args := []any{
+		sql.Named("from", from), sql.Named("to", to),
+		sql.Named("lookback", lookback), sql.Named("channel", q.Channel),
+	}
+	if len(q.Topics) > 0 {
+		sb.WriteString(" AND m.topic IN (")
+		for i, t := range q.Topics {
+			if i > 0 {
+				sb.WriteString(", ")
+			}
+			name := fmt.Sprintf("topic%d", i)
+			sb.WriteString(":" + name)
+			args = append(args, sql.Named(name, t))
+		}
+		sb.WriteString(")")
+	}
+	sb.WriteString(" ORDER BY i.first_seen, i.id, m.score DESC, m.topic")
+
+	return sb.String(), args
 }

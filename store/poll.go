@@ -339,9 +339,9 @@ const (
 // pruned earlier but still in its feed comes back "remember only": it is
 // not news).
 const itemColumns = `INSERT INTO items (id, feed_url, feed_name, guid, link, canonical_url, title, summary,
-	source, published, first_seen, remember_only) VALUES `
+	source, published, first_seen, matched, remember_only) VALUES `
 
-const itemValues = `(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? OR EXISTS (SELECT 1 FROM pruned_items WHERE id = ?))`
+const itemValues = `(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? OR EXISTS (SELECT 1 FROM pruned_items WHERE id = ?))`
 
 // insertItemsSQL inserts n items, skipping those already stored, and
 // returns the ID and final remember_only of each new one.
@@ -448,12 +448,12 @@ func (w *batchWriter) state(f *PollFeed, polledAt time.Time) error {
 // successful poll) with the matches of the new ones, and counts them.
 func (w *batchWriter) itemChunk(chunk []itemRow, firstPoll bool) error {
 	w.sum.ItemsFetched += len(chunk)
-	args := make([]any, 0, 13*len(chunk))
+	args := make([]any, 0, 14*len(chunk))
 	for i := range chunk {
 		r := &chunk[i]
 		rememberOnly := firstPoll && r.published == nil
 		args = append(args, r.id, r.feedURL, r.feedName, r.guid, r.link, r.canon, r.title, r.summary,
-			r.source, r.published, r.firstSeen, rememberOnly, r.id)
+			r.source, r.published, r.firstSeen, len(r.matches) > 0, rememberOnly, r.id)
 	}
 	st, err := w.stmt(insertItemsSQL(len(chunk)))
 	if err != nil {
