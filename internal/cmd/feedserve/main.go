@@ -1,10 +1,15 @@
 // Command feedserve serves N generated feeds of M items on loopback and
 // writes a newsdigest config listing them, for measuring whole runs:
 //
-//	go run ./internal/cmd/feedserve -feeds 1000 -items 50 -config /tmp/bench/config.yaml -urls /tmp/bench/urls.txt
-//	/usr/bin/time -v go run ./cmd/newsdigest run -dry-run -config /tmp/bench/config.yaml
+//	go run ./internal/cmd/feedserve -feeds 1000 -items 50 -matching 0.55 -config /tmp/bench/config.yaml -urls /tmp/bench/urls.txt
+//	go build -o /tmp/nd ./cmd/newsdigest
+//	cd /tmp/bench && /usr/bin/time -v /tmp/nd run -dry-run -format json -config config.yaml
 //
-// It answers conditional requests (ETag, Last-Modified) like a real server.
+// The feeds are feedtest.Generated's (RSS, Atom, JSON Feed and
+// windows-1252 RSS in turn; -matching sets the fraction of items that
+// match), the ones BenchmarkRun in cmd/newsdigest serves; docs/PERFORMANCE.md
+// has the measurements. It answers conditional requests (ETag,
+// Last-Modified) like a real server.
 package main
 
 import (
