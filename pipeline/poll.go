@@ -36,9 +36,8 @@ type PollReport struct {
 // reported with their last error), classifies the new items and stores the
 // poll as the feeds arrive (store.SavePoll, in groups of feeds and short
 // transactions, each consistent on its own, so that a digest or another
-// process can write in between). A failing
-// feed is reported, never fatal; the error is for a store that cannot be
-// used.
+// process can write in between). A failing feed is reported, never fatal;
+// the error is for a store that cannot be used.
 func (p *Pipeline) Poll(ctx context.Context) (PollReport, error) {
 	p.pollMu.Lock()
 	defer p.pollMu.Unlock()
