@@ -261,3 +261,26 @@ func TestSavePollCapsHostileItems(t *testing.T) {
 		t.Errorf("store after two polls of 10 items with 1 MB titles: %d bytes; want under 2 MB", size)
 	}
 }
+
+// TestUnmatchedItemsKeepOnlyTheirIdentity: an item that matched nothing
+// can never be posted, so its text and link are not stored; seen again, it
+// is still not new.
+func TestUnmatchedItemsKeepOnlyTheirIdentity(t *testing.T) {
+	s := MustOpen(t)
+	feed := newsdigest.Feed{Name: "F", URL: "https://f.example/rss"}
+	it := item(feed, "u1", "https://f.example/u1", base)
+	mustSavePoll(t, s, PollFeed{Feed: feed, PolledAt: base, Status: 200, Items: []PollItem{{Item: it}}})
+	var guid, link, title, summary, source string
+	var canon sql.NullString
+	if err := s.db.QueryRow(`SELECT guid, link, canonical_url, title, summary, source FROM items WHERE id = 'u1'`).
+		Scan(&guid, &link, &canon, &title, &summary, &source); err != nil {
+		t.Fatal(err)
+	}
+	if guid+link+title+summary+source != "" || canon.Valid {
+		t.Errorf("unmatched item stored with guid %q, link %q, canonical %v, title %q, summary %q, source %q; want its identity only",
+			guid, link, canon, title, summary, source)
+	}
+	if sum := mustSavePoll(t, s, PollFeed{Feed: feed, PolledAt: base.Add(time.Hour), Status: 200, Items: []PollItem{{Item: it}}}); sum.ItemsNew != 0 {
+		t.Errorf("unmatched item seen again: ItemsNew = %d; want 0", sum.ItemsNew)
+	}
+}

@@ -103,7 +103,8 @@ type PollSummary struct {
 //
 // Items are inserted by ID and an item seen before is left untouched: it
 // keeps its first_seen, its fields and its matches. A new item gets first_seen
-// = PolledAt and its matches. An undated item (Published zero) from a feed's
+// = PolledAt and its matches; one that matched nothing can never be posted,
+// so only its identity is kept (ID, feed, first_seen), not its text or link. An undated item (Published zero) from a feed's
 // very first successful poll (Polls == 0 before this poll) is stored
 // "remember only": it is never a digest candidate. Titles, GUIDs and
 // summaries are capped (MaxTitleRunes, MaxGUIDRunes, MaxSummaryRunes), links
@@ -300,6 +301,12 @@ func newItemRow(f *PollFeed, pi PollItem, firstSeen time.Time) itemRow {
 	}
 	if r.feedName == "" {
 		r.feedName = f.Feed.Name
+	}
+	if len(pi.Matches) == 0 {
+		// Never a candidate, never shown: its identity is all that is
+		// needed (that it is not new when seen again).
+		r.guid, r.title, r.summary, r.source = "", "", "", ""
+		return r
 	}
 	if len(it.Link) <= MaxLinkBytes {
 		r.link = it.Link
