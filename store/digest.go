@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 	"time"
 
@@ -36,7 +37,8 @@ type CandidateQuery struct {
 //
 // Two undelivered items with the same canonical URL (one story from two
 // feeds) are both returned; grouping them is the digest's job. Times come
-// back in UTC.
+// back in UTC. Candidates with the same terms share one Terms slice: it is
+// read-only (appending to it copies).
 func (s *Store) Candidates(ctx context.Context, q CandidateQuery) ([]newsdigest.Candidate, error) {
 	query, args := candidatesQuery(q)
 	rows, err := s.db.QueryContext(ctx, query, args...)
@@ -45,6 +47,18 @@ func (s *Store) Candidates(ctx context.Context, q CandidateQuery) ([]newsdigest.
 	}
 	defer rows.Close()
 	var out []newsdigest.Candidate
+	// A window holds tens of thousands of candidates from a few hundred
+	// feeds and topics, with few distinct term lists: those are kept once,
+	// which is a tenth of a large digest's live memory.
+	strs := map[string]string{}
+	intern := func(s string) string {
+		if v, ok := strs[s]; ok {
+			return v
+		}
+		strs[s] = s
+		return s
+	}
+	termLists := map[string][]string{}
 	for rows.Next() {
 		var (
 			it        newsdigest.Item
@@ -58,9 +72,16 @@ func (s *Store) Candidates(ctx context.Context, q CandidateQuery) ([]newsdigest.
 			&it.Source, &published, &firstSeen, &m.Topic, &m.Score, &terms); err != nil {
 			return nil, fmt.Errorf("store: candidates: %w", err)
 		}
-		if err := json.Unmarshal([]byte(terms), &m.Terms); err != nil {
-			return nil, fmt.Errorf("store: candidates: item %s: topic %s: terms: %w", it.ID, m.Topic, err)
+		if ts, ok := termLists[terms]; ok {
+			m.Terms = ts
+		} else {
+			if err := json.Unmarshal([]byte(terms), &m.Terms); err != nil {
+				return nil, fmt.Errorf("store: candidates: item %s: topic %s: terms: %w", it.ID, m.Topic, err)
+			}
+			m.Terms = slices.Clip(m.Terms)
+			termLists[terms] = m.Terms
 		}
+		it.FeedURL, it.FeedName, it.Source, m.Topic = intern(it.FeedURL), intern(it.FeedName), intern(it.Source), intern(m.Topic)
 		if n := len(out); n > 0 && out[n-1].Item.ID == it.ID {
 			out[n-1].Matches = append(out[n-1].Matches, m)
 			continue
