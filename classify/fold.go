@@ -2,9 +2,10 @@
 // topic watchlists in one pass, as described in DESIGN.md "Matching".
 package classify
 
+//go:generate go test -run=^TestFoldTablesGenerated$ -generate
+
 import (
 	"strings"
-	"sync"
 	"unicode"
 	"unicode/utf8"
 
@@ -18,7 +19,10 @@ import (
 //
 // (full Unicode case folding, so "ß" becomes "ss"), applied to the text after
 // each invalid UTF-8 byte has been replaced by U+FFFD. Fold computes the same
-// bytes rune by rune from a table built once from that pipeline; it is exact
+// bytes rune by rune from a table generated from that pipeline
+// (fold_tables.go, written by `go generate`; TestFoldTablesGenerated fails
+// when regenerating would change it, e.g. after a Unicode upgrade of Go or
+// golang.org/x/text), so no program pays for building it. It is exact
 // because decomposition is per rune, canonical reordering only permutes
 // combining marks (all dropped, except the 26 "unsafe" non-Mn marks with a
 // nonzero combining class, for which Fold runs the pipeline itself) and case
@@ -39,7 +43,6 @@ const (
 	classNone              = 0 // no letter or digit
 	classAll               = 1 // only letters and digits
 	classMixed             = 2 // both
-	denseLimit             = 0x2000
 )
 
 func (e foldEntry) class() int { return int(e>>classShift) & 3 }
@@ -48,23 +51,19 @@ func (e foldEntry) folded() string {
 	return foldPool[off : off+int(e&0xff)]
 }
 
-var (
-	foldOnce   sync.Once
-	foldDense  []foldEntry              // runes below denseLimit, every rune present
-	foldSparse map[rune]foldEntry       // runes from denseLimit up that change or are unsafe
-	foldPool   string                   // folded forms, concatenated
-	asciiFold  = func() (t [128]byte) { // lower-cased letters and digits; 0 for separators
-		for c := 0; c < 128; c++ {
-			switch {
-			case c >= 'a' && c <= 'z', c >= '0' && c <= '9':
-				t[c] = byte(c)
-			case c >= 'A' && c <= 'Z':
-				t[c] = byte(c) + 'a' - 'A'
-			}
+// asciiFold holds the lower-cased letters and digits of ASCII; 0 for
+// separators.
+var asciiFold = func() (t [128]byte) {
+	for c := 0; c < 128; c++ {
+		switch {
+		case c >= 'a' && c <= 'z', c >= '0' && c <= '9':
+			t[c] = byte(c)
+		case c >= 'A' && c <= 'Z':
+			t[c] = byte(c) + 'a' - 'A'
 		}
-		return t
-	}()
-)
+	}
+	return t
+}()
 
 // refFold is the reference pipeline. It allocates; Fold uses it only for
 // text holding unsafe marks, and tests compare Fold against it.
@@ -80,14 +79,6 @@ func refFold(s string) string {
 		return r
 	}, s)
 	return cases.Fold().String(s)
-}
-
-// skipRanges hold no rune that changes under the fold (checked against the
-// reference for every rune by TestFoldTableAllRunes); skipping them keeps
-// building the table to a few milliseconds.
-var skipRanges = [][2]rune{
-	{0x3400, 0x4DBF}, {0x4E00, 0x9FFF}, {0xD800, 0xDFFF}, {0xE000, 0xF8FF},
-	{0x20000, 0x2F7FF}, {0x2FA20, 0xDFFFF}, {0xF0000, unicode.MaxRune},
 }
 
 func wordClass(s string) foldEntry {
@@ -114,68 +105,11 @@ func wordClass(s string) foldEntry {
 // grouping all split text with it.
 func IsWordRune(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }
 
-func buildFoldTables() {
-	var pool strings.Builder
-	index := map[string]foldEntry{} // folded form -> offset/length bits
-	foldDense = make([]foldEntry, denseLimit)
-	foldSparse = make(map[rune]foldEntry, 12000)
-	var buf [utf8.UTFMax]byte
-	skip := 0
-	for r := rune(0); r <= unicode.MaxRune; r++ {
-		if skip < len(skipRanges) && r == skipRanges[skip][0] {
-			r = skipRanges[skip][1]
-			skip++
-			continue
-		}
-		n := utf8.EncodeRune(buf[:], r)
-		p := norm.NFKD.Properties(buf[:n])
-		isMn := unicode.Is(unicode.Mn, r)
-		hangul := r >= 0xAC00 && r <= 0xD7A3
-		changes := r >= 'A' && r <= 'Z' || p.Decomposition() != nil || hangul || isMn || unicode.SimpleFold(r) != r
-		var e foldEntry
-		if changes {
-			f := refFold(string(r))
-			if f != string(r) {
-				loc, ok := index[f]
-				if !ok {
-					loc = foldEntry(pool.Len()<<8 | len(f))
-					pool.WriteString(f)
-					index[f] = loc
-				}
-				e = entryChanged | loc | wordClass(f)
-			}
-		}
-		if e == 0 {
-			e = wordClass(string(r))
-		}
-		for _, d := range norm.NFKD.String(string(r)) {
-			var db [utf8.UTFMax]byte
-			dn := utf8.EncodeRune(db[:], d)
-			if norm.NFKD.Properties(db[:dn]).CCC() != 0 && !unicode.Is(unicode.Mn, d) {
-				e |= entryUnsafe
-			}
-		}
-		if r < denseLimit {
-			foldDense[r] = e
-		} else if e&(entryChanged|entryUnsafe) != 0 {
-			foldSparse[r] = e
-		}
-	}
-	foldPool = pool.String()
-}
-
-// lookup returns how r folds. Runes not in the tables are unchanged.
+// lookup returns how r folds, from the tables in fold_tables.go, which
+// cover every rune. r must be a valid code point or utf8.RuneError, as
+// utf8.DecodeRune returns.
 func lookup(r rune) foldEntry {
-	if r < denseLimit {
-		return foldDense[r]
-	}
-	if e, ok := foldSparse[r]; ok {
-		return e
-	}
-	if IsWordRune(r) {
-		return classAll << classShift
-	}
-	return classNone << classShift
+	return foldBlocks[int(foldIndex[r>>foldBlockShift])<<foldBlockShift|int(r)&(1<<foldBlockShift-1)]
 }
 
 // Fold appends the folded form of s to dst: Unicode NFKD, combining marks
@@ -184,7 +118,6 @@ func lookup(r rune) foldEntry {
 // to that golang.org/x/text pipeline. Fold does not allocate beyond growing
 // dst.
 func Fold(dst []byte, s string) []byte {
-	foldOnce.Do(buildFoldTables)
 	start := len(dst)
 	for i := 0; i < len(s); {
 		c := s[i]
@@ -229,7 +162,6 @@ type word struct {
 // and digits of the folded text) in one pass, appending the folded words to
 // folded and their spans to words.
 func appendWords(folded []byte, words []word, src []byte) ([]byte, []word) {
-	foldOnce.Do(buildFoldTables)
 	in := false
 	var cur word
 	for i := 0; i < len(src); {

@@ -34,8 +34,10 @@ type PollReport struct {
 
 // Poll fetches every configured feed now (feeds in backoff are skipped and
 // reported with their last error), classifies the new items and stores the
-// whole poll in one transaction. A failing feed is reported, never fatal; the
-// error is for a store that cannot be used.
+// poll as the feeds arrive (store.SavePoll, in groups of feeds and short
+// transactions, each consistent on its own, so that a digest or another
+// process can write in between). A failing feed is reported, never fatal;
+// the error is for a store that cannot be used.
 func (p *Pipeline) Poll(ctx context.Context) (PollReport, error) {
 	p.pollMu.Lock()
 	defer p.pollMu.Unlock()
@@ -64,15 +66,17 @@ func (p *Pipeline) Poll(ctx context.Context) (PollReport, error) {
 
 	// Each result is turned into what the store keeps as soon as it arrives,
 	// on the worker that fetched it: the raw feed bodies and HTML are dropped
-	// at once, so a poll of many large feeds holds only titles, short
-	// summaries and matches until the one transaction that stores them.
-	pollFeeds := make([]store.PollFeed, len(reqs))
+	// at once. The saver stores the results in groups while the other feeds
+	// are still being fetched and parsed, so the store's work overlaps
+	// theirs instead of following it, and a stored feed's items leave
+	// memory at once.
+	saver := p.startSaver(ctx, len(reqs))
 	outcomes := make([]feedOutcome, len(reqs))
 	var done int
 	var doneMu sync.Mutex
 	p.fetcher.FetchEach(ctx, reqs, p.cfg.Fetch.Concurrency, func(i int, r watcher.Result) {
 		sc := scratchPool.Get().(*classify.Scratch)
-		pollFeeds[i] = p.pollFeed(r, states[r.Feed.URL], p.Now(), sc)
+		saver.add(p.pollFeed(r, states[r.Feed.URL], p.Now(), sc))
 		scratchPool.Put(sc)
 		outcomes[i] = feedOutcome{err: r.Err, notModified: r.NotModified, status: r.Status, duration: r.Duration, items: len(r.Items)}
 		if p.Progress != nil {
@@ -82,7 +86,11 @@ func (p *Pipeline) Poll(ctx context.Context) (PollReport, error) {
 			doneMu.Unlock()
 		}
 	})
-	if err := ctx.Err(); err != nil {
+	sum, byTopic, err := saver.finish()
+	if err == nil {
+		err = ctx.Err()
+	}
+	if err != nil {
 		return rep, fmt.Errorf("pipeline: poll: %w", err)
 	}
 	byURL := make(map[string]feedOutcome, len(reqs))
@@ -90,12 +98,8 @@ func (p *Pipeline) Poll(ctx context.Context) (PollReport, error) {
 		byURL[r.Feed.URL] = outcomes[i]
 	}
 	polledAt := p.Now()
-	sum, err := p.store.SavePoll(ctx, pollFeeds)
-	if err != nil {
-		return rep, fmt.Errorf("pipeline: poll: %w", err)
-	}
 	rep.Summary = sum
-	rep.NewByTopic = newByTopic(pollFeeds, sum.NewMatched)
+	rep.NewByTopic = byTopic
 
 	for _, f := range feeds {
 		st := states[f.URL]
@@ -213,6 +217,67 @@ func (p *Pipeline) pollFeed(r watcher.Result, prev store.FeedState, polledAt tim
 		pf.Items = append(pf.Items, store.PollItem{Item: it, Matches: matches})
 	}
 	return pf
+}
+
+// saveGroupItems is about how many items the saver stores per SavePoll:
+// enough that a group's transactions are not dominated by commits, few
+// enough that storing starts while most feeds are still being fetched.
+const saveGroupItems = 2500
+
+// saver stores a poll's feeds as their results arrive (add, from any
+// goroutine), in groups, on one goroutine of its own.
+type saver struct {
+	feeds   chan store.PollFeed
+	done    chan struct{}
+	sum     store.PollSummary
+	byTopic map[string]int
+	err     error // the first SavePoll error; later groups are not stored
+}
+
+// startSaver starts a saver for a poll of n feeds; add never blocks.
+func (p *Pipeline) startSaver(ctx context.Context, n int) *saver {
+	s := &saver{feeds: make(chan store.PollFeed, n), done: make(chan struct{}), byTopic: map[string]int{}}
+	go func() {
+		defer close(s.done)
+		var group []store.PollFeed
+		items := 0
+		save := func() {
+			if len(group) > 0 && s.err == nil {
+				sum, err := p.store.SavePoll(ctx, group)
+				if err != nil {
+					s.err = err
+				} else {
+					s.sum.ItemsFetched += sum.ItemsFetched
+					s.sum.ItemsNew += sum.ItemsNew
+					s.sum.ItemsMatched += sum.ItemsMatched
+					s.sum.NewMatched = append(s.sum.NewMatched, sum.NewMatched...)
+					for topic, n := range newByTopic(group, sum.NewMatched) {
+						s.byTopic[topic] += n
+					}
+				}
+			}
+			group, items = nil, 0
+		}
+		for f := range s.feeds {
+			group = append(group, f)
+			items += len(f.Items)
+			if items >= saveGroupItems {
+				save()
+			}
+		}
+		save()
+	}()
+	return s
+}
+
+func (s *saver) add(f store.PollFeed) { s.feeds <- f }
+
+// finish stores what is left and returns what the whole poll stored, in
+// the order the feeds arrived.
+func (s *saver) finish() (store.PollSummary, map[string]int, error) {
+	close(s.feeds)
+	<-s.done
+	return s.sum, s.byTopic, s.err
 }
 
 // newByTopic counts the new, postable items of a poll per matched topic.

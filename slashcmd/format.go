@@ -112,7 +112,7 @@ func (h *Handler) explain(ctx context.Context, arg string) (string, error) {
 			return "", err
 		}
 		if !ok {
-			return fmt.Sprintf("No stored item has that link (items are kept %s). Paste its headline and text instead: `/newsdigest explain <headline>`.",
+			return fmt.Sprintf("No stored item has that link (matched items are kept %s; one that matched no topic is kept by its identity only). Paste its headline and text instead: `/newsdigest explain <headline>`.",
 				shortDuration(h.cfg.Store.Retention)), nil
 		}
 		doc = classify.Doc{Title: it.Title, Summary: it.Summary}

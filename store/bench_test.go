@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/newsdigest/newsdigest"
+	"github.com/newsdigest/newsdigest/internal/benchmeter"
 )
 
 // BenchmarkSavePoll stores one poll of 1,000 feeds × 50 new items, a quarter
@@ -39,12 +40,15 @@ func BenchmarkSavePoll(b *testing.B) {
 		return pf
 	}
 	round := 0
+	var usage benchmeter.Meter
 	for b.Loop() {
 		b.StopTimer()
 		pf := poll(round)
 		round++
 		b.StartTimer()
+		usage.Start()
 		sum, err := s.SavePoll(ctx, pf)
+		usage.Stop()
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -53,6 +57,7 @@ func BenchmarkSavePoll(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(round*feeds*perFeed)/b.Elapsed().Seconds(), "items/s")
+	usage.Report(b, round*feeds*perFeed, "item")
 }
 
 // BenchmarkAlertItems selects what the alert rules look at after a poll:

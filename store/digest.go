@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 	"time"
 
@@ -35,44 +36,28 @@ type CandidateQuery struct {
 //
 // Two undelivered items with the same canonical URL (one story from two
 // feeds) are both returned; grouping them is the digest's job. Times come
-// back in UTC.
+// back in UTC. Candidates with the same terms share one Terms slice: it is
+// read-only (appending to it copies).
 func (s *Store) Candidates(ctx context.Context, q CandidateQuery) ([]newsdigest.Candidate, error) {
-	from, to := int64(math.MinInt64), int64(math.MaxInt64)
-	if !q.From.IsZero() {
-		from = nanos(q.From)
-	}
-	if !q.To.IsZero() {
-		to = nanos(q.To)
-	}
-	lookback := max(q.Lookback, 0).Nanoseconds()
-
-	var sb strings.Builder
-	sb.WriteString(`SELECT i.id, i.feed_url, i.feed_name, i.guid, i.link, i.canonical_url, i.title, i.summary,
-			i.source, i.published, i.first_seen, m.topic, m.score, m.terms
-		FROM items i JOIN matches m ON m.item_id = i.id
-		WHERE i.remember_only = 0
-			AND i.first_seen BETWEEN :from AND :to
-			AND (i.published IS NULL OR i.published >= min(:from, i.first_seen - :lookback))
-			AND NOT EXISTS (SELECT 1 FROM delivered_items d WHERE d.channel = :channel AND d.item_id = i.id)
-			AND (i.canonical_url IS NULL OR NOT EXISTS (
-				SELECT 1 FROM delivered_items d WHERE d.channel = :channel AND d.canonical_url = i.canonical_url))`)
-	args := []any{
-		sql.Named("from", from), sql.Named("to", to),
-		sql.Named("lookback", lookback), sql.Named("channel", q.Channel),
-	}
-	if len(q.Topics) > 0 {
-		list, named := namedList("topic", q.Topics)
-		sb.WriteString(" AND m.topic IN (" + list + ")")
-		args = append(args, named...)
-	}
-	sb.WriteString(" ORDER BY i.first_seen, i.id, m.score DESC, m.topic")
-
-	rows, err := s.db.QueryContext(ctx, sb.String(), args...)
+	query, args := candidatesQuery(q)
+	rows, err := s.db.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: candidates: %w", err)
 	}
 	defer rows.Close()
 	var out []newsdigest.Candidate
+	// A window holds tens of thousands of candidates from a few hundred
+	// feeds and topics, with few distinct term lists: those are kept once,
+	// which is a tenth of a large digest's live memory.
+	strs := map[string]string{}
+	intern := func(s string) string {
+		if v, ok := strs[s]; ok {
+			return v
+		}
+		strs[s] = s
+		return s
+	}
+	termLists := map[string][]string{}
 	for rows.Next() {
 		var (
 			it        newsdigest.Item
@@ -86,9 +71,16 @@ func (s *Store) Candidates(ctx context.Context, q CandidateQuery) ([]newsdigest.
 			&it.Source, &published, &firstSeen, &m.Topic, &m.Score, &terms); err != nil {
 			return nil, fmt.Errorf("store: candidates: %w", err)
 		}
-		if err := json.Unmarshal([]byte(terms), &m.Terms); err != nil {
-			return nil, fmt.Errorf("store: candidates: item %s: topic %s: terms: %w", it.ID, m.Topic, err)
+		if ts, ok := termLists[terms]; ok {
+			m.Terms = ts
+		} else {
+			if err := json.Unmarshal([]byte(terms), &m.Terms); err != nil {
+				return nil, fmt.Errorf("store: candidates: item %s: topic %s: terms: %w", it.ID, m.Topic, err)
+			}
+			m.Terms = slices.Clip(m.Terms)
+			termLists[terms] = m.Terms
 		}
+		it.FeedURL, it.FeedName, it.Source, m.Topic = intern(it.FeedURL), intern(it.FeedName), intern(it.Source), intern(m.Topic)
 		if n := len(out); n > 0 && out[n-1].Item.ID == it.ID {
 			out[n-1].Matches = append(out[n-1].Matches, m)
 			continue
@@ -190,4 +182,39 @@ func namedList(prefix string, values []string) (string, []any) {
 		args[i] = sql.Named(names[i][1:], v)
 	}
 	return strings.Join(names, ", "), args
+}
+
+// candidatesQuery is the SQL of Candidates and its arguments.
+func candidatesQuery(q CandidateQuery) (string, []any) {
+	from, to := int64(math.MinInt64), int64(math.MaxInt64)
+	if !q.From.IsZero() {
+		from = nanos(q.From)
+	}
+	if !q.To.IsZero() {
+		to = nanos(q.To)
+	}
+	lookback := max(q.Lookback, 0).Nanoseconds()
+
+	var sb strings.Builder
+	sb.WriteString(`SELECT i.id, i.feed_url, i.feed_name, i.guid, i.link, i.canonical_url, i.title, i.summary,
+			i.source, i.published, i.first_seen, m.topic, m.score, m.terms
+		FROM items i JOIN matches m ON m.item_id = i.id
+		WHERE i.matched = 1 AND i.remember_only = 0 -- items_candidates
+			AND i.first_seen BETWEEN :from AND :to
+			AND (i.published IS NULL OR i.published >= min(:from, i.first_seen - :lookback))
+			AND NOT EXISTS (SELECT 1 FROM delivered_items d WHERE d.channel = :channel AND d.item_id = i.id)
+			AND (i.canonical_url IS NULL OR NOT EXISTS (
+				SELECT 1 FROM delivered_items d WHERE d.channel = :channel AND d.canonical_url = i.canonical_url))`)
+	args := []any{
+		sql.Named("from", from), sql.Named("to", to),
+		sql.Named("lookback", lookback), sql.Named("channel", q.Channel),
+	}
+	if len(q.Topics) > 0 {
+		list, named := namedList("topic", q.Topics)
+		sb.WriteString(" AND m.topic IN (" + list + ")")
+		args = append(args, named...)
+	}
+	sb.WriteString(" ORDER BY i.first_seen, i.id, m.score DESC, m.topic")
+
+	return sb.String(), args
 }

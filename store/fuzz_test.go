@@ -13,13 +13,14 @@ import (
 
 // FuzzSavePollRoundTrip checks that whatever text a feed sends comes back
 // from the store byte for byte: validators, titles, links (and their
-// canonical form), summaries up to the cap.
+// canonical form), titles, GUIDs and summaries up to their caps.
 func FuzzSavePollRoundTrip(f *testing.F) {
 	f.Add(`W/"abc"`, "Mon, 02 Jan 2006 15:04:05 GMT", "Cártel & “T-MEC”", "resumen <b>x</b>", "https://EXAMPLE.com/a?utm_source=x#f", int64(0))
 	f.Add("", "", "", "", "", int64(1))
 	f.Add(`"\"quoted\""`, " spaced ", "nul\x00byte", "\xff\xfe invalid utf-8", "not a url", int64(-1))
 	f.Add("'; DROP TABLE items; --", "?", "x", strings.Repeat("é", MaxSummaryRunes+1), "  https://a.example/  ", int64(1<<62))
 	f.Add("etag", "lm", "t", "s", "http://a.example:80/p?b=2&a=1", int64(-1<<62))
+	f.Add(strings.Repeat("g", MaxGUIDRunes+1), "", strings.Repeat("t ", MaxTitleRunes), "", "https://a.example/"+strings.Repeat("l", MaxLinkBytes), int64(0))
 
 	s := MustOpen(f)
 	ctx := context.Background()
@@ -70,6 +71,11 @@ func FuzzSavePollRoundTrip(f *testing.F) {
 		got := c[0]
 		want := it
 		want.Summary = newsdigest.Truncate(summary, MaxSummaryRunes, nil)
+		want.Title = newsdigest.Truncate(title, MaxTitleRunes, nil)
+		want.GUID = newsdigest.Truncate(etag, MaxGUIDRunes, nil)
+		if len(link) > MaxLinkBytes {
+			want.Link, link = "", ""
+		}
 		if !published.IsZero() {
 			want.Published = published
 		}

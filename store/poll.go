@@ -12,9 +12,18 @@ import (
 	"github.com/newsdigest/newsdigest"
 )
 
-// MaxSummaryRunes is the longest summary kept; longer summaries are cut to
-// this many runes, ending in "…", when stored. Titles and every other field are stored whole.
-const MaxSummaryRunes = 2000
+// Caps on what is stored of one item, so that a hostile feed (megabyte
+// titles, rotating GUIDs) cannot grow the store by megabytes per poll. Text
+// over a cap is cut with newsdigest.Truncate and ends in "…"; a link over
+// MaxLinkBytes is not stored at all (the item keeps its identity, computed
+// from the whole link or GUID, but shows no link): a cut link would lead
+// somewhere else.
+const (
+	MaxSummaryRunes = 2000
+	MaxTitleRunes   = 500
+	MaxGUIDRunes    = 500
+	MaxLinkBytes    = 4096
+)
 
 // FeedState is what the store remembers about one feed between polls.
 type FeedState struct {
@@ -84,8 +93,7 @@ type PollSummary struct {
 	NewMatched   []string // IDs of those items, in poll order
 }
 
-// SavePoll records one poll of many feeds in ONE transaction: either all of
-// it is stored or, on error, none of it.
+// SavePoll records one poll of many feeds.
 //
 // For each feed it records the state: name, status, next poll time; on
 // success (Err == "") the validators (kept as they were when NotModified and
@@ -95,194 +103,414 @@ type PollSummary struct {
 //
 // Items are inserted by ID and an item seen before is left untouched: it
 // keeps its first_seen, its fields and its matches. A new item gets first_seen
-// = PolledAt and its matches. An undated item (Published zero) from a feed's
+// = PolledAt and its matches; one that matched nothing can never be posted,
+// so only its identity is kept (ID, feed, first_seen), not its text or link. An undated item (Published zero) from a feed's
 // very first successful poll (Polls == 0 before this poll) is stored
-// "remember only": it is never a digest candidate. Summaries longer than
-// MaxSummaryRunes runes are cut; Item.Content is not stored; match terms are
+// "remember only": it is never a digest candidate. Titles, GUIDs and
+// summaries are capped (MaxTitleRunes, MaxGUIDRunes, MaxSummaryRunes), links
+// over MaxLinkBytes dropped; Item.Content is not stored; match terms are
 // kept as JSON, so invalid UTF-8 in a term (impossible from a YAML config)
-// comes back as U+FFFD. Items are stored
-// whatever Err says (normally there are none on error).
+// comes back as U+FFFD. Items are stored whatever Err says (normally there
+// are none on error).
+//
+// A poll is written in bounded transactions (see batchTime), so that a
+// poll of 100,000 items never holds SQLite's write lock for seconds: other
+// processes and this one's digest write in between. What a transaction
+// commits is consistent on its own, and a digest that runs between two of
+// them loses nothing and posts nothing twice:
+//
+//   - A feed's state (validators, Polls) is written in the transaction of
+//     its last items, never before. If a later transaction fails or the
+//     process dies, the feed is fetched again in full next time (old
+//     validators): the items already stored are recognised by ID, the
+//     others are stored then. Nothing is lost behind a 304.
+//   - Whether a feed is on its first poll is read once, in the
+//     transaction of its first items, and applies to all of them: an
+//     undated item is remember-only however the feed's items are split.
+//   - Every item committed is complete (row and matches) and has its final
+//     first_seen (PolledAt, the time of the fetch, which is before the
+//     digest's window closes). A digest between two transactions posts
+//     the items committed so far; the rest arrive with first_seen before
+//     that digest's window end, and the next digest's selection reaches
+//     back before its window start (pipeline's windowOverlap, an hour) with
+//     delivered items excluded, so they are posted once, by it.
+//     Stories are unaffected: an item of a story already posted is
+//     recognised as such by the next digest (DeliveredStories).
+//
+// Input the store cannot hold (a feed without URL, an item without ID, a
+// topic twice in one item's matches) is an error before anything is
+// written. A store error midway leaves the transactions already committed,
+// each consistent as above; the error says so.
 func (s *Store) SavePoll(ctx context.Context, feeds []PollFeed) (PollSummary, error) {
-	var sum PollSummary
-	err := s.write(ctx, func(tx *sql.Tx) error {
-		sum = PollSummary{}
-		p, err := preparePoll(ctx, tx)
-		if err != nil {
-			return err
-		}
-		defer p.close()
-		for i := range feeds {
-			if err := p.saveFeed(ctx, &feeds[i], s.now(), &sum); err != nil {
-				return fmt.Errorf("feed %s: %w", feeds[i].Feed.URL, err)
-			}
-		}
-		return nil
-	})
-	if err != nil {
+	if err := checkPoll(feeds); err != nil {
 		return PollSummary{}, fmt.Errorf("store: save poll: %w", err)
 	}
-	return sum, nil
-}
-
-// pollStmts are the statements SavePoll runs once per feed or item, prepared
-// once per transaction.
-type pollStmts struct {
-	polls, upsertOK, upsertFail, item, match, rememberOnly *sql.Stmt
-}
-
-func preparePoll(ctx context.Context, tx *sql.Tx) (*pollStmts, error) {
-	p := &pollStmts{}
-	for _, st := range []struct {
-		dst **sql.Stmt
-		sql string
-	}{
-		{&p.polls, `SELECT polls FROM feeds WHERE url = ?`},
-		// Success. ?5 = 1 keeps the old validators (304 without new ones).
-		{&p.upsertOK, `INSERT INTO feeds (url, name, etag, last_modified, last_status, last_error,
-				last_polled_at, last_ok_at, failing_since, failures, polls, next_poll_at, moved_to)
-			VALUES (?1, ?2, ?3, ?4, ?6, '', ?7, ?7, NULL, 0, 1, ?8, ?9)
-			ON CONFLICT (url) DO UPDATE SET
-				name = excluded.name,
-				etag = CASE WHEN ?5 THEN feeds.etag ELSE excluded.etag END,
-				last_modified = CASE WHEN ?5 THEN feeds.last_modified ELSE excluded.last_modified END,
-				last_status = excluded.last_status,
-				last_error = '',
-				last_polled_at = excluded.last_polled_at,
-				last_ok_at = excluded.last_ok_at,
-				failing_since = NULL,
-				failures = 0,
-				polls = feeds.polls + 1,
-				next_poll_at = excluded.next_poll_at,
-				moved_to = CASE WHEN ?9 <> '' THEN ?9 ELSE feeds.moved_to END`},
-		{&p.upsertFail, `INSERT INTO feeds (url, name, last_status, last_error,
-				last_polled_at, failing_since, failures, polls, next_poll_at)
-			VALUES (?1, ?2, ?3, ?4, ?5, ?5, 1, 0, ?6)
-			ON CONFLICT (url) DO UPDATE SET
-				name = excluded.name,
-				last_status = excluded.last_status,
-				last_error = excluded.last_error,
-				last_polled_at = excluded.last_polled_at,
-				failing_since = COALESCE(feeds.failing_since, excluded.failing_since),
-				failures = feeds.failures + 1,
-				next_poll_at = excluded.next_poll_at`},
-		// An item pruned earlier but still in its feed comes back
-		// "remember only": it is not news.
-		{&p.item, `INSERT INTO items (id, feed_url, feed_name, guid, link, canonical_url, title, summary,
-				source, published, first_seen, remember_only)
-			VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11,
-				?12 OR EXISTS (SELECT 1 FROM pruned_items WHERE id = ?1))
-			ON CONFLICT (id) DO NOTHING`},
-		{&p.match, `INSERT INTO matches (item_id, topic, score, terms) VALUES (?, ?, ?, ?)`},
-		{&p.rememberOnly, `SELECT remember_only FROM items WHERE id = ?`},
-	} {
-		stmt, err := tx.PrepareContext(ctx, st.sql)
-		if err != nil {
-			p.close()
-			return nil, fmt.Errorf("prepare: %w", err)
-		}
-		*st.dst = stmt
+	w := &pollWriter{feeds: feeds, now: s.now(), maxItems: batchItems, maxTime: batchTime}
+	if s.batchItems > 0 {
+		w.maxItems = s.batchItems
 	}
-	return p, nil
-}
-
-func (p *pollStmts) close() {
-	for _, st := range []*sql.Stmt{p.polls, p.upsertOK, p.upsertFail, p.item, p.match, p.rememberOnly} {
-		if st != nil {
-			st.Close()
+	for n := 1; ; n++ {
+		if err := s.write(ctx, w.transaction(ctx)); err != nil {
+			if n > 1 {
+				err = fmt.Errorf("%w (the poll's first %d transactions were saved)", err, n-1)
+			}
+			return PollSummary{}, fmt.Errorf("store: save poll: %w", err)
+		}
+		if w.feed == len(feeds) {
+			return w.sum, nil
+		}
+		if s.betweenBatches != nil {
+			s.betweenBatches()
 		}
 	}
 }
 
-func (p *pollStmts) saveFeed(ctx context.Context, f *PollFeed, now time.Time, sum *PollSummary) error {
-	if f.Feed.URL == "" {
-		return errors.New("feed without URL")
-	}
-	polledAt := f.PolledAt
-	if polledAt.IsZero() {
-		polledAt = now
-	}
-	var pollsBefore int
-	switch err := p.polls.QueryRowContext(ctx, f.Feed.URL).Scan(&pollsBefore); {
-	case errors.Is(err, sql.ErrNoRows):
-		pollsBefore = 0
-	case err != nil:
-		return fmt.Errorf("read state: %w", err)
-	}
-
-	var err error
-	if f.Err == "" {
-		keep := f.NotModified && f.ETag == "" && f.LastModified == ""
-		_, err = p.upsertOK.ExecContext(ctx, f.Feed.URL, f.Feed.Name, f.ETag, f.LastModified, keep,
-			f.Status, nanos(polledAt), nullTime(f.NextPollAt), f.MovedTo)
-	} else {
-		_, err = p.upsertFail.ExecContext(ctx, f.Feed.URL, f.Feed.Name, f.Status, f.Err,
-			nanos(polledAt), nullTime(f.NextPollAt))
-	}
-	if err != nil {
-		return fmt.Errorf("save state: %w", err)
-	}
-
-	for i := range f.Items {
-		if err := p.saveItem(ctx, f, &f.Items[i], polledAt, pollsBefore == 0, sum); err != nil {
-			return err
+// checkPoll finds the input SavePoll cannot store, before anything is
+// written.
+func checkPoll(feeds []PollFeed) error {
+	for i := range feeds {
+		f := &feeds[i]
+		if f.Feed.URL == "" {
+			return errors.New("feed without URL")
+		}
+		for j := range f.Items {
+			it := &f.Items[j]
+			if it.Item.ID == "" {
+				return fmt.Errorf("feed %s: item %q has no ID", f.Feed.URL, it.Item.Link)
+			}
+			for k, m := range it.Matches {
+				if m.Topic == "" {
+					return fmt.Errorf("feed %s: item %s: match without topic", f.Feed.URL, it.Item.ID)
+				}
+				for _, prev := range it.Matches[:k] {
+					if prev.Topic == m.Topic {
+						return fmt.Errorf("feed %s: item %s: topic %s matched twice", f.Feed.URL, it.Item.ID, m.Topic)
+					}
+				}
+			}
 		}
 	}
 	return nil
 }
 
-func (p *pollStmts) saveItem(ctx context.Context, f *PollFeed, pi *PollItem, firstSeen time.Time, firstPoll bool, sum *PollSummary) error {
+// Bounds of one SavePoll transaction: it commits once it has run this
+// long or stored this many items, whichever comes first. Committing often
+// costs writing: every commit writes each index page it touched, and new
+// IDs (hashes) land all over the ID index, so 50,000 new items written in
+// one transaction wrote ~1 KB per item, in transactions of 5,000 items
+// ~2.7 KB, of 1,000 ~6.6 KB (BenchmarkSavePoll, written-B/item). A tenth
+// of a second is unnoticeable to a concurrent writer, and lets a machine
+// that writes quickly write large transactions.
+const (
+	batchTime  = 100 * time.Millisecond
+	batchItems = 20000
+)
+
+// pollWriter writes one SavePoll in transactions, from where the last one
+// ended: feeds[feed].Items[item:].
+type pollWriter struct {
+	feeds      []PollFeed
+	now        time.Time
+	maxItems   int
+	maxTime    time.Duration
+	feed, item int
+	firstPoll  bool // feeds[feed] is on its first successful poll
+	sum        PollSummary
+}
+
+// transaction returns the body of the next transaction: items of one or
+// more feeds, each feed's state after its last item, until a bound is
+// reached or the poll is done.
+func (w *pollWriter) transaction(ctx context.Context) func(*sql.Tx) error {
+	return func(tx *sql.Tx) error {
+		start := time.Now()
+		bw := &batchWriter{ctx: ctx, tx: tx, sum: &w.sum}
+		defer bw.close()
+		n := 0
+		for w.feed < len(w.feeds) {
+			f := &w.feeds[w.feed]
+			polledAt := f.PolledAt
+			if polledAt.IsZero() {
+				polledAt = w.now
+			}
+			if w.item == 0 && len(f.Items) > 0 {
+				var polls int
+				switch err := bw.queryRow(pollsSQL, f.Feed.URL).Scan(&polls); {
+				case errors.Is(err, sql.ErrNoRows):
+					polls = 0
+				case err != nil:
+					return fmt.Errorf("feed %s: read state: %w", f.Feed.URL, err)
+				}
+				w.firstPoll = polls == 0
+			}
+			if w.item < len(f.Items) {
+				end := min(len(f.Items), w.item+itemsPerInsert, w.item+w.maxItems-n)
+				rows := make([]itemRow, 0, end-w.item)
+				for _, pi := range f.Items[w.item:end] {
+					rows = append(rows, newItemRow(f, pi, polledAt))
+				}
+				if err := bw.itemChunk(rows, w.firstPoll); err != nil {
+					return fmt.Errorf("feed %s: %w", f.Feed.URL, err)
+				}
+				n += end - w.item
+				w.item = end
+			}
+			if w.item == len(f.Items) {
+				if err := bw.state(f, polledAt); err != nil {
+					return fmt.Errorf("feed %s: save state: %w", f.Feed.URL, err)
+				}
+				w.feed, w.item = w.feed+1, 0
+			}
+			if n >= w.maxItems || time.Since(start) >= w.maxTime {
+				break
+			}
+		}
+		return nil
+	}
+}
+
+// itemRow is the column values of one item.
+type itemRow struct {
+	id, feedURL, feedName, guid, link string
+	canon                             any // NULL without a link
+	title, summary, source            string
+	published                         any
+	firstSeen                         int64
+	matches                           []matchRow
+}
+
+type matchRow struct {
+	topic string
+	score int
+	terms string // JSON array
+}
+
+func newItemRow(f *PollFeed, pi PollItem, firstSeen time.Time) itemRow {
 	it := &pi.Item
-	sum.ItemsFetched++
-	if it.ID == "" {
-		return fmt.Errorf("item %q has no ID", it.Link)
+	r := itemRow{
+		id: it.ID, feedURL: it.FeedURL, feedName: it.FeedName,
+		guid:      newsdigest.Truncate(it.GUID, MaxGUIDRunes, nil),
+		title:     newsdigest.Truncate(it.Title, MaxTitleRunes, nil),
+		summary:   newsdigest.Truncate(it.Summary, MaxSummaryRunes, nil),
+		source:    it.Source,
+		published: nullTime(it.Published),
+		firstSeen: nanos(firstSeen),
 	}
-	feedURL, feedName := it.FeedURL, it.FeedName
-	if feedURL == "" {
-		feedURL = f.Feed.URL
+	if r.feedURL == "" {
+		r.feedURL = f.Feed.URL
 	}
-	if feedName == "" {
-		feedName = f.Feed.Name
+	if r.feedName == "" {
+		r.feedName = f.Feed.Name
 	}
-	var canon any
-	if strings.TrimSpace(it.Link) != "" {
-		canon = newsdigest.CanonicalURL(it.Link)
+	if len(pi.Matches) == 0 {
+		// Never a candidate, never shown: its identity is all that is
+		// needed (that it is not new when seen again).
+		r.guid, r.title, r.summary, r.source = "", "", "", ""
+		return r
 	}
-	rememberOnly := firstPoll && it.Published.IsZero()
-	res, err := p.item.ExecContext(ctx, it.ID, feedURL, feedName, it.GUID, it.Link, canon, it.Title,
-		newsdigest.Truncate(it.Summary, MaxSummaryRunes, nil), it.Source, nullTime(it.Published), nanos(firstSeen), rememberOnly)
-	if err != nil {
-		return fmt.Errorf("item %s: %w", it.ID, err)
+	if len(it.Link) <= MaxLinkBytes {
+		r.link = it.Link
+		if strings.TrimSpace(it.Link) != "" {
+			r.canon = newsdigest.CanonicalURL(it.Link)
+		}
 	}
-	n, err := res.RowsAffected()
-	if err != nil {
-		return fmt.Errorf("item %s: %w", it.ID, err)
-	}
-	if n == 0 {
-		return nil // seen before: keeps its first_seen and matches
-	}
-	sum.ItemsNew++
 	for _, m := range pi.Matches {
-		terms := m.Terms
-		if terms == nil {
-			terms = []string{}
+		r.matches = append(r.matches, matchRow{topic: m.Topic, score: m.Score, terms: termsJSON(m.Terms)})
+	}
+	return r
+}
+
+// termsJSON is the JSON array of a match's terms; a term that is not valid
+// UTF-8 comes back with U+FFFD.
+func termsJSON(terms []string) string {
+	if len(terms) == 0 {
+		return "[]"
+	}
+	js, err := json.Marshal(terms)
+	if err != nil { // impossible for a []string
+		return "[]"
+	}
+	return string(js)
+}
+
+// Multi-row statements: one statement inserts up to this many items or
+// matches, which cuts the per-row cost of the driver and of SQLite's
+// statement setup.
+const (
+	itemsPerInsert   = 64
+	matchesPerInsert = 128
+)
+
+// itemColumns is the column list of an item insert; each row's
+// remember_only is its own flag or a tombstone of a pruned item (an item
+// pruned earlier but still in its feed comes back "remember only": it is
+// not news).
+const itemColumns = `INSERT INTO items (id, feed_url, feed_name, guid, link, canonical_url, title, summary,
+	source, published, first_seen, matched, remember_only) VALUES `
+
+const itemValues = `(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? OR EXISTS (SELECT 1 FROM pruned_items WHERE id = ?))`
+
+// insertItemsSQL inserts n items, skipping those already stored, and
+// returns the ID and final remember_only of each new one.
+func insertItemsSQL(n int) string {
+	return itemColumns + strings.Repeat(itemValues+",", n-1) + itemValues +
+		" ON CONFLICT (id) DO NOTHING RETURNING id, remember_only"
+}
+
+func insertMatchesSQL(n int) string {
+	return `INSERT INTO matches (item_id, topic, score, terms) VALUES ` + strings.Repeat("(?, ?, ?, ?),", n-1) + "(?, ?, ?, ?)"
+}
+
+const (
+	pollsSQL = `SELECT polls FROM feeds WHERE url = ?`
+	// Success. ?5 = 1 keeps the old validators (304 without new ones).
+	upsertOKSQL = `INSERT INTO feeds (url, name, etag, last_modified, last_status, last_error,
+			last_polled_at, last_ok_at, failing_since, failures, polls, next_poll_at, moved_to)
+		VALUES (?1, ?2, ?3, ?4, ?6, '', ?7, ?7, NULL, 0, 1, ?8, ?9)
+		ON CONFLICT (url) DO UPDATE SET
+			name = excluded.name,
+			etag = CASE WHEN ?5 THEN feeds.etag ELSE excluded.etag END,
+			last_modified = CASE WHEN ?5 THEN feeds.last_modified ELSE excluded.last_modified END,
+			last_status = excluded.last_status,
+			last_error = '',
+			last_polled_at = excluded.last_polled_at,
+			last_ok_at = excluded.last_ok_at,
+			failing_since = NULL,
+			failures = 0,
+			polls = feeds.polls + 1,
+			next_poll_at = excluded.next_poll_at,
+			moved_to = CASE WHEN ?9 <> '' THEN ?9 ELSE feeds.moved_to END`
+	upsertFailSQL = `INSERT INTO feeds (url, name, last_status, last_error,
+			last_polled_at, failing_since, failures, polls, next_poll_at)
+		VALUES (?1, ?2, ?3, ?4, ?5, ?5, 1, 0, ?6)
+		ON CONFLICT (url) DO UPDATE SET
+			name = excluded.name,
+			last_status = excluded.last_status,
+			last_error = excluded.last_error,
+			last_polled_at = excluded.last_polled_at,
+			failing_since = COALESCE(feeds.failing_since, excluded.failing_since),
+			failures = feeds.failures + 1,
+			next_poll_at = excluded.next_poll_at`
+)
+
+// batchWriter runs one transaction's statements, preparing each once.
+type batchWriter struct {
+	ctx   context.Context
+	tx    *sql.Tx
+	sum   *PollSummary
+	stmts map[string]*sql.Stmt
+}
+
+func (w *batchWriter) stmt(query string) (*sql.Stmt, error) {
+	if st, ok := w.stmts[query]; ok {
+		return st, nil
+	}
+	st, err := w.tx.PrepareContext(w.ctx, query)
+	if err != nil {
+		return nil, fmt.Errorf("prepare: %w", err)
+	}
+	if w.stmts == nil {
+		w.stmts = map[string]*sql.Stmt{}
+	}
+	w.stmts[query] = st
+	return st, nil
+}
+
+func (w *batchWriter) close() {
+	for _, st := range w.stmts {
+		st.Close()
+	}
+}
+
+// queryRow runs a one-row query; a prepare error comes back from Scan.
+func (w *batchWriter) queryRow(query string, args ...any) *sql.Row {
+	st, err := w.stmt(query)
+	if err != nil {
+		return w.tx.QueryRowContext(w.ctx, query, args...) // reports err again
+	}
+	return st.QueryRowContext(w.ctx, args...)
+}
+
+func (w *batchWriter) exec(query string, args ...any) error {
+	st, err := w.stmt(query)
+	if err != nil {
+		return err
+	}
+	_, err = st.ExecContext(w.ctx, args...)
+	return err
+}
+
+// state saves a feed's state after its poll.
+func (w *batchWriter) state(f *PollFeed, polledAt time.Time) error {
+	if f.Err == "" {
+		keep := f.NotModified && f.ETag == "" && f.LastModified == ""
+		return w.exec(upsertOKSQL, f.Feed.URL, f.Feed.Name, f.ETag, f.LastModified, keep,
+			f.Status, nanos(polledAt), nullTime(f.NextPollAt), f.MovedTo)
+	}
+	return w.exec(upsertFailSQL, f.Feed.URL, f.Feed.Name, f.Status, f.Err,
+		nanos(polledAt), nullTime(f.NextPollAt))
+}
+
+// itemChunk inserts rows of one feed (firstPoll: that feed's first
+// successful poll) with the matches of the new ones, and counts them.
+func (w *batchWriter) itemChunk(chunk []itemRow, firstPoll bool) error {
+	w.sum.ItemsFetched += len(chunk)
+	args := make([]any, 0, 14*len(chunk))
+	for i := range chunk {
+		r := &chunk[i]
+		rememberOnly := firstPoll && r.published == nil
+		args = append(args, r.id, r.feedURL, r.feedName, r.guid, r.link, r.canon, r.title, r.summary,
+			r.source, r.published, r.firstSeen, len(r.matches) > 0, rememberOnly, r.id)
+	}
+	st, err := w.stmt(insertItemsSQL(len(chunk)))
+	if err != nil {
+		return err
+	}
+	res, err := st.QueryContext(w.ctx, args...)
+	if err != nil {
+		return fmt.Errorf("items: %w", err)
+	}
+	inserted := make(map[string]bool, len(chunk)) // new ID -> remember only
+	for res.Next() {
+		var id string
+		var rememberOnly bool
+		if err := res.Scan(&id, &rememberOnly); err != nil {
+			res.Close()
+			return fmt.Errorf("items: %w", err)
 		}
-		js, err := json.Marshal(terms)
-		if err != nil {
-			return fmt.Errorf("item %s: topic %s: %w", it.ID, m.Topic, err)
+		inserted[id] = rememberOnly
+	}
+	if err := res.Close(); err != nil {
+		return fmt.Errorf("items: %w", err)
+	}
+	if err := res.Err(); err != nil {
+		return fmt.Errorf("items: %w", err)
+	}
+	// In poll order; an ID twice in the chunk was inserted once, from its
+	// first row, with that row's matches.
+	var matches []any
+	for i := range chunk {
+		r := &chunk[i]
+		rememberOnly, ok := inserted[r.id]
+		if !ok {
+			continue // seen before: keeps its first_seen and matches
 		}
-		if _, err := p.match.ExecContext(ctx, it.ID, m.Topic, m.Score, string(js)); err != nil {
-			return fmt.Errorf("item %s: topic %s: %w", it.ID, m.Topic, err)
+		delete(inserted, r.id)
+		w.sum.ItemsNew++
+		for _, m := range r.matches {
+			matches = append(matches, r.id, m.topic, m.score, m.terms)
+		}
+		if len(r.matches) > 0 && !rememberOnly {
+			w.sum.ItemsMatched++
+			w.sum.NewMatched = append(w.sum.NewMatched, r.id)
 		}
 	}
-	if len(pi.Matches) > 0 && !rememberOnly {
-		// A new row may still be "remember only": a pruned item back.
-		if err := p.rememberOnly.QueryRowContext(ctx, it.ID).Scan(&rememberOnly); err != nil {
-			return fmt.Errorf("item %s: %w", it.ID, err)
+	for len(matches) > 0 {
+		n := min(len(matches)/4, matchesPerInsert)
+		if err := w.exec(insertMatchesSQL(n), matches[:4*n]...); err != nil {
+			return fmt.Errorf("matches: %w", err)
 		}
-	}
-	if len(pi.Matches) > 0 && !rememberOnly {
-		sum.ItemsMatched++
-		sum.NewMatched = append(sum.NewMatched, it.ID)
+		matches = matches[4*n:]
 	}
 	return nil
 }

@@ -335,7 +335,7 @@ func TestSavePollAtomic(t *testing.T) {
 	}{
 		{"duplicate topic", context.Background(), []PollFeed{okFeed, {Feed: bad, PolledAt: base, Status: 200,
 			Items: []PollItem{{Item: item(bad, "b1", "", base), Matches: []newsdigest.Match{{Topic: "t"}, {Topic: "t"}}}}}},
-			"UNIQUE constraint"},
+			"topic t matched twice"},
 		{"item without ID", context.Background(), []PollFeed{okFeed, {Feed: bad, PolledAt: base, Status: 200,
 			Items: []PollItem{{Item: item(bad, "", "https://bad.example/1", base)}}}}, "has no ID"},
 		{"feed without URL", context.Background(), []PollFeed{okFeed, {PolledAt: base, Status: 200}}, "without URL"},

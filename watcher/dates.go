@@ -160,6 +160,15 @@ func parseZoned(s string) (time.Time, bool) {
 // understood (parsed, non-nil) are kept unless they carry no zone; what
 // gofeed could not read (Spanish names, odd punctuation) is read here.
 func itemDate(raw string, parsed *time.Time, loc *time.Location) time.Time {
+	if t, ok := fastDate(strings.TrimSpace(raw), loc); ok {
+		return t
+	}
+	return slowItemDate(raw, parsed, loc)
+}
+
+// slowItemDate is itemDate without the fast path: every layout of the
+// general path, in order.
+func slowItemDate(raw string, parsed *time.Time, loc *time.Location) time.Time {
 	raw = strings.TrimSpace(raw)
 	if raw == "" {
 		if parsed != nil && !parsed.IsZero() {
@@ -178,4 +187,241 @@ func itemDate(raw string, parsed *time.Time, loc *time.Location) time.Time {
 		return t.UTC()
 	}
 	return time.Time{}
+}
+
+// fastDate reads the layouts nearly every feed uses, without the
+// layout-by-layout search of the general path (which allocates an error per
+// failed layout):
+//
+//	RFC 1123/822  "Mon, 02 Jan 2006 15:04:05 -0700": weekday optional, day
+//	              of one or two digits, seconds optional, zone a numeric
+//	              offset, GMT, UT, UTC, Z or a US zone (EST … PDT)
+//	RFC 3339      "2006-01-02T15:04:05.999999999Z07:00" (fraction optional;
+//	              offset with or without colon); without a zone it is wall
+//	              clock time in loc
+//
+// It reports false for everything else, and for any field out of range,
+// which the general path then reads: a date never reads differently for
+// having taken the fast path (FuzzFastDate and TestFastDateCorpus compare
+// the two).
+func fastDate(s string, loc *time.Location) (time.Time, bool) {
+	if len(s) >= 19 && s[4] == '-' && s[10] == 'T' {
+		return fastRFC3339(s, loc)
+	}
+	return fastRFC1123(s)
+}
+
+// fastRFC3339 reads "2006-01-02T15:04:05[.frac][Z|±hh:mm|±hhmm]".
+func fastRFC3339(s string, loc *time.Location) (time.Time, bool) {
+	year, ok1 := digits(s[0:4])
+	month, ok2 := digits(s[5:7])
+	day, ok3 := digits(s[8:10])
+	hour, ok4 := digits(s[11:13])
+	min, ok5 := digits(s[14:16])
+	sec, ok6 := digits(s[17:19])
+	if !(ok1 && ok2 && ok3 && ok4 && ok5 && ok6) || s[7] != '-' || s[13] != ':' || s[16] != ':' {
+		return time.Time{}, false
+	}
+	rest := s[19:]
+	nsec := 0
+	if len(rest) > 0 && rest[0] == '.' {
+		n := 1
+		for n < len(rest) && rest[n] >= '0' && rest[n] <= '9' {
+			n++
+		}
+		if n == 1 || n > 10 {
+			return time.Time{}, false
+		}
+		frac, _ := digits(rest[1:n])
+		for i := n; i <= 9; i++ {
+			frac *= 10
+		}
+		nsec, rest = frac, rest[n:]
+	}
+	var zone *time.Location
+	switch {
+	case rest == "":
+		zone = loc
+	case rest == "Z":
+		zone = time.UTC
+	default:
+		off, ok := numericOffset(rest, true)
+		if !ok {
+			return time.Time{}, false
+		}
+		zone = offsetZone(off)
+	}
+	if !validDate(year, month, day, hour, min, sec) {
+		return time.Time{}, false
+	}
+	return time.Date(year, time.Month(month), day, hour, min, sec, nsec, zone).UTC(), true
+}
+
+// fastRFC1123 reads "[Mon, ]2 Jan 2006 15:04[:05] ZONE", single spaces.
+func fastRFC1123(s string) (time.Time, bool) {
+	if len(s) >= 5 && s[3] == ',' && s[4] == ' ' {
+		if !knownWeekday(s[:3]) {
+			return time.Time{}, false
+		}
+		s = s[5:]
+	}
+	// Day.
+	n := 0
+	for n < len(s) && n < 3 && s[n] >= '0' && s[n] <= '9' {
+		n++
+	}
+	if n < 1 || n > 2 || len(s) < n+1 || s[n] != ' ' {
+		return time.Time{}, false
+	}
+	day, _ := digits(s[:n])
+	s = s[n+1:]
+	// "Jan 2006 15:04" at least.
+	if len(s) < 16 || s[3] != ' ' || s[8] != ' ' || s[11] != ':' {
+		return time.Time{}, false
+	}
+	month := monthAbbrev(s[:3])
+	year, ok1 := digits(s[4:8])
+	hour, ok2 := digits(s[9:11])
+	min, ok3 := digits(s[12:14])
+	if month == 0 || !ok1 || !ok2 || !ok3 {
+		return time.Time{}, false
+	}
+	s = s[14:]
+	sec := 0
+	if len(s) >= 3 && s[0] == ':' {
+		v, ok := digits(s[1:3])
+		if !ok {
+			return time.Time{}, false
+		}
+		sec, s = v, s[3:]
+	}
+	if len(s) < 2 || s[0] != ' ' {
+		return time.Time{}, false
+	}
+	off, ok := rfc822Zone(s[1:])
+	if !ok || !validDate(year, month, day, hour, min, sec) {
+		return time.Time{}, false
+	}
+	return time.Date(year, time.Month(month), day, hour, min, sec, 0, offsetZone(off)).UTC(), true
+}
+
+// digits reads s as a decimal number of only digits.
+func digits(s string) (int, bool) {
+	if s == "" {
+		return 0, false
+	}
+	n := 0
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		n = n*10 + int(c-'0')
+	}
+	return n, true
+}
+
+// validDate reports whether the fields name a real time of day on a real
+// date, as time.Parse checks them.
+func validDate(year, month, day, hour, min, sec int) bool {
+	if month < 1 || month > 12 || day < 1 || hour > 23 || min > 59 || sec > 59 {
+		return false
+	}
+	return day <= time.Date(year, time.Month(month)+1, 0, 0, 0, 0, 0, time.UTC).Day()
+}
+
+// numericOffset reads "+hhmm" or, when colon is allowed, "+hh:mm", in
+// seconds east of UTC.
+func numericOffset(s string, colon bool) (int, bool) {
+	var hh, mm string
+	switch {
+	case len(s) == 5:
+		hh, mm = s[1:3], s[3:5]
+	case len(s) == 6 && colon && s[3] == ':':
+		hh, mm = s[1:3], s[4:6]
+	default:
+		return 0, false
+	}
+	h, ok1 := digits(hh)
+	m, ok2 := digits(mm)
+	if !ok1 || !ok2 || h > 23 || m > 59 {
+		return 0, false
+	}
+	off := h*3600 + m*60
+	switch s[0] {
+	case '+':
+		return off, true
+	case '-':
+		return -off, true
+	}
+	return 0, false
+}
+
+// rfc822Zone reads the zone of an RFC 822 date: a numeric offset or one of
+// the names both gofeed and normalizeDate give the same offset.
+func rfc822Zone(s string) (int, bool) {
+	switch s {
+	case "GMT", "UT", "UTC", "Z":
+		return 0, true
+	case "EST", "CDT":
+		return -5 * 3600, true
+	case "EDT":
+		return -4 * 3600, true
+	case "CST", "MDT":
+		return -6 * 3600, true
+	case "MST", "PDT":
+		return -7 * 3600, true
+	case "PST":
+		return -8 * 3600, true
+	}
+	return numericOffset(s, false)
+}
+
+// offsetZone is the location for an offset; the result is converted to UTC
+// anyway, so only the offset matters.
+func offsetZone(off int) *time.Location {
+	if off == 0 {
+		return time.UTC
+	}
+	return time.FixedZone("", off)
+}
+
+func knownWeekday(s string) bool {
+	switch s {
+	case "Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun":
+		return true
+	}
+	return false
+}
+
+// monthAbbrev is the number of an English month abbreviation, 0 if s is
+// not one.
+func monthAbbrev(s string) int {
+	switch s {
+	case "Jan":
+		return 1
+	case "Feb":
+		return 2
+	case "Mar":
+		return 3
+	case "Apr":
+		return 4
+	case "May":
+		return 5
+	case "Jun":
+		return 6
+	case "Jul":
+		return 7
+	case "Aug":
+		return 8
+	case "Sep":
+		return 9
+	case "Oct":
+		return 10
+	case "Nov":
+		return 11
+	case "Dec":
+		return 12
+	}
+	return 0
 }

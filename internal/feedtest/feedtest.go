@@ -1,6 +1,7 @@
 // Package feedtest renders RSS, Atom and JSON feeds from plain specs and
 // serves them over a loopback HTTP server with ETag and Last-Modified, for the
-// tests and benchmarks of other packages.
+// tests and benchmarks of other packages; Generated makes the feeds of
+// whole-run measurements.
 package feedtest
 
 import (

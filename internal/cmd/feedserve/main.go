@@ -1,10 +1,15 @@
 // Command feedserve serves N generated feeds of M items on loopback and
 // writes a newsdigest config listing them, for measuring whole runs:
 //
-//	go run ./internal/cmd/feedserve -feeds 1000 -items 50 -config /tmp/bench/config.yaml -urls /tmp/bench/urls.txt
-//	/usr/bin/time -v go run ./cmd/newsdigest run -dry-run -config /tmp/bench/config.yaml
+//	go run ./internal/cmd/feedserve -feeds 1000 -items 50 -matching 0.55 -config /tmp/bench/config.yaml -urls /tmp/bench/urls.txt
+//	go build -o /tmp/nd ./cmd/newsdigest
+//	cd /tmp/bench && /usr/bin/time -v /tmp/nd run -dry-run -format json -config config.yaml
 //
-// It answers conditional requests (ETag, Last-Modified) like a real server.
+// The feeds are feedtest.Generated's (RSS, Atom, JSON Feed and
+// windows-1252 RSS in turn; -matching sets the fraction of items that
+// match), the ones BenchmarkRun in cmd/newsdigest serves; docs/PERFORMANCE.md
+// has the measurements. It answers conditional requests (ETag,
+// Last-Modified) like a real server.
 package main
 
 import (
@@ -42,39 +47,19 @@ func main() {
 	}
 	base := "http://" + ln.Addr().String()
 
-	words := []string{"Sinaloa Cartel", "USMCA review", "troops at the border", "soberanía", "T-MEC", "Guardia Nacional",
-		"fentanilo", "cárteles", "aranceles", "tariffs"}
-	other := []string{"weather", "football", "markets", "elections", "the harvest", "a new museum", "rail strikes",
-		"el clima", "la liga", "los mercados", "las elecciones", "un museo"}
 	now := time.Now()
 	bodies := make(map[string][]byte, *nFeeds)
 	types := make(map[string]string, *nFeeds)
-	formats := []string{feedtest.RSS, feedtest.Atom, feedtest.JSON, feedtest.RSS1252}
 	var cfg, urls strings.Builder
 	cfg.WriteString("fetch:\n  concurrency: 16\n  allow_private: true\nstore:\n  path: bench.db\nfeeds:\n")
-	for f := 0; f < *nFeeds; f++ {
-		format := formats[f%len(formats)]
-		spec := feedtest.FeedSpec{Format: format, Title: fmt.Sprintf("Feed %d", f), Link: base}
-		for i := 0; i < *nItems; i++ {
-			w1, w2, place := other[(f+i)%len(other)], other[(f*7+i*3)%len(other)], "Canada"
-			if float64((f*nItemsPrime+i*7919)%1000) < *matching*1000 {
-				w1, w2, place = words[(f+i)%len(words)], words[(f*7+i*3)%len(words)], "Mexico"
-			}
-			spec.Items = append(spec.Items, feedtest.ItemSpec{
-				GUID:      fmt.Sprintf("urn:bench:%d:%d", f, i),
-				Title:     fmt.Sprintf("Report %d-%d on %s and %s in %s", f, i, w1, w2, place),
-				Link:      fmt.Sprintf("%s/story/%d/%d", base, f, i),
-				Summary:   strings.Repeat(fmt.Sprintf("<p>Details about %s, %s and the United States. </p>", w1, w2), 12),
-				Published: now.Add(-time.Duration(i) * 20 * time.Minute),
-			})
-		}
+	for f, spec := range feedtest.Generated(base, *nFeeds, *nItems, *matching, now) {
 		path := "/feed/" + strconv.Itoa(f)
 		bodies[path] = feedtest.Render(spec)
-		types[path] = feedtest.ContentType(format)
+		types[path] = feedtest.ContentType(spec.Format)
 		fmt.Fprintf(&cfg, "  - name: %q\n    url: %q\n", spec.Title, base+path)
 		fmt.Fprintln(&urls, base+path)
 	}
-	cfg.WriteString(benchTopics)
+	cfg.WriteString(feedtest.GeneratedTopics)
 	if *cfgPath != "" {
 		if err := os.WriteFile(*cfgPath, []byte(cfg.String()), 0o644); err != nil {
 			log.Fatal(err)
@@ -104,28 +89,3 @@ func main() {
 	})
 	log.Fatal(http.Serve(ln, h))
 }
-
-// nItemsPrime spreads the matching items evenly over feeds and positions.
-const nItemsPrime = 104729
-
-// benchTopics is the shipped watchlist's shape, compact.
-const benchTopics = `topics:
-  - name: cartels
-    terms: [cartel, cartels, cártel, cárteles, narco*, fentanyl, fentanilo, "Sinaloa Cartel", CJNG]
-    exclude: ["Cartel de Santa", OPEC]
-    require:
-      - [mexic*, méxico, sinaloa]
-  - name: usmca
-    terms: [USMCA, T-MEC, tariff*, arancel*]
-    require:
-      - [mexic*, méxico, USMCA, T-MEC]
-  - name: troops
-    terms: [troops, tropas, "Guardia Nacional", "National Guard", military]
-    require:
-      - [mexic*, méxico]
-      - ["united states", "estados unidos", =US, border, frontera]
-  - name: sovereignty
-    terms: [sovereignty, soberanía]
-    require:
-      - [mexic*, méxico]
-`

@@ -1,0 +1,36 @@
+package store
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestCandidatesUseTheirIndex checks that the digest's selection walks
+// only the matched items of its window (items_candidates), not every item
+// first seen in it.
+func TestCandidatesUseTheirIndex(t *testing.T) {
+	s := MustOpen(t)
+	if _, err := s.Candidates(context.Background(), CandidateQuery{Channel: "#c", From: base, To: base.Add(time.Hour)}); err != nil {
+		t.Fatal(err)
+	}
+	query, args := candidatesQuery(CandidateQuery{Channel: "#c", From: base, To: base.Add(time.Hour), Topics: []string{"t"}})
+	rows, err := s.db.Query("EXPLAIN QUERY PLAN "+query, args...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var plan []string
+	for rows.Next() {
+		var id, parent, unused int
+		var detail string
+		if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
+			t.Fatal(err)
+		}
+		plan = append(plan, detail)
+	}
+	if got := strings.Join(plan, "\n"); !strings.Contains(got, "USING INDEX items_candidates") {
+		t.Errorf("Candidates query plan:\n%s\nwant a search of items USING INDEX items_candidates", got)
+	}
+}
