@@ -1,5 +1,5 @@
 // Package classify folds and tokenizes article text and matches it against
-// topic watchlists in one pass, as described in DESIGN.md "Matching".
+// topic watchlists in one pass, as described in docs/DESIGN.md "Matching".
 package classify
 
 //go:generate go test -run=^TestFoldTablesGenerated$ -generate

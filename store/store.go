@@ -8,11 +8,9 @@ import (
 	"context"
 	"database/sql"
 	"embed"
-	"errors"
 	"fmt"
 	"io/fs"
 	"math"
-	"os"
 	"path/filepath"
 	"sort"
 	"strconv"
@@ -57,20 +55,8 @@ type Store struct {
 // directory must exist), and brings its schema up to date. The file is put
 // in WAL mode with foreign keys enforced.
 func Open(ctx context.Context, path string) (*Store, error) {
-	if path == "" {
-		return nil, errors.New("store: open: empty path")
-	}
-	if strings.ContainsAny(path, "?#") || strings.HasPrefix(path, "file:") || strings.HasPrefix(path, ":memory:") {
-		return nil, fmt.Errorf("store: open %s: path must be a plain file name (no '?', '#', file: or :memory:)", path)
-	}
-	dir := filepath.Dir(path)
-	if fi, err := os.Stat(dir); err != nil {
-		if errors.Is(err, fs.ErrNotExist) {
-			return nil, fmt.Errorf("store: open %s: directory %s does not exist (create it first): %w", path, dir, err)
-		}
+	if err := CheckPath(path); err != nil {
 		return nil, fmt.Errorf("store: open %s: %w", path, err)
-	} else if !fi.IsDir() {
-		return nil, fmt.Errorf("store: open %s: %s is not a directory", path, dir)
 	}
 
 	// Statement journals (a multi-row INSERT keeps one) stay in memory. A
