@@ -14,25 +14,56 @@ import (
 // separator, any other for a decimal one.
 func normNumbers(text string) string {
 	text = normSeparators(text)
-	if !strings.Contains(text, "mil") && !strings.Contains(text, "illion") && !strings.Contains(text, "M") {
-		return text
+	// The regular expressions below are most of grouping's cost when they
+	// run; they run only where they can match.
+	if hasWordFold(text, "mil", "billion") {
+		text = bigNumber.ReplaceAllStringFunc(text, bigNumberFigure)
+		// "mil,000" became "1000,000": join what the figures now touch.
+		text = normSeparators(text)
 	}
-	text = bigNumber.ReplaceAllStringFunc(text, func(m string) string {
-		sub := bigNumber.FindStringSubmatch(m)
-		n := 1
-		if sub[1] != "" {
-			n, _ = strconv.Atoi(sub[1])
-		}
-		if strings.EqualFold(sub[2], "billion") {
-			return strconv.Itoa(n*1000) + " million"
-		}
-		k, _ := strconv.Atoi(sub[3])
-		return strconv.Itoa(n*1000 + k)
-	})
-	// "mil,000" became "1000,000": join what the figures now touch.
-	text = normSeparators(text)
 	// "1 million", "1M" and "1 millón" are "1m".
-	return millions.ReplaceAllString(text, "${1}m")
+	if strings.ContainsAny(text, "0123456789") && (strings.Contains(text, "M") || strings.Contains(text, "illi") || strings.Contains(text, "illo") || strings.Contains(text, "illó")) {
+		text = millions.ReplaceAllString(text, "${1}m")
+	}
+	return text
+}
+
+// bigNumberFigure is the figure a bigNumber match stands for.
+func bigNumberFigure(m string) string {
+	sub := bigNumber.FindStringSubmatch(m)
+	n := 1
+	if sub[1] != "" {
+		n, _ = strconv.Atoi(sub[1])
+	}
+	if strings.EqualFold(sub[2], "billion") {
+		return strconv.Itoa(n*1000) + " million"
+	}
+	k, _ := strconv.Atoi(sub[3])
+	return strconv.Itoa(n*1000 + k)
+}
+
+// hasWordFold reports whether text holds one of words (lower case, ASCII)
+// as a whole word in any case, word edges as in regexp's \b.
+func hasWordFold(text string, words ...string) bool {
+	lower := strings.ToLower(text)
+	isWord := func(c byte) bool {
+		return c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c == '_'
+	}
+	for _, w := range words {
+		for i := 0; i < len(lower); {
+			j := strings.Index(lower[i:], w)
+			if j < 0 {
+				break
+			}
+			j += i
+			end := j + len(w)
+			if (j == 0 || !isWord(lower[j-1])) && (end == len(lower) || !isWord(lower[end])) {
+				return true
+			}
+			i = j + 1
+		}
+	}
+	return false
 }
 
 var millions = regexp.MustCompile(`\b(\d+(?:p\d+)?)\s*(?:M|[Mm]illion|[Mm]illones|[Mm]ill[oó]n)\b`)

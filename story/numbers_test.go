@@ -79,7 +79,7 @@ var digitSepDigit = regexp.MustCompile(`[0-9][.,][0-9]`)
 // with a separator inside it, and is stable: normalising twice is
 // normalising once.
 func FuzzNormNumbers(f *testing.F) {
-	for _, s := range []string{"3.80%", "1,500", "1.234.567,89", "3 mil", "mil 500", "12 billion", "1M", "2.25% to 8.50%", "v1.2.3", "9999999999999 mil 999", "mil,000", ""} {
+	for _, s := range []string{"MIL 500 dólares", "Mil millones", "milé 3", "5 MILLONES", "7 Millón", "3 M", "camila 2M", "3.80%", "1,500", "1.234.567,89", "3 mil", "mil 500", "12 billion", "1M", "2.25% to 8.50%", "v1.2.3", "9999999999999 mil 999", "mil,000", ""} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
@@ -90,5 +90,17 @@ func FuzzNormNumbers(f *testing.F) {
 		if again := normNumbers(got); again != got {
 			t.Errorf("normNumbers(normNumbers(%q)) = %q; want %q", s, again, got)
 		}
+		if want := normNumbersAlways(s); got != want {
+			t.Errorf("normNumbers(%q) = %q; want %q, as without the guards", s, got, want)
+		}
 	})
+}
+
+// normNumbersAlways is normNumbers without the guards that skip its regular
+// expressions where they cannot match: the guards must change nothing.
+func normNumbersAlways(text string) string {
+	text = normSeparators(text)
+	text = bigNumber.ReplaceAllStringFunc(text, bigNumberFigure)
+	text = normSeparators(text)
+	return millions.ReplaceAllString(text, "${1}m")
 }
