@@ -264,3 +264,19 @@ func absentTerms(d Doc, n int, gen func() string) []string {
 	}
 	return out
 }
+
+// BenchmarkCompile is the matcher's share of a command's start-up: compiling
+// 10, 1,000 and 10,000 terms.
+func BenchmarkCompile(b *testing.B) {
+	for _, n := range []int{10, 1000, 10000} {
+		topics := benchTopics(benchTerms(n))
+		b.Run(fmt.Sprint(n), func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := Compile(topics); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}

@@ -113,6 +113,21 @@ func Compile(topics []newsdigest.Topic) (*Matcher, error) {
 		within   int
 	}
 	var links []link
+	// parse is parseTerm, once per distinct term: Compile needs each term's
+	// pattern for dedup, the index and Explain.
+	type parsed struct {
+		p   pattern
+		err error
+	}
+	cache := map[string]parsed{}
+	parse := func(term string) (pattern, error) {
+		r, ok := cache[term]
+		if !ok {
+			r.p, r.err = parseTerm(term)
+			cache[term] = r
+		}
+		return r.p, r.err
+	}
 	// addPat returns the id of p's pattern, adding it (and, for a proximity
 	// term, its operands) if it is new.
 	var addPat func(p pattern) int32
@@ -132,7 +147,7 @@ func Compile(topics []newsdigest.Topic) (*Matcher, error) {
 		return id
 	}
 	add := func(term string, r ref) error {
-		p, err := parseTerm(term)
+		p, err := parse(term)
 		if err != nil {
 			return err
 		}
@@ -157,7 +172,7 @@ func Compile(topics []newsdigest.Topic) (*Matcher, error) {
 		}
 		names[t.Name] = true
 		info := topicInfo{name: t.Name, minScore: int32(max(t.MinScore, 1))}
-		for _, term := range dedupFolded(t.Terms) {
+		for _, term := range dedupFolded(t.Terms, parse) {
 			if err := add(term, ref{ti, kindTerm, int32(len(info.terms))}); err != nil {
 				return nil, fmt.Errorf("classify: topic %q: term %q: %w", t.Name, term, err)
 			}
@@ -192,7 +207,7 @@ func Compile(topics []newsdigest.Topic) (*Matcher, error) {
 	}
 	// Pattern ids of each topic's terms, for Explain.
 	id := func(term string) int32 {
-		p, _ := parseTerm(term) // parsed without error above
+		p, _ := parse(term) // parsed without error above
 		return byKey[p.key()]
 	}
 	for i := range m.topics {
@@ -241,8 +256,10 @@ func Compile(topics []newsdigest.Topic) (*Matcher, error) {
 
 func dedup(terms []string) []string {
 	var out []string
+	seen := make(map[string]bool, len(terms))
 	for _, t := range terms {
-		if !slices.Contains(out, t) {
+		if !seen[t] {
+			seen[t] = true
 			out = append(out, t)
 		}
 	}
@@ -252,12 +269,12 @@ func dedup(terms []string) []string {
 // dedupFolded drops terms that say the same as an earlier one once folded
 // ("cártel" or "CARTEL" after "cartel"): one word is one term, scored once
 // and reported as first written.
-func dedupFolded(terms []string) []string {
+func dedupFolded(terms []string, parse func(string) (pattern, error)) []string {
 	var out []string
-	seen := map[string]bool{}
+	seen := make(map[string]bool, len(terms))
 	for _, t := range terms {
 		k := "\x00" + t
-		if p, err := parseTerm(t); err == nil {
+		if p, err := parse(t); err == nil {
 			k = p.key()
 		}
 		if !seen[k] {
