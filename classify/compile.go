@@ -1,0 +1,202 @@
+package classify
+
+import (
+	"fmt"
+
+	"github.com/newsdigest/newsdigest"
+)
+
+// Compile builds one matcher for all topics. It rejects a topic without a
+// name or terms, a duplicate topic name, a negative min_score, an empty
+// require group, unless terms without exclude terms and any term ParseTerm
+// rejects; errors name the topic and the term.
+func Compile(topics []newsdigest.Topic) (*Matcher, error) {
+	m := &Matcher{first: map[string][]int32{}, prefixes: map[string][]int32{}, prefixFilter: make([]uint64, (filterMask+1)/64)}
+	byKey := map[string]int32{}
+	type link struct {
+		id, a, b int32
+		within   int
+	}
+	var links []link
+	// parse is parseTerm, once per distinct term: Compile needs each term's
+	// pattern for dedup, the index and Explain.
+	type parsed struct {
+		p   pattern
+		err error
+	}
+	cache := map[string]parsed{}
+	parse := func(term string) (pattern, error) {
+		r, ok := cache[term]
+		if !ok {
+			r.p, r.err = parseTerm(term)
+			cache[term] = r
+		}
+		return r.p, r.err
+	}
+	// addPat returns the id of p's pattern, adding it (and, for a proximity
+	// term, its operands) if it is new.
+	var addPat func(p pattern) int32
+	addPat = func(p pattern) int32 {
+		k := p.key()
+		id, ok := byKey[k]
+		if ok {
+			return id
+		}
+		id = int32(len(m.pats))
+		byKey[k] = id
+		m.pats = append(m.pats, p)
+		m.refs = append(m.refs, nil)
+		if p.near != nil {
+			links = append(links, link{id, addPat(p.near.ops[0]), addPat(p.near.ops[1]), p.near.within})
+		}
+		return id
+	}
+	add := func(term string, r ref) error {
+		p, err := parse(term)
+		if err != nil {
+			return err
+		}
+		id := addPat(p)
+		m.refs[id] = append(m.refs[id], r)
+		return nil
+	}
+	names := map[string]bool{}
+	for i, t := range topics {
+		ti := int32(i)
+		switch {
+		case t.Name == "":
+			return nil, fmt.Errorf("classify: topic %d has no name", i+1)
+		case names[t.Name]:
+			return nil, fmt.Errorf("classify: topic %q defined twice", t.Name)
+		case len(t.Terms) == 0:
+			return nil, fmt.Errorf("classify: topic %q has no terms", t.Name)
+		case t.MinScore < 0:
+			return nil, fmt.Errorf("classify: topic %q: min_score %d is negative", t.Name, t.MinScore)
+		case len(t.Unless) > 0 && len(t.Exclude) == 0:
+			return nil, fmt.Errorf("classify: topic %q: unless without exclude has no effect", t.Name)
+		}
+		names[t.Name] = true
+		info := topicInfo{name: t.Name, minScore: int32(max(t.MinScore, 1))}
+		for _, term := range dedupFolded(t.Terms, parse) {
+			if err := add(term, ref{ti, kindTerm, int32(len(info.terms))}); err != nil {
+				return nil, fmt.Errorf("classify: topic %q: term %q: %w", t.Name, term, err)
+			}
+			info.terms = append(info.terms, term)
+		}
+		for _, term := range dedup(t.Exclude) {
+			if err := add(term, ref{ti, kindExclude, int32(len(info.exclude))}); err != nil {
+				return nil, fmt.Errorf("classify: topic %q: exclude term %q: %w", t.Name, term, err)
+			}
+			info.exclude = append(info.exclude, term)
+		}
+		for _, term := range dedup(t.Unless) {
+			if err := add(term, ref{ti, kindUnless, int32(len(info.unless))}); err != nil {
+				return nil, fmt.Errorf("classify: topic %q: unless term %q: %w", t.Name, term, err)
+			}
+			info.unless = append(info.unless, term)
+		}
+		for g, group := range t.Require {
+			if len(group) == 0 {
+				return nil, fmt.Errorf("classify: topic %q: require group %d is empty", t.Name, g+1)
+			}
+			group = dedup(group)
+			for _, term := range group {
+				if err := add(term, ref{ti, kindRequire, int32(m.nGroups)}); err != nil {
+					return nil, fmt.Errorf("classify: topic %q: require term %q: %w", t.Name, term, err)
+				}
+			}
+			info.require = append(info.require, group)
+			m.nGroups++
+		}
+		m.topics = append(m.topics, info)
+	}
+	// Pattern ids of each topic's terms, for Explain.
+	id := func(term string) int32 {
+		p, _ := parse(term) // parsed without error above
+		return byKey[p.key()]
+	}
+	for i := range m.topics {
+		t := &m.topics[i]
+		for _, term := range t.terms {
+			t.termPat = append(t.termPat, id(term))
+		}
+		for _, term := range t.exclude {
+			t.exclPat = append(t.exclPat, id(term))
+		}
+		for _, term := range t.unless {
+			t.unlPat = append(t.unlPat, id(term))
+		}
+		for _, group := range t.require {
+			var ids []int32
+			for _, term := range group {
+				ids = append(ids, id(term))
+			}
+			t.reqPat = append(t.reqPat, ids)
+		}
+	}
+	if len(links) > 0 {
+		m.nearRefs = make([][]nearRef, len(m.pats))
+		for _, l := range links {
+			m.linkNear(l.id, l.a, l.b, l.within)
+		}
+	}
+	for id, p := range m.pats {
+		if p.near != nil {
+			continue // found through its operands
+		}
+		if len(p.words) == 1 && p.prefix {
+			m.addPrefix(p.words[0], int32(id))
+		} else {
+			m.first[p.words[0]] = append(m.first[p.words[0]], int32(id))
+		}
+	}
+	m.filter = make([]uint64, (filterMask+1)/64)
+	for w := range m.first {
+		h := wordHash([]byte(w)) & filterMask
+		m.filter[h/64] |= 1 << (h % 64)
+	}
+	m.scratch.New = func() any { return new(Scratch) }
+	return m, nil
+}
+
+func dedup(terms []string) []string {
+	var out []string
+	seen := make(map[string]bool, len(terms))
+	for _, t := range terms {
+		if !seen[t] {
+			seen[t] = true
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+// dedupFolded drops terms that say the same as an earlier one once folded
+// ("cártel" or "CARTEL" after "cartel"): one word is one term, scored once
+// and reported as first written.
+func dedupFolded(terms []string, parse func(string) (pattern, error)) []string {
+	var out []string
+	seen := make(map[string]bool, len(terms))
+	for _, t := range terms {
+		k := "\x00" + t
+		if p, err := parse(t); err == nil {
+			k = p.key()
+		}
+		if !seen[k] {
+			seen[k] = true
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+func (m *Matcher) addPrefix(prefix string, id int32) {
+	if len(prefix) == 0 || len(prefix) > maxIndexedPrefix {
+		m.longPrefixes = append(m.longPrefixes, id)
+		return
+	}
+	m.prefixes[prefix] = append(m.prefixes[prefix], id)
+	m.prefixLens |= 1 << len(prefix)
+	h := wordHash([]byte(prefix)) & filterMask
+	m.prefixFilter[h/64] |= 1 << (h % 64)
+}

@@ -1,0 +1,114 @@
+package classify
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+)
+
+// Explanation is how one topic fared against one document.
+type Explanation struct {
+	Name           string     `json:"name"`
+	Matched        bool       `json:"matched"`
+	Score          int        `json:"score"`
+	Terms          []TermHit  `json:"terms"`           // every matching term, with where
+	ExcludedBy     []string   `json:"excluded_by"`     // exclude terms that matched
+	Unless         []string   `json:"unless"`          // unless terms that matched: ExcludedBy does not veto
+	MissingRequire [][]string `json:"missing_require"` // require groups with no match
+}
+
+// TermHit is one term of a topic that matched a document.
+type TermHit struct {
+	Term  string `json:"term"`  // as written in the config
+	Field string `json:"field"` // "title", "summary" or "content": the first field it matched in
+	Text  string `json:"text"`  // the original words it matched, e.g. "Cártel de Sinaloa"
+}
+
+// Explain reports every topic, matched or not, in config order: its score,
+// the terms that matched with the field and words where each first matched,
+// the exclude and unless terms that matched and the require groups that did
+// not.
+// Matched and Score agree with Match.
+func (m *Matcher) Explain(d Doc) []Explanation {
+	s := m.scratch.Get().(*Scratch)
+	defer m.scratch.Put(s)
+	s.scan(m, d)
+	out := make([]Explanation, len(m.topics))
+	for t := range m.topics {
+		ti, ts := &m.topics[t], &s.tState[t]
+		e := Explanation{
+			Name:           ti.name,
+			Matched:        m.matched(t, ts),
+			Score:          int(ts.score),
+			Terms:          []TermHit{},
+			ExcludedBy:     []string{},
+			Unless:         []string{},
+			MissingRequire: [][]string{},
+		}
+		for k, id := range ti.termPat {
+			if s.hit[id] == 0 {
+				continue
+			}
+			f := 0
+			for s.hit[id]&(1<<f) == 0 {
+				f++
+			}
+			first, last := s.words[s.firstWord[id]], s.words[s.lastWord[id]]
+			text := strings.Join(strings.Fields(string(s.text[f][first.s0:last.s1])), " ")
+			e.Terms = append(e.Terms, TermHit{Term: ti.terms[k], Field: fieldNames[f], Text: text})
+		}
+		for k, id := range ti.exclPat {
+			if s.hit[id] != 0 {
+				e.ExcludedBy = append(e.ExcludedBy, ti.exclude[k])
+			}
+		}
+		for k, id := range ti.unlPat {
+			if s.hit[id] != 0 {
+				e.Unless = append(e.Unless, ti.unless[k])
+			}
+		}
+		for g, ids := range ti.reqPat {
+			if !slices.ContainsFunc(ids, func(id int32) bool { return s.hit[id] != 0 }) {
+				e.MissingRequire = append(e.MissingRequire, slices.Clone(ti.require[g]))
+			}
+		}
+		out[t] = e
+	}
+	return out
+}
+
+// maxGroupShown is how many terms of a missing require group Why lists.
+const maxGroupShown = 10
+
+// Why says, one line each, what decided an explanation's verdict: every
+// term that matched and where, or that none did; the exclude terms that
+// matched (and the unless terms that lifted them); the require groups with
+// no match (their first terms); and a score below minScore.
+// `newsdigest explain` and the slash command's explain print these lines.
+func (x Explanation) Why(minScore int) []string {
+	var lines []string
+	for _, h := range x.Terms {
+		lines = append(lines, fmt.Sprintf("term %q in %s: %q", h.Term, h.Field, h.Text))
+	}
+	if len(x.Terms) == 0 {
+		lines = append(lines, "no term matched")
+	}
+	for _, t := range x.ExcludedBy {
+		if len(x.Unless) > 0 {
+			lines = append(lines, fmt.Sprintf("exclude %q lifted by unless %q", t, strings.Join(x.Unless, `", "`)))
+		} else {
+			lines = append(lines, fmt.Sprintf("excluded by %q", t))
+		}
+	}
+	for _, g := range x.MissingRequire {
+		more := ""
+		if len(g) > maxGroupShown { // a gazetteer: its first terms say which group it is
+			g, more = g[:maxGroupShown], fmt.Sprintf(", … %d more", len(g)-maxGroupShown)
+		}
+		lines = append(lines, fmt.Sprintf("missing require: none of [%s%s]", strings.Join(g, ", "), more))
+	}
+	if !x.Matched && len(x.Terms) > 0 && (len(x.ExcludedBy) == 0 || len(x.Unless) > 0) && len(x.MissingRequire) == 0 {
+		lines = append(lines, fmt.Sprintf("score %d is below min_score %d", x.Score, minScore))
+	}
+	return lines
+}
