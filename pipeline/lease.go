@@ -44,10 +44,7 @@ type lease struct {
 // store's digest lease, then keeps it alive until release.
 func (p *Pipeline) acquireLease(ctx context.Context) (*lease, error) {
 	owner := leaseOwner()
-	ttl := p.LeaseTTL
-	if ttl <= 0 {
-		ttl = DefaultLeaseTTL
-	}
+	ttl := p.leaseTTL()
 	deadline := time.Now().Add(leaseWait)
 	logged := ""
 	for {

@@ -37,8 +37,21 @@ type PollReport struct {
 // poll as the feeds arrive (store.SavePoll, in groups of feeds and short
 // transactions, each consistent on its own, so that a digest or another
 // process can write in between). A failing feed is reported, never fatal;
-// the error is for a store that cannot be used.
+// the error is for a store that cannot be used. It is PollTick for no
+// tick: an on-demand poll.
 func (p *Pipeline) Poll(ctx context.Context) (PollReport, error) {
+	return p.PollTick(ctx, time.Time{})
+}
+
+// PollTick is the poll of a scheduled tick (zero: on demand). Each due
+// feed is claimed in the store first (store.ClaimFeeds), so that of
+// several processes polling at once (replicas, or serve beside a manual
+// run) each feed is fetched by one, and for a scheduled tick once: a feed
+// another process is polling, or already polled for this tick, is
+// reported as skipped. The claims are kept alive while the poll runs and
+// given up if it stops early; those of a process that died expire after
+// LeaseTTL, and the next poll takes the feeds.
+func (p *Pipeline) PollTick(ctx context.Context, tick time.Time) (PollReport, error) {
 	p.pollMu.Lock()
 	defer p.pollMu.Unlock()
 
@@ -49,14 +62,32 @@ func (p *Pipeline) Poll(ctx context.Context) (PollReport, error) {
 	}
 
 	feeds := p.cfg.Feeds
-	reqs := make([]watcher.Request, 0, len(feeds))
 	skipped := map[string]store.FeedState{}
+	var due []string
 	for _, f := range feeds {
 		st, ok := states[f.URL]
 		if ok && !st.NextPollAt.IsZero() && rep.Started.Before(st.NextPollAt) {
 			skipped[f.URL] = st
 			continue
 		}
+		due = append(due, f.URL)
+	}
+	claims, err := p.claimFeeds(ctx, tick, due)
+	if err != nil {
+		return rep, err
+	}
+	defer claims.release()
+	elsewhere := map[string]bool{}
+	reqs := make([]watcher.Request, 0, len(due))
+	for _, f := range feeds {
+		if _, ok := skipped[f.URL]; ok {
+			continue
+		}
+		if !claims.mine[f.URL] {
+			elsewhere[f.URL] = true
+			continue
+		}
+		st := states[f.URL]
 		reqs = append(reqs, watcher.Request{
 			Feed:       f,
 			Validators: watcher.Validators{ETag: st.ETag, LastModified: st.LastModified},
@@ -76,7 +107,9 @@ func (p *Pipeline) Poll(ctx context.Context) (PollReport, error) {
 	var doneMu sync.Mutex
 	p.fetcher.FetchEach(ctx, reqs, p.cfg.Fetch.Concurrency, func(i int, r watcher.Result) {
 		sc := scratchPool.Get().(*classify.Scratch)
-		saver.add(p.pollFeed(r, states[r.Feed.URL], p.Now(), sc))
+		pf := p.pollFeed(r, states[r.Feed.URL], p.Now(), sc)
+		pf.Claim = claims.owner
+		saver.add(pf)
 		scratchPool.Put(sc)
 		outcomes[i] = feedOutcome{err: r.Err, notModified: r.NotModified, status: r.Status, duration: r.Duration, items: len(r.Items)}
 		if p.Progress != nil {
@@ -103,6 +136,13 @@ func (p *Pipeline) Poll(ctx context.Context) (PollReport, error) {
 
 	for _, f := range feeds {
 		st := states[f.URL]
+		if elsewhere[f.URL] {
+			// Another process polls it (or did, for this tick): report what
+			// the store knew before, as for a feed not due.
+			fr := newsdigest.FeedReport{Name: f.Name, URL: f.URL, Skipped: true, LastOK: st.LastOKAt, FailingSince: st.FailingSince, Error: st.LastError}
+			rep.Feeds = append(rep.Feeds, fr)
+			continue
+		}
 		if s, ok := skipped[f.URL]; ok {
 			fr := newsdigest.FeedReport{Name: f.Name, URL: f.URL, Skipped: true, LastOK: s.LastOKAt, FailingSince: s.FailingSince}
 			if s.LastError != "" {
@@ -133,7 +173,7 @@ func (p *Pipeline) Poll(ctx context.Context) (PollReport, error) {
 	}
 	rep.Finished = p.Now()
 	p.logger.Info("poll finished",
-		"feeds", len(feeds), "fetched", len(reqs), "failed", countFailed(rep.Feeds),
+		"feeds", len(feeds), "fetched", len(reqs), "polled_elsewhere", len(elsewhere), "failed", countFailed(rep.Feeds),
 		"items_fetched", sum.ItemsFetched, "items_new", sum.ItemsNew, "items_matched", sum.ItemsMatched,
 		"duration", rep.Finished.Sub(rep.Started).Round(time.Millisecond))
 	return rep, nil

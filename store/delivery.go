@@ -32,6 +32,9 @@ type Delivery struct {
 	Rule, Headline string
 	Outlets        int
 	TS             string // the Slack ts, once confirmed (LastAlert)
+	// Tick is the scheduled digest the message belongs to (zero: on
+	// demand, or not a digest); see TickDeliveries.
+	Tick time.Time
 }
 
 // Kind is what an outbox message is.
@@ -86,10 +89,10 @@ func (s *Store) BeginDelivery(ctx context.Context, d Delivery) (int64, error) {
 			}
 		}
 		return tx.queryRow(ctx, `INSERT INTO deliveries (channel, ts, posted_at, state, digest_id, part, thread_ts, item_ids,
-				kind, alert_of, rule, headline, outlets)
-			VALUES (?, '', ?, 'pending', ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+				kind, alert_of, rule, headline, outlets, tick)
+			VALUES (?, '', ?, 'pending', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 			d.Channel, nanos(started), d.DigestID, d.Part, d.ThreadTS, string(ids),
-			string(kind), d.AlertOf, d.Rule, d.Headline, d.Outlets).Scan(&id)
+			string(kind), d.AlertOf, d.Rule, d.Headline, d.Outlets, tickNanos(d.Tick)).Scan(&id)
 	})
 	if err != nil {
 		return 0, fmt.Errorf("store: begin delivery to %s: %w", d.Channel, err)

@@ -103,9 +103,16 @@ func (s *Store) Candidates(ctx context.Context, q CandidateQuery) ([]newsdigest.
 // FinishDigest records that a digest for channel covering [from, to]
 // completed, at Store.Now().
 func (s *Store) FinishDigest(ctx context.Context, channel string, from, to time.Time) error {
+	return s.FinishDigestTick(ctx, channel, time.Time{}, from, to)
+}
+
+// FinishDigestTick is FinishDigest for the digest of a scheduled tick
+// (zero: on demand): once it is recorded, DigestDone says so to every
+// process, and a second digest for the same channel and tick is refused.
+func (s *Store) FinishDigestTick(ctx context.Context, channel string, tick, from, to time.Time) error {
 	err := s.write(ctx, func(tx *txn) error {
-		_, err := tx.exec(ctx, `INSERT INTO digests (channel, from_ns, to_ns, finished_at) VALUES (?, ?, ?, ?)`,
-			channel, nanos(from), nanos(to), nanos(s.now()))
+		_, err := tx.exec(ctx, `INSERT INTO digests (channel, from_ns, to_ns, finished_at, tick) VALUES (?, ?, ?, ?, ?)`,
+			channel, nanos(from), nanos(to), nanos(s.now()), tickNanos(tick))
 		return err
 	})
 	if err != nil {
@@ -215,4 +222,12 @@ func (d *dialect) candidatesQuery(q CandidateQuery) (string, []any) {
 	sb.WriteString(" ORDER BY i.first_seen, i.id, m.score DESC, m.topic")
 
 	return sb.String(), args
+}
+
+// tickNanos is a tick's column value: 0 for none.
+func tickNanos(tick time.Time) int64 {
+	if tick.IsZero() {
+		return 0
+	}
+	return nanos(tick)
 }

@@ -77,6 +77,9 @@ type PollFeed struct {
 	NextPollAt         time.Time
 	MovedTo            string     // the feed moved permanently here (kept until another move)
 	Items              []PollItem // nil on error / 304
+	// Claim, when set, is the owner whose claim on the feed (ClaimFeeds)
+	// this poll completes: the claim is marked done with the feed's state.
+	Claim string
 }
 
 // PollItem is one fetched item and the topics it matched.
@@ -449,15 +452,22 @@ func (w *batchWriter) exec(query string, args ...any) error {
 	return err
 }
 
-// state saves a feed's state after its poll.
+// state saves a feed's state after its poll, and completes the poll's
+// claim on it.
 func (w *batchWriter) state(f *PollFeed, polledAt time.Time) error {
+	var err error
 	if f.Err == "" {
 		keep := f.NotModified && f.ETag == "" && f.LastModified == ""
-		return w.exec(upsertOKSQL, f.Feed.URL, f.Feed.Name, f.ETag, f.LastModified, keep,
+		err = w.exec(upsertOKSQL, f.Feed.URL, f.Feed.Name, f.ETag, f.LastModified, keep,
 			f.Status, nanos(polledAt), nullTime(f.NextPollAt), f.MovedTo)
+	} else {
+		err = w.exec(upsertFailSQL, f.Feed.URL, f.Feed.Name, f.Status, f.Err,
+			nanos(polledAt), nullTime(f.NextPollAt))
 	}
-	return w.exec(upsertFailSQL, f.Feed.URL, f.Feed.Name, f.Status, f.Err,
-		nanos(polledAt), nullTime(f.NextPollAt))
+	if err == nil && f.Claim != "" {
+		err = w.exec(markClaimDone, f.Feed.URL, f.Claim)
+	}
+	return err
 }
 
 // itemChunk inserts rows of one feed (firstPoll: that feed's first
