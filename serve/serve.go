@@ -321,7 +321,9 @@ func (s *Server) runOnDemand(ctx context.Context, opts pipeline.DigestOptions) (
 
 // digestJob is the scheduled digest: everything since the last successful
 // digest, with the last poll's feed coverage.
-func (s *Server) digestJob() { s.digestJobAt(scheduledTick(s.digestSched, time.Now().In(s.location()))) }
+func (s *Server) digestJob() {
+	s.digestJobAt(scheduledTick(s.digestSched, time.Now().In(s.location())))
+}
 
 // digestJobAt is the scheduled digest of tick: with several replicas, one
 // digest per channel per tick between them (pipeline.DigestOptions.Tick).
