@@ -98,6 +98,12 @@ func (p *Pipeline) Prune(ctx context.Context) {
 	}
 }
 
+// StoreDriver names the store's engine: sqlite or postgres.
+func (p *Pipeline) StoreDriver() string { return p.store.Driver() }
+
+// PingStore checks that the store's database answers.
+func (p *Pipeline) PingStore(ctx context.Context) error { return p.store.Ping(ctx) }
+
 // SelectTopics returns the configured topics that names lists (all when
 // none); an unknown name is a *config.UnknownTopicError.
 func (p *Pipeline) SelectTopics(names []string) ([]newsdigest.Topic, error) {

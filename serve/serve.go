@@ -474,9 +474,18 @@ func (s *Server) loadLastAlert(ctx context.Context) {
 	s.mu.Unlock()
 }
 
+// StoreStatus is what /healthz says about the database.
+type StoreStatus struct {
+	Driver  string `json:"driver"` // sqlite or postgres
+	OK      bool   `json:"ok"`     // it answered a ping
+	Latency string `json:"latency,omitempty"`
+	Error   string `json:"error,omitempty"`
+}
+
 // Status is the body of GET /healthz.
 type Status struct {
-	Status string       `json:"status"` // "ok" while the scheduler runs, else "stopped"
+	Status string       `json:"status"` // "ok" while the scheduler runs and the database answers; else "stopped" or "database unreachable"
+	Store  StoreStatus  `json:"store"`
 	Time   time.Time    `json:"time"`
 	Poll   JobStatus    `json:"poll"`
 	Digest JobStatus    `json:"digest"`
