@@ -172,7 +172,7 @@ func (p *Pipeline) PollTick(ctx context.Context, tick time.Time) (PollReport, er
 		p.logger.Warn("every feed failed: is the network (or a proxy) reachable from here?", "feeds", failed)
 	}
 	rep.Finished = p.Now()
-	p.logger.Info("poll finished",
+	p.logger.Info("poll finished", "tick", tickAttr(tick),
 		"feeds", len(feeds), "fetched", len(reqs), "polled_elsewhere", len(elsewhere), "failed", countFailed(rep.Feeds),
 		"items_fetched", sum.ItemsFetched, "items_new", sum.ItemsNew, "items_matched", sum.ItemsMatched,
 		"duration", rep.Finished.Sub(rep.Started).Round(time.Millisecond))

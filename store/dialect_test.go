@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/newsdigest/newsdigest/internal/pgtest"
@@ -131,4 +132,29 @@ func TestMigrationsInStep(t *testing.T) {
 	if lite[len(lite)-1].version != pg[len(pg)-1].version {
 		t.Errorf("latest version: SQLite %d, PostgreSQL %d; want the same", lite[len(lite)-1].version, pg[len(pg)-1].version)
 	}
+}
+
+// TestMigrateConcurrently is replicas starting together on an empty
+// PostgreSQL database: the advisory lock lets one migrate, and the others
+// find the schema done (TestOpenConcurrently is SQLite's).
+func TestMigrateConcurrently(t *testing.T) {
+	if testDriver() != DriverPostgres {
+		t.Skip("PostgreSQL's migration lock; TestOpenConcurrently covers SQLite")
+	}
+	dsn := pgtest.NewDatabase(t)
+	var wg sync.WaitGroup
+	for i := range 4 {
+		wg.Go(func() {
+			s, err := OpenWith(context.Background(), Options{Driver: DriverPostgres, DSN: dsn})
+			if err != nil {
+				t.Errorf("replica %d: %v", i, err)
+				return
+			}
+			defer s.Close()
+			if v, err := s.SchemaVersion(context.Background()); err != nil || v != latestVersion(t, postgresDialect) {
+				t.Errorf("replica %d: SchemaVersion = %d, %v; want %d", i, v, err, latestVersion(t, postgresDialect))
+			}
+		})
+	}
+	wg.Wait()
 }

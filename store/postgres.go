@@ -76,14 +76,19 @@ func durationOr(d, def time.Duration) time.Duration {
 // pgSchemaVersion reads the version in schema_migrations: 0 when the table
 // is not there yet (an empty database).
 func pgSchemaVersion(ctx context.Context, q queryer) (int, error) {
-	var version sql.NullInt64
-	err := q.QueryRowContext(ctx, `SELECT CASE WHEN to_regclass('schema_migrations') IS NULL THEN 0 END`).Scan(&version)
+	// A catalog query rather than to_regclass(): a prepared statement
+	// (pgx caches them) must not answer from a plan made before another
+	// process created the table.
+	var tables int
+	err := q.QueryRowContext(ctx, `SELECT count(*) FROM pg_catalog.pg_tables
+		WHERE schemaname = current_schema() AND tablename = 'schema_migrations'`).Scan(&tables)
 	if err != nil {
 		return 0, fmt.Errorf("read schema version: %w", err)
 	}
-	if version.Valid {
+	if tables == 0 {
 		return 0, nil
 	}
+	var version sql.NullInt64
 	if err := q.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_migrations`).Scan(&version); err != nil {
 		return 0, fmt.Errorf("read schema version: %w", err)
 	}
