@@ -90,7 +90,25 @@ func OpenWith(ctx context.Context, o Options) (*Store, error) {
 	var err error
 	switch o.Driver {
 	case "", DriverSQLite:
-		s, err = openSQLite(ctx, o.Path)
+		// Processes opening a new file at once can meet SQLite's locks
+		// where its busy handler does not wait (switching the new file to
+		// WAL): such an open is tried again.
+		for attempt := 1; ; attempt++ {
+			if s, err = openSQLite(ctx, o.Path); err == nil {
+				if err = s.migrate(ctx); err != nil {
+					s.db.Close()
+					err = fmt.Errorf("store: open %s: %w", s.name, err)
+				}
+			}
+			if err == nil || attempt == 5 || !strings.Contains(err.Error(), "SQLITE_BUSY") {
+				return s, err
+			}
+			select {
+			case <-ctx.Done():
+				return nil, err
+			case <-time.After(time.Duration(attempt) * 20 * time.Millisecond):
+			}
+		}
 	case DriverPostgres:
 		s, err = openPostgres(ctx, o)
 	default:
