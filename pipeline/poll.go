@@ -44,13 +44,15 @@ func (p *Pipeline) Poll(ctx context.Context) (PollReport, error) {
 }
 
 // PollTick is the poll of a scheduled tick (zero: on demand). Each due
-// feed is claimed in the store first (store.ClaimFeeds), so that of
-// several processes polling at once (replicas, or serve beside a manual
-// run) each feed is fetched by one, and for a scheduled tick once: a feed
-// another process is polling, or already polled for this tick, is
-// reported as skipped. The claims are kept alive while the poll runs and
-// given up if it stops early; those of a process that died expire after
-// LeaseTTL, and the next poll takes the feeds.
+// feed is claimed in the store before it is fetched (store.ClaimFeeds, a
+// chunk of feeds at a time as the fetch workers reach them, from a random
+// starting point), so that several processes polling at once (replicas,
+// or serve beside a manual run) share the feeds, each fetched by one, and
+// for a scheduled tick once: a feed another process is polling, or
+// already polled for this tick, is reported as skipped. The claims are
+// kept alive while the poll runs and given up if it stops early; those of
+// a process that died expire after LeaseTTL, and the next poll takes the
+// feeds.
 func (p *Pipeline) PollTick(ctx context.Context, tick time.Time) (PollReport, error) {
 	p.pollMu.Lock()
 	defer p.pollMu.Unlock()
@@ -63,37 +65,22 @@ func (p *Pipeline) PollTick(ctx context.Context, tick time.Time) (PollReport, er
 
 	feeds := p.cfg.Feeds
 	skipped := map[string]store.FeedState{}
-	var due []string
+	reqs := make([]watcher.Request, 0, len(feeds))
 	for _, f := range feeds {
 		st, ok := states[f.URL]
 		if ok && !st.NextPollAt.IsZero() && rep.Started.Before(st.NextPollAt) {
 			skipped[f.URL] = st
 			continue
 		}
-		due = append(due, f.URL)
-	}
-	claims, err := p.claimFeeds(ctx, tick, due)
-	if err != nil {
-		return rep, err
-	}
-	defer claims.release()
-	elsewhere := map[string]bool{}
-	reqs := make([]watcher.Request, 0, len(due))
-	for _, f := range feeds {
-		if _, ok := skipped[f.URL]; ok {
-			continue
-		}
-		if !claims.mine[f.URL] {
-			elsewhere[f.URL] = true
-			continue
-		}
-		st := states[f.URL]
 		reqs = append(reqs, watcher.Request{
 			Feed:       f,
 			Validators: watcher.Validators{ETag: st.ETag, LastModified: st.LastModified},
 			URL:        st.MovedTo, // a feed that moved permanently is fetched where it went
 		})
 	}
+	claims := p.newClaims(tick, reqs)
+	reqs = claims.reqs
+	defer claims.release()
 
 	// Each result is turned into what the store keeps as soon as it arrives,
 	// on the worker that fetched it: the raw feed bodies and HTML are dropped
@@ -105,7 +92,19 @@ func (p *Pipeline) PollTick(ctx context.Context, tick time.Time) (PollReport, er
 	outcomes := make([]feedOutcome, len(reqs))
 	var done int
 	var doneMu sync.Mutex
-	p.fetcher.FetchEach(ctx, reqs, p.cfg.Fetch.Concurrency, func(i int, r watcher.Result) {
+	take := func(i int) bool {
+		if claims.take(ctx, i) {
+			return true
+		}
+		if p.Progress != nil {
+			doneMu.Lock()
+			done++
+			p.Progress(done, len(reqs), reqs[i].Feed)
+			doneMu.Unlock()
+		}
+		return false
+	}
+	p.fetcher.FetchEachTaken(ctx, reqs, p.cfg.Fetch.Concurrency, take, func(i int, r watcher.Result) {
 		sc := scratchPool.Get().(*classify.Scratch)
 		pf := p.pollFeed(r, states[r.Feed.URL], p.Now(), sc)
 		pf.Claim = claims.owner
@@ -121,14 +120,24 @@ func (p *Pipeline) PollTick(ctx context.Context, tick time.Time) (PollReport, er
 	})
 	sum, byTopic, err := saver.finish()
 	if err == nil {
+		err = claims.err
+	}
+	if err == nil {
 		err = ctx.Err()
 	}
 	if err != nil {
 		return rep, fmt.Errorf("pipeline: poll: %w", err)
 	}
 	byURL := make(map[string]feedOutcome, len(reqs))
+	elsewhere := map[string]bool{}
+	fetched := 0
 	for i, r := range reqs {
-		byURL[r.Feed.URL] = outcomes[i]
+		if claims.mine[r.Feed.URL] {
+			byURL[r.Feed.URL] = outcomes[i]
+			fetched++
+		} else {
+			elsewhere[r.Feed.URL] = true
+		}
 	}
 	polledAt := p.Now()
 	rep.Summary = sum
@@ -168,12 +177,12 @@ func (p *Pipeline) PollTick(ctx context.Context, tick time.Time) (PollReport, er
 		}
 		rep.Feeds = append(rep.Feeds, fr)
 	}
-	if failed := countFailed(rep.Feeds); len(reqs) > 0 && failed == len(rep.Feeds) {
+	if failed := countFailed(rep.Feeds); fetched > 0 && failed == len(rep.Feeds) {
 		p.logger.Warn("every feed failed: is the network (or a proxy) reachable from here?", "feeds", failed)
 	}
 	rep.Finished = p.Now()
 	p.logger.Info("poll finished", "tick", tickAttr(tick),
-		"feeds", len(feeds), "fetched", len(reqs), "polled_elsewhere", len(elsewhere), "failed", countFailed(rep.Feeds),
+		"feeds", len(feeds), "fetched", fetched, "polled_elsewhere", len(elsewhere), "failed", countFailed(rep.Feeds),
 		"items_fetched", sum.ItemsFetched, "items_new", sum.ItemsNew, "items_matched", sum.ItemsMatched,
 		"duration", rep.Finished.Sub(rep.Started).Round(time.Millisecond))
 	return rep, nil
