@@ -85,19 +85,11 @@ func (c *feedClaims) take(ctx context.Context, i int) bool {
 
 // heartbeat renews the claims every third of their TTL until release.
 func (c *feedClaims) heartbeat() {
-	defer close(c.done)
-	t := time.NewTicker(c.ttl / 3)
-	defer t.Stop()
-	for {
-		select {
-		case <-c.stop:
-			return
-		case <-t.C:
-			if err := c.p.store.RenewClaims(context.Background(), c.owner, c.ttl); err != nil {
-				c.p.logger.Warn("could not renew the poll's feed claims; another newsdigest may poll those feeds too once they expire", "err", err)
-			}
+	beat(c.ttl, c.stop, c.done, func() {
+		if err := c.p.store.RenewClaims(context.Background(), c.owner, c.ttl); err != nil {
+			c.p.logger.Warn("could not renew the poll's feed claims; another newsdigest may poll those feeds too once they expire", "err", err)
 		}
-	}
+	})
 }
 
 // release stops the heartbeat and gives up the claims the poll did not

@@ -100,8 +100,11 @@ func OpenWith(ctx context.Context, o Options) (*Store, error) {
 					err = fmt.Errorf("store: open %s: %w", s.name, err)
 				}
 			}
-			if err == nil || attempt == 5 || !strings.Contains(err.Error(), "SQLITE_BUSY") {
-				return s, err
+			if err == nil {
+				return s, nil
+			}
+			if attempt == 5 || !strings.Contains(err.Error(), "SQLITE_BUSY") {
+				return nil, err
 			}
 			select {
 			case <-ctx.Done():
