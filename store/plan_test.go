@@ -11,7 +11,7 @@ import (
 // only the matched items of its window (items_candidates), not every item
 // first seen in it.
 func TestCandidatesUseTheirIndex(t *testing.T) {
-	sqliteOnly(t) // EXPLAIN QUERY PLAN; TestPostgresPlans is PostgreSQL's
+	sqliteOnly(t) // EXPLAIN QUERY PLAN is SQLite's; PostgreSQL's plans are not checked
 	s := MustOpen(t)
 	if _, err := s.Candidates(context.Background(), CandidateQuery{Channel: "#c", From: base, To: base.Add(time.Hour)}); err != nil {
 		t.Fatal(err)
