@@ -47,7 +47,7 @@ func (p *parser) timezone(name *string, loc **time.Location) reader {
 // MinScheduleInterval is the shortest "@every" schedule: what five cron
 // fields allow. Polling feeds more often helps no one and hammers their
 // publishers.
-const MinScheduleInterval = time.Minute
+var MinScheduleInterval = time.Minute // a variable only so that the tests of whole processes may lower it
 
 // schedule reads a cron spec in robfig/cron's standard syntax into *dst.
 func (p *parser) schedule(dst *string) reader {
@@ -238,6 +238,7 @@ func (p *parser) termList(n *yaml.Node, path string) []string {
 // checkAcrossSections runs the checks that compare settings of different
 // sections, once the whole file is read.
 func (p *parser) checkAcrossSections() {
+	p.checkStore()
 	p.checkSlack()
 	p.checkCommands()
 	p.checkRetention()
@@ -352,5 +353,38 @@ func (p *parser) checkRetention() {
 			line = p.cfg.Lines["digest.lookback"]
 		}
 		p.add(line, "store.retention", "must be at least digest.lookback + 2h (%s), got %s", min, p.cfg.Store.Retention)
+	}
+}
+
+// driver reads store.driver: sqlite or postgres.
+func (p *parser) driver(dst *string) reader {
+	return func(n *yaml.Node, path string) {
+		v, _, ok := p.scalar(n, path, "a string")
+		if !ok || v == "" {
+			return
+		}
+		switch v = strings.ToLower(strings.TrimSpace(v)); v {
+		case DriverSQLite, DriverPostgres:
+			*dst = v
+		default:
+			p.add(resolve(n).Line, path, "must be %s or %s, got %q", DriverSQLite, DriverPostgres, v)
+		}
+	}
+}
+
+// checkStore: a PostgreSQL store needs its DSN, and the DSN belongs to
+// PostgreSQL only (a DSN with the SQLite driver is a config that does not
+// do what its author thinks).
+func (p *parser) checkStore() {
+	if p.hasProblemUnder("store.driver") || p.hasProblemUnder("store.dsn") {
+		return
+	}
+	c := p.cfg
+	switch {
+	case c.Store.Postgres() && c.Store.DSN == "":
+		line := c.Lines["store.driver"]
+		p.add(line, "store.dsn", "is required with driver postgres; write dsn: ${NEWSDIGEST_DSN} and set the variable")
+	case !c.Store.Postgres() && c.Store.DSN != "":
+		p.add(c.Lines["store.dsn"], "store.dsn", "is only read with driver postgres; set store.driver: postgres, or remove it")
 	}
 }

@@ -54,11 +54,35 @@ type Schedule struct {
 	Digest string // default "0 8 * * *"
 }
 
-// Store configures the SQLite store.
+// Store configures the store: a SQLite file (the default), or a
+// PostgreSQL database shared by several replicas (docs/POSTGRES.md).
+// Printing it with fmt or encoding/json shows DSN as "[redacted]".
 type Store struct {
-	Path      string        // relative paths are resolved against the config file's directory
+	Driver    string        // "sqlite" (also when empty) or "postgres"
+	Path      string        // SQLite: relative paths are resolved against the config file's directory
 	Retention time.Duration // items older than this are pruned; default 720h
+	// DSN is the PostgreSQL connection string (secret), required with
+	// driver postgres, e.g. ${NEWSDIGEST_DSN}.
+	DSN string
+	// PostgreSQL's pool; zero means the store's default (store.Default*).
+	MaxConns         int
+	ConnMaxLifetime  time.Duration
+	ConnectTimeout   time.Duration
+	StatementTimeout time.Duration
+	// LeaseTTL is how long the posting lease and a poll's feed claims
+	// outlive a process that stopped renewing them (died); zero means
+	// 20s (pipeline.DefaultLeaseTTL).
+	LeaseTTL time.Duration
 }
+
+// The store drivers.
+const (
+	DriverSQLite   = "sqlite"
+	DriverPostgres = "postgres"
+)
+
+// Postgres reports whether the store is a PostgreSQL database.
+func (s Store) Postgres() bool { return s.Driver == DriverPostgres }
 
 // Serve configures the HTTP server of `newsdigest serve`. Printing it with
 // fmt or encoding/json shows Token as "[redacted]".
@@ -280,7 +304,10 @@ func (c *Config) RequireRun(checkStore func(path string) error) error {
 	if len(c.Topics) == 0 {
 		problems = append(problems, Problem{Line: c.Lines["topics"], Path: "topics", Message: "no topics configured: nothing would ever match"})
 	}
-	if err := checkStore(c.Store.Path); err != nil {
+	if c.Store.Postgres() {
+		// The DSN was checked by Load; whether the server answers is for
+		// the open.
+	} else if err := checkStore(c.Store.Path); err != nil {
 		line := c.Lines["store.path"]
 		if line == 0 {
 			line = c.Lines["store"]
@@ -380,12 +407,19 @@ func (c *Config) RequireCommands() error {
 }
 
 // Redact returns s with every secret value of the config (Slack token,
-// webhook URL, serve token, app token, signing secret) replaced by "[redacted]".
+// webhook URL, serve token, app token, signing secret, the store's DSN and
+// its password) replaced by "[redacted]".
 func (c *Config) Redact(s string) string {
 	if c == nil {
 		return s
 	}
-	secrets := []string{c.Slack.Token, c.Slack.WebhookURL, c.Serve.Token, c.Slack.AppToken, c.Slack.SigningSecret}
+	secrets := []string{c.Slack.Token, c.Slack.WebhookURL, c.Serve.Token, c.Slack.AppToken, c.Slack.SigningSecret,
+		c.Store.DSN}
+	// A DSN's password alone too, unless too short to redact without
+	// mangling ordinary words (pgx's own errors never quote it).
+	if pw := dsnPassword(c.Store.DSN); len(pw) >= 6 {
+		secrets = append(secrets, pw)
+	}
 	// Longest first, so a secret that contains another is replaced whole.
 	sort.Slice(secrets, func(i, j int) bool { return len(secrets[i]) > len(secrets[j]) })
 	for _, v := range secrets {

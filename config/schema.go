@@ -68,8 +68,15 @@ func (p *parser) rootKeys() []field {
 			{"digest", p.schedule(&c.Schedule.Digest)},
 		})},
 		{"store", p.section([]field{
+			{"driver", p.driver(&c.Store.Driver)},
 			{"path", p.str(&c.Store.Path)},
 			{"retention", p.duration(&c.Store.Retention)},
+			{"dsn", p.secret(&c.Store.DSN)},
+			{"max_conns", p.integer(1, 1000, func(n int64) { c.Store.MaxConns = int(n) })},
+			{"conn_max_lifetime", p.duration(&c.Store.ConnMaxLifetime)},
+			{"connect_timeout", p.duration(&c.Store.ConnectTimeout)},
+			{"statement_timeout", p.duration(&c.Store.StatementTimeout)},
+			{"lease_ttl", p.duration(&c.Store.LeaseTTL)},
 		})},
 		{"serve", p.section([]field{
 			{"listen", p.listen(&c.Serve.Listen)},

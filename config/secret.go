@@ -3,6 +3,8 @@ package config
 import (
 	"encoding/json"
 	"fmt"
+	"net/url"
+	"strings"
 	"time"
 )
 
@@ -67,4 +69,44 @@ func (s Serve) MarshalJSON() ([]byte, error) {
 		Token    string        `json:"token,omitempty"`
 		MaxSince time.Duration `json:"max_since,omitempty"`
 	}{s.Listen, mask(s.Token), s.MaxSince})
+}
+
+// Format prints the store settings with DSN masked as "[redacted]",
+// whatever the verb.
+func (s Store) Format(f fmt.State, verb rune) {
+	type plain Store // without this method
+	p := plain(s)
+	p.DSN = mask(s.DSN)
+	switch {
+	case verb == 'v' && f.Flag('#'):
+		fmt.Fprintf(f, "config.Store%#v", p)
+	case verb == 'v' && f.Flag('+'):
+		fmt.Fprintf(f, "%+v", p)
+	default:
+		fmt.Fprintf(f, "%v", p)
+	}
+}
+
+// MarshalJSON encodes the store settings with the DSN masked.
+func (s Store) MarshalJSON() ([]byte, error) {
+	type plain Store
+	p := plain(s)
+	p.DSN = mask(s.DSN)
+	return json.Marshal(p)
+}
+
+// dsnPassword is the password a PostgreSQL DSN carries ("" for none), so
+// that Redact hides it also where an error quotes it alone: a URL's
+// user:password@, or key=value's password=.
+func dsnPassword(dsn string) string {
+	if u, err := url.Parse(dsn); err == nil && u.User != nil {
+		pw, _ := u.User.Password()
+		return pw
+	}
+	for _, f := range strings.Fields(dsn) {
+		if v, ok := strings.CutPrefix(f, "password="); ok {
+			return strings.Trim(v, "'")
+		}
+	}
+	return ""
 }

@@ -59,6 +59,10 @@ type DigestOptions struct {
 	// topics and any other channel every topic (see here.go). It needs a
 	// bot token.
 	Channel string
+	// Tick, when set, is the scheduled tick a full digest is for: each
+	// channel gets one digest per tick, from whichever process (replica)
+	// gets there first; the others skip it and say so in the log.
+	Tick time.Time
 }
 
 // narrowed reports whether the digest covers less than every topic since the
@@ -99,6 +103,9 @@ type ChannelReport struct {
 	Messages int            `json:"messages"` // messages Slack confirmed
 	Digest   *digest.Digest `json:"-"`
 	Err      error          `json:"-"`
+	// Skipped: another process already posted this channel's digest for
+	// the tick (DigestOptions.Tick).
+	Skipped bool `json:"skipped,omitempty"`
 }
 
 // DeliveryReport is how a whole digest went.
@@ -171,6 +178,22 @@ func (p *Pipeline) Deliver(ctx context.Context, opts DigestOptions, poll *PollRe
 // deliverChannel runs one channel's digest through the stages, in order.
 func (p *Pipeline) deliverChannel(ctx context.Context, out slackEndpoint, l *lease, ch channelTopics, opts DigestOptions, poll *PollReport, now time.Time) ChannelReport {
 	cr := ChannelReport{Channel: ch.name}
+	tick := opts.Tick
+	if opts.narrowed() {
+		tick = time.Time{}
+	}
+	if !tick.IsZero() {
+		done, err := p.store.DigestDone(ctx, ch.name, tick)
+		if err != nil {
+			cr.Err = fmt.Errorf("pipeline: digest: %w", err)
+			return cr
+		}
+		if done {
+			p.logger.Info("this tick's digest was already posted by another newsdigest; skipping it", "channel", ch.name, "tick", tickAttr(tick))
+			cr.Skipped = true
+			return cr
+		}
+	}
 
 	// resolve
 	if err := p.resolvePending(ctx, out, ch.name); err != nil {
@@ -199,9 +222,22 @@ func (p *Pipeline) deliverChannel(ctx context.Context, out slackEndpoint, l *lea
 	// build, render
 	cr.Digest = digest.Build(in)
 	msgs := slack.Messages(cr.Digest, slack.Options{MaxPerTopic: p.cfg.Digest.MaxPerTopic, Threads: out.threads, PostEmpty: p.cfg.Digest.PostEmpty})
+	if !tick.IsZero() && carried(msgs) == 0 {
+		// A process that began this tick's digest and died before closing
+		// it posted what there was: no "nothing new" note after it.
+		begun, err := p.store.TickDeliveries(ctx, ch.name, tick)
+		if err != nil {
+			cr.Err = fmt.Errorf("pipeline: digest: %w", err)
+			return cr
+		}
+		if begun > 0 {
+			p.logger.Info("another newsdigest posted this tick's digest and stopped before closing it; closing it", "channel", ch.name, "tick", tickAttr(tick))
+			msgs = nil
+		}
+	}
 
 	// post, record
-	cr.Messages, cr.Err = p.postAll(ctx, out, l, ch.name, msgs)
+	cr.Messages, cr.Err = p.post(ctx, out, l, ch.name, msgs, func(_ int, d *store.Delivery) { d.Tick = tick })
 	for _, m := range msgs[:cr.Messages] {
 		cr.Items += len(m.ItemIDs)
 	}
@@ -212,7 +248,7 @@ func (p *Pipeline) deliverChannel(ctx context.Context, out slackEndpoint, l *lea
 
 	// close
 	if !opts.narrowed() {
-		if err := p.store.FinishDigest(context.WithoutCancel(ctx), ch.name, from, now); err != nil {
+		if err := p.store.FinishDigestTick(context.WithoutCancel(ctx), ch.name, tick, from, now); err != nil {
 			cr.Err = fmt.Errorf("pipeline: digest: %w", err)
 		}
 	}
@@ -521,4 +557,13 @@ func (p *Pipeline) digestInput(topics []newsdigest.Topic, cands []newsdigest.Can
 		in.Stats = digest.Stats{ItemsFetched: poll.Summary.ItemsFetched, ItemsNew: poll.Summary.ItemsNew, ItemsMatched: poll.Summary.ItemsMatched}
 	}
 	return in
+}
+
+// carried counts the items msgs carry.
+func carried(msgs []slack.Message) int {
+	n := 0
+	for _, m := range msgs {
+		n += len(m.ItemIDs)
+	}
+	return n
 }

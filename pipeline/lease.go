@@ -44,10 +44,7 @@ type lease struct {
 // store's digest lease, then keeps it alive until release.
 func (p *Pipeline) acquireLease(ctx context.Context) (*lease, error) {
 	owner := leaseOwner()
-	ttl := p.LeaseTTL
-	if ttl <= 0 {
-		ttl = DefaultLeaseTTL
-	}
+	ttl := p.leaseTTL()
 	deadline := time.Now().Add(leaseWait)
 	logged := ""
 	for {
@@ -85,17 +82,25 @@ func (p *Pipeline) acquireLease(ctx context.Context) (*lease, error) {
 
 // heartbeat renews the lease every third of its TTL until release.
 func (l *lease) heartbeat() {
-	defer close(l.done)
-	t := time.NewTicker(l.ttl / 3)
+	beat(l.ttl, l.stop, l.done, func() {
+		if err := l.renew(context.Background()); err != nil {
+			l.p.logger.Error("could not renew the digest lease", "err", err)
+		}
+	})
+}
+
+// beat calls renew every third of ttl until stop is closed, then closes
+// done: the heartbeat of the digest lease and of a poll's feed claims.
+func beat(ttl time.Duration, stop <-chan struct{}, done chan<- struct{}, renew func()) {
+	defer close(done)
+	t := time.NewTicker(ttl / 3)
 	defer t.Stop()
 	for {
 		select {
-		case <-l.stop:
+		case <-stop:
 			return
 		case <-t.C:
-			if err := l.renew(context.Background()); err != nil {
-				l.p.logger.Error("could not renew the digest lease", "err", err)
-			}
+			renew()
 		}
 	}
 }

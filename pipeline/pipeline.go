@@ -41,9 +41,11 @@ type Pipeline struct {
 	// PostTimeout bounds one Slack post and the look for it when its answer
 	// was lost (DefaultPostTimeout when zero); a stop does not cut it.
 	PostTimeout time.Duration
-	// LeaseTTL is how long the posting lease outlives its last heartbeat
-	// (DefaultLeaseTTL when zero).
+	// LeaseTTL is how long the posting lease and a poll's feed claims
+	// outlive their last heartbeat (DefaultLeaseTTL when zero).
 	LeaseTTL time.Duration
+
+	owner string // this process in the store's feed claims
 
 	pollMu sync.Mutex // one poll at a time per process
 }
@@ -66,7 +68,7 @@ func New(cfg *config.Config, st *store.Store, logger *slog.Logger) (*Pipeline, e
 		AllowPrivate: cfg.Fetch.AllowPrivate,
 		Logger:       logger,
 	})
-	return &Pipeline{cfg: cfg, store: st, fetcher: f, matcher: m, logger: logger, Now: time.Now, Retry: DefaultRetry}, nil
+	return &Pipeline{cfg: cfg, store: st, fetcher: f, matcher: m, logger: logger, Now: time.Now, Retry: DefaultRetry, owner: leaseOwner()}, nil
 }
 
 // Channel is the delivery-state key used for a topic: its own channel, the
@@ -95,6 +97,12 @@ func (p *Pipeline) Prune(ctx context.Context) {
 		p.logger.Info("pruned old items", "items", n)
 	}
 }
+
+// StoreDriver names the store's engine: sqlite or postgres.
+func (p *Pipeline) StoreDriver() string { return p.store.Driver() }
+
+// PingStore checks that the store's database answers.
+func (p *Pipeline) PingStore(ctx context.Context) error { return p.store.Ping(ctx) }
 
 // SelectTopics returns the configured topics that names lists (all when
 // none); an unknown name is a *config.UnknownTopicError.

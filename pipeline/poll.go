@@ -37,8 +37,23 @@ type PollReport struct {
 // poll as the feeds arrive (store.SavePoll, in groups of feeds and short
 // transactions, each consistent on its own, so that a digest or another
 // process can write in between). A failing feed is reported, never fatal;
-// the error is for a store that cannot be used.
+// the error is for a store that cannot be used. It is PollTick for no
+// tick: an on-demand poll.
 func (p *Pipeline) Poll(ctx context.Context) (PollReport, error) {
+	return p.PollTick(ctx, time.Time{})
+}
+
+// PollTick is the poll of a scheduled tick (zero: on demand). Each due
+// feed is claimed in the store before it is fetched (store.ClaimFeeds, a
+// chunk of feeds at a time as the fetch workers reach them, from a random
+// starting point), so that several processes polling at once (replicas,
+// or serve beside a manual run) share the feeds, each fetched by one, and
+// for a scheduled tick once: a feed another process is polling, or
+// already polled for this tick, is reported as skipped. The claims are
+// kept alive while the poll runs and given up if it stops early; those of
+// a process that died expire after LeaseTTL, and the next poll takes the
+// feeds.
+func (p *Pipeline) PollTick(ctx context.Context, tick time.Time) (PollReport, error) {
 	p.pollMu.Lock()
 	defer p.pollMu.Unlock()
 
@@ -49,8 +64,8 @@ func (p *Pipeline) Poll(ctx context.Context) (PollReport, error) {
 	}
 
 	feeds := p.cfg.Feeds
-	reqs := make([]watcher.Request, 0, len(feeds))
 	skipped := map[string]store.FeedState{}
+	reqs := make([]watcher.Request, 0, len(feeds))
 	for _, f := range feeds {
 		st, ok := states[f.URL]
 		if ok && !st.NextPollAt.IsZero() && rep.Started.Before(st.NextPollAt) {
@@ -63,6 +78,9 @@ func (p *Pipeline) Poll(ctx context.Context) (PollReport, error) {
 			URL:        st.MovedTo, // a feed that moved permanently is fetched where it went
 		})
 	}
+	claims := p.newClaims(tick, reqs)
+	reqs = claims.reqs
+	defer claims.release()
 
 	// Each result is turned into what the store keeps as soon as it arrives,
 	// on the worker that fetched it: the raw feed bodies and HTML are dropped
@@ -74,9 +92,23 @@ func (p *Pipeline) Poll(ctx context.Context) (PollReport, error) {
 	outcomes := make([]feedOutcome, len(reqs))
 	var done int
 	var doneMu sync.Mutex
-	p.fetcher.FetchEach(ctx, reqs, p.cfg.Fetch.Concurrency, func(i int, r watcher.Result) {
+	take := func(i int) bool {
+		if claims.take(ctx, i) {
+			return true
+		}
+		if p.Progress != nil {
+			doneMu.Lock()
+			done++
+			p.Progress(done, len(reqs), reqs[i].Feed)
+			doneMu.Unlock()
+		}
+		return false
+	}
+	p.fetcher.FetchEachTaken(ctx, reqs, p.cfg.Fetch.Concurrency, take, func(i int, r watcher.Result) {
 		sc := scratchPool.Get().(*classify.Scratch)
-		saver.add(p.pollFeed(r, states[r.Feed.URL], p.Now(), sc))
+		pf := p.pollFeed(r, states[r.Feed.URL], p.Now(), sc)
+		pf.Claim = claims.owner
+		saver.add(pf)
 		scratchPool.Put(sc)
 		outcomes[i] = feedOutcome{err: r.Err, notModified: r.NotModified, status: r.Status, duration: r.Duration, items: len(r.Items)}
 		if p.Progress != nil {
@@ -88,14 +120,24 @@ func (p *Pipeline) Poll(ctx context.Context) (PollReport, error) {
 	})
 	sum, byTopic, err := saver.finish()
 	if err == nil {
+		err = claims.err
+	}
+	if err == nil {
 		err = ctx.Err()
 	}
 	if err != nil {
 		return rep, fmt.Errorf("pipeline: poll: %w", err)
 	}
 	byURL := make(map[string]feedOutcome, len(reqs))
+	elsewhere := map[string]bool{}
+	fetched := 0
 	for i, r := range reqs {
-		byURL[r.Feed.URL] = outcomes[i]
+		if claims.mine[r.Feed.URL] {
+			byURL[r.Feed.URL] = outcomes[i]
+			fetched++
+		} else {
+			elsewhere[r.Feed.URL] = true
+		}
 	}
 	polledAt := p.Now()
 	rep.Summary = sum
@@ -103,6 +145,13 @@ func (p *Pipeline) Poll(ctx context.Context) (PollReport, error) {
 
 	for _, f := range feeds {
 		st := states[f.URL]
+		if elsewhere[f.URL] {
+			// Another process polls it (or did, for this tick): report what
+			// the store knew before, as for a feed not due.
+			fr := newsdigest.FeedReport{Name: f.Name, URL: f.URL, Skipped: true, LastOK: st.LastOKAt, FailingSince: st.FailingSince, Error: st.LastError}
+			rep.Feeds = append(rep.Feeds, fr)
+			continue
+		}
 		if s, ok := skipped[f.URL]; ok {
 			fr := newsdigest.FeedReport{Name: f.Name, URL: f.URL, Skipped: true, LastOK: s.LastOKAt, FailingSince: s.FailingSince}
 			if s.LastError != "" {
@@ -128,12 +177,12 @@ func (p *Pipeline) Poll(ctx context.Context) (PollReport, error) {
 		}
 		rep.Feeds = append(rep.Feeds, fr)
 	}
-	if failed := countFailed(rep.Feeds); len(reqs) > 0 && failed == len(rep.Feeds) {
+	if failed := countFailed(rep.Feeds); fetched > 0 && failed == len(rep.Feeds) {
 		p.logger.Warn("every feed failed: is the network (or a proxy) reachable from here?", "feeds", failed)
 	}
 	rep.Finished = p.Now()
-	p.logger.Info("poll finished",
-		"feeds", len(feeds), "fetched", len(reqs), "failed", countFailed(rep.Feeds),
+	p.logger.Info("poll finished", "tick", tickAttr(tick),
+		"feeds", len(feeds), "fetched", fetched, "polled_elsewhere", len(elsewhere), "failed", countFailed(rep.Feeds),
 		"items_fetched", sum.ItemsFetched, "items_new", sum.ItemsNew, "items_matched", sum.ItemsMatched,
 		"duration", rep.Finished.Sub(rep.Started).Round(time.Millisecond))
 	return rep, nil

@@ -1,6 +1,7 @@
 package serve
 
 import (
+	"context"
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/json"
@@ -84,16 +85,32 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	enc.Encode(v)
 }
 
-// handleHealth answers 200 while the scheduler runs, 503 otherwise; the body
-// is the Status either way.
+// handleHealth answers 200 while the scheduler runs and the database
+// answers, 503 otherwise; the body is the Status either way.
 func (s *Server) handleHealth(w http.ResponseWriter, r *http.Request) {
 	st := s.Status()
+	ctx, cancel := context.WithTimeout(r.Context(), healthDBTimeout)
+	defer cancel()
+	started := time.Now()
+	st.Store.Driver = s.p.StoreDriver()
+	if err := s.p.PingStore(ctx); err != nil {
+		st.Store.Error = s.cfg.Redact(err.Error())
+		if st.Status == "ok" {
+			st.Status = "database unreachable"
+		}
+	} else {
+		st.Store.OK = true
+	}
+	st.Store.Latency = time.Since(started).Round(time.Microsecond).String()
 	code := http.StatusOK
 	if st.Status != "ok" {
 		code = http.StatusServiceUnavailable
 	}
 	writeJSON(w, code, st)
 }
+
+// healthDBTimeout bounds /healthz's look at the database.
+const healthDBTimeout = 2 * time.Second
 
 // RunResult is the body of POST /run: the poll's counts and what the digest
 // posted per channel. Errors are redacted; it never carries a secret.

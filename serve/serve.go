@@ -253,7 +253,11 @@ func (s *Server) isStopping() bool {
 }
 
 // pollJob is the scheduled poll.
-func (s *Server) pollJob() {
+func (s *Server) pollJob() { s.pollJobAt(scheduledTick(s.pollSched, time.Now().In(s.location()))) }
+
+// pollJobAt is the scheduled poll of tick: with several replicas, each
+// feed is polled once per tick between them (pipeline.PollTick).
+func (s *Server) pollJobAt(tick time.Time) {
 	ctx, done, ok := s.startJob()
 	if !ok {
 		return
@@ -264,9 +268,26 @@ func (s *Server) pollJob() {
 	if s.isStopping() || ctx.Err() != nil {
 		return // queued behind another job while shutdown began
 	}
-	if _, err := s.runPoll(ctx); err == nil && !s.isStopping() {
+	if _, err := s.runPoll(ctx, tick); err == nil && !s.isStopping() {
 		s.runAlerts(ctx)
 	}
+}
+
+// scheduledTick is the schedule's time that a job starting at now was
+// scheduled for: the same on every replica, whenever each one's timer
+// fired. For a cron spec it is the latest activation at or before now
+// (within a day); for "@every D" it is now rounded down to a multiple of D
+// (since the Unix epoch), so that replicas agree on it too.
+func scheduledTick(sched cron.Schedule, now time.Time) time.Time {
+	if every, ok := sched.(cron.ConstantDelaySchedule); ok {
+		return now.Truncate(every.Delay)
+	}
+	now = now.Truncate(time.Second)
+	tick := now
+	for t := sched.Next(now.Add(-24 * time.Hour)); !t.IsZero() && !t.After(now); t = sched.Next(t) {
+		tick = t
+	}
+	return tick
 }
 
 // errStopping: a stop came before the on-demand run could start, or
@@ -284,7 +305,7 @@ func (s *Server) runOnDemand(ctx context.Context, opts pipeline.DigestOptions) (
 	if s.isStopping() || ctx.Err() != nil {
 		return nil, pipeline.DeliveryReport{}, errStopping
 	}
-	poll, err := s.runPoll(ctx)
+	poll, err := s.runPoll(ctx, time.Time{})
 	if err != nil {
 		return nil, pipeline.DeliveryReport{}, err
 	}
@@ -301,12 +322,18 @@ func (s *Server) runOnDemand(ctx context.Context, opts pipeline.DigestOptions) (
 // digestJob is the scheduled digest: everything since the last successful
 // digest, with the last poll's feed coverage.
 func (s *Server) digestJob() {
+	s.digestJobAt(scheduledTick(s.digestSched, time.Now().In(s.location())))
+}
+
+// digestJobAt is the scheduled digest of tick: with several replicas, one
+// digest per channel per tick between them (pipeline.DigestOptions.Tick).
+func (s *Server) digestJobAt(tick time.Time) {
 	ctx, done, ok := s.startJob()
 	if !ok {
 		return
 	}
 	defer done()
-	s.awaitPollDue(ctx, time.Now().In(s.location()).Truncate(time.Second))
+	s.awaitPollDue(ctx, tick)
 	s.jobMu.Lock()
 	defer s.jobMu.Unlock()
 	if s.isStopping() || ctx.Err() != nil {
@@ -318,7 +345,7 @@ func (s *Server) digestJob() {
 		cov = &pipeline.PollReport{Feeds: s.lastPoll.Feeds}
 	}
 	s.mu.Unlock()
-	s.runDeliver(ctx, pipeline.DigestOptions{}, cov)
+	s.runDeliver(ctx, pipeline.DigestOptions{Tick: tick}, cov)
 }
 
 // pollWait bounds how long a digest waits for a poll due at the same time
@@ -349,14 +376,15 @@ func (s *Server) awaitPollDue(ctx context.Context, due time.Time) {
 	}
 }
 
-// runPoll polls, records the outcome and prunes the store. s.jobMu is held.
-func (s *Server) runPoll(ctx context.Context) (pipeline.PollReport, error) {
+// runPoll polls for tick (zero: on demand), records the outcome and prunes
+// the store. s.jobMu is held.
+func (s *Server) runPoll(ctx context.Context, tick time.Time) (pipeline.PollReport, error) {
 	started := time.Now()
 	s.mu.Lock()
 	s.poll.LastStarted, s.poll.Running = started, true
 	s.mu.Unlock()
 
-	rep, err := s.p.Poll(ctx)
+	rep, err := s.p.PollTick(ctx, tick)
 	s.m.observePoll(rep, err)
 	finished := time.Now()
 
@@ -446,9 +474,18 @@ func (s *Server) loadLastAlert(ctx context.Context) {
 	s.mu.Unlock()
 }
 
+// StoreStatus is what /healthz says about the database.
+type StoreStatus struct {
+	Driver  string `json:"driver"` // sqlite or postgres
+	OK      bool   `json:"ok"`     // it answered a ping
+	Latency string `json:"latency,omitempty"`
+	Error   string `json:"error,omitempty"`
+}
+
 // Status is the body of GET /healthz.
 type Status struct {
-	Status string       `json:"status"` // "ok" while the scheduler runs, else "stopped"
+	Status string       `json:"status"` // "ok" while the scheduler runs and the database answers; else "stopped" or "database unreachable"
+	Store  StoreStatus  `json:"store"`
 	Time   time.Time    `json:"time"`
 	Poll   JobStatus    `json:"poll"`
 	Digest JobStatus    `json:"digest"`

@@ -308,6 +308,9 @@ func TestScheduledDigests(t *testing.T) {
 			st.Poll.Next.IsZero() || st.Digest.Next.IsZero() || st.Poll.LastError != "" || st.Poll.Schedule != everySec {
 			t.Errorf("healthz = %+v; want status ok, last successes, next runs, no error", st)
 		}
+		if st.Store.Driver != "sqlite" || !st.Store.OK || st.Store.Error != "" {
+			t.Errorf("healthz store = %+v; want sqlite answering", st.Store)
+		}
 	})
 
 	t.Run("metrics", func(t *testing.T) {

@@ -34,9 +34,9 @@ func (s *Store) AlertItems(ctx context.Context, since time.Time, topics []string
 		return nil, err
 	}
 	if len(topics) > 0 {
-		list, args := namedList("topic", topics)
-		where := `i.first_seen >= :since AND EXISTS (SELECT 1 FROM matches t WHERE t.item_id = i.id AND t.topic IN (` + list + `))`
-		if out, err = s.alertItems(ctx, out, where, append(args, sql.Named("since", nanos(since))), alerts); err != nil {
+		list, args := numberedList(2, topics)
+		where := `i.first_seen >= ?1 AND EXISTS (SELECT 1 FROM matches t WHERE t.item_id = i.id AND t.topic IN (` + list + `))`
+		if out, err = s.alertItems(ctx, out, where, append([]any{nanos(since)}, args...), alerts); err != nil {
 			return nil, err
 		}
 	}
@@ -56,7 +56,7 @@ func (s *Store) alertItems(ctx context.Context, out []newsdigest.AlertCandidate,
 	for _, c := range out {
 		have[c.Item.ID] = true
 	}
-	rows, err := s.db.QueryContext(ctx, `SELECT i.id, i.feed_url, i.feed_name, i.guid, i.link, i.canonical_url, i.title, i.summary,
+	rows, err := s.query(ctx, `SELECT i.id, i.feed_url, i.feed_name, i.guid, i.link, i.canonical_url, i.title, i.summary,
 			i.source, i.published, i.first_seen,
 			i.first_seen <= (SELECT MIN(f.first_seen) FROM items f WHERE f.feed_url = i.feed_url),
 			EXISTS (SELECT 1 FROM delivered_items d WHERE d.item_id = i.id),
@@ -123,7 +123,7 @@ func (s *Store) AlertedItems(ctx context.Context) ([]newsdigest.AlertCandidate, 
 // alertsByItem returns the alerts that carried each alerted item, oldest
 // first.
 func (s *Store) alertsByItem(ctx context.Context) (map[string][]newsdigest.Alerted, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT a.item_id, a.channel, a.alert_id, r.ts, r.posted_at, r.kind,
+	rows, err := s.query(ctx, `SELECT a.item_id, a.channel, a.alert_id, r.ts, r.posted_at, r.kind,
 			a.alert_id IN (SELECT alert_of FROM deliveries WHERE kind = 'alert_reply' AND state <> 'abandoned')
 		FROM alerted_items a JOIN deliveries r ON r.id = a.alert_id
 		ORDER BY r.posted_at, a.alert_id`)
@@ -157,7 +157,8 @@ func (s *Store) alertsByItem(ctx context.Context) (map[string][]newsdigest.Alert
 // whether a summary of alerts over the hourly cap went to it since then.
 func (s *Store) RecentAlerts(ctx context.Context, channel string, since time.Time) (alerts int, summary bool, err error) {
 	var summaries int
-	err = s.db.QueryRowContext(ctx, `SELECT COALESCE(SUM(kind = 'alert'), 0), COALESCE(SUM(kind = 'alert_summary'), 0)
+	err = s.queryRow(ctx, `SELECT COALESCE(SUM(CASE WHEN kind = 'alert' THEN 1 ELSE 0 END), 0),
+			COALESCE(SUM(CASE WHEN kind = 'alert_summary' THEN 1 ELSE 0 END), 0)
 		FROM deliveries WHERE channel = ? AND kind <> 'digest' AND posted_at >= ? AND state <> 'abandoned'`,
 		channel, nanos(since)).Scan(&alerts, &summaries)
 	if err != nil {
@@ -170,7 +171,7 @@ func (s *Store) RecentAlerts(ctx context.Context, channel string, since time.Tim
 // last, or ok=false when there is none.
 func (s *Store) LastAlert(ctx context.Context) (d Delivery, ok bool, err error) {
 	var at int64
-	err = s.db.QueryRowContext(ctx, `SELECT id, channel, ts, posted_at, kind, alert_of, rule, headline, outlets
+	err = s.queryRow(ctx, `SELECT id, channel, ts, posted_at, kind, alert_of, rule, headline, outlets
 		FROM deliveries WHERE kind <> 'digest' AND state = 'confirmed' ORDER BY posted_at DESC, id DESC LIMIT 1`).
 		Scan(&d.ID, &d.Channel, &d.TS, &at, &d.Kind, &d.AlertOf, &d.Rule, &d.Headline, &d.Outlets)
 	switch {

@@ -32,6 +32,9 @@ type Delivery struct {
 	Rule, Headline string
 	Outlets        int
 	TS             string // the Slack ts, once confirmed (LastAlert)
+	// Tick is the scheduled digest the message belongs to (zero: on
+	// demand, or not a digest); see TickDeliveries.
+	Tick time.Time
 }
 
 // Kind is what an outbox message is.
@@ -70,31 +73,26 @@ func (s *Store) BeginDelivery(ctx context.Context, d Delivery) (int64, error) {
 		return 0, fmt.Errorf("store: begin delivery to %s: %w", d.Channel, err)
 	}
 	var id int64
-	err = s.write(ctx, func(tx *sql.Tx) error {
-		exists, err := tx.PrepareContext(ctx, `SELECT 1 FROM items WHERE id = ?`)
+	err = s.write(ctx, func(tx *txn) error {
+		exists, err := tx.prepare(ctx, `SELECT 1 FROM items WHERE id = ?`)
 		if err != nil {
 			return err
 		}
-		defer exists.Close()
+		defer exists.close()
 		for _, itemID := range d.ItemIDs {
 			var one int
-			switch err := exists.QueryRowContext(ctx, itemID).Scan(&one); {
+			switch err := exists.queryRow(ctx, itemID).Scan(&one); {
 			case errors.Is(err, sql.ErrNoRows):
 				return fmt.Errorf("item %s: no such item", itemID)
 			case err != nil:
 				return fmt.Errorf("item %s: %w", itemID, err)
 			}
 		}
-		res, err := tx.ExecContext(ctx, `INSERT INTO deliveries (channel, ts, posted_at, state, digest_id, part, thread_ts, item_ids,
-				kind, alert_of, rule, headline, outlets)
-			VALUES (?, '', ?, 'pending', ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		return tx.queryRow(ctx, `INSERT INTO deliveries (channel, ts, posted_at, state, digest_id, part, thread_ts, item_ids,
+				kind, alert_of, rule, headline, outlets, tick)
+			VALUES (?, '', ?, 'pending', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 			d.Channel, nanos(started), d.DigestID, d.Part, d.ThreadTS, string(ids),
-			string(kind), d.AlertOf, d.Rule, d.Headline, d.Outlets)
-		if err != nil {
-			return err
-		}
-		id, err = res.LastInsertId()
-		return err
+			string(kind), d.AlertOf, d.Rule, d.Headline, d.Outlets, tickNanos(d.Tick)).Scan(&id)
 	})
 	if err != nil {
 		return 0, fmt.Errorf("store: begin delivery to %s: %w", d.Channel, err)
@@ -114,11 +112,11 @@ func (s *Store) ConfirmDelivery(ctx context.Context, id int64, ts, channelID str
 	if postedAt.IsZero() {
 		postedAt = s.now()
 	}
-	err := s.write(ctx, func(tx *sql.Tx) error {
+	err := s.write(ctx, func(tx *txn) error {
 		var channel, state, ids string
 		var kind Kind
 		var alertOf int64
-		err := tx.QueryRowContext(ctx, `SELECT channel, state, item_ids, kind, alert_of FROM deliveries WHERE id = ?`, id).
+		err := tx.queryRow(ctx, `SELECT channel, state, item_ids, kind, alert_of FROM deliveries WHERE id = ?`, id).
 			Scan(&channel, &state, &ids, &kind, &alertOf)
 		switch {
 		case errors.Is(err, sql.ErrNoRows):
@@ -132,12 +130,20 @@ func (s *Store) ConfirmDelivery(ctx context.Context, id int64, ts, channelID str
 		if err := json.Unmarshal([]byte(ids), &itemIDs); err != nil {
 			return fmt.Errorf("delivery %d: items: %w", id, err)
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE deliveries SET state = 'confirmed', ts = ?, channel_id = ?, posted_at = ? WHERE id = ?`,
-			ts, channelID, nanos(postedAt), id); err != nil {
+		// Conditional, so that of two processes confirming it at once
+		// (row locks on PostgreSQL) only the first marks its items.
+		res, err := tx.exec(ctx, `UPDATE deliveries SET state = 'confirmed', ts = ?, channel_id = ?, posted_at = ? WHERE id = ? AND state <> 'confirmed'`,
+			ts, channelID, nanos(postedAt), id)
+		if err != nil {
 			return err
 		}
+		if n, err := res.RowsAffected(); err != nil {
+			return err
+		} else if n == 0 {
+			return nil
+		}
 		mark, args := `INSERT INTO delivered_items (channel, item_id, delivery_id, canonical_url)
-			SELECT ?1, i.id, ?2, i.canonical_url FROM items i WHERE i.id = ?3
+			SELECT CAST(?1 AS TEXT), i.id, CAST(?2 AS BIGINT), i.canonical_url FROM items i WHERE i.id = ?3
 			ON CONFLICT (channel, item_id) DO NOTHING`, []any{channel, id, nil}
 		if kind != KindDigest {
 			alert := id
@@ -145,17 +151,17 @@ func (s *Store) ConfirmDelivery(ctx context.Context, id int64, ts, channelID str
 				alert = alertOf
 			}
 			mark, args = `INSERT INTO alerted_items (channel, item_id, alert_id, delivery_id)
-				SELECT ?1, i.id, ?4, ?2 FROM items i WHERE i.id = ?3
+				SELECT CAST(?1 AS TEXT), i.id, CAST(?4 AS BIGINT), CAST(?2 AS BIGINT) FROM items i WHERE i.id = ?3
 				ON CONFLICT (channel, item_id) DO NOTHING`, []any{channel, id, nil, alert}
 		}
-		stmt, err := tx.PrepareContext(ctx, mark)
+		stmt, err := tx.prepare(ctx, mark)
 		if err != nil {
 			return err
 		}
-		defer stmt.Close()
+		defer stmt.close()
 		for _, itemID := range itemIDs {
 			args[2] = itemID
-			if _, err := stmt.ExecContext(ctx, args...); err != nil {
+			if _, err := stmt.exec(ctx, args...); err != nil {
 				return fmt.Errorf("item %s: %w", itemID, err)
 			}
 		}
@@ -170,8 +176,8 @@ func (s *Store) ConfirmDelivery(ctx context.Context, id int64, ts, channelID str
 // AbandonDelivery records that the pending delivery id was not posted: its
 // items stay undelivered for the next digest.
 func (s *Store) AbandonDelivery(ctx context.Context, id int64) error {
-	err := s.write(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `UPDATE deliveries SET state = 'abandoned' WHERE id = ? AND state = 'pending'`, id)
+	err := s.write(ctx, func(tx *txn) error {
+		_, err := tx.exec(ctx, `UPDATE deliveries SET state = 'abandoned' WHERE id = ? AND state = 'pending'`, id)
 		return err
 	})
 	if err != nil {
@@ -183,7 +189,7 @@ func (s *Store) AbandonDelivery(ctx context.Context, id int64) error {
 // PendingDeliveries returns channel's deliveries whose outcome is unknown,
 // oldest first.
 func (s *Store) PendingDeliveries(ctx context.Context, channel string) ([]Delivery, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT id, digest_id, part, thread_ts, item_ids, posted_at, kind, alert_of
+	rows, err := s.query(ctx, `SELECT id, digest_id, part, thread_ts, item_ids, posted_at, kind, alert_of
 		FROM deliveries WHERE channel = ? AND state = 'pending' ORDER BY id`, channel)
 	if err != nil {
 		return nil, fmt.Errorf("store: pending deliveries to %s: %w", channel, err)
@@ -213,7 +219,7 @@ func (s *Store) PendingDeliveries(ctx context.Context, channel string) ([]Delive
 // in the config), or "" when no delivery to it was confirmed with one.
 func (s *Store) ChannelID(ctx context.Context, channel string) (string, error) {
 	var id string
-	err := s.db.QueryRowContext(ctx, `SELECT channel_id FROM deliveries WHERE channel = ? AND channel_id <> ''
+	err := s.queryRow(ctx, `SELECT channel_id FROM deliveries WHERE channel = ? AND channel_id <> ''
 		ORDER BY id DESC LIMIT 1`, channel).Scan(&id)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return "", fmt.Errorf("store: channel id of %s: %w", channel, err)

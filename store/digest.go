@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -39,8 +40,8 @@ type CandidateQuery struct {
 // back in UTC. Candidates with the same terms share one Terms slice: it is
 // read-only (appending to it copies).
 func (s *Store) Candidates(ctx context.Context, q CandidateQuery) ([]newsdigest.Candidate, error) {
-	query, args := candidatesQuery(q)
-	rows, err := s.db.QueryContext(ctx, query, args...)
+	query, args := s.d.candidatesQuery(q)
+	rows, err := s.query(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: candidates: %w", err)
 	}
@@ -102,9 +103,16 @@ func (s *Store) Candidates(ctx context.Context, q CandidateQuery) ([]newsdigest.
 // FinishDigest records that a digest for channel covering [from, to]
 // completed, at Store.Now().
 func (s *Store) FinishDigest(ctx context.Context, channel string, from, to time.Time) error {
-	err := s.write(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `INSERT INTO digests (channel, from_ns, to_ns, finished_at) VALUES (?, ?, ?, ?)`,
-			channel, nanos(from), nanos(to), nanos(s.now()))
+	return s.FinishDigestTick(ctx, channel, time.Time{}, from, to)
+}
+
+// FinishDigestTick is FinishDigest for the digest of a scheduled tick
+// (zero: on demand): once it is recorded, DigestDone says so to every
+// process, and a second digest for the same channel and tick is refused.
+func (s *Store) FinishDigestTick(ctx context.Context, channel string, tick, from, to time.Time) error {
+	err := s.write(ctx, func(tx *txn) error {
+		_, err := tx.exec(ctx, `INSERT INTO digests (channel, from_ns, to_ns, finished_at, tick) VALUES (?, ?, ?, ?, ?)`,
+			channel, nanos(from), nanos(to), nanos(s.now()), tickNanos(tick))
 		return err
 	})
 	if err != nil {
@@ -117,7 +125,7 @@ func (s *Store) FinishDigest(ctx context.Context, channel string, from, to time.
 // channel, in UTC, or ok=false if none completed.
 func (s *Store) LastDigest(ctx context.Context, channel string) (to time.Time, ok bool, err error) {
 	var n sql.NullInt64
-	if err := s.db.QueryRowContext(ctx, `SELECT MAX(to_ns) FROM digests WHERE channel = ?`, channel).Scan(&n); err != nil {
+	if err := s.queryRow(ctx, `SELECT MAX(to_ns) FROM digests WHERE channel = ?`, channel).Scan(&n); err != nil {
 		return time.Time{}, false, fmt.Errorf("store: last digest for %s: %w", channel, err)
 	}
 	if !n.Valid {
@@ -142,27 +150,27 @@ func (s *Store) Prune(ctx context.Context, before time.Time) (int64, error) {
 	// for any feed to have dropped them.
 	now := s.now()
 	tombstonesBefore := nanos(now.Add(3 * before.Sub(now)))
-	err := s.write(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO pruned_items (id, pruned_at)
-			SELECT id, ? FROM items WHERE first_seen < ?`, nanos(now), b); err != nil {
+	err := s.write(ctx, func(tx *txn) error {
+		if _, err := tx.exec(ctx, `INSERT INTO pruned_items (id, pruned_at)
+			SELECT id, CAST(? AS BIGINT) FROM items WHERE first_seen < ? ON CONFLICT (id) DO NOTHING`, nanos(now), b); err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM pruned_items WHERE pruned_at < ?`, tombstonesBefore); err != nil {
+		if _, err := tx.exec(ctx, `DELETE FROM pruned_items WHERE pruned_at < ?`, tombstonesBefore); err != nil {
 			return err
 		}
-		res, err := tx.ExecContext(ctx, `DELETE FROM items WHERE first_seen < ?`, b)
+		res, err := tx.exec(ctx, `DELETE FROM items WHERE first_seen < ?`, b)
 		if err != nil {
 			return err
 		}
 		if n, err = res.RowsAffected(); err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM deliveries WHERE posted_at < ?
+		if _, err := tx.exec(ctx, `DELETE FROM deliveries WHERE posted_at < ?
 			AND NOT EXISTS (SELECT 1 FROM delivered_items d WHERE d.delivery_id = deliveries.id)
 			AND NOT EXISTS (SELECT 1 FROM alerted_items a WHERE a.delivery_id = deliveries.id OR a.alert_id = deliveries.id)`, b); err != nil {
 			return err
 		}
-		_, err = tx.ExecContext(ctx, `DELETE FROM digests WHERE to_ns < ?
+		_, err = tx.exec(ctx, `DELETE FROM digests WHERE to_ns < ?
 			AND to_ns < (SELECT MAX(d.to_ns) FROM digests d WHERE d.channel = digests.channel)`, b)
 		return err
 	})
@@ -172,20 +180,20 @@ func (s *Store) Prune(ctx context.Context, before time.Time) (int64, error) {
 	return n, nil
 }
 
-// namedList is ":prefix0, :prefix1, …", one named parameter per value, for
-// an IN list, and their arguments.
-func namedList(prefix string, values []string) (string, []any) {
+// numberedList is "?first, ?first+1, …", one numbered parameter per value,
+// for an IN list, and their arguments.
+func numberedList(first int, values []string) (string, []any) {
 	names := make([]string, len(values))
 	args := make([]any, len(values))
 	for i, v := range values {
-		names[i] = fmt.Sprintf(":%s%d", prefix, i)
-		args[i] = sql.Named(names[i][1:], v)
+		names[i] = "?" + strconv.Itoa(first+i)
+		args[i] = v
 	}
 	return strings.Join(names, ", "), args
 }
 
 // candidatesQuery is the SQL of Candidates and its arguments.
-func candidatesQuery(q CandidateQuery) (string, []any) {
+func (d *dialect) candidatesQuery(q CandidateQuery) (string, []any) {
 	from, to := int64(math.MinInt64), int64(math.MaxInt64)
 	if !q.From.IsZero() {
 		from = nanos(q.From)
@@ -200,21 +208,26 @@ func candidatesQuery(q CandidateQuery) (string, []any) {
 			i.source, i.published, i.first_seen, m.topic, m.score, m.terms
 		FROM items i JOIN matches m ON m.item_id = i.id
 		WHERE i.matched = 1 AND i.remember_only = 0 -- items_candidates
-			AND i.first_seen BETWEEN :from AND :to
-			AND (i.published IS NULL OR i.published >= min(:from, i.first_seen - :lookback))
-			AND NOT EXISTS (SELECT 1 FROM delivered_items d WHERE d.channel = :channel AND d.item_id = i.id)
+			AND i.first_seen BETWEEN ?1 AND ?2
+			AND (i.published IS NULL OR i.published >= ` + d.least + `(?1, i.first_seen - ?3))
+			AND NOT EXISTS (SELECT 1 FROM delivered_items d WHERE d.channel = ?4 AND d.item_id = i.id)
 			AND (i.canonical_url IS NULL OR NOT EXISTS (
-				SELECT 1 FROM delivered_items d WHERE d.channel = :channel AND d.canonical_url = i.canonical_url))`)
-	args := []any{
-		sql.Named("from", from), sql.Named("to", to),
-		sql.Named("lookback", lookback), sql.Named("channel", q.Channel),
-	}
+				SELECT 1 FROM delivered_items d WHERE d.channel = ?4 AND d.canonical_url = i.canonical_url))`)
+	args := []any{from, to, lookback, q.Channel}
 	if len(q.Topics) > 0 {
-		list, named := namedList("topic", q.Topics)
+		list, topics := numberedList(5, q.Topics)
 		sb.WriteString(" AND m.topic IN (" + list + ")")
-		args = append(args, named...)
+		args = append(args, topics...)
 	}
 	sb.WriteString(" ORDER BY i.first_seen, i.id, m.score DESC, m.topic")
 
 	return sb.String(), args
+}
+
+// tickNanos is a tick's column value: 0 for none.
+func tickNanos(tick time.Time) int64 {
+	if tick.IsZero() {
+		return 0
+	}
+	return nanos(tick)
 }

@@ -179,7 +179,7 @@ func record(ctx context.Context, s *Store, d Delivery) error {
 // delivered reports whether an item was delivered to a channel.
 func delivered(ctx context.Context, s *Store, channel, itemID string) (bool, error) {
 	var n int
-	err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM delivered_items WHERE channel = ? AND item_id = ?`, channel, itemID).Scan(&n)
+	err := s.queryRow(ctx, `SELECT count(*) FROM delivered_items WHERE channel = ? AND item_id = ?`, channel, itemID).Scan(&n)
 	return n > 0, err
 }
 
@@ -379,8 +379,7 @@ func TestPrune(t *testing.T) {
 // TestTwoStoresOneFile is serve and a manual run writing the same file at
 // once.
 func TestTwoStoresOneFile(t *testing.T) {
-	path := t.TempDir() + "/shared.db"
-	stores := []*Store{mustOpenPath(t, path), mustOpenPath(t, path)}
+	stores := mustOpenShared(t, 2)
 	ctx := context.Background()
 	const writers, polls, items = 2, 10, 20
 	var wg sync.WaitGroup

@@ -17,7 +17,7 @@ import (
 func (s *Store) ItemByLink(ctx context.Context, link string) (newsdigest.Item, bool, error) {
 	var it newsdigest.Item
 	var published sql.NullInt64
-	err := s.db.QueryRowContext(ctx, `SELECT id, feed_url, feed_name, guid, link, title, summary, source, published
+	err := s.queryRow(ctx, `SELECT id, feed_url, feed_name, guid, link, title, summary, source, published
 		FROM items WHERE canonical_url = ? AND matched = 1 ORDER BY first_seen DESC, id LIMIT 1`, newsdigest.CanonicalURL(link)).
 		Scan(&it.ID, &it.FeedURL, &it.FeedName, &it.GUID, &it.Link, &it.Title, &it.Summary, &it.Source, &published)
 	switch {

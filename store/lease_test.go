@@ -2,24 +2,17 @@ package store
 
 import (
 	"context"
-	"path/filepath"
+	"fmt"
+	"slices"
+	"sync"
 	"testing"
 	"time"
 )
 
 func TestLease(t *testing.T) {
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "lease.db")
-	a, err := Open(ctx, path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer a.Close()
-	b, err := Open(ctx, path) // a second process on the same file
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer b.Close()
+	stores := mustOpenShared(t, 2) // a second process on the same database
+	a, b := stores[0], stores[1]
 	now := time.Date(2026, 11, 22, 8, 0, 0, 0, time.UTC)
 	a.Now = func() time.Time { return now }
 	b.Now = func() time.Time { return now }
@@ -72,5 +65,30 @@ func TestLease(t *testing.T) {
 	}
 	if ok, holder, _, _ := b.AcquireLease(ctx, "digest", "run", time.Minute); ok || holder != "serve" {
 		t.Errorf("after a foreign release: AcquireLease = %v, %q; want false, serve", ok, holder)
+	}
+}
+
+// TestLeaseRace is several processes asking for a free lease at once
+// (PostgreSQL runs their statements together): exactly one gets it.
+func TestLeaseRace(t *testing.T) {
+	ctx := context.Background()
+	stores := mustOpenShared(t, 4)
+	for round := range 10 {
+		name := fmt.Sprint("race", round)
+		got := make([]bool, len(stores))
+		var wg sync.WaitGroup
+		for i, s := range stores {
+			wg.Go(func() {
+				ok, _, _, err := s.AcquireLease(ctx, name, fmt.Sprint("p", i), time.Minute)
+				if err != nil {
+					t.Error(err)
+				}
+				got[i] = ok
+			})
+		}
+		wg.Wait()
+		if n := len(slices.DeleteFunc(got, func(ok bool) bool { return !ok })); n != 1 {
+			t.Errorf("round %d: %d processes hold the lease; want 1", round, n)
+		}
 	}
 }

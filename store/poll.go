@@ -43,7 +43,7 @@ type FeedState struct {
 // FeedStates returns the state of every feed ever polled, by feed URL. Times
 // are in UTC.
 func (s *Store) FeedStates(ctx context.Context) (map[string]FeedState, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT url, name, etag, last_modified, last_status, last_error,
+	rows, err := s.query(ctx, `SELECT url, name, etag, last_modified, last_status, last_error,
 		last_polled_at, last_ok_at, failing_since, failures, polls, next_poll_at, moved_to FROM feeds`)
 	if err != nil {
 		return nil, fmt.Errorf("store: feed states: %w", err)
@@ -77,6 +77,9 @@ type PollFeed struct {
 	NextPollAt         time.Time
 	MovedTo            string     // the feed moved permanently here (kept until another move)
 	Items              []PollItem // nil on error / 304
+	// Claim, when set, is the owner whose claim on the feed (ClaimFeeds)
+	// this poll completes: the claim is marked done with the feed's state.
+	Claim string
 }
 
 // PollItem is one fetched item and the topics it matched.
@@ -221,11 +224,20 @@ type pollWriter struct {
 // transaction returns the body of the next transaction: items of one or
 // more feeds, each feed's state after its last item, until a bound is
 // reached or the poll is done.
-func (w *pollWriter) transaction(ctx context.Context) func(*sql.Tx) error {
-	return func(tx *sql.Tx) error {
+func (w *pollWriter) transaction(ctx context.Context) func(*txn) error {
+	return func(tx *txn) (err error) {
 		start := time.Now()
 		bw := &batchWriter{ctx: ctx, tx: tx, sum: &w.sum}
 		defer bw.close()
+		// A transaction that fails leaves the writer where it was: it may
+		// be run again (Store.write retries a PostgreSQL deadlock).
+		saved, matched := *w, len(w.sum.NewMatched)
+		defer func() {
+			if err != nil {
+				*w = saved
+				w.sum.NewMatched = w.sum.NewMatched[:matched]
+			}
+		}()
 		n := 0
 		for w.feed < len(w.feeds) {
 			f := &w.feeds[w.feed]
@@ -348,7 +360,7 @@ const (
 const itemColumns = `INSERT INTO items (id, feed_url, feed_name, guid, link, canonical_url, title, summary,
 	source, published, first_seen, matched, remember_only) VALUES `
 
-const itemValues = `(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? OR EXISTS (SELECT 1 FROM pruned_items WHERE id = ?))`
+const itemValues = `(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, CASE WHEN ? = 1 OR EXISTS (SELECT 1 FROM pruned_items WHERE id = ?) THEN 1 ELSE 0 END)`
 
 // insertItemsSQL inserts n items, skipping those already stored, and
 // returns the ID and final remember_only of each new one.
@@ -396,21 +408,21 @@ const (
 // batchWriter runs one transaction's statements, preparing each once.
 type batchWriter struct {
 	ctx   context.Context
-	tx    *sql.Tx
+	tx    *txn
 	sum   *PollSummary
-	stmts map[string]*sql.Stmt
+	stmts map[string]*stmt
 }
 
-func (w *batchWriter) stmt(query string) (*sql.Stmt, error) {
+func (w *batchWriter) stmt(query string) (*stmt, error) {
 	if st, ok := w.stmts[query]; ok {
 		return st, nil
 	}
-	st, err := w.tx.PrepareContext(w.ctx, query)
+	st, err := w.tx.prepare(w.ctx, query)
 	if err != nil {
 		return nil, fmt.Errorf("prepare: %w", err)
 	}
 	if w.stmts == nil {
-		w.stmts = map[string]*sql.Stmt{}
+		w.stmts = map[string]*stmt{}
 	}
 	w.stmts[query] = st
 	return st, nil
@@ -418,7 +430,7 @@ func (w *batchWriter) stmt(query string) (*sql.Stmt, error) {
 
 func (w *batchWriter) close() {
 	for _, st := range w.stmts {
-		st.Close()
+		st.close()
 	}
 }
 
@@ -426,9 +438,9 @@ func (w *batchWriter) close() {
 func (w *batchWriter) queryRow(query string, args ...any) *sql.Row {
 	st, err := w.stmt(query)
 	if err != nil {
-		return w.tx.QueryRowContext(w.ctx, query, args...) // reports err again
+		return w.tx.queryRow(w.ctx, query, args...) // reports err again
 	}
-	return st.QueryRowContext(w.ctx, args...)
+	return st.queryRow(w.ctx, args...)
 }
 
 func (w *batchWriter) exec(query string, args ...any) error {
@@ -436,19 +448,26 @@ func (w *batchWriter) exec(query string, args ...any) error {
 	if err != nil {
 		return err
 	}
-	_, err = st.ExecContext(w.ctx, args...)
+	_, err = st.exec(w.ctx, args...)
 	return err
 }
 
-// state saves a feed's state after its poll.
+// state saves a feed's state after its poll, and completes the poll's
+// claim on it.
 func (w *batchWriter) state(f *PollFeed, polledAt time.Time) error {
+	var err error
 	if f.Err == "" {
 		keep := f.NotModified && f.ETag == "" && f.LastModified == ""
-		return w.exec(upsertOKSQL, f.Feed.URL, f.Feed.Name, f.ETag, f.LastModified, keep,
+		err = w.exec(upsertOKSQL, f.Feed.URL, f.Feed.Name, f.ETag, f.LastModified, keep,
 			f.Status, nanos(polledAt), nullTime(f.NextPollAt), f.MovedTo)
+	} else {
+		err = w.exec(upsertFailSQL, f.Feed.URL, f.Feed.Name, f.Status, f.Err,
+			nanos(polledAt), nullTime(f.NextPollAt))
 	}
-	return w.exec(upsertFailSQL, f.Feed.URL, f.Feed.Name, f.Status, f.Err,
-		nanos(polledAt), nullTime(f.NextPollAt))
+	if err == nil && f.Claim != "" {
+		err = w.exec(markClaimDone, f.Feed.URL, f.Claim)
+	}
+	return err
 }
 
 // itemChunk inserts rows of one feed (firstPoll: that feed's first
@@ -460,13 +479,13 @@ func (w *batchWriter) itemChunk(chunk []itemRow, firstPoll bool) error {
 		r := &chunk[i]
 		rememberOnly := firstPoll && r.published == nil
 		args = append(args, r.id, r.feedURL, r.feedName, r.guid, r.link, r.canon, r.title, r.summary,
-			r.source, r.published, r.firstSeen, len(r.matches) > 0, rememberOnly, r.id)
+			r.source, r.published, r.firstSeen, b2i(len(r.matches) > 0), b2i(rememberOnly), r.id)
 	}
 	st, err := w.stmt(insertItemsSQL(len(chunk)))
 	if err != nil {
 		return err
 	}
-	res, err := st.QueryContext(w.ctx, args...)
+	res, err := st.query(w.ctx, args...)
 	if err != nil {
 		return fmt.Errorf("items: %w", err)
 	}
@@ -513,4 +532,12 @@ func (w *batchWriter) itemChunk(chunk []itemRow, firstPoll bool) error {
 		matches = matches[4*n:]
 	}
 	return nil
+}
+
+// b2i is an INTEGER flag's value: SQLite and PostgreSQL both take it.
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }

@@ -13,7 +13,7 @@ import (
 // lede, link, canonical link and source), so that the digest can recognise a
 // story it already posted when another outlet picks it up later.
 func (s *Store) DeliveredStories(ctx context.Context, channel string, since time.Time) ([]newsdigest.Candidate, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT i.id, i.title, i.summary, i.link, i.canonical_url, i.source, i.first_seen
+	rows, err := s.query(ctx, `SELECT i.id, i.title, i.summary, i.link, i.canonical_url, i.source, i.first_seen
 		FROM delivered_items d
 			JOIN deliveries dl ON dl.id = d.delivery_id
 			JOIN items i ON i.id = d.item_id

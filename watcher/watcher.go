@@ -431,6 +431,15 @@ func humanSize(n int64) string {
 // keeps. A broken feed never stops the others. Requests not started because
 // ctx was cancelled get a "stopped: …" result.
 func (f *Fetcher) FetchEach(ctx context.Context, reqs []Request, concurrency int, fn func(i int, r Result)) {
+	f.FetchEachTaken(ctx, reqs, concurrency, nil, fn)
+}
+
+// FetchEachTaken is FetchEach for the requests take accepts: a worker asks
+// take(i) just before it would fetch reqs[i] (in about the order of reqs)
+// and skips the request when take says no; fn is called for taken
+// requests only. A nil take takes all. This is how replicas claim feeds
+// as their workers reach them, so that they share a poll's feeds.
+func (f *Fetcher) FetchEachTaken(ctx context.Context, reqs []Request, concurrency int, take func(i int) bool, fn func(i int, r Result)) {
 	if len(reqs) == 0 {
 		return
 	}
@@ -440,6 +449,9 @@ func (f *Fetcher) FetchEach(ctx context.Context, reqs []Request, concurrency int
 	for range concurrency {
 		wg.Go(func() {
 			for i := range jobs {
+				if take != nil && !take(i) {
+					continue
+				}
 				fn(i, f.Fetch(ctx, reqs[i]))
 			}
 		})
@@ -455,6 +467,9 @@ send:
 	}
 	close(jobs)
 	wg.Wait()
+	if take != nil {
+		return // the requests never sent were never taken
+	}
 	for i := next; i < len(reqs); i++ {
 		fn(i, Result{
 			Feed:       reqs[i].Feed,

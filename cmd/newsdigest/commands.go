@@ -102,7 +102,7 @@ func openPipeline(ctx context.Context, e *env, cfgPath string, posting bool, cmd
 	for _, w := range cfg.WarningLines() {
 		logger.Warn("config: " + w)
 	}
-	st, err := store.Open(ctx, cfg.Store.Path)
+	st, err := openStore(ctx, cfg, "")
 	if err != nil {
 		return nil, nil, nil, nil, err
 	}
@@ -111,6 +111,7 @@ func openPipeline(ctx context.Context, e *env, cfgPath string, posting bool, cmd
 		st.Close()
 		return nil, nil, nil, nil, usagef("%v", err)
 	}
+	p.LeaseTTL = cfg.Store.LeaseTTL
 	return cfg, p, logger, func() { st.Close() }, nil
 }
 

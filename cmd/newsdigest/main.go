@@ -50,6 +50,10 @@ func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io
 		err = cmdClassify(ctx, env, args[1:])
 	case "backtest":
 		err = cmdBacktest(ctx, env, args[1:])
+	case "migrate":
+		err = cmdMigrate(ctx, env, args[1:])
+	case "store":
+		err = cmdStore(ctx, env, args[1:])
 	case "version", "-version", "--version":
 		err = cmdVersion(env)
 	case "help", "-h", "-help", "--help":
@@ -108,6 +112,9 @@ func usage(w io.Writer) {
   newsdigest classify [-config F]      JSON lines in, JSON lines out
   newsdigest backtest [-config F] [-json] [-q] [-topic NAME]... [-min-precision [TOPIC=]P]... [-min-recall [TOPIC=]R]... [FILE]...
                       labelled JSON lines in: per-topic precision, recall, F1 and every miss
+  newsdigest migrate  [-config F]     bring the store's schema up to date
+  newsdigest store copy [-config F] -from sqlite -to postgres
+                      copy store.path's history into store.dsn's new database
   newsdigest version
 
 -config defaults to $NEWSDIGEST_CONFIG, then ./config.yaml.

@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/newsdigest/newsdigest/config"
 	"github.com/newsdigest/newsdigest/internal/fakeslack"
 	"github.com/newsdigest/newsdigest/internal/feedtest"
 	"github.com/newsdigest/newsdigest/internal/testlog"
@@ -22,6 +23,9 @@ import (
 // TestMain lets TestServeSIGTERM run this test binary as newsdigest itself.
 func TestMain(m *testing.M) {
 	if os.Getenv("NEWSDIGEST_TEST_AS_MAIN") == "1" {
+		if os.Getenv("NEWSDIGEST_TEST_SECOND_SCHEDULES") == "1" {
+			config.MinScheduleInterval = time.Second // TestReplicas runs its schedules in seconds
+		}
 		os.Args = append([]string{"newsdigest"}, strings.Fields(os.Getenv("NEWSDIGEST_TEST_ARGS"))...)
 		main()
 	}
