@@ -50,39 +50,30 @@ type AlertChannelReport struct {
 	Err  error
 }
 
-// channelRules is one channel and the alert rules that post to it.
-type channelRules struct {
-	name  string
-	rules []newsdigest.AlertRule
-}
+type channelRules = channelGroup[newsdigest.AlertRule]
 
 // alertChannels groups the rules that name one of topics (nil: all) by
 // the channel they post to (theirs, or their first topic's), in config
 // order.
 func (p *Pipeline) alertChannels(topics []string) []channelRules {
-	var out []channelRules
-	index := map[string]int{}
+	var rules []newsdigest.AlertRule
 	for _, r := range p.cfg.Alerts {
-		if topics != nil && !slices.ContainsFunc(r.Topics, func(t string) bool { return slices.Contains(topics, t) }) {
-			continue
+		if topics == nil || slices.ContainsFunc(r.Topics, func(t string) bool { return slices.Contains(topics, t) }) {
+			rules = append(rules, r)
 		}
-		ch := r.Channel
-		if ch == "" {
-			for _, t := range p.cfg.Topics {
-				if t.Name == r.Topics[0] {
-					ch = p.Channel(t)
-				}
+	}
+	return groupByChannel(rules, func(r newsdigest.AlertRule) string {
+		if r.Channel != "" {
+			return r.Channel
+		}
+		ch := ""
+		for _, t := range p.cfg.Topics {
+			if t.Name == r.Topics[0] {
+				ch = p.Channel(t)
 			}
 		}
-		i, ok := index[ch]
-		if !ok {
-			i = len(out)
-			index[ch] = i
-			out = append(out, channelRules{name: ch})
-		}
-		out[i].rules = append(out[i].rules, r)
-	}
-	return out
+		return ch
+	})
 }
 
 // Alert checks the alert rules over recent stories and posts, channel by
@@ -184,7 +175,7 @@ func (p *Pipeline) planAlerts(ctx context.Context, ch channelRules, now time.Tim
 	plan := digest.AlertPlan{Post: []digest.Alert{}, Held: []digest.Alert{}}
 	var topics []string
 	perHour, horizon := 0, 24*time.Hour
-	for _, r := range ch.rules {
+	for _, r := range ch.items {
 		for _, t := range r.Topics {
 			if !slices.Contains(topics, t) {
 				topics = append(topics, t)
@@ -203,7 +194,7 @@ func (p *Pipeline) planAlerts(ctx context.Context, ch channelRules, now time.Tim
 		return plan, perHour, fmt.Errorf("pipeline: alerts: %w", err)
 	}
 	alerts := digest.Alerts(digest.AlertInput{
-		Channel: ch.name, Rules: ch.rules, Topics: p.cfg.Topics, Now: now.In(p.location()), Items: items, Threads: threads,
+		Channel: ch.name, Rules: ch.items, Topics: p.cfg.Topics, Now: now.In(p.location()), Items: items, Threads: threads,
 	})
 	recent, summarised, err := p.store.RecentAlerts(ctx, ch.name, now.Add(-time.Hour))
 	if err != nil {

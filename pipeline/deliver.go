@@ -207,7 +207,7 @@ func (p *Pipeline) deliverChannel(ctx context.Context, out slackEndpoint, l *lea
 		cr.Err = err
 		return cr
 	}
-	in := p.digestInput(ch.topics, cands, poll, from, now)
+	in := p.digestInput(ch.items, cands, poll, from, now)
 	// A story already posted here within the lookback is not posted again
 	// when another outlet picks it up later.
 	if in.Delivered, err = p.store.DeliveredStories(ctx, ch.name, now.Add(-p.cfg.Digest.Lookback)); err != nil {
@@ -463,7 +463,7 @@ func (p *Pipeline) Digest(ctx context.Context, opts DigestOptions, poll *PollRep
 		}
 		kept := map[string]bool{}
 		for _, ch := range chans {
-			for _, t := range ch.topics {
+			for _, t := range ch.items {
 				kept[t.Name] = true
 			}
 		}
@@ -529,8 +529,8 @@ func (p *Pipeline) channelCandidates(ctx context.Context, ch channelTopics, opts
 		}
 		selectFrom = from.Add(-windowOverlap)
 	}
-	names := make([]string, len(ch.topics))
-	for i, t := range ch.topics {
+	names := make([]string, len(ch.items))
+	for i, t := range ch.items {
 		names[i] = t.Name
 	}
 	cands, err := p.store.Candidates(ctx, store.CandidateQuery{

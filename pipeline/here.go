@@ -94,7 +94,7 @@ func (p *Pipeline) channelsHere(ctx context.Context, f Finder, id string, named 
 		}
 		topics = own
 	}
-	return groupTopics(topics, func(t newsdigest.Topic) string {
+	return groupByChannel(topics, func(t newsdigest.Topic) string {
 		if key := p.Channel(t); here[key] {
 			return key
 		}

@@ -110,30 +110,34 @@ func (p *Pipeline) SelectTopics(names []string) ([]newsdigest.Topic, error) {
 	return p.cfg.SelectTopics(names)
 }
 
-// channelTopics is one delivery channel and the topics routed to it.
-type channelTopics struct {
-	name   string
-	topics []newsdigest.Topic
+// channelGroup is one delivery channel and what goes to it: topics for a
+// digest, rules for alerts.
+type channelGroup[T any] struct {
+	name  string
+	items []T
 }
+
+type channelTopics = channelGroup[newsdigest.Topic]
 
 // channels groups topics by the channel that receives them, in config order.
 func (p *Pipeline) channels(topics []newsdigest.Topic) []channelTopics {
-	return groupTopics(topics, p.Channel)
+	return groupByChannel(topics, p.Channel)
 }
 
-// groupTopics groups topics by key, keys in order of first appearance.
-func groupTopics(topics []newsdigest.Topic, key func(newsdigest.Topic) string) []channelTopics {
-	var out []channelTopics
+// groupByChannel groups xs by the channel each goes to, channels in order
+// of first appearance.
+func groupByChannel[T any](xs []T, channel func(T) string) []channelGroup[T] {
+	var out []channelGroup[T]
 	index := map[string]int{}
-	for _, t := range topics {
-		ch := key(t)
+	for _, x := range xs {
+		ch := channel(x)
 		i, ok := index[ch]
 		if !ok {
 			i = len(out)
 			index[ch] = i
-			out = append(out, channelTopics{name: ch})
+			out = append(out, channelGroup[T]{name: ch})
 		}
-		out[i].topics = append(out[i].topics, t)
+		out[i].items = append(out[i].items, x)
 	}
 	return out
 }
