@@ -21,7 +21,8 @@ import (
 	"github.com/newsdigest/newsdigest/pipeline"
 )
 
-// Handler returns the HTTP API: GET /healthz, GET /metrics and POST /run.
+// Handler returns the HTTP API: GET /healthz, GET /metrics, POST /run and,
+// when slack.signing_secret is set, POST /slack/commands.
 // Other methods on those paths get 405, other paths 404.
 func (s *Server) Handler() http.Handler { return s.mux }
 
