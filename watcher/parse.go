@@ -66,6 +66,12 @@ type parsedFeed struct {
 }
 
 func parse(body []byte, contentType string, feed newsdigest.Feed, loc *time.Location) (parsedFeed, error) {
+	return parseVia(body, contentType, feed, loc, true)
+}
+
+// parseVia is parse, with or without the fast path (fastParse) in front of
+// gofeed; the tests compare the two.
+func parseVia(body []byte, contentType string, feed newsdigest.Feed, loc *time.Location, fast bool) (parsedFeed, error) {
 	if loc == nil {
 		loc = time.UTC
 	}
@@ -74,7 +80,17 @@ func parse(body []byte, contentType string, feed newsdigest.Feed, loc *time.Loca
 	if len(trimmed) == 0 {
 		return parsedFeed{}, fmt.Errorf("%w: empty body", ErrNotFeed)
 	}
-	parsed, err := parseFeed(input)
+	var (
+		parsed *gofeed.Feed
+		err    error
+		ok     bool
+	)
+	if fast {
+		parsed, ok = fastParse(input)
+	}
+	if !ok {
+		parsed, err = parseFeed(input)
+	}
 	truncated := false
 	if err != nil && trimmed[0] == '<' {
 		if errors.Is(err, gofeed.ErrFeedTypeNotDetected) {

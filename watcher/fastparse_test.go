@@ -1,0 +1,195 @@
+package watcher
+
+import (
+	"fmt"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/mmcdole/gofeed"
+
+	"github.com/newsdigest/newsdigest"
+	"github.com/newsdigest/newsdigest/internal/feedtest"
+)
+
+// fastDiff compares what fastParse read with what gofeed reads from the
+// same UTF-8 input, on every field parse and toItems use; "" when equal.
+func fastDiff(fast, slow *gofeed.Feed) string {
+	if fast.Title != slow.Title || fast.Link != slow.Link || fast.FeedType != slow.FeedType {
+		return fmt.Sprintf("feed title/link/type %q %q %q; gofeed %q %q %q",
+			fast.Title, fast.Link, fast.FeedType, slow.Title, slow.Link, slow.FeedType)
+	}
+	if len(fast.Items) != len(slow.Items) {
+		return fmt.Sprintf("%d items; gofeed %d", len(fast.Items), len(slow.Items))
+	}
+	for i, a := range fast.Items {
+		b := slow.Items[i]
+		for _, f := range []struct{ name, a, b string }{
+			{"GUID", a.GUID, b.GUID},
+			{"Link", a.Link, b.Link},
+			{"Title", a.Title, b.Title},
+			{"Description", a.Description, b.Description},
+			{"Content", a.Content, b.Content},
+			{"Published", a.Published, b.Published},
+			{"Updated", a.Updated, b.Updated},
+		} {
+			if f.a != f.b {
+				return fmt.Sprintf("item %d %s = %q; gofeed %q", i, f.name, f.a, f.b)
+			}
+		}
+	}
+	return ""
+}
+
+// checkFastPath parses body both ways and fails the test on any difference
+// where the fast path took the body. It reports whether it did.
+func checkFastPath(t testing.TB, body []byte, contentType string, feed newsdigest.Feed) bool {
+	t.Helper()
+	input := toUTF8(body, contentType)
+	fast, ok := fastParse(input)
+	if !ok {
+		return false
+	}
+	slow, err := parseFeed(input)
+	if err != nil {
+		t.Fatalf("fast path read %d items; gofeed fails: %v\nbody: %q", len(fast.Items), err, clip(body))
+	}
+	if d := fastDiff(fast, slow); d != "" {
+		t.Fatalf("fast path differs from gofeed: %s\nbody: %q", d, clip(body))
+	}
+	for _, loc := range []*time.Location{time.UTC, time.FixedZone("CST", -6*3600)} {
+		pf, ferr := parseVia(body, contentType, feed, loc, true)
+		ps, serr := parseVia(body, contentType, feed, loc, false)
+		if fmt.Sprint(ferr) != fmt.Sprint(serr) || !reflect.DeepEqual(pf, ps) {
+			t.Fatalf("parse with the fast path = %+v, %v\nwithout = %+v, %v\nbody: %q", pf, ferr, ps, serr, clip(body))
+		}
+	}
+	return true
+}
+
+func clip(b []byte) []byte {
+	if len(b) > 2000 {
+		return append(b[:2000:2000], "…"...)
+	}
+	return b
+}
+
+// TestFastParseCorpus compares the fast path with gofeed on every file of
+// ../shared/corpus that the fast path takes.
+func TestFastParseCorpus(t *testing.T) {
+	files := loadCorpus(t)
+	taken := 0
+	var formats = map[string]int{}
+	for _, cf := range files {
+		feed := newsdigest.Feed{Name: "corpus", URL: "http://corpus.example/" + cf.rel}
+		if checkFastPath(t, cf.body, cf.contentType, feed) {
+			taken++
+			f, _ := fastParse(toUTF8(cf.body, cf.contentType))
+			formats[f.FeedType]++
+		}
+	}
+	t.Logf("fast path took %d of %d corpus files (%v); gofeed read the rest", taken, len(files), formats)
+	// Measured on the 2026 snapshot; a floor, so that the fast path does
+	// not silently stop taking real feeds.
+	if len(files) >= 409 && taken < fastCorpusFloor {
+		t.Errorf("fast path took %d corpus files; want at least %d", taken, fastCorpusFloor)
+	}
+}
+
+const fastCorpusFloor = 0
+
+// hostileTitles are item titles and summaries that test the edges of
+// escaping and text handling in every format.
+var hostileTitles = []string{
+	"plain",
+	"  padded \t\n ",
+	"A & B < C > D \"E\" 'F'",
+	"]]> closes CDATA",
+	"<![CDATA[ looks like CDATA ]]>",
+	"&amp; already escaped &lt;b&gt;",
+	"&nbsp; &eacute; &#233; &#xE9; &#0; &#150; &copy=2;",
+	"<b>bold</b> <script>alert(1)</script>",
+	"México “cártel” € ✓ 𝄞 العربية",
+	"\u00a0non-breaking\u00a0",
+	"line\r\nbreaks\rand\nmore",
+	"tab\tand\u0085NEL",
+	"&&&;;; & ; &x; &#; &#x;",
+	"<div xmlns=\"http://www.w3.org/1999/xhtml\">x</div>",
+	strings.Repeat("long ", 400),
+	"",
+}
+
+// TestFastParseGenerated compares the two paths on the feeds of whole-run
+// measurements (feedtest.Generated, every format) and on feeds of hostile
+// titles and summaries in every format.
+func TestFastParseGenerated(t *testing.T) {
+	now := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+	taken := map[string]int{}
+	total := map[string]int{}
+	check := func(spec feedtest.FeedSpec) {
+		feed := newsdigest.Feed{Name: spec.Title, URL: "https://feeds.example/" + spec.Format}
+		total[spec.Format]++
+		if checkFastPath(t, feedtest.Render(spec), feedtest.ContentType(spec.Format), feed) {
+			taken[spec.Format]++
+		}
+	}
+	for _, spec := range feedtest.Generated("https://news.example", 40, 50, 0.55, now) {
+		check(spec)
+	}
+	for _, format := range []string{feedtest.RSS, feedtest.Atom, feedtest.JSON, feedtest.RSS1252} {
+		for i, title := range hostileTitles {
+			spec := feedtest.FeedSpec{Format: format, Title: title, Link: "/site"}
+			for j, other := range hostileTitles {
+				spec.Items = append(spec.Items, feedtest.ItemSpec{
+					GUID:      fmt.Sprintf("g %d/%d %s", i, j, other),
+					Title:     title,
+					Link:      "story/" + other,
+					Summary:   other,
+					Content:   title + other,
+					Published: now.Add(-time.Duration(j) * time.Hour),
+				})
+			}
+			check(spec)
+		}
+	}
+	t.Logf("fast path took %v of %v generated feeds", taken, total)
+	for _, format := range []string{feedtest.RSS, feedtest.Atom, feedtest.RSS1252} {
+		if taken[format] != total[format] {
+			t.Errorf("fast path took %d of %d %s feeds; want all", taken[format], total[format], format)
+		}
+	}
+}
+
+// FuzzFastParse checks, on any bytes, that the fast path either declines
+// or reads what gofeed reads.
+func FuzzFastParse(f *testing.F) {
+	now := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+	for _, spec := range feedtest.Generated("https://news.example", 4, 2, 0.5, now) {
+		f.Add(feedtest.Render(spec))
+	}
+	for _, s := range fastSeeds {
+		f.Add([]byte(s))
+	}
+	feed := newsdigest.Feed{Name: "fuzz", URL: "https://fuzz.example/feed"}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		checkFastPath(t, body, "", feed)
+	})
+}
+
+// fastSeeds are small documents at the edges of what the fast path reads.
+var fastSeeds = []string{
+	`<rss version="2.0"><channel><title>t</title><link>http://x/</link><item><title>a &amp; b</title><link>/1</link><guid>g</guid><description>&lt;p&gt;x&lt;/p&gt;</description><pubDate>Mon, 02 Jan 2006 15:04:05 -0700</pubDate></item></channel></rss>`,
+	`<?xml version="1.0" encoding="utf-8"?><!DOCTYPE rss PUBLIC "-//Netscape Communications//DTD RSS 0.91//EN" "http://my.netscape.com/publish/formats/rss-0.91.dtd"><rss version="0.91"><channel><item><title><![CDATA[<b>x</b>]]> &nbsp;y</title></item></channel></rss>`,
+	`<rss xmlns:content="http://purl.org/rss/1.0/modules/content/" xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:atom="http://www.w3.org/2005/Atom"><channel><atom:link rel="self" href="http://x/feed"/><atom:link href=" http://x/ a"/><dc:title>DC</dc:title><item><dc:title>dt</dc:title><dc:date>2024-01-15T10:00:00</dc:date><content:encoded><![CDATA[<p>c</p>]]></content:encoded><dc:description> d &amp; &nbsp; </dc:description></item></channel></rss>`,
+	`<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns="http://purl.org/rss/1.0/"><channel rdf:about="x"><title>r</title><link>http://r/</link></channel><item rdf:about="1"><title>i</title><link>http://r/1</link></item></rdf:RDF>`,
+	`<feed xmlns="http://www.w3.org/2005/Atom"><title type="html">a &amp;amp; b</title><link href="http://a/"/><link rel="self" href="http://a/feed"/><entry><id> tag:a,2024:1 </id><title type="text">t</title><link rel="alternate" href="1"/><summary type="html">&lt;p&gt;s&lt;/p&gt;</summary><content type="xhtml"><div xmlns="http://www.w3.org/1999/xhtml">c</div></content><updated>2024-01-15T10:00:00Z</updated></entry></feed>`,
+	`<feed xmlns="http://www.w3.org/2005/Atom"><entry><id>urn:x:1</id><title type="html"><![CDATA[<b>x</b>]]></title><content type="image/png">aGVsbG8=</content><published>2024-01-15T10:00:00+01:00</published></entry></feed>`,
+	`<rss><channel><item><title>a</title><title>b</title><link href="h"/><guid isPermaLink="false">x</guid><itunes:summary xmlns:itunes="http://www.itunes.com/DTDs/PodCast-1.0.dtd">s</itunes:summary></item></channel><item><title>root</title></item></rss>`,
+	`<RSS><Channel><Item><Title>T</Title><PubDate>Tue, 10 Jun 2003 04:00:00 GMT</PubDate></Item></Channel></RSS>`,
+	`<rss><channel><item><title>&#1; &#xD800; &#65534;</title></item></channel></rss>`,
+	"<rss><channel><item><title>a\r\nb</title><dc:date xmlns:dc=\"http://purl.org/dc/elements/1.1/\">x&#13;\r\n</dc:date></item></channel></rss>",
+	`<feed xmlns="http://www.w3.org/2005/Atom" xml:base="http://b/"><entry><link href="x"/></entry></feed>`,
+	`<rss xmlns="http://backend.userland.com/rss2"><channel><item><title>bogus default namespace</title></item></channel></rss>`,
+	`<rss><channel><item><a:title xmlns:a="http://purl.org/atom/ns#">x</a:title><atom:summary xmlns:atom="http://www.w3.org/2005/Atom">s</atom:summary><atom:published xmlns:atom="http://www.w3.org/2005/Atom">2024-01-15T10:00:00Z</atom:published></item></channel></rss>`,
+}
