@@ -2,6 +2,7 @@ package watcher
 
 import (
 	"bytes"
+	"encoding/base64"
 	"strings"
 	"time"
 
@@ -44,14 +45,18 @@ func fastParse(body []byte) (*gofeed.Feed, bool) {
 }
 
 // dateReadable reports whether itemDate reads raw without gofeed's parsed
-// date: it is empty (gofeed parses no date then either) or itemDate's fast
-// path reads it.
+// date: it is empty (gofeed parses no date then either), or itemDate reads
+// it before it would look at gofeed's reading (its fast path, or a layout
+// without a zone).
 func dateReadable(raw string) bool {
 	raw = strings.TrimSpace(raw)
 	if raw == "" {
 		return true
 	}
-	_, ok := fastDate(raw, time.UTC)
+	if _, ok := fastDate(raw, time.UTC); ok {
+		return true
+	}
+	_, ok := parseZoneless(normalizeDate(raw), time.UTC)
 	return ok
 }
 
@@ -140,18 +145,20 @@ func (s *xscan) localIs(name string) bool {
 // keyed by it, case and all.
 func (s *xscan) localName() string { return s.b2s(s.local) }
 
-// rssLink is gofeed's rss parseLink without xml:base: the element's text,
-// else its href attribute.
+// rssLink is gofeed's rss parseLink: the element's text, else its href
+// attribute, resolved against the xml:base in scope.
 func (s *xscan) rssLink() (string, bool) {
-	href := s.attr("href")
+	base := s.base()
+	href := s.uriAttrValue(s.attrIndex("href"))
 	inner, ok := s.inner()
 	if !ok {
 		return "", false
 	}
-	if text := parseText(inner); text != "" || href == "" {
-		return text, true
+	link := parseText(inner)
+	if link == "" && href != "" {
+		link = href
 	}
-	return uriAttr(href), true
+	return resolveURLIfBase(base, link), true
 }
 
 // extLinks holds the atom:link elements of an RSS channel by extension key.
@@ -245,10 +252,7 @@ func (s *xscan) rssChannel(native []string) (*gofeed.Feed, bool) {
 					}
 					ok = s.skip()
 				case (key == "atom" || key == "atom10" || key == "atom03") && s.localName() == "link":
-					l := extLink{key: key, rel: s.lastAttr("rel"), href: s.lastAttr("href")}
-					if s.lastAttrIndex("href") >= 0 {
-						l.href = uriAttr(l.href)
-					}
+					l := extLink{key: key, rel: s.attrValue(s.lastAttrIndex("rel")), href: s.uriAttrValue(s.lastAttrIndex("href"))}
 					atomLink = append(atomLink, l)
 					ok = s.skip()
 				default:
@@ -451,17 +455,6 @@ func (it *rssItem) translate() (*gofeed.Item, bool) {
 	return out, true
 }
 
-// lastAttrIndex is the index of the last attribute of that local name, or -1.
-func (s *xscan) lastAttrIndex(name string) int {
-	for i := len(s.attrs) - 1; i >= 0; i-- {
-		a := s.attrs[i]
-		if string(s.b[a.local.lo:a.local.hi]) == name {
-			return i
-		}
-	}
-	return -1
-}
-
 func (s *xscan) atom() (*gofeed.Feed, bool) {
 	f := &gofeed.Feed{FeedType: "atom", Items: []*gofeed.Item{}}
 	var links []atomLink
@@ -499,21 +492,15 @@ func (s *xscan) atom() (*gofeed.Feed, bool) {
 
 type atomLink struct{ rel, href string }
 
-// atomLink is gofeed's atom parseLink: href (round-tripped through
-// url.Parse, as gofeed does to every URI attribute), rel defaulting to
-// "alternate".
+// atomLink is gofeed's atom parseLink: href (resolved as gofeed resolves
+// every URI attribute), rel defaulting to "alternate".
 func (s *xscan) atomLink() atomLink {
-	l := atomLink{rel: s.attr("rel"), href: s.attr("href")}
+	l := atomLink{rel: s.attrValue(s.attrIndex("rel")), href: s.uriAttrValue(s.attrIndex("href"))}
 	if l.rel == "" {
 		l.rel = "alternate"
 	}
-	if l.href != "" || s.hasAttr("href") {
-		l.href = uriAttr(l.href)
-	}
 	return l
 }
-
-func (s *xscan) hasAttr(name string) bool { return s.lastAttrIndex(name) >= 0 }
 
 func firstAlternate(links []atomLink) string {
 	for _, l := range links {
@@ -571,35 +558,40 @@ func (s *xscan) atomEntry() (*gofeed.Item, bool) {
 	}
 }
 
-// atomText is gofeed's parseAtomText without xml:base, for the text kinds
-// it does not run through an HTML parser: CDATA, text (or no type), html
-// without markup, and other non-binary types. uri is set for elements
-// gofeed round-trips through url.Parse (id).
+// atomText is gofeed's atom parseAtomText: the element's raw content,
+// trimmed, its CDATA unwrapped or its entities decoded or its base64
+// decoded according to its type and mode, HTML and XHTML resolved against
+// the xml:base in scope, and for elements holding a URI (id; uri is set)
+// the text resolved too.
 func (s *xscan) atomText(uri bool) (string, bool) {
-	typ := strings.ToLower(s.lastAttr("type"))
-	mode := strings.ToLower(s.lastAttr("mode"))
+	base := s.base()
+	lowerType := strings.ToLower(s.attrValue(s.lastAttrIndex("type")))
+	lowerMode := strings.ToLower(s.attrValue(s.lastAttrIndex("mode")))
 	inner, ok := s.inner()
 	if !ok {
 		return "", false
 	}
 	result := strings.TrimSpace(string(inner))
-	switch {
-	case strings.Contains(result, cdataStart):
+	if strings.Contains(result, cdataStart) {
 		result = stripCDATA(result)
-	case typ == "text" || strings.HasPrefix(typ, "text/") || typ == "" && mode == "":
-		result = decodeEntities(result)
-	case strings.Contains(typ, "xhtml"):
-		return "", false // gofeed strips a wrapping div with an HTML parser
-	case typ == "html":
-		if strings.IndexByte(result, '<') >= 0 {
-			return "", false // likewise
+		if lowerType == "html" || strings.Contains(lowerType, "xhtml") {
+			result = resolveHTML(base, result)
 		}
+	} else if lowerType == "text" || strings.HasPrefix(lowerType, "text/") || lowerType == "" && lowerMode == "" {
 		result = decodeEntities(result)
-	case mode == "base64" || isBinaryMediaType(typ):
-		return "", false
+	} else if strings.Contains(lowerType, "xhtml") {
+		result = resolveHTML(base, stripWrappingDiv(result))
+	} else if lowerType == "html" {
+		result = resolveHTML(base, decodeEntities(stripWrappingDiv(result)))
+	} else if lowerMode == "base64" || isBinaryMediaType(lowerType) {
+		if decoded, err := base64.StdEncoding.DecodeString(result); err == nil {
+			result = string(decoded)
+		}
 	}
 	if uri {
-		result = uriAttr(result)
+		if resolved, err := xmlBaseResolve(base, result); err == nil && resolved != nil {
+			result = resolved.String()
+		}
 	}
 	return result, true
 }

@@ -1,7 +1,9 @@
 package watcher
 
 import (
+	"bytes"
 	"fmt"
+	"html"
 	"reflect"
 	"strings"
 	"testing"
@@ -177,6 +179,63 @@ func FuzzFastParse(f *testing.F) {
 	})
 }
 
+// FuzzDecodeEntities checks decodeEntities, which decodes the common
+// references itself, against gofeed's DecodeEntities.
+func FuzzDecodeEntities(f *testing.F) {
+	for _, s := range hostileTitles {
+		f.Add(s)
+	}
+	f.Add("&#x1F600; &#128512; &#xd800; &#1114112; &#00065; &#X41; &#x; &#9 ; &amp &AMP; &ampx; &#150;")
+	f.Fuzz(func(t *testing.T, s string) {
+		if got, want := decodeEntities(s), gofeedDecodeEntities(s); got != want {
+			t.Fatalf("decodeEntities(%q) = %q; gofeed gives %q", s, got, want)
+		}
+	})
+}
+
+// gofeedDecodeEntities is gofeed v1.4.2's shared.DecodeEntities as it is.
+func gofeedDecodeEntities(str string) string {
+	idx := strings.IndexByte(str, '&')
+	if idx == -1 {
+		return str
+	}
+	var buf bytes.Buffer
+	data := []byte(str)
+	for len(data) > 0 {
+		idx := bytes.IndexByte(data, '&')
+		if idx == -1 {
+			buf.Write(data)
+			break
+		}
+		buf.Write(data[:idx])
+		data = data[idx:]
+		window := data
+		if len(window) > maxEntityLen {
+			window = window[:maxEntityLen]
+		}
+		end := bytes.IndexByte(window, ';')
+		if end == -1 && len(window) == len(data) {
+			buf.Write(data)
+			break
+		}
+		if end == -1 || bytes.ContainsAny(data[1:end], " \t\r\n") {
+			buf.WriteByte('&')
+			data = data[1:]
+			continue
+		}
+		span := string(data[:end+1])
+		dec := html.UnescapeString(span)
+		if dec == html.UnescapeString(span[:len(span)-1])+";" {
+			buf.WriteByte('&')
+			data = data[1:]
+			continue
+		}
+		buf.WriteString(dec)
+		data = data[end+1:]
+	}
+	return buf.String()
+}
+
 // fastSeeds are small documents at the edges of what the fast path reads.
 var fastSeeds = []string{
 	`<rss version="2.0"><channel><title>t</title><link>http://x/</link><item><title>a &amp; b</title><link>/1</link><guid>g</guid><description>&lt;p&gt;x&lt;/p&gt;</description><pubDate>Mon, 02 Jan 2006 15:04:05 -0700</pubDate></item></channel></rss>`,
@@ -188,7 +247,19 @@ var fastSeeds = []string{
 	`<rss><channel><item><title>a</title><title>b</title><link href="h"/><guid isPermaLink="false">x</guid><itunes:summary xmlns:itunes="http://www.itunes.com/DTDs/PodCast-1.0.dtd">s</itunes:summary></item></channel><item><title>root</title></item></rss>`,
 	`<RSS><Channel><Item><Title>T</Title><PubDate>Tue, 10 Jun 2003 04:00:00 GMT</PubDate></Item></Channel></RSS>`,
 	`<rss><channel><item><title>&#1; &#xD800; &#65534;</title></item></channel></rss>`,
-	"<rss><channel><item><title>a\r\nb</title><dc:date xmlns:dc=\"http://purl.org/dc/elements/1.1/\">x&#13;\r\n</dc:date></item></channel></rss>",
+	"<rss><channel><item><title>a\r\nb</title><dc:title xmlns:dc=\"http://purl.org/dc/elements/1.1/\">x&#13;\r\n<![CDATA[\ry]]>&#xD;</dc:title><dc:date xmlns:dc=\"http://purl.org/dc/elements/1.1/\">2024-01-15</dc:date></item></channel></rss>",
+	`<feed xmlns="http://www.w3.org/2005/Atom" xml:base="http://b/a/"><link href="../x"/><entry xml:base="e"><id>1</id><link href=""/><title type="xhtml"><div xmlns="http://www.w3.org/1999/xhtml"><a href="y">t</a></div></title><content type="html">&lt;img src="i.png"&gt;</content><summary type="html"><![CDATA[<a href="z">s</a>]]></summary></entry></feed>`,
+	`<rss version="2.0"><channel xml:base="http://b/c"><link>/site</link><item xml:base="d/"><link href="h"></link></item><item><link>l</link></item></channel></rss>`,
+	`<!DOCTYPE rss [<!ENTITY x "y">]><rss><channel><item><title>&x;</title></item></channel></rss>`,
+	`<rss><channel><item><title>t</channel></item></rss>`,
+	"<rss><channel><item><title></title></item></channel></rss>",
+	"<rss><channel><item><title>￾</title></item></channel></rss>",
+	`<?xml version="1.0" encoding="iso-8859-1"?><rss><channel><item><title>t</title></item></channel></rss>`,
+	`<?xml version="1.1"?><rss><channel/></rss>`,
+	`<rss><channel><item><title>t</title><pubDate>mer, 16 nov 2022 00:38:15 +0100</pubDate></item></channel></rss>`,
+	`<rss><channel><item><a:b xmlns:a="u"></c><title>t</title></item><item></d></item></channel></rss>`,
+	`<rss x=y><channel/></rss>`,
+	`<rss xmlns=""><channel><title>t</title></channel></rss>`,
 	`<feed xmlns="http://www.w3.org/2005/Atom" xml:base="http://b/"><entry><link href="x"/></entry></feed>`,
 	`<rss xmlns="http://backend.userland.com/rss2"><channel><item><title>bogus default namespace</title></item></channel></rss>`,
 	`<rss><channel><item><a:title xmlns:a="http://purl.org/atom/ns#">x</a:title><atom:summary xmlns:atom="http://www.w3.org/2005/Atom">s</atom:summary><atom:published xmlns:atom="http://www.w3.org/2005/Atom">2024-01-15T10:00:00Z</atom:published></item></channel></rss>`,

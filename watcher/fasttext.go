@@ -165,16 +165,42 @@ func commonEntity(span string) (rune, bool) {
 	return v, true
 }
 
-// uriAttr is what gofeed makes of a URI attribute (href, src …) of an
-// element it reaches as a child (shared.NextTag's resolveAttrs) when no
-// xml:base is in scope: the value round-tripped through url.Parse when it
-// parses, else unchanged.
-func uriAttr(v string) string {
-	u, err := url.Parse(strings.TrimLeft(v, " "))
+// xmlBaseResolve is gofeed's shared.XmlBaseResolveUrl: u parsed and, with
+// a base, resolved against it as a directory.
+func xmlBaseResolve(b *url.URL, u string) (*url.URL, error) {
+	rel, err := url.Parse(strings.TrimLeft(u, " "))
 	if err != nil {
+		return nil, err
+	}
+	if b == nil {
+		return rel, nil
+	}
+	base := *b
+	if base.Path != "" && u != "" && base.Path[len(base.Path)-1] != '/' {
+		base.Path += "/"
+	}
+	return base.ResolveReference(rel), nil
+}
+
+// resolveAttr is what gofeed makes of a URI attribute (href, src …) of an
+// element it reaches as a child (shared.resolveAttrs): resolved against
+// base, and so round-tripped through url.Parse even without one, when it
+// parses; else unchanged.
+func resolveAttr(base *url.URL, v string) string {
+	abs, err := xmlBaseResolve(base, v)
+	if err != nil || abs == nil {
 		return v
 	}
-	return u.String()
+	return abs.String()
+}
+
+// resolveURLIfBase is gofeed's shared.ResolveURLIfBase, for element text
+// that is a URL (an RSS <link>).
+func resolveURLIfBase(base *url.URL, s string) string {
+	if base == nil || s == "" {
+		return s
+	}
+	return resolveAttr(base, s)
 }
 
 // xmlDecode is the character data encoding/xml's non-strict decoder gives

@@ -2,6 +2,7 @@ package watcher
 
 import (
 	"bytes"
+	"net/url"
 	"strings"
 )
 
@@ -28,6 +29,7 @@ type xscan struct {
 
 	open  []span   // raw names of the open elements, root first
 	ns    []nsDecl // namespace declarations in scope, innermost last
+	bases []baseAt // xml:base values in scope, innermost last
 	attrs []xattr  // attributes of the last start tag
 
 	// The last token: the name of a start or end tag, the content of text
@@ -48,6 +50,13 @@ type xattr struct {
 type nsDecl struct {
 	prefix, uri string
 	depth       int // len(open) of the element that declared it
+}
+
+// baseAt is an xml:base in scope: goxpp's, resolved against the one
+// around it.
+type baseAt struct {
+	u     *url.URL
+	depth int // len(open) of the element that set it
 }
 
 type tok int
@@ -475,11 +484,15 @@ func (s *xscan) startTag() tok {
 		return tBad
 	}
 	s.open = append(s.open, span{s.tagStart + 1, local.hi})
+	base := false
 	for _, a := range s.attrs {
 		pre, loc := s.b[a.prefix.lo:a.prefix.hi], s.b[a.local.lo:a.local.hi]
 		switch {
 		case string(pre) == "xml" && string(loc) == "base":
-			return tBad // xml:base: gofeed resolves links and HTML against it
+			if !base {
+				base = true
+				s.pushBase(xmlDecode(s.b[a.val.lo:a.val.hi], false))
+			}
 		case string(pre) == "xmlns":
 			if !s.declare(string(loc), a) {
 				return tBad
@@ -491,6 +504,30 @@ func (s *xscan) startTag() tok {
 		}
 	}
 	return tStart
+}
+
+// pushBase is goxpp's pushBase: an xml:base that is empty or does not
+// parse leaves the base around it in place.
+func (s *xscan) pushBase(raw string) {
+	if raw == "" {
+		return
+	}
+	u, err := url.Parse(raw)
+	if err != nil {
+		return
+	}
+	if parent := s.base(); parent != nil {
+		u = parent.ResolveReference(u)
+	}
+	s.bases = append(s.bases, baseAt{u: u, depth: len(s.open)})
+}
+
+// base is the xml:base in scope for the last start tag, or nil.
+func (s *xscan) base() *url.URL {
+	if len(s.bases) == 0 {
+		return nil
+	}
+	return s.bases[len(s.bases)-1].u
 }
 
 // declare records a namespace declaration. Values gofeed would trim or
@@ -555,6 +592,9 @@ func (s *xscan) pop() {
 	s.open = s.open[:depth-1]
 	for len(s.ns) > 0 && s.ns[len(s.ns)-1].depth == depth {
 		s.ns = s.ns[:len(s.ns)-1]
+	}
+	for len(s.bases) > 0 && s.bases[len(s.bases)-1].depth == depth {
+		s.bases = s.bases[:len(s.bases)-1]
 	}
 }
 
@@ -652,36 +692,53 @@ func (s *xscan) directText() (string, bool) {
 	}
 }
 
-// attr is goxpp's Attribute on the last start tag: the first attribute of
-// that local name without a prefix, else the first with one; decoded.
-func (s *xscan) attr(name string) string {
+// attrIndex is the attribute goxpp's Attribute picks on the last start
+// tag: the first of that local name without a prefix, else the first with
+// one; -1 if none.
+func (s *xscan) attrIndex(name string) int {
 	fallback := -1
 	for i, a := range s.attrs {
 		if string(s.b[a.local.lo:a.local.hi]) != name {
 			continue
 		}
 		if a.prefix.hi == a.prefix.lo {
-			return xmlDecode(s.b[a.val.lo:a.val.hi], false)
+			return i
 		}
 		if fallback < 0 {
 			fallback = i
 		}
 	}
-	if fallback < 0 {
-		return ""
-	}
-	a := s.attrs[fallback]
-	return xmlDecode(s.b[a.val.lo:a.val.hi], false)
+	return fallback
 }
 
-// lastAttr is how encoding/xml fills an ",attr" field: the last attribute
-// of that local name, whatever its prefix; decoded.
-func (s *xscan) lastAttr(name string) string {
+// lastAttrIndex is the attribute encoding/xml fills an ",attr" field (and
+// gofeed an extension's attribute map) from: the last of that local name,
+// whatever its prefix; -1 if none.
+func (s *xscan) lastAttrIndex(name string) int {
 	for i := len(s.attrs) - 1; i >= 0; i-- {
 		a := s.attrs[i]
 		if string(s.b[a.local.lo:a.local.hi]) == name {
-			return xmlDecode(s.b[a.val.lo:a.val.hi], false)
+			return i
 		}
 	}
-	return ""
+	return -1
+}
+
+// attrValue is attribute i decoded, or "" when i is -1.
+func (s *xscan) attrValue(i int) string {
+	if i < 0 {
+		return ""
+	}
+	a := s.attrs[i]
+	return xmlDecode(s.b[a.val.lo:a.val.hi], false)
+}
+
+// uriAttrValue is attribute i as gofeed gives a URI attribute (href …) of
+// an element it reaches as a child (shared.resolveAttrs): resolved against
+// the xml:base in scope, or "" when i is -1.
+func (s *xscan) uriAttrValue(i int) string {
+	if i < 0 {
+		return ""
+	}
+	return resolveAttr(s.base(), s.attrValue(i))
 }
