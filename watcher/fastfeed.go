@@ -10,7 +10,7 @@ import (
 )
 
 // fastParse reads the common, well-formed RSS 0.9x/1.0/2.0 and Atom 1.0
-// feeds without gofeed, reading exactly what toItems and parse use (the
+// feeds, and JSON Feeds (fastJSON), without gofeed, reading exactly what toItems and parse use (the
 // feed's title and link; each item's title, description or summary,
 // content, link, GUID or ID, and raw dates) by gofeed's own rules (its
 // parsers and default translators, v1.4.2). It reports false — and the
@@ -21,17 +21,19 @@ import (
 // true, the items are gofeed's, field for field: TestFastParseCorpus,
 // TestFastParseGenerated and FuzzFastParse compare the two paths.
 func fastParse(body []byte) (*gofeed.Feed, bool) {
-	s := &xscan{b: body}
-	if !s.prolog() {
-		return nil, false
-	}
-	var f *gofeed.Feed
-	ok := false
-	switch local := s.b[s.local.lo:s.local.hi]; {
-	case bytes.EqualFold(local, []byte("rss")) || bytes.EqualFold(local, []byte("rdf")):
-		f, ok = s.rss()
-	case bytes.EqualFold(local, []byte("feed")):
-		f, ok = s.atom()
+	var (
+		f  *gofeed.Feed
+		ok bool
+	)
+	if trimmed := bytes.TrimLeft(body, " \t\r\n"); len(trimmed) > 0 && trimmed[0] == '{' {
+		f, ok = fastJSON(body)
+	} else if s := (&xscan{b: body}); s.prolog() {
+		switch local := s.b[s.local.lo:s.local.hi]; {
+		case bytes.EqualFold(local, []byte("rss")) || bytes.EqualFold(local, []byte("rdf")):
+			f, ok = s.rss()
+		case bytes.EqualFold(local, []byte("feed")):
+			f, ok = s.atom()
+		}
 	}
 	if !ok {
 		return nil, false

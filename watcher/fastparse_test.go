@@ -156,7 +156,7 @@ func TestFastParseGenerated(t *testing.T) {
 		}
 	}
 	t.Logf("fast path took %v of %v generated feeds", taken, total)
-	for _, format := range []string{feedtest.RSS, feedtest.Atom, feedtest.RSS1252} {
+	for _, format := range []string{feedtest.RSS, feedtest.Atom, feedtest.JSON, feedtest.RSS1252} {
 		if taken[format] != total[format] {
 			t.Errorf("fast path took %d of %d %s feeds; want all", taken[format], total[format], format)
 		}
@@ -260,7 +260,36 @@ var fastSeeds = []string{
 	`<rss><channel><item><a:b xmlns:a="u"></c><title>t</title></item><item></d></item></channel></rss>`,
 	`<rss x=y><channel/></rss>`,
 	`<rss xmlns=""><channel><title>t</title></channel></rss>`,
+	`{"version":"https://jsonfeed.org/version/1.1","title":"j","home_page_url":"/h","items":[{"id":7,"url":"/1","title":"t","summary":"s","content_text":"c","date_published":"2024-01-15T10:00:00Z","date_modified":"x"},{"id":"a\u0041","content_html":"<p>h</p>","ID":1.50,"tags":["x"],"attachments":[{"size_in_bytes":"12"}],"authors":[{"name":"n"}]}]}`,
+	`{"version":"1","items":[null]}`,
+	`{"version":"1","items":[{"id":{"x":1},"title":5}]}`,
+	`{"version":"1","authors":[null],"items":[]}`,
+	` {"items":[{"id":"x","date_published":" "}], "expired": "yes"} `,
 	`<feed xmlns="http://www.w3.org/2005/Atom" xml:base="http://b/"><entry><link href="x"/></entry></feed>`,
 	`<rss xmlns="http://backend.userland.com/rss2"><channel><item><title>bogus default namespace</title></item></channel></rss>`,
 	`<rss><channel><item><a:title xmlns:a="http://purl.org/atom/ns#">x</a:title><atom:summary xmlns:atom="http://www.w3.org/2005/Atom">s</atom:summary><atom:published xmlns:atom="http://www.w3.org/2005/Atom">2024-01-15T10:00:00Z</atom:published></item></channel></rss>`,
+}
+
+// BenchmarkParseGenerated parses the feeds of whole-run measurements
+// (feedtest.Generated, 50 items, one feed per format) with and without the
+// fast path: `benchstat -col /path` compares them.
+func BenchmarkParseGenerated(b *testing.B) {
+	now := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+	for _, spec := range feedtest.Generated("https://news.example", 4, 50, 0.55, now) {
+		body := feedtest.Render(spec)
+		ct := feedtest.ContentType(spec.Format)
+		feed := newsdigest.Feed{Name: spec.Title, URL: "https://feeds.example/" + spec.Format}
+		for _, path := range []string{"gofeed", "fast"} {
+			b.Run("format="+spec.Format+"/path="+path, func(b *testing.B) {
+				b.SetBytes(int64(len(body)))
+				b.ReportAllocs()
+				for b.Loop() {
+					p, err := parseVia(body, ct, feed, time.UTC, path == "fast")
+					if err != nil || len(p.items) != 50 {
+						b.Fatalf("parse = %d items, %v; want 50", len(p.items), err)
+					}
+				}
+			})
+		}
+	}
 }

@@ -92,14 +92,18 @@ func decodeEntities(str string) string {
 			buf.WriteString(data)
 			break
 		}
-		if end == -1 || strings.ContainsAny(data[1:end], " \t\r\n") {
+		if end == -1 || hasXMLSpace(data[1:end]) {
 			buf.WriteByte('&')
 			data = data[1:]
 			continue
 		}
 		span := data[:end+1]
 		if r, ok := commonEntity(span); ok {
-			buf.WriteRune(r)
+			if r < utf8.RuneSelf {
+				buf.WriteByte(byte(r))
+			} else {
+				buf.WriteRune(r)
+			}
 			data = data[end+1:]
 			continue
 		}
@@ -113,6 +117,16 @@ func decodeEntities(str string) string {
 		data = data[end+1:]
 	}
 	return buf.String()
+}
+
+// hasXMLSpace reports whether s holds a space, tab, CR or LF.
+func hasXMLSpace(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if isSpace(s[i]) {
+			return true
+		}
+	}
+	return false
 }
 
 // commonEntity decodes "&amp;" "&lt;" "&gt;" "&quot;" "&apos;" and numeric

@@ -193,35 +193,33 @@ func (s *xscan) next() tok {
 // and a bare '&' it keeps as text (gofeed decodes them later, its own way).
 func (s *xscan) charData() tok {
 	start := s.pos
-	b := s.b
-	i := s.pos
-	for i < len(b) {
-		switch byteClass[b[i]] {
+	n := bytes.IndexByte(s.b[start:], '<')
+	if n < 0 {
+		return tBad // the document ends inside the root
+	}
+	seg := s.b[start : start+n]
+	for i, c := range seg {
+		switch byteClass[c] {
 		case clPlain:
-			i++
-			continue
-		case clStop:
-			s.text = span{start, i}
-			s.pos = i
-			return tText
 		case clAmp:
-			if !refAllowed(b[i:]) {
+			if !refAllowed(seg[i:]) {
 				return tBad
 			}
 		case clBrack:
-			if i+2 < len(b) && b[i+1] == ']' && b[i+2] == '>' {
+			if i+2 < len(seg) && seg[i+1] == ']' && seg[i+2] == '>' {
 				return tBad
 			}
 		case clEF:
-			if forbiddenEF(b[i:]) {
+			if forbiddenEF(seg[i:]) {
 				return tBad
 			}
-		case clCtl:
+		default: // clCtl
 			return tBad
 		}
-		i++
 	}
-	return tBad // the document ends inside the root
+	s.text = span{start, start + n}
+	s.pos = start + n
+	return tText
 }
 
 // refAllowed reports whether the decoder accepts the '&' at the start of
