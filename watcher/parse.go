@@ -292,5 +292,8 @@ func resolve(base *url.URL, link string) string {
 
 // validUTF8 replaces invalid UTF-8 sequences with U+FFFD.
 func validUTF8(s string) string {
+	if utf8.ValidString(s) {
+		return s // strings.ToValidUTF8 gives s too, but scans it a byte at a time
+	}
 	return strings.ToValidUTF8(s, "\uFFFD")
 }
