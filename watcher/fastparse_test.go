@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"fmt"
 	"html"
+	"os"
 	"reflect"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -291,5 +293,23 @@ func BenchmarkParseGenerated(b *testing.B) {
 				}
 			})
 		}
+	}
+}
+
+// TestFastParseMirrorsGofeedVersion fails when gofeed is upgraded: the fast
+// path ports gofeed v1.4.2's rules (fasttext.go, fasthtml.go, fastjson.go,
+// the namespace tables of fastfeed.go), which must then be checked against
+// the new version, and this test moved on with them.
+func TestFastParseMirrorsGofeedVersion(t *testing.T) {
+	mod, err := os.ReadFile("../go.mod")
+	if err != nil {
+		t.Skipf("go.mod: %v", err)
+	}
+	m := regexp.MustCompile(`(?m)^\s*github\.com/mmcdole/gofeed (\S+)`).FindSubmatch(mod)
+	if m == nil {
+		t.Fatal("go.mod does not require github.com/mmcdole/gofeed")
+	}
+	if v := string(m[1]); v != "v1.4.2" {
+		t.Fatalf("gofeed is %s; the fast path mirrors v1.4.2: check its ported rules against the new version", v)
 	}
 }
