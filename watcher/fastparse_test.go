@@ -101,7 +101,7 @@ func TestFastParseCorpus(t *testing.T) {
 	}
 }
 
-const fastCorpusFloor = 0
+const fastCorpusFloor = 377
 
 // hostileTitles are item titles and summaries that test the edges of
 // escaping and text handling in every format.

@@ -86,7 +86,7 @@ func parseVia(body []byte, contentType string, feed newsdigest.Feed, loc *time.L
 		ok     bool
 	)
 	if fast {
-		parsed, ok = fastParse(input)
+		parsed, ok = guardedFastParse(input)
 	}
 	if !ok {
 		parsed, err = parseFeed(input)
@@ -165,6 +165,18 @@ func rssTTL(body []byte) time.Duration {
 		return 0
 	}
 	return time.Duration(minutes) * time.Minute
+}
+
+// guardedFastParse is fastParse, declining instead of panicking should it
+// ever panic (FuzzFastParse calls fastParse itself, so that it would
+// fail on one): the body then goes to gofeed.
+func guardedFastParse(body []byte) (f *gofeed.Feed, ok bool) {
+	defer func() {
+		if r := recover(); r != nil {
+			f, ok = nil, false
+		}
+	}()
+	return fastParse(body)
 }
 
 // parseFeed runs gofeed on body, turning a panic inside the parser into an
