@@ -34,6 +34,7 @@ type extLink struct{ key, rel, href string }
 // rssItem is what gofeed's rss parser and translator keep of an item.
 type rssItem struct {
 	title, description, content, link, guid, pubDate string
+	pubDates                                         int // <pubDate> elements
 
 	// Extension elements, keyed as gofeed keys them: dc and itunes are
 	// set by any element of those extensions (gofeed then builds its
@@ -197,6 +198,7 @@ func (s *xscan) rssItem(native []string) (*gofeed.Item, bool) {
 			case s.localIs("guid"):
 				ok = s.innerText(&it.guid)
 			case s.localIs("pubdate"):
+				it.pubDates++
 				ok = s.innerText(&it.pubDate)
 			default:
 				ok = s.skip()
@@ -284,6 +286,12 @@ func first(v []string) string {
 
 // translate is gofeed's DefaultRSSTranslator for the fields toItems reads.
 func (it *rssItem) translate() (*gofeed.Item, bool) {
+	// gofeed keeps the date it parsed from an earlier <pubDate> when a
+	// later one is empty, and dates the item by it: a reading only gofeed
+	// has.
+	if it.pubDates > 1 && it.pubDate == "" {
+		return nil, false
+	}
 	out := &gofeed.Item{Link: it.link, GUID: it.guid, Title: it.title, Content: it.content}
 	if out.Title == "" && it.dc {
 		out.Title = first(it.dcTitle)
