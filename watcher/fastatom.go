@@ -14,36 +14,29 @@ import (
 func (s *xscan) atom() (*gofeed.Feed, bool) {
 	f := &gofeed.Feed{FeedType: "atom", Items: []*gofeed.Item{}}
 	var links []atomLink
-	for {
-		switch s.next() {
-		case tBad:
-			return nil, false
-		case tEnd:
-			f.Link = firstAlternate(links)
-			return f, true
-		case tStart:
-			ok := true
-			switch {
-			case !inList(s.space(), atomNative):
-				ok = s.skip()
-			case s.localIs("title"):
-				f.Title, ok = s.atomText(false)
-			case s.localIs("link"):
-				links = append(links, s.atomLink())
-				ok = s.skip()
-			case s.localIs("entry"):
-				var it *gofeed.Item
-				if it, ok = s.atomEntry(); ok {
-					f.Items = append(f.Items, it)
-				}
-			default:
-				ok = s.skip()
-			}
-			if !ok {
-				return nil, false
-			}
+	ok := s.children(func() bool {
+		switch {
+		case !inList(s.space(), atomNative):
+			return s.skip()
+		case s.localIs("title"):
+			var ok bool
+			f.Title, ok = s.atomText(false)
+			return ok
+		case s.localIs("link"):
+			links = append(links, s.atomLink())
+			return s.skip()
+		case s.localIs("entry"):
+			it, ok := s.atomEntry()
+			f.Items = append(f.Items, it)
+			return ok
 		}
+		return s.skip()
+	})
+	if !ok {
+		return nil, false
 	}
+	f.Link = firstAlternate(links)
+	return f, true
 }
 
 type atomLink struct{ rel, href string }
@@ -73,45 +66,43 @@ func (s *xscan) atomEntry() (*gofeed.Item, bool) {
 		links              []atomLink
 		published, updated string
 	)
-	for {
-		switch s.next() {
-		case tBad:
-			return nil, false
-		case tEnd:
-			it.Link = firstAlternate(links)
-			it.Published, it.Updated = published, updated
-			if it.Published == "" {
-				it.Published = updated
-			}
-			return it, true
-		case tStart:
-			ok := true
-			switch {
-			case !inList(s.space(), atomNative):
-				ok = s.skip()
-			case s.localIs("title"):
-				it.Title, ok = s.atomText(false)
-			case s.localIs("id"):
-				it.GUID, ok = s.atomText(true)
-			case s.localIs("summary"):
-				it.Description, ok = s.atomText(false)
-			case s.localIs("content"):
-				it.Content, ok = s.atomText(false)
-			case s.localIs("updated") || s.localIs("modified"):
-				updated, ok = s.atomText(false)
-			case s.localIs("published") || s.localIs("issued"):
-				published, ok = s.atomText(false)
-			case s.localIs("link"):
-				links = append(links, s.atomLink())
-				ok = s.skip()
-			default:
-				ok = s.skip()
-			}
-			if !ok {
-				return nil, false
-			}
+	ok := s.children(func() bool {
+		var dst *string
+		uri := false
+		switch {
+		case !inList(s.space(), atomNative):
+			return s.skip()
+		case s.localIs("title"):
+			dst = &it.Title
+		case s.localIs("id"):
+			dst, uri = &it.GUID, true
+		case s.localIs("summary"):
+			dst = &it.Description
+		case s.localIs("content"):
+			dst = &it.Content
+		case s.localIs("updated") || s.localIs("modified"):
+			dst = &updated
+		case s.localIs("published") || s.localIs("issued"):
+			dst = &published
+		case s.localIs("link"):
+			links = append(links, s.atomLink())
+			return s.skip()
+		default:
+			return s.skip()
 		}
+		var ok bool
+		*dst, ok = s.atomText(uri)
+		return ok
+	})
+	if !ok {
+		return nil, false
 	}
+	it.Link = firstAlternate(links)
+	it.Published, it.Updated = published, updated
+	if it.Published == "" {
+		it.Published = updated
+	}
+	return it, true
 }
 
 // atomText is gofeed's atom parseAtomText: the element's raw content,

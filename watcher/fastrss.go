@@ -56,37 +56,31 @@ func (s *xscan) rss() (*gofeed.Feed, bool) {
 		channel   *gofeed.Feed
 		rootItems []*gofeed.Item
 	)
-	for {
-		switch s.next() {
-		case tBad:
-			return nil, false
-		case tEnd:
-			if channel == nil {
-				channel = &gofeed.Feed{}
-			}
-			channel.FeedType = "rss"
-			channel.Items = append(channel.Items, rootItems...)
-			return channel, true
-		case tStart:
-			var ok bool
-			switch {
-			case !inList(s.space(), native):
-				ok = s.skip()
-			case s.localIs("channel"):
-				channel, ok = s.rssChannel(native)
-			case s.localIs("item"):
-				var it *gofeed.Item
-				if it, ok = s.rssItem(native); ok {
-					rootItems = append(rootItems, it)
-				}
-			default:
-				ok = s.skip()
-			}
-			if !ok {
-				return nil, false
-			}
+	ok := s.children(func() bool {
+		var ok bool
+		switch {
+		case !inList(s.space(), native):
+			return s.skip()
+		case s.localIs("channel"):
+			channel, ok = s.rssChannel(native)
+			return ok
+		case s.localIs("item"):
+			var it *gofeed.Item
+			it, ok = s.rssItem(native)
+			rootItems = append(rootItems, it)
+			return ok
 		}
+		return s.skip()
+	})
+	if !ok {
+		return nil, false
 	}
+	if channel == nil {
+		channel = &gofeed.Feed{}
+	}
+	channel.FeedType = "rss"
+	channel.Items = append(channel.Items, rootItems...)
+	return channel, true
 }
 
 func (s *xscan) rssChannel(native []string) (*gofeed.Feed, bool) {
@@ -96,61 +90,48 @@ func (s *xscan) rssChannel(native []string) (*gofeed.Feed, bool) {
 		dcTitle  []string
 		atomLink []extLink
 	)
-	for {
-		switch s.next() {
-		case tBad:
-			return nil, false
-		case tEnd:
-			if f.Title == "" && dc && len(dcTitle) > 0 {
-				f.Title = dcTitle[0]
+	ok := s.children(func() bool {
+		var ok bool
+		if space := s.space(); !inList(space, native) {
+			switch key := s.extKey(space); {
+			case key == "dc" && s.localName() == "title":
+				dc = true
+				var v string
+				v, ok = s.directText()
+				dcTitle = append(dcTitle, v)
+				return ok
+			case key == "dc":
+				dc = true
+			case (key == "atom" || key == "atom10" || key == "atom03") && s.localName() == "link":
+				atomLink = append(atomLink, extLink{key: key,
+					rel: s.attrValue(s.lastAttrIndex("rel")), href: s.uriAttrValue(s.lastAttrIndex("href"))})
 			}
-			if f.Link == "" {
-				f.Link = rssAtomLink(atomLink)
-			}
-			return f, true
-		case tStart:
-			ok := true
-			if space := s.space(); !inList(space, native) {
-				switch key := s.extKey(space); {
-				case key == "dc" && s.localName() == "title":
-					dc = true
-					var v string
-					if v, ok = s.directText(); ok {
-						dcTitle = append(dcTitle, v)
-					}
-				case key == "dc":
-					dc = true
-					ok = s.skip()
-				case (key == "atom" || key == "atom10" || key == "atom03") && s.localName() == "link":
-					l := extLink{key: key, rel: s.attrValue(s.lastAttrIndex("rel")), href: s.uriAttrValue(s.lastAttrIndex("href"))}
-					atomLink = append(atomLink, l)
-					ok = s.skip()
-				default:
-					ok = s.skip()
-				}
-			} else {
-				switch {
-				case s.localIs("title"):
-					var inner []byte
-					if inner, ok = s.inner(); ok {
-						f.Title = parseText(inner)
-					}
-				case s.localIs("link"):
-					f.Link, ok = s.rssLink()
-				case s.localIs("item"):
-					var it *gofeed.Item
-					if it, ok = s.rssItem(native); ok {
-						f.Items = append(f.Items, it)
-					}
-				default:
-					ok = s.skip()
-				}
-			}
-			if !ok {
-				return nil, false
-			}
+			return s.skip()
 		}
+		switch {
+		case s.localIs("title"):
+			return s.innerText(&f.Title)
+		case s.localIs("link"):
+			f.Link, ok = s.rssLink()
+			return ok
+		case s.localIs("item"):
+			var it *gofeed.Item
+			it, ok = s.rssItem(native)
+			f.Items = append(f.Items, it)
+			return ok
+		}
+		return s.skip()
+	})
+	if !ok {
+		return nil, false
 	}
+	if f.Title == "" && dc {
+		f.Title = first(dcTitle)
+	}
+	if f.Link == "" {
+		f.Link = rssAtomLink(atomLink)
+	}
+	return f, true
 }
 
 // rssAtomLink is the translator's fallback feed link: the first atom:link
@@ -168,46 +149,37 @@ func rssAtomLink(links []extLink) string {
 
 func (s *xscan) rssItem(native []string) (*gofeed.Item, bool) {
 	var it rssItem
-	for {
-		switch s.next() {
-		case tBad:
-			return nil, false
-		case tEnd:
-			return it.translate()
-		case tStart:
-			ok := true
-			space := s.space()
-			var key string
-			if s.localIs("encoded") || !inList(space, native) {
-				key = s.extKey(space)
-			}
-			switch {
-			case s.localIs("encoded") && key == "content":
-				var inner []byte
-				if inner, ok = s.inner(); ok {
-					it.content = parseText(inner)
-				}
-			case !inList(space, native):
-				ok = s.rssItemExt(&it, key)
-			case s.localIs("title"):
-				ok = s.innerText(&it.title)
-			case s.localIs("description"):
-				ok = s.innerText(&it.description)
-			case s.localIs("link"):
-				it.link, ok = s.rssLink()
-			case s.localIs("guid"):
-				ok = s.innerText(&it.guid)
-			case s.localIs("pubdate"):
-				it.pubDates++
-				ok = s.innerText(&it.pubDate)
-			default:
-				ok = s.skip()
-			}
-			if !ok {
-				return nil, false
-			}
+	ok := s.children(func() bool {
+		space := s.space()
+		var key string
+		if s.localIs("encoded") || !inList(space, native) {
+			key = s.extKey(space)
 		}
+		switch {
+		case s.localIs("encoded") && key == "content":
+			return s.innerText(&it.content)
+		case !inList(space, native):
+			return s.rssItemExt(&it, key)
+		case s.localIs("title"):
+			return s.innerText(&it.title)
+		case s.localIs("description"):
+			return s.innerText(&it.description)
+		case s.localIs("link"):
+			var ok bool
+			it.link, ok = s.rssLink()
+			return ok
+		case s.localIs("guid"):
+			return s.innerText(&it.guid)
+		case s.localIs("pubdate"):
+			it.pubDates++
+			return s.innerText(&it.pubDate)
+		}
+		return s.skip()
+	})
+	if !ok {
+		return nil, false
 	}
+	return it.translate()
 }
 
 func (s *xscan) innerText(dst *string) bool {

@@ -67,6 +67,25 @@ func (s *xscan) prefixForURI(uri string) (string, bool) {
 	return "", false
 }
 
+// children reads the rest of the element whose start tag was just read,
+// calling child at the start tag of each child element, which must read
+// that element through its end tag. It reports false when the scanner
+// gives up or child returns false.
+func (s *xscan) children(child func() bool) bool {
+	for {
+		switch s.next() {
+		case tBad:
+			return false
+		case tEnd:
+			return true
+		case tStart:
+			if !child() {
+				return false
+			}
+		}
+	}
+}
+
 // skip reads the rest of the element whose start tag was just read.
 func (s *xscan) skip() bool {
 	_, ok := s.inner()
