@@ -16,10 +16,11 @@ import (
 // instructions, CDATA sections, and a DOCTYPE without an internal subset
 // before the root. It refuses C0 controls and U+FFFE/U+FFFF anywhere (gofeed
 // drops the former before decoding, the decoder refuses the latter),
-// mismatched end tags (which the non-strict decoder reinterprets), xml:base
-// (which gofeed applies to links and HTML), namespace declarations it would
-// have to trim or that bind the reserved prefixes, nesting deeper than
-// maxFastDepth, and a document that ends before its root does.
+// mismatched end tags (which the non-strict decoder reinterprets), unquoted
+// or valueless attributes, namespace declarations gofeed would trim or
+// that bind the reserved prefixes, nesting deeper than maxFastDepth, and a
+// document that ends before its root does. It keeps the namespaces and
+// xml:base values in scope (fastscope.go) as goxpp does.
 //
 // The scanner never reads past b and never panics on any input
 // (FuzzFastParse).

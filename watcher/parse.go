@@ -42,7 +42,9 @@ var prologEncoding = regexp.MustCompile(`^<\?xml[^>]*?\sencoding\s*=\s*["']([^"'
 // without a zone are read as UTC; ParseIn reads them elsewhere. A body the
 // feed parser rejects is repaired (undeclared HTML entities, bare &, control
 // characters, a cut-off tail) and parsed again; a well-formed feed is never
-// altered. Parse never panics; errors wrap ErrNotFeed or ErrParse and read
+// altered. Most well-formed feeds are read by a fast path (fastParse) that
+// gives exactly the items gofeed gives, several times faster; gofeed reads
+// the rest. Parse never panics; errors wrap ErrNotFeed or ErrParse and read
 // like "not a feed: HTML page 'Home'".
 func Parse(body []byte, contentType string, feed newsdigest.Feed) ([]newsdigest.Item, error) {
 	return ParseIn(body, contentType, feed, time.UTC)
