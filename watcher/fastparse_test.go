@@ -262,6 +262,9 @@ var fastSeeds = []string{
 	`<rss><channel><item><a:b xmlns:a="u"></c><title>t</title></item><item></d></item></channel></rss>`,
 	`<rss x=y><channel/></rss>`,
 	`<rss xmlns=""><channel><title>t</title></channel></rss>`,
+	// gofeed dates this item by the first <pubDate> (found by
+	// TestFastParseRandomDocuments).
+	`<rss><channel><item><title>t</title><pubDate>Mon, 02 Jan 2006 15:04:05 -0700</pubDate><pubDate></pubDate></item></channel></rss>`,
 	`{"version":"https://jsonfeed.org/version/1.1","title":"j","home_page_url":"/h","items":[{"id":7,"url":"/1","title":"t","summary":"s","content_text":"c","date_published":"2024-01-15T10:00:00Z","date_modified":"x"},{"id":"a\u0041","content_html":"<p>h</p>","ID":1.50,"tags":["x"],"attachments":[{"size_in_bytes":"12"}],"authors":[{"name":"n"}]}]}`,
 	`{"version":"1","items":[null]}`,
 	`{"version":"1","items":[{"id":{"x":1},"title":5}]}`,
