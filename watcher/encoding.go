@@ -89,10 +89,10 @@ func toUTF8(body []byte, contentType string) []byte {
 		if err != nil {
 			decoded = body
 		}
-		return declareUTF8(bytes.ToValidUTF8(decoded, []byte("\uFFFD")))
+		return declareUTF8(validBytes(decoded))
 	}
 	if bytes.HasPrefix(body, utf8BOM) {
-		return declareUTF8(bytes.ToValidUTF8(body[len(utf8BOM):], []byte("\uFFFD")))
+		return declareUTF8(validBytes(body[len(utf8BOM):]))
 	}
 	if utf8.Valid(body) {
 		return declareUTF8(body)
@@ -108,7 +108,7 @@ func toUTF8(body []byte, contentType string) []byte {
 	if err != nil {
 		decoded, _ = charmap.Windows1252.NewDecoder().Bytes(body)
 	}
-	return declareUTF8(bytes.ToValidUTF8(decoded, []byte("\uFFFD")))
+	return declareUTF8(validBytes(decoded))
 }
 
 // legacyEncoding is the encoding a label names (WHATWG names, so
@@ -138,6 +138,10 @@ func declareUTF8(body []byte) []byte {
 	attr := prologEncodingAttr.FindIndex(decl)
 	if attr == nil {
 		return body
+	}
+	a := decl[attr[0]:attr[1]] // ` encoding = "value"`
+	if q := bytes.IndexAny(a, `"'`); bytes.EqualFold(a[q+1:len(a)-1], []byte("utf-8")) {
+		return body // it says so already: the XML parser reads "UTF-8" as "utf-8"
 	}
 	out := make([]byte, 0, len(body)+8)
 	out = append(out, body[:loc[0]+attr[0]]...)
@@ -223,12 +227,7 @@ func cp1252Byte(enc *encoding.Encoder, r rune) (byte, bool) {
 // hasHighLatin reports whether s has a character in U+0080–U+00FF, the
 // only start of mojibake fixMojibake repairs.
 func hasHighLatin(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] == 0xC2 || s[i] == 0xC3 {
-			return true
-		}
-	}
-	return false
+	return strings.IndexByte(s, 0xC2) >= 0 || strings.IndexByte(s, 0xC3) >= 0
 }
 
 // plausibleRepair reports whether UTF-8 bytes b, recovered from a run of
@@ -246,4 +245,13 @@ func plausibleRepair(b []byte) bool {
 		}
 	}
 	return true
+}
+
+// validBytes is b with invalid UTF-8 replaced by U+FFFD; b itself when it
+// is valid (bytes.ToValidUTF8 always copies).
+func validBytes(b []byte) []byte {
+	if utf8.Valid(b) {
+		return b
+	}
+	return bytes.ToValidUTF8(b, []byte("\uFFFD"))
 }

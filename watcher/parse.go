@@ -42,7 +42,9 @@ var prologEncoding = regexp.MustCompile(`^<\?xml[^>]*?\sencoding\s*=\s*["']([^"'
 // without a zone are read as UTC; ParseIn reads them elsewhere. A body the
 // feed parser rejects is repaired (undeclared HTML entities, bare &, control
 // characters, a cut-off tail) and parsed again; a well-formed feed is never
-// altered. Parse never panics; errors wrap ErrNotFeed or ErrParse and read
+// altered. Most well-formed feeds are read by a fast path (fastParse) that
+// gives exactly the items gofeed gives, several times faster; gofeed reads
+// the rest. Parse never panics; errors wrap ErrNotFeed or ErrParse and read
 // like "not a feed: HTML page 'Home'".
 func Parse(body []byte, contentType string, feed newsdigest.Feed) ([]newsdigest.Item, error) {
 	return ParseIn(body, contentType, feed, time.UTC)
@@ -66,6 +68,12 @@ type parsedFeed struct {
 }
 
 func parse(body []byte, contentType string, feed newsdigest.Feed, loc *time.Location) (parsedFeed, error) {
+	return parseVia(body, contentType, feed, loc, true)
+}
+
+// parseVia is parse, with or without the fast path (fastParse) in front of
+// gofeed; the tests compare the two.
+func parseVia(body []byte, contentType string, feed newsdigest.Feed, loc *time.Location, fast bool) (parsedFeed, error) {
 	if loc == nil {
 		loc = time.UTC
 	}
@@ -74,7 +82,17 @@ func parse(body []byte, contentType string, feed newsdigest.Feed, loc *time.Loca
 	if len(trimmed) == 0 {
 		return parsedFeed{}, fmt.Errorf("%w: empty body", ErrNotFeed)
 	}
-	parsed, err := parseFeed(input)
+	var (
+		parsed *gofeed.Feed
+		err    error
+		ok     bool
+	)
+	if fast {
+		parsed, ok = guardedFastParse(input)
+	}
+	if !ok {
+		parsed, err = parseFeed(input)
+	}
 	truncated := false
 	if err != nil && trimmed[0] == '<' {
 		if errors.Is(err, gofeed.ErrFeedTypeNotDetected) {
@@ -149,6 +167,18 @@ func rssTTL(body []byte) time.Duration {
 		return 0
 	}
 	return time.Duration(minutes) * time.Minute
+}
+
+// guardedFastParse is fastParse, declining instead of panicking should it
+// ever panic (FuzzFastParse calls fastParse itself, so that it would
+// fail on one): the body then goes to gofeed.
+func guardedFastParse(body []byte) (f *gofeed.Feed, ok bool) {
+	defer func() {
+		if r := recover(); r != nil {
+			f, ok = nil, false
+		}
+	}()
+	return fastParse(body)
 }
 
 // parseFeed runs gofeed on body, turning a panic inside the parser into an
@@ -276,5 +306,8 @@ func resolve(base *url.URL, link string) string {
 
 // validUTF8 replaces invalid UTF-8 sequences with U+FFFD.
 func validUTF8(s string) string {
+	if utf8.ValidString(s) {
+		return s // strings.ToValidUTF8 gives s too, but scans it a byte at a time
+	}
 	return strings.ToValidUTF8(s, "\uFFFD")
 }
