@@ -30,7 +30,7 @@ func BenchmarkRun(b *testing.B) {
 		dir := b.TempDir()
 		cfg := filepath.Join(dir, "config.yaml")
 		var sb strings.Builder
-		sb.WriteString("fetch:\n  concurrency: 16\nstore:\n  path: bench.db\nfeeds:\n")
+		sb.WriteString("fetch:\n  concurrency: 16\n  allow_private: true\nstore:\n  path: bench.db\nfeeds:\n")
 		for f, spec := range feedtest.Generated(srv.URL, nFeeds, nItems, matching, time.Now()) {
 			path := fmt.Sprintf("/feed/%d", f)
 			srv.Set(path, spec)
@@ -46,6 +46,14 @@ func BenchmarkRun(b *testing.B) {
 			if code != 0 {
 				b.Fatalf("run exited %d", code)
 			}
+		}
+		// A run whose feeds all fail still exits 0 and would measure
+		// nothing: check once, outside the timings, that every feed was read.
+		var stderr strings.Builder
+		if code := Main(context.Background(), []string{"run", "-dry-run", "-format", "json", "-config", cfg},
+			strings.NewReader(""), io.Discard, &stderr, func(string) string { return "" }); code != 0 ||
+			!strings.Contains(stderr.String(), fmt.Sprintf("fetched=%d ", nFeeds)) || !strings.Contains(stderr.String(), "failed=0") {
+			b.Fatalf("run exited %d without fetching every feed:\n%s", code, stderr.String())
 		}
 		fresh := func() {
 			for _, suffix := range []string{"", "-wal", "-shm"} {
