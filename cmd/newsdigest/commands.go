@@ -352,13 +352,49 @@ func cmdClassify(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	sc := newLineScanner(e.stdin)
+	paths := fs.Args()
+	if len(paths) == 0 {
+		paths = []string{"-"}
+	}
 	out := bufio.NewWriter(e.stdout)
 	defer out.Flush()
-	enc := json.NewEncoder(out)
-	var scratch classify.Scratch
-	var matches []newsdigest.Match
-	bad, line := 0, 0
+	c := classifier{e: e, m: m, enc: json.NewEncoder(out)}
+	for _, path := range paths {
+		if err := c.file(ctx, path); err != nil {
+			return err
+		}
+	}
+	if c.bad > 0 {
+		return fmt.Errorf("classify: %d of %d lines were not valid JSON", c.bad, c.lines)
+	}
+	return nil
+}
+
+// classifier is one classify command's state across its input files.
+type classifier struct {
+	e          *env
+	m          *classify.Matcher
+	enc        *json.Encoder
+	scratch    classify.Scratch
+	matches    []newsdigest.Match
+	bad, lines int
+}
+
+// file classifies the JSON lines of path ("-": standard input), writing
+// one line out per line in; a line that is not JSON gets an error line.
+func (c *classifier) file(ctx context.Context, path string) error {
+	var r io.Reader = c.e.stdin
+	name := "stdin"
+	if path != "-" {
+		f, err := os.Open(path)
+		if err != nil {
+			return usagef("classify: %v", err)
+		}
+		defer f.Close()
+		r, name = f, path
+	}
+	sc := newLineScanner(r)
+	line := 0
 	for sc.Scan() {
 		line++
 		if ctx.Err() != nil {
@@ -368,28 +404,26 @@ func cmdClassify(ctx context.Context, e *env, args []string) error {
 		if raw == "" {
 			continue
 		}
+		c.lines++
 		var in classifyIn
 		res := classifyOut{Topics: []classifyTopic{}}
 		if err := json.Unmarshal([]byte(raw), &in); err != nil {
-			bad++
-			res.Error = fmt.Sprintf("line %d: invalid JSON: %v", line, err)
-			fmt.Fprintf(e.stderr, "newsdigest: classify: %s\n", res.Error)
+			c.bad++
+			res.Error = fmt.Sprintf("%s:%d: invalid JSON: %v", name, line, err)
+			fmt.Fprintf(c.e.stderr, "newsdigest: classify: %s\n", res.Error)
 		} else {
 			res.ID = in.ID
-			matches = m.MatchAppend(matches[:0], &scratch, classify.Doc{Title: in.Title, Summary: in.Summary, Content: in.Content})
-			for _, mt := range matches {
+			c.matches = c.m.MatchAppend(c.matches[:0], &c.scratch, classify.Doc{Title: in.Title, Summary: in.Summary, Content: in.Content})
+			for _, mt := range c.matches {
 				res.Topics = append(res.Topics, classifyTopic{Name: mt.Topic, Score: mt.Score, Terms: mt.Terms})
 			}
 		}
-		if err := enc.Encode(res); err != nil {
+		if err := c.enc.Encode(res); err != nil {
 			return fmt.Errorf("classify: write: %w", err)
 		}
 	}
 	if err := sc.Err(); err != nil {
-		return fmt.Errorf("classify: read line %d: %w", line+1, err)
-	}
-	if bad > 0 {
-		return fmt.Errorf("classify: %d of %d lines were not valid JSON", bad, line)
+		return fmt.Errorf("classify: %s: read line %d: %w", name, line+1, err)
 	}
 	return nil
 }

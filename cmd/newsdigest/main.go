@@ -109,7 +109,7 @@ func usage(w io.Writer) {
   newsdigest serve    [-config F]
   newsdigest validate [-config F]
   newsdigest explain  [-config F] [-json] [-title T] [-summary S] [TEXT]
-  newsdigest classify [-config F]      JSON lines in, JSON lines out
+  newsdigest classify [-config F] [FILE]...  JSON lines in (files, or stdin), JSON lines out
   newsdigest backtest [-config F] [-json] [-q] [-topic NAME]... [-min-precision [TOPIC=]P]... [-min-recall [TOPIC=]R]... [FILE]...
                       labelled JSON lines in: per-topic precision, recall, F1 and every miss
   newsdigest migrate  [-config F]     bring the store's schema up to date

@@ -218,8 +218,8 @@ not json
 	if code != 1 {
 		t.Errorf("exit %d; want 1 for one bad line", code)
 	}
-	if !strings.Contains(errOut, "line 2") {
-		t.Errorf("stderr does not name line 2: %s", errOut)
+	if !strings.Contains(errOut, "stdin:2: invalid JSON") {
+		t.Errorf("stderr does not name line 2 of stdin: %s", errOut)
 	}
 	lines := strings.Split(strings.TrimSpace(out), "\n")
 	if len(lines) != 4 {
@@ -252,6 +252,39 @@ not json
 	}
 	if got[3].ID != "c" || len(got[3].Topics) != 2 {
 		t.Errorf("line c = %+v; want usmca and cartels", got[3])
+	}
+}
+
+// classify reads the files it is given, in order, and stdin for "-"; a
+// file it cannot open is an error before anything is written for it.
+func TestClassifyFiles(t *testing.T) {
+	cfg := writeConfig(t, topicsYAML)
+	dir := t.TempDir()
+	a, b := filepath.Join(dir, "a.jsonl"), filepath.Join(dir, "b.jsonl")
+	if err := os.WriteFile(a, []byte(`{"id":"a1","title":"T-MEC"}`+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(b, []byte(`{"id":"b1","title":"Nothing"}`+"\nnot json\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errOut := runMain(t, `{"id":"s1","title":"CJNG in México"}`+"\n", nil, "classify", "-config", cfg, a, "-", b)
+	if code != 1 || !strings.Contains(errOut, b+":2: invalid JSON") {
+		t.Errorf("exit %d, stderr %q; want 1 and the bad line named by file and line", code, errOut)
+	}
+	var ids []string
+	for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
+		var r struct{ ID string }
+		if err := json.Unmarshal([]byte(line), &r); err != nil {
+			t.Fatalf("output line %q: %v", line, err)
+		}
+		ids = append(ids, r.ID)
+	}
+	if got := strings.Join(ids, ","); got != "a1,s1,b1," {
+		t.Errorf("output ids %q; want a1,s1,b1, (the bad line has no id)", got)
+	}
+	code, _, errOut = runMain(t, "", nil, "classify", "-config", cfg, filepath.Join(dir, "missing.jsonl"))
+	if code != 2 || !strings.Contains(errOut, "missing.jsonl") {
+		t.Errorf("missing file: exit %d, stderr %q; want 2 naming the file", code, errOut)
 	}
 }
 
