@@ -175,6 +175,9 @@ func TestPublicSets(t *testing.T) {
 	for _, set := range storyeval.Sets {
 		name := set.Part() + "/" + set.Name
 		t.Run(name, func(t *testing.T) {
+			if set.Locked() {
+				t.Skip("sealed held-out set: not scored until NEWSDIGEST_UNSEAL=1")
+			}
 			ws, pairs, err := set.Load("testdata")
 			if err != nil {
 				t.Fatal(err)

@@ -78,6 +78,10 @@ func TestWindows(t *testing.T) {
 	if len(weeks) != 2 || len(weeks[0].Items) != 3 || weeks[0].From.Weekday() != time.Monday {
 		t.Errorf("ByWeek = %d windows, first with %d items from %s; want 2, 3, a Monday", len(weeks), len(weeks[0].Items), weeks[0].From.Weekday())
 	}
+	years := ByYear(append(items, Item{ID: "6", Cluster: "d", Date: "2022-01-01T00:00:00Z"}))
+	if len(years) != 2 || len(years[0].Items) != 4 || years[0].Name != "2021-01-01" || !years[0].To.Equal(years[1].From) {
+		t.Errorf("ByYear = %d windows, first %s with %d items, ending %s; want 2, 2021-01-01, 4, 2022-01-01", len(years), years[0].Name, len(years[0].Items), years[0].To)
+	}
 	// ByCount never splits a cluster.
 	cs := ByCount(items, 1, undatedBase)
 	if len(cs) != 3 || len(cs[0].Items) != 2 {
