@@ -232,8 +232,11 @@ var Sets = []Set{
 	{Name: "og2021", File: "og2021_tune.jsonl", Windows: ByDay},
 	{Name: "allsides-archive", File: "allsides_archive.jsonl", Windows: func(its []Item) []Window { return ByCount(its, 150, undatedBase) }},
 	{Name: "sts-headlines", File: "sts_headlines.jsonl", Pairs: "sts_headlines_pairs.jsonl", Windows: func(its []Item) []Window { return One(its, undatedBase) }},
-	{Name: "og2021", HeldOut: true, File: "og2021_heldout.jsonl", Windows: ByDay},
-	{Name: "allsides", HeldOut: true, File: "allsides.jsonl", Windows: ByWeek},
+	// These two were held out, and scored once, for the first average-linkage
+	// design (docs/STORIES.md); with their figures known they have been
+	// tuned on since, like the others.
+	{Name: "og2021-competition", File: "og2021_heldout.jsonl", Windows: ByDay},
+	{Name: "allsides-2021", File: "allsides.jsonl", Windows: ByWeek},
 	{Name: "basil", HeldOut: true, Sealed: true, File: "basil.jsonl", Windows: ByYear},
 }
 
