@@ -88,3 +88,23 @@ func TestWindows(t *testing.T) {
 		t.Errorf("ByCount(1) = %d windows, first with %d items; want 3, 2", len(cs), len(cs[0].Items))
 	}
 }
+
+// TestSameTitleFP: wrong pairs of identical titles are counted, and the
+// secondary precision leaves only them out.
+func TestSameTitleFP(t *testing.T) {
+	items := []Item{
+		{ID: "1", Cluster: "a", Title: "Osaka lights cauldron"},
+		{ID: "2", Cluster: "b", Title: "Osaka lights cauldron"},
+		{ID: "3", Cluster: "b", Title: "Osaka lights the cauldron"},
+		{ID: "4", Cluster: "a", Title: "Osaka lights cauldron"},
+	}
+	got := map[string]string{"1": "x", "2": "x", "3": "x", "4": "y"}
+	s := Score([]Window{{Name: "w", Items: items}}, got)
+	// Grouped: 1-2 (wrong, same title), 1-3 (wrong), 2-3 (right).
+	if s.Pairs != (Pairs{TP: 1, FP: 2, FN: 1}) || s.SameTitleFP != 1 {
+		t.Fatalf("pairs %+v, same-title FP %d; want tp 1 fp 2 fn 1, 1", s.Pairs, s.SameTitleFP)
+	}
+	if p := s.PrecisionBesidesSameTitles(); !near(p, 0.5) {
+		t.Errorf("PrecisionBesidesSameTitles = %.3f; want 0.5", p)
+	}
+}
