@@ -108,3 +108,17 @@ func TestSameTitleFP(t *testing.T) {
 		t.Errorf("PrecisionBesidesSameTitles = %.3f; want 0.5", p)
 	}
 }
+
+// TestSetsLoad reads every set, sealed ones too (reading is not scoring):
+// a file that no longer loads fails here, not only when it is unsealed.
+func TestSetsLoad(t *testing.T) {
+	for _, set := range Sets {
+		ws, _, err := set.Load("testdata")
+		if err != nil {
+			t.Fatalf("%s: %v", set.Name, err)
+		}
+		if len(ws) == 0 {
+			t.Errorf("%s: no windows", set.Name)
+		}
+	}
+}
