@@ -71,8 +71,11 @@ func groupThroughPipeline(t testing.TB, ws []storyeval.Window) map[string]string
 		}
 		var cfg strings.Builder
 		dir := t.TempDir()
-		fmt.Fprintf(&cfg, "store:\n  path: %q\nfetch:\n  concurrency: 8\n  timeout: 30s\n  allow_private: true\n", filepath.Join(dir, "eval.db"))
-		fmt.Fprintf(&cfg, "digest:\n  lookback: %s\n", w.To.Sub(w.From)+48*time.Hour)
+		// The lookback covers the window (a year for BASIL); the store
+		// must keep items at least that long.
+		lookback := w.To.Sub(w.From) + 48*time.Hour
+		fmt.Fprintf(&cfg, "store:\n  path: %q\n  retention: %s\nfetch:\n  concurrency: 8\n  timeout: 30s\n  allow_private: true\n", filepath.Join(dir, "eval.db"), max(720*time.Hour, lookback+24*time.Hour))
+		fmt.Fprintf(&cfg, "digest:\n  lookback: %s\n", lookback)
 		cfg.WriteString("feeds:\n")
 		ids := map[string]string{} // stored item ID -> data set ID
 		for oi, o := range outlets {
@@ -171,6 +174,10 @@ func TestPublicSets(t *testing.T) {
 		"tune/sts-headlines":      {0.97, 0.84},
 		"tune/og2021-competition": {0.93, 0.53},
 		"tune/allsides-2021":      {0.95, 0.56},
+		// Held out (BASIL, chosen before the retuning and scored once when
+		// it was settled): 0.986 / 0.491; main's clusterer before it:
+		// 0.989 / 0.544.
+		"held-out/basil": {0.98, 0.48},
 	}
 	var rows []storyeval.Row
 	for _, set := range storyeval.Sets {
