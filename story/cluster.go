@@ -16,8 +16,8 @@ import (
 // every item of a topic shares count for little. The window also says which
 // stems are names: places of the lexicon, acronyms, and words written with
 // a capital inside sentence-case text at least as often as without (never
-// day or month names). Each
-// item's language (EN, ES or unknown) is told by its stop words.
+// day or month names). Each item's language (EN, ES or unknown) is told by
+// its stop words.
 //
 // Pairs. Two items are compared only when they share minShared stems that
 // are not figures (stop words are dropped before): a lone number or a lone
@@ -29,12 +29,13 @@ import (
 // at most figLift times what the words alone give. What differs counts
 // against a merge: the names of each title that the other item never
 // mentions are taken off the shared weight (penalty times the smaller side;
-// missing figures count figMiss of their weight there), and figures or places that disagree outright (each title has one
-// the other item never mentions, and the titles share none: "25% tariffs"
-// and "30% tariffs", "tariffs on Canada" and "tariffs on Mexico") veto the
-// pair. Across languages only a name, place or figure that few items carry
-// (specShare) can open a pair, the stems one language alone uses count for
-// crossKeep of their weight, and the thresholds are cross times higher.
+// missing figures count figMiss of their weight there), and figures or
+// places that disagree outright (each title has one the other item never
+// mentions, and the titles share none: "25% tariffs" and "30% tariffs",
+// "tariffs on Canada" and "tariffs on Mexico") veto the pair. Across
+// languages only a name, place or figure that few items carry (specShare)
+// can open a pair, the stems one language alone uses count for crossKeep of
+// their weight, and the thresholds are cross times higher.
 //
 // Stories. Pairs at or above 1 are taken best first. Each joins its two
 // stories only if the stories are close as a whole (average linkage): the

@@ -235,18 +235,10 @@ var issueCases = []struct {
 
 // issueFailures counts the issueCases that grouping with p gets wrong.
 func issueFailures(p params) int {
-	order := contentOrder(issueWindow)
-	st := newStemmer()
-	cds := make([]clusterDoc, len(issueWindow))
-	at := make([]int, len(issueWindow)) // position of each doc in order
-	for k, i := range order {
-		cds[k] = st.doc(issueWindow[i])
-		at[i] = k
-	}
-	story := cluster(cds, st.info, p)
+	g := group(issueWindow, p)
 	n := 0
 	for _, tc := range issueCases {
-		if (story[at[tc.a]] == story[at[tc.b]]) != tc.same {
+		if (g[tc.a] == g[tc.b]) != tc.same {
 			n++
 		}
 	}
