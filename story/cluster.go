@@ -15,8 +15,9 @@ import (
 // one stem). Each stem is weighted by its IDF over the window, so the words
 // every item of a topic shares count for little. The window also says which
 // stems are names: places of the lexicon, acronyms, and words written with
-// a capital inside sentence-case text at least as often as without. Each
-// item's language (EN, ES or unknown) is told by its stop words.
+// a capital inside sentence-case text at least as often as without (never
+// day or month names). Each item's language (EN, ES or unknown) is told by
+// its stop words.
 //
 // Pairs. Two items are compared only when they share minShared stems that
 // are not figures (stop words are dropped before): a lone number or a lone
@@ -26,14 +27,15 @@ import (
 // lede, and each title with the other's title and lede), each divided by
 // its threshold, so that 1 means "same story". Figures may lift a cosine to
 // at most figLift times what the words alone give. What differs counts
-// against a merge: the names and figures of each title that the other item
-// never mentions are taken off the shared weight (penalty times the smaller
-// side), and figures or places that disagree outright (each title has one
-// the other item never mentions, and the titles share none: "25% tariffs"
-// and "30% tariffs", "tariffs on Canada" and "tariffs on Mexico") veto the
-// pair. Across languages only a name, place or figure that few items carry
-// (specShare) can open a pair, the stems one language alone uses count for
-// crossKeep of their weight, and the thresholds are cross times higher.
+// against a merge: the names of each title that the other item never
+// mentions are taken off the shared weight (penalty times the smaller side;
+// missing figures count figMiss of their weight there), and figures or
+// places that disagree outright (each title has one the other item never
+// mentions, and the titles share none: "25% tariffs" and "30% tariffs",
+// "tariffs on Canada" and "tariffs on Mexico") veto the pair. Across
+// languages only a name, place or figure that few items carry (specShare)
+// can open a pair, the stems one language alone uses count for crossKeep of
+// their weight, and the thresholds are cross times higher.
 //
 // Stories. Pairs at or above 1 are taken best first. Each joins its two
 // stories only if the stories are close as a whole (average linkage): the
@@ -75,6 +77,7 @@ const (
 type params struct {
 	title, all, mixed float64 // cosine thresholds: title, title and lede, title against title and lede
 	penalty           float64 // weight of conflicting names taken off the shared weight
+	figMiss           float64 // a missing figure's weight in that penalty, against a name's
 	link              float64 // mean similarity two stories need to merge
 	linkCap           float64 // cap on one pair's similarity in that mean
 	floor             float64 // similarity every pair across two merging stories must reach
@@ -84,9 +87,9 @@ type params struct {
 }
 
 // tuned are the parameters Group uses, chosen on the public tuning sets
-// (TestPublicTune searches them; docs/STORIES.md says how they were
-// chosen). The held-out sets were scored once, with these.
-var tuned = params{title: 0.45, all: 0.45, mixed: 0.35, penalty: 0.5, link: 0.9, linkCap: 2, floor: 0.3, cross: 1.2, crossKeep: 0.25, figLift: 3}
+// for precision first (TestPublicTune searches them; docs/STORIES.md says
+// how they were chosen). The held-out set was scored once, with these.
+var tuned = params{title: 0.45, all: 0.45, mixed: 0.4, penalty: 1.5, figMiss: 0, link: 0.95, linkCap: 2, floor: 0.5, cross: 1, crossKeep: 0.25, figLift: 1.2}
 
 // clusterDoc is one item as the clusterer sees it.
 type clusterDoc struct {
@@ -197,7 +200,7 @@ func newScorer(docs []clusterDoc, info []stemInfo, p params) *scorer {
 	rare := int32(max(2, n/specShare))
 	for t, in := range info {
 		s.fig[t] = in.figure
-		name[t] = in.place || in.acronym > 0 || (in.capMid > 0 && in.capMid >= in.lowMid) || (in.capFirst > 0 && in.lowMid == 0 && in.capMid == 0)
+		name[t] = !in.calendar && (in.place || in.acronym > 0 || (in.capMid > 0 && in.capMid >= in.lowMid) || (in.capFirst > 0 && in.lowMid == 0 && in.capMid == 0))
 		s.spec[t] = (name[t] || in.figure) && s.df[t] <= rare
 		if f := s.df[t]; f > 0 {
 			s.w[t] = math.Log(1 + float64(n)/float64(f))
@@ -343,8 +346,8 @@ func (s *scorer) sim(i, j int) float64 {
 		return 0
 	}
 	// Names and figures of each title that the other item never mentions.
-	ca := s.missingWeight(a.names, b.all) + s.missingWeight(a.figs, b.all)
-	cb := s.missingWeight(b.names, a.all) + s.missingWeight(b.figs, a.all)
+	ca := s.missingWeight(a.names, b.all) + s.p.figMiss*s.missingWeight(a.figs, b.all)
+	cb := s.missingWeight(b.names, a.all) + s.p.figMiss*s.missingWeight(b.figs, a.all)
 	c := comparison{pen: s.p.penalty * min(ca, cb), lift: s.p.figLift, th: 1}
 	wta, waa, wtb, wab := a.wt, a.wa, b.wt, b.wa
 	if a.lang != b.lang && a.lang != langUnknown && b.lang != langUnknown {

@@ -106,6 +106,40 @@ func evaluate(rows []labelled, p params, useLede bool) (sameLang, crossLang pair
 	return sameLang, crossLang, wrong
 }
 
+// handMade are the hand-made labelled sets and their floors, measured as
+// the comments say; TestPublicTune holds settings to their precision floors
+// too.
+var handMade = []struct {
+	file           string
+	minRows        int
+	sameP, sameR   float64 // same-language floors
+	crossP, crossR float64 // EN-ES floors
+}{
+	// Measured: same 1.000 / 0.884 (tp 190 fp 0 fn 25); cross 0.982 / 0.701 (tp 213 fp 4 fn 91).
+	// The first average-linkage design: same 0.981 / 0.949, cross
+	// 0.969 / 0.714; the single-linkage clusterer before it: same
+	// 0.968 / 0.981, cross 0.958 / 0.836. The recall floors were lowered
+	// when grouping was retuned for precision of 0.95 on the public
+	// sets (issue 11, docs/STORIES.md): names one headline has and the
+	// other lacks now weigh three times as much, and stories must be
+	// closer as a whole, which keeps apart some rewordings that name
+	// different parties ("Culiacán: 14 muertos … entre Chapitos y
+	// Mayos" / "Suman 14 muertos en Culiacán tras enfrentamientos del
+	// Cártel de Sinaloa"). Cross-language pairs need a name, place or
+	// figure in common.
+	{"clusters.tsv", 200, 0.99, 0.88, 0.97, 0.69},
+	// Measured: same 1.000 / 0.627 (tp 74 fp 0 fn 44); cross 1.000 / 0.564 (tp 102 fp 0 fn 79).
+	// First average-linkage design: same 0.935 / 0.737, cross 0.949 /
+	// 0.619; single linkage: same 0.957 / 0.746, cross 0.979 / 0.525.
+	// The look-alike pair that merged before (Caro Quintero: no death
+	// penalty / pleads not guilty) stays apart now.
+	{"clusters_holdout.tsv", 150, 0.99, 0.62, 0.99, 0.56},
+	// Measured: same 1.000 / 0.843 (tp 97 fp 0 fn 18); cross 1.000 / 0.778 (tp 140 fp 0 fn 40).
+	// First average-linkage design: same 1.000 / 0.922, cross 1.000 /
+	// 0.878; single linkage: same 1.000 / 0.939, cross 1.000 / 0.828.
+	{"clusters_holdout2.tsv", 140, 0.99, 0.84, 0.99, 0.77},
+}
+
 // TestClusterQuality holds precision and recall on the hand-made labelled
 // sets to floors. They were written for this project (clusters.tsv and
 // clusters_holdout.tsv were used to develop the first clusterer,
@@ -114,31 +148,10 @@ func evaluate(rows []labelled, p params, useLede bool) (sameLang, crossLang pair
 // docs/STORIES.md). The average-linkage clusterer was tuned on the public
 // sets; its lexicon was extended with a few generic economy words while
 // checking these sets, so none of them is blind any more. The floors sit
-// just under the measured numbers (in the comments below); a better score
+// just under the measured numbers (in handMade's comments); a better score
 // never fails the test.
 func TestClusterQuality(t *testing.T) {
-	for _, tc := range []struct {
-		file           string
-		minRows        int
-		sameP, sameR   float64 // same-language floors
-		crossP, crossR float64 // EN-ES floors
-	}{
-		// Measured: same 0.981 / 0.949 (tp 204 fp 4 fn 11); cross 0.969 / 0.714 (tp 217 fp 7 fn 87).
-		// The single-linkage clusterer before it: same 0.968 / 0.981,
-		// cross 0.958 / 0.836. Cross-language pairs now need a name, place
-		// or figure in common and close stories as a whole, which keeps
-		// apart some EN and ES halves of one event ("cuts key rate by 25
-		// basis points" / "recorta tasa … 25 puntos base").
-		{"clusters.tsv", 200, 0.97, 0.94, 0.96, 0.70},
-		// Measured: same 0.935 / 0.737 (tp 87 fp 6 fn 31); cross 0.949 / 0.619 (tp 112 fp 6 fn 69).
-		// Before: same 0.957 / 0.746, cross 0.979 / 0.525. The look-alike
-		// pair that merges is the same as before (Caro Quintero: no death
-		// penalty / pleads not guilty: same man, same court, same week).
-		{"clusters_holdout.tsv", 150, 0.93, 0.73, 0.94, 0.61},
-		// Measured: same 1.000 / 0.922 (tp 106 fp 0 fn 9); cross 1.000 / 0.878 (tp 158 fp 0 fn 22).
-		// Before: same 1.000 / 0.939, cross 1.000 / 0.828.
-		{"clusters_holdout2.tsv", 140, 0.99, 0.91, 0.99, 0.87},
-	} {
+	for _, tc := range handMade {
 		t.Run(tc.file, func(t *testing.T) {
 			rows := loadLabelled(t, tc.file)
 			if len(rows) < tc.minRows {
@@ -202,23 +215,39 @@ var issueWindow = []Doc{
 // against them, a lone number never joins two headlines, and rewordings
 // of one event meet.
 func TestClusterIssueExamples(t *testing.T) {
-	for _, tc := range []struct {
-		a, b int
-		same bool
-	}{
-		{0, 1, false},   // different cartel, different place
-		{2, 3, false},   // 25% and 30%
-		{4, 5, false},   // a lone "3"
-		{10, 14, false}, // Canada and Mexico
-		{16, 17, false}, // CJNG in Guadalajara, Sinaloa in Culiacán
-		{18, 19, false}, // headline boilerplate
-		{6, 7, true},    // gunmen/armed robbers, store/shop
-		{8, 9, true},    // buys out/acquire, stake/share
-	} {
+	for _, tc := range issueCases {
 		if got := sameStory(issueWindow, tc.a, tc.b); got != tc.same {
 			t.Errorf("%q and %q in one story = %v; want %v", issueWindow[tc.a].Title, issueWindow[tc.b].Title, got, tc.same)
 		}
 	}
+}
+
+// issueCases are the pairs of issueWindow that must, or must not, be one
+// story.
+var issueCases = []struct {
+	a, b int
+	same bool
+}{
+	{0, 1, false},   // different cartel, different place
+	{2, 3, false},   // 25% and 30%
+	{4, 5, false},   // a lone "3"
+	{10, 14, false}, // Canada and Mexico
+	{16, 17, false}, // CJNG in Guadalajara, Sinaloa in Culiacán
+	{18, 19, false}, // headline boilerplate
+	{6, 7, true},    // gunmen/armed robbers, store/shop
+	{8, 9, true},    // buys out/acquire, stake/share
+}
+
+// issueFailures counts the issueCases that grouping with p gets wrong.
+func issueFailures(p params) int {
+	g := group(issueWindow, p)
+	n := 0
+	for _, tc := range issueCases {
+		if (g[tc.a] == g[tc.b]) != tc.same {
+			n++
+		}
+	}
+	return n
 }
 
 // TestClusterNoChaining builds a chain of headlines in which each shares

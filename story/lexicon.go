@@ -179,14 +179,83 @@ var places = []string{
 	"india",
 	"pakis",
 	"afgha",
-	"austr",
+	"=australia =australian =australians =aussie =aussies =australiano =australiana =australianos =australianas",
+	"=austria =austrian =austrians =austriaco =austriaca =austriacos =austriacas",
 	"niger",
 	"kenya kenia",
+	"jamai",
+	"belgi belga",
+	"swiss suiza suizo switz",
+	"swede swedi sueci sueco sueca",
+	"norwa norwe norue",
+	"denma danis dinam",
+	"finla finni",
+	"greec greek greci grieg",
+	"hunga hungr",
+	"czech checo chequ",
+	"serbi",
+	"croat croac",
+	"bulga",
+	"belar bielo",
+	"kazak kazaj",
+	"indon",
+	"thail thai taila",
+	"vietn",
+	"malay malas",
+	"singa",
+	"taiwa",
+	"moroc marru marro",
+	"alger argel",
+	"tunis tunec tunez",
+	"ethio etiop",
+	"ugand",
+	"ghana",
+	"qatar catar",
+	"leban liban",
+	"yemen",
+	"latvi leton",
+	"lithu litua",
+	"eston",
+	"kosov",
+	"banglad",
+	"nepal",
+	"myanm birma burma",
+	"cambo",
+	"sudan",
+	"somal",
+	"congo",
+	"zimba",
+	"seneg",
+	"libya libia",
+	"azerb",
+	"armen",
+	"uzbek",
+	"mongo",
+	"bahra",
+	"kuwai",
+	"oman",
+	"emira",
+	"cypru chipr",
+	"luxem",
+	"monac",
+	"sudaf",
 	"tokyo =tokio",
 	"londo londr",
 	"beiji pekin",
 	"moscu mosco",
 }
+
+// calendarStems are the stems of English day and month names (Spanish
+// writes them in lower case), which are capitalised without being names.
+// "may" and "march" are left out: as words they say something else.
+var calendarStems = func() map[string]bool {
+	m := map[string]bool{}
+	for _, w := range strings.Fields(`monday tuesday wednesday thursday friday saturday sunday
+		january february april june july august september october november december`) {
+		m[stem(w)] = true
+	}
+	return m
+}()
 
 // concepts maps stems, and wholeWords maps whole folded words, to the stem of
 // their lexicon group; placeStems are the stems of places.
@@ -195,6 +264,9 @@ var concepts, wholeWords, placeStems = func() (map[string]string, map[string]str
 	add := func(group string, isPlace bool) {
 		fs := strings.Fields(group)
 		canon := stem(fs[0])
+		if w, ok := strings.CutPrefix(fs[0], "="); ok {
+			canon = w // a group of whole words ("australia", not "austr")
+		}
 		if isPlace {
 			place[canon] = true
 		}

@@ -22,14 +22,17 @@ type Doc struct {
 // i). Docs with the same non-empty Key are always one story. Word weights are
 // computed over docs themselves, so the answer depends on the whole slice,
 // but not on its order: the same docs in any order make the same stories.
-func Group(docs []Doc) []int {
+func Group(docs []Doc) []int { return group(docs, tuned) }
+
+// group is Group with parameters p.
+func group(docs []Doc, p params) []int {
 	order := contentOrder(docs)
 	st := newStemmer()
 	cds := make([]clusterDoc, len(docs))
 	for k, i := range order {
 		cds[k] = st.doc(docs[i])
 	}
-	story := cluster(cds, st.info, tuned)
+	story := cluster(cds, st.info, p)
 	// first[s] is the first doc, in the caller's order, of story s.
 	first := make(map[int]int, len(docs))
 	for k, i := range order {

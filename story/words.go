@@ -23,6 +23,9 @@ type stemmer struct {
 type stemInfo struct {
 	figure bool // a figure ("14", "3p8%", "596m"), not a year
 	place  bool // a place of the lexicon: always a name
+	// calendar: a day or month name, capitalised in English without being
+	// a name that tells stories apart.
+	calendar bool
 	// capMid and lowMid count the stem's occurrences inside a sentence, in
 	// text written in sentence case (not Title Case, not ALL CAPS),
 	// capitalised or not; capFirst counts capitalised occurrences that start
@@ -61,7 +64,7 @@ func (s *stemmer) doc(in Doc) clusterDoc {
 // as one-letter words, and writes a few many-word names as one word.
 var dotted = strings.NewReplacer("U.S.", "US", "EE.UU.", "EEUU", "EE. UU.", "EEUU",
 	"United States", "US", "Estados Unidos", "EEUU",
-	"Mexico City", "CDMX", "Ciudad de México", "CDMX")
+	"Mexico City", "CDMX", "Ciudad de México", "CDMX", "South Africa", "Sudafrica")
 
 // notWordRune separates words: any rune that classify.IsWordRune, the one
 // definition of a word character, rejects.
@@ -138,7 +141,7 @@ func (s *stemmer) stems(dst, caps []uint32, text string, max int) ([]uint32, []u
 			if !ok {
 				id = uint32(len(s.ids))
 				s.ids[f] = id
-				s.info = append(s.info, stemInfo{figure: isDigit(f[0]) && !isYear(f), place: placeStems[f]})
+				s.info = append(s.info, stemInfo{figure: isDigit(f[0]) && !isYear(f), place: placeStems[f], calendar: calendarStems[f]})
 			}
 			dst = append(dst, id)
 			if cap || acr {

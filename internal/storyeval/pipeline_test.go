@@ -71,8 +71,11 @@ func groupThroughPipeline(t testing.TB, ws []storyeval.Window) map[string]string
 		}
 		var cfg strings.Builder
 		dir := t.TempDir()
-		fmt.Fprintf(&cfg, "store:\n  path: %q\nfetch:\n  concurrency: 8\n  timeout: 30s\n  allow_private: true\n", filepath.Join(dir, "eval.db"))
-		fmt.Fprintf(&cfg, "digest:\n  lookback: %s\n", w.To.Sub(w.From)+48*time.Hour)
+		// The lookback covers the window (a year for BASIL); the store
+		// must keep items at least that long.
+		lookback := w.To.Sub(w.From) + 48*time.Hour
+		fmt.Fprintf(&cfg, "store:\n  path: %q\n  retention: %s\nfetch:\n  concurrency: 8\n  timeout: 30s\n  allow_private: true\n", filepath.Join(dir, "eval.db"), max(720*time.Hour, lookback+24*time.Hour))
+		fmt.Fprintf(&cfg, "digest:\n  lookback: %s\n", lookback)
 		cfg.WriteString("feeds:\n")
 		ids := map[string]string{} // stored item ID -> data set ID
 		for oi, o := range outlets {
@@ -154,27 +157,35 @@ func TestPublicSets(t *testing.T) {
 	}
 	floors := map[string]struct{ p, r float64 }{
 		// Pairwise precision (on the labelled pairs for STS), BCubed recall
-		// (recall of the labelled pairs for STS), measured with the
-		// average-linkage clusterer, which gives the same figures on every
-		// run: og2021 0.941 / 0.517, allsides-archive 0.969 / 0.610,
-		// sts-headlines 0.977 / 0.895. The single-linkage clusterer before
-		// it depended on the order of the store's answer, so its figures
-		// moved from run to run: 0.51–0.64 / 0.58–0.61, 0.93–0.97 /
-		// 0.55–0.56, 0.92 / 0.93–0.95. OG2021's labels put some identical
-		// headlines apart, which caps its precision (docs/STORIES.md).
-		"tune/og2021":           {0.93, 0.50},
-		"tune/allsides-archive": {0.96, 0.60},
-		"tune/sts-headlines":    {0.97, 0.88},
-		// Held out, scored once with the settled design: og2021 0.916 /
-		// 0.561, allsides 0.899 / 0.620 (before: 0.59–0.66 / 0.63–0.64,
-		// 0.85–0.88 / 0.58–0.59).
-		"held-out/og2021":   {0.91, 0.55},
-		"held-out/allsides": {0.89, 0.61},
+		// (recall of the labelled pairs for STS), as measured with the
+		// clusterer retuned for precision (issue 11): og2021 0.952 / 0.492,
+		// allsides-archive 0.978 / 0.548, sts-headlines 0.976 / 0.850,
+		// og2021-competition 0.940 / 0.537, allsides-2021 0.956 / 0.563.
+		// The first average-linkage design: 0.941 / 0.517, 0.969 / 0.610,
+		// 0.977 / 0.895, 0.916 / 0.561, 0.899 / 0.620 (the last two were
+		// then held out and scored once; they are tuned on since). The
+		// single-linkage clusterer before it depended on the order of the
+		// store's answer: 0.51–0.64 / 0.58–0.61, 0.93–0.97 / 0.55–0.56,
+		// 0.92 / 0.93–0.95, 0.59–0.66 / 0.63–0.64, 0.85–0.88 / 0.58–0.59.
+		// OG2021's labels put some identical headlines apart, which caps
+		// its precision (docs/STORIES.md).
+		"tune/og2021":             {0.95, 0.49},
+		"tune/allsides-archive":   {0.97, 0.54},
+		"tune/sts-headlines":      {0.97, 0.84},
+		"tune/og2021-competition": {0.93, 0.53},
+		"tune/allsides-2021":      {0.95, 0.56},
+		// Held out (BASIL, chosen before the retuning and scored once when
+		// it was settled): 0.986 / 0.491; main's clusterer before it:
+		// 0.989 / 0.544.
+		"held-out/basil": {0.98, 0.48},
 	}
 	var rows []storyeval.Row
 	for _, set := range storyeval.Sets {
 		name := set.Part() + "/" + set.Name
 		t.Run(name, func(t *testing.T) {
+			if set.Locked() {
+				t.Skip("sealed held-out set: not scored until NEWSDIGEST_UNSEAL=1")
+			}
 			ws, pairs, err := set.Load("testdata")
 			if err != nil {
 				t.Fatal(err)

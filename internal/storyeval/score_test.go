@@ -78,9 +78,47 @@ func TestWindows(t *testing.T) {
 	if len(weeks) != 2 || len(weeks[0].Items) != 3 || weeks[0].From.Weekday() != time.Monday {
 		t.Errorf("ByWeek = %d windows, first with %d items from %s; want 2, 3, a Monday", len(weeks), len(weeks[0].Items), weeks[0].From.Weekday())
 	}
+	years := ByYear(append(items, Item{ID: "6", Cluster: "d", Date: "2022-01-01T00:00:00Z"}))
+	if len(years) != 2 || len(years[0].Items) != 4 || years[0].Name != "2021-01-01" || !years[0].To.Equal(years[1].From) {
+		t.Errorf("ByYear = %d windows, first %s with %d items, ending %s; want 2, 2021-01-01, 4, 2022-01-01", len(years), years[0].Name, len(years[0].Items), years[0].To)
+	}
 	// ByCount never splits a cluster.
 	cs := ByCount(items, 1, undatedBase)
 	if len(cs) != 3 || len(cs[0].Items) != 2 {
 		t.Errorf("ByCount(1) = %d windows, first with %d items; want 3, 2", len(cs), len(cs[0].Items))
+	}
+}
+
+// TestSameTitleFP: wrong pairs of identical titles are counted, and the
+// secondary precision leaves only them out.
+func TestSameTitleFP(t *testing.T) {
+	items := []Item{
+		{ID: "1", Cluster: "a", Title: "Osaka lights cauldron"},
+		{ID: "2", Cluster: "b", Title: "Osaka lights cauldron"},
+		{ID: "3", Cluster: "b", Title: "Osaka lights the cauldron"},
+		{ID: "4", Cluster: "a", Title: "Osaka lights cauldron"},
+	}
+	got := map[string]string{"1": "x", "2": "x", "3": "x", "4": "y"}
+	s := Score([]Window{{Name: "w", Items: items}}, got)
+	// Grouped: 1-2 (wrong, same title), 1-3 (wrong), 2-3 (right).
+	if s.Pairs != (Pairs{TP: 1, FP: 2, FN: 1}) || s.SameTitleFP != 1 {
+		t.Fatalf("pairs %+v, same-title FP %d; want tp 1 fp 2 fn 1, 1", s.Pairs, s.SameTitleFP)
+	}
+	if p := s.PrecisionBesidesSameTitles(); !near(p, 0.5) {
+		t.Errorf("PrecisionBesidesSameTitles = %.3f; want 0.5", p)
+	}
+}
+
+// TestSetsLoad reads every set, sealed ones too (reading is not scoring):
+// a file that no longer loads fails here, not only when it is unsealed.
+func TestSetsLoad(t *testing.T) {
+	for _, set := range Sets {
+		ws, _, err := set.Load("testdata")
+		if err != nil {
+			t.Fatalf("%s: %v", set.Name, err)
+		}
+		if len(ws) == 0 {
+			t.Errorf("%s: no windows", set.Name)
+		}
 	}
 }
