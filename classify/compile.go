@@ -172,22 +172,63 @@ func dedup(terms []string) []string {
 }
 
 // dedupFolded drops terms that say the same as an earlier one once folded
-// ("cártel" or "CARTEL" after "cartel"): one word is one term, scored once
-// and reported as first written.
+// ("cártel" or "CARTEL" after "cartel"), and terms that are another term's
+// plural ("cartels", "carteles" beside "cartel", which matches them): one
+// word is one term, scored once and reported as first written.
 func dedupFolded(terms []string, parse func(string) (pattern, error)) []string {
 	var out []string
+	var pats []pattern
 	seen := make(map[string]bool, len(terms))
 	for _, t := range terms {
 		k := "\x00" + t
-		if p, err := parse(t); err == nil {
+		p, err := parse(t)
+		if err == nil {
 			k = p.key()
 		}
 		if !seen[k] {
 			seen[k] = true
 			out = append(out, t)
+			pats = append(pats, p)
 		}
 	}
-	return out
+	kept := out[:0]
+	for i, t := range out {
+		covered := false
+		for j := range pats {
+			if j != i && pluralOf(&pats[i], &pats[j]) {
+				covered = true
+				break
+			}
+		}
+		if !covered {
+			kept = append(kept, t)
+		}
+	}
+	return kept
+}
+
+// pluralOf reports whether every text b matches, a matches too because b
+// is a with plural words ("grupos criminales" of "grupo criminal"). Exact
+// and proximity terms are never anyone's plural.
+func pluralOf(b, a *pattern) bool {
+	if a.near != nil || b.near != nil || a.exact != nil || b.exact != nil ||
+		a.prefix != b.prefix || len(a.words) != len(b.words) || len(a.words) == 0 {
+		return false
+	}
+	same := true
+	for k, w := range b.words {
+		if a.prefix && k == len(a.words)-1 {
+			if w != a.words[k] {
+				return false
+			}
+			continue
+		}
+		if !plural([]byte(w), a.words[k]) {
+			return false
+		}
+		same = same && w == a.words[k]
+	}
+	return !same
 }
 
 func (m *Matcher) addPrefix(prefix string, id int32) {

@@ -163,7 +163,9 @@ func refSpans(rt refTerm, words []refWord) [][2]int {
 			if rt.prefix && last {
 				ok = strings.HasPrefix(w.folded, tw.folded)
 			} else {
-				ok = w.folded == tw.folded
+				// The plural rule (plural), written out.
+				ok = w.folded == tw.folded || len(tw.folded) >= 3 &&
+					(w.folded == tw.folded+"s" || w.folded == tw.folded+"es")
 			}
 			if ok && rt.exact {
 				src, want := norm.NFC.String(w.src), norm.NFC.String(tw.src)

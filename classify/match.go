@@ -217,6 +217,20 @@ func (m *Matcher) matchAt(s *Scratch, f, i, end int) {
 	if b := h & filterMask; m.filter[b/64]&(1<<(b%64)) != 0 {
 		m.matchFirst(s, w, f, i, end)
 	}
+	// A plural is found through its singular: "ataques" through "ataque"
+	// and "carteles" through "cartel" (plural, below).
+	if n := len(w); n > minPluralBase && w[n-1] == 's' {
+		h2 := wordHash(w[:n-2])
+		h1 := (h2 ^ uint32(w[n-2])) * fnvPrime
+		if b := h1 & filterMask; m.filter[b/64]&(1<<(b%64)) != 0 {
+			m.matchFirst(s, w[:n-1], f, i, end)
+		}
+		if n-2 >= minPluralBase && w[n-2] == 'e' {
+			if b := h2 & filterMask; m.filter[b/64]&(1<<(b%64)) != 0 {
+				m.matchFirst(s, w[:n-2], f, i, end)
+			}
+		}
+	}
 	for _, id := range m.longPrefixes {
 		if p := &m.pats[id]; len(w) >= len(p.words[0]) && string(w[:len(p.words[0])]) == p.words[0] {
 			if p.exact == nil || exactMatch(s.text[f], s.words[i:i+1], p) {
@@ -269,13 +283,34 @@ func (m *Matcher) matchFirst(s *Scratch, w []byte, f, i, end int) {
 			if k == n-1 && p.prefix {
 				ok = len(ww) >= len(p.words[k]) && string(ww[:len(p.words[k])]) == p.words[k]
 			} else {
-				ok = string(ww) == p.words[k]
+				ok = plural(ww, p.words[k])
 			}
 		}
 		if ok && (p.exact == nil || exactMatch(s.text[f], s.words[i:i+n], p)) {
 			s.record(id, f, i, i+n-1)
 		}
 	}
+}
+
+// minPluralBase is the shortest folded word (in bytes) whose plural a term
+// matches: "ataque" matches "ataques", but "us" does not match "uses".
+const minPluralBase = 3
+
+// plural reports whether the folded text word w is the term word want or,
+// when want is at least minPluralBase bytes, want with "s" or "es" added —
+// the regular plurals of English and Spanish ("troop" "troops", "cartel"
+// "carteles", "intervención" "intervenciones" once folded). Exact words
+// are held to their written form afterwards (exactMatch), so "=EU" never
+// matches "EUs".
+func plural(w []byte, want string) bool {
+	if string(w) == want {
+		return true
+	}
+	if len(want) < minPluralBase || len(w) <= len(want) || string(w[:len(want)]) != want {
+		return false
+	}
+	rest := string(w[len(want):])
+	return rest == "s" || rest == "es"
 }
 
 // exactMatch reports whether words, whose folded forms match p, are also
