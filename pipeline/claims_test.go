@@ -3,6 +3,7 @@ package pipeline_test
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -20,13 +21,45 @@ import (
 func TestPollTickShared(t *testing.T) {
 	srv := feedtest.NewServer(t)
 	const nFeeds = 100 // a few claim chunks
+	const concurrency = 4
+	// On loopback one replica could claim and fetch every chunk before the
+	// others have started. The gate holds the feed requests until more are
+	// in flight than one replica makes at once — until a second replica is
+	// fetching — so that which replica gets which feeds is up to the claims,
+	// not to how the goroutines happen to start.
+	var (
+		gateMu   sync.Mutex
+		inFlight int
+		gate     = make(chan struct{})
+		opened   bool
+	)
+	gated := func(body []byte) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			gateMu.Lock()
+			if inFlight++; !opened && inFlight > concurrency {
+				opened = true
+				close(gate)
+			}
+			gateMu.Unlock()
+			select {
+			case <-gate:
+			case <-time.After(10 * time.Second): // never opened: the assertions below fail
+			case <-r.Context().Done():
+			}
+			gateMu.Lock()
+			inFlight--
+			gateMu.Unlock()
+			w.Header().Set("Content-Type", feedtest.ContentType(feedtest.RSS))
+			w.Write(body)
+		})
+	}
 	var cfg strings.Builder
-	cfg.WriteString("fetch: {allow_private: true, concurrency: 4}\nfeeds:\n")
+	fmt.Fprintf(&cfg, "fetch: {allow_private: true, concurrency: %d}\nfeeds:\n", concurrency)
 	for i := range nFeeds {
 		path := fmt.Sprintf("/f/%d", i)
-		srv.Set(path, feedtest.FeedSpec{Format: feedtest.RSS, Title: fmt.Sprint("F", i), Items: []feedtest.ItemSpec{
+		srv.Handle(path, gated(feedtest.Render(feedtest.FeedSpec{Format: feedtest.RSS, Title: fmt.Sprint("F", i), Items: []feedtest.ItemSpec{
 			{GUID: fmt.Sprint(i), Title: "Sinaloa Cartel news in Mexico", Link: srv.URL + "/item/" + fmt.Sprint(i), Published: time.Now()},
-		}})
+		}})))
 		fmt.Fprintf(&cfg, "  - {name: F%d, url: %q}\n", i, srv.URL+path)
 	}
 	cfg.WriteString(testTopics)
