@@ -205,6 +205,8 @@ func TestMatchRules(t *testing.T) {
 		{"no plural of an exact word", one("=EU"), Doc{Title: "EUs"}, nil},
 		{"no plural beyond -s and -es", one("cartel"), Doc{Title: "cartelito"}, nil},
 		{"a term's plural is the term", []newsdigest.Topic{{Name: "t", Terms: []string{"cartels", "cartel", "carteles"}}}, Doc{Title: "carteles"}, []string{"t:03:cartel"}},
+		{"a phrase's plural is the phrase", []newsdigest.Topic{{Name: "t", Terms: []string{"grupos criminales", "grupo criminal", "grupo criminales"}}}, Doc{Title: "grupos criminales"}, []string{"t:03:grupo criminal"}},
+		{"a prefix word is no plural", []newsdigest.Topic{{Name: "t", Terms: []string{"cartel de*", "carteles des*"}}}, Doc{Title: "carteles desde"}, []string{"t:06:cartel de*,carteles des*"}},
 		{"ICE not police", one("ICE"), Doc{Title: "police"}, nil},
 		{"phrase with apostrophe", one("Sinaloa Cartel"), Doc{Title: "the Sinaloa cartel's boss"}, []string{"t:03:Sinaloa Cartel"}},
 		{"phrase needs consecutive words", one("Sinaloa Cartel"), Doc{Title: "Sinaloa's cartel"}, nil},

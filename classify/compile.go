@@ -2,6 +2,7 @@ package classify
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/newsdigest/newsdigest"
 )
@@ -191,44 +192,65 @@ func dedupFolded(terms []string, parse func(string) (pattern, error)) []string {
 			pats = append(pats, p)
 		}
 	}
+	// A term is another's plural when its singular, tried word by word, is
+	// the key of another term: found by lookup, not by comparing every pair
+	// (10,000 terms would be 10^8 comparisons at start-up).
+	keys := make(map[string]bool, len(pats))
+	for k := range pats {
+		keys[pats[k].key()] = true
+	}
 	kept := out[:0]
 	for i, t := range out {
-		covered := false
-		for j := range pats {
-			if j != i && pluralOf(&pats[i], &pats[j]) {
-				covered = true
-				break
-			}
-		}
-		if !covered {
+		if !hasSingular(&pats[i], keys) {
 			kept = append(kept, t)
 		}
 	}
 	return kept
 }
 
-// pluralOf reports whether every text b matches, a matches too because b
-// is a with plural words ("grupos criminales" of "grupo criminal"). Exact
-// and proximity terms are never anyone's plural.
-func pluralOf(b, a *pattern) bool {
-	if a.near != nil || b.near != nil || a.exact != nil || b.exact != nil ||
-		a.prefix != b.prefix || len(a.words) != len(b.words) || len(a.words) == 0 {
+// maxSingulars bounds the singular forms hasSingular tries for one term (a
+// word ending in "es" has two, in "s" one): a term with more keeps them all.
+const maxSingulars = 64
+
+// hasSingular reports whether one of keys is the key of a term whose
+// plural b is ("grupos criminales" of "grupo criminal", "cartels" of
+// "cartel"): every text b matches, that term matches too. Exact and
+// proximity terms are never anyone's plural, and a prefix word stays as is.
+func hasSingular(b *pattern, keys map[string]bool) bool {
+	if b.near != nil || b.exact != nil || len(b.words) == 0 {
 		return false
 	}
-	same := true
-	for k, w := range b.words {
-		if a.prefix && k == len(a.words)-1 {
-			if w != a.words[k] {
-				return false
-			}
-			continue
+	words := slices.Clone(b.words)
+	tried := 0
+	var try func(k int, changed bool) bool
+	try = func(k int, changed bool) bool {
+		if k == len(words) {
+			tried++
+			return changed && keys[(&pattern{words: words, prefix: b.prefix}).key()]
 		}
-		if !plural([]byte(w), a.words[k]) {
+		if tried >= maxSingulars {
 			return false
 		}
-		same = same && w == a.words[k]
+		if try(k+1, changed) {
+			return true
+		}
+		w := b.words[k]
+		if b.prefix && k == len(words)-1 {
+			return false
+		}
+		for _, cut := range []int{1, 2} {
+			if s := w[:max(0, len(w)-cut)]; s != w && plural([]byte(w), s) {
+				words[k] = s
+				found := try(k+1, true)
+				words[k] = w
+				if found {
+					return true
+				}
+			}
+		}
+		return false
 	}
-	return !same
+	return try(0, false)
 }
 
 func (m *Matcher) addPrefix(prefix string, id int32) {
