@@ -27,8 +27,8 @@ func (s *Store) AlertItems(ctx context.Context, since time.Time, topics []string
 		return nil, err
 	}
 	// Two selections, each on its index (an OR, or a UNION, of the two
-	// scans every item): the recent items of the topics, then the alerted
-	// ones.
+	// scans every item): the alerted items, then the recent items of the
+	// topics.
 	out, err := s.alertItems(ctx, nil, `i.id IN (SELECT item_id FROM alerted_items)`, nil, alerts)
 	if err != nil {
 		return nil, err

@@ -24,10 +24,7 @@ import (
 func (s *Store) ClaimFeeds(ctx context.Context, owner string, tick time.Time, urls []string, ttl time.Duration) ([]string, error) {
 	urls = slices.Compact(slices.Sorted(slices.Values(urls)))
 	now := s.now()
-	var t int64
-	if !tick.IsZero() {
-		t = nanos(tick)
-	}
+	t := tickNanos(tick)
 	var claimed []string
 	for batch := range slices.Chunk(urls, claimsPerStatement) {
 		err := s.write(ctx, func(tx *txn) error {

@@ -251,7 +251,7 @@ func TestRecordDelivery(t *testing.T) {
 						t.Fatal(err)
 					}
 					if got != want {
-						t.Errorf("Delivered(%q, %q) = %v; want %v", ch, id, got, want)
+						t.Errorf("delivered(%q, %q) = %v; want %v", ch, id, got, want)
 					}
 				}
 			}
@@ -364,7 +364,7 @@ func TestPrune(t *testing.T) {
 		}
 	}
 	if ok, err := delivered(ctx, s, "#a", "new1"); err != nil || !ok {
-		t.Errorf("Delivered(#a, new1) after Prune = %v, %v; want true, nil", ok, err)
+		t.Errorf("delivered(#a, new1) after Prune = %v, %v; want true, nil", ok, err)
 	}
 	for ch, want := range map[string]time.Time{"#a": old.Add(time.Hour), "#b": old} {
 		if got, ok, err := s.LastDigest(ctx, ch); err != nil || !ok || !got.Equal(want) {

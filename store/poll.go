@@ -148,7 +148,7 @@ func (s *Store) SavePoll(ctx context.Context, feeds []PollFeed) (PollSummary, er
 	if err := checkPoll(feeds); err != nil {
 		return PollSummary{}, fmt.Errorf("store: save poll: %w", err)
 	}
-	w := &pollWriter{feeds: feeds, now: s.now(), maxItems: batchItems, maxTime: batchTime}
+	w := &pollWriter{feeds: feeds, now: s.now(), maxItems: batchItems}
 	if s.batchItems > 0 {
 		w.maxItems = s.batchItems
 	}
@@ -214,8 +214,7 @@ const (
 type pollWriter struct {
 	feeds      []PollFeed
 	now        time.Time
-	maxItems   int
-	maxTime    time.Duration
+	maxItems   int // batchItems, or Store.batchItems (tests)
 	feed, item int
 	firstPoll  bool // feeds[feed] is on its first successful poll
 	sum        PollSummary
@@ -273,7 +272,7 @@ func (w *pollWriter) transaction(ctx context.Context) func(*txn) error {
 				}
 				w.feed, w.item = w.feed+1, 0
 			}
-			if n >= w.maxItems || time.Since(start) >= w.maxTime {
+			if n >= w.maxItems || time.Since(start) >= batchTime {
 				break
 			}
 		}

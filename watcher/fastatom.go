@@ -2,6 +2,7 @@ package watcher
 
 import (
 	"encoding/base64"
+	"slices"
 	"strings"
 
 	"github.com/mmcdole/gofeed"
@@ -16,7 +17,7 @@ func (s *xscan) atom() (*gofeed.Feed, bool) {
 	var links []atomLink
 	ok := s.children(func() bool {
 		switch {
-		case !inList(s.space(), atomNative):
+		case !slices.Contains(atomNative, s.space()):
 			return s.skip()
 		case s.localIs("title"):
 			var ok bool
@@ -70,7 +71,7 @@ func (s *xscan) atomEntry() (*gofeed.Item, bool) {
 		var dst *string
 		uri := false
 		switch {
-		case !inList(s.space(), atomNative):
+		case !slices.Contains(atomNative, s.space()):
 			return s.skip()
 		case s.localIs("title"):
 			dst = &it.Title

@@ -131,15 +131,6 @@ func (s *xscan) extKey(space string) string {
 	return space
 }
 
-func inList(space string, list []string) bool {
-	for _, v := range list {
-		if v == space {
-			return true
-		}
-	}
-	return false
-}
-
 func (s *xscan) localIs(name string) bool {
 	return bytes.EqualFold(s.b[s.local.lo:s.local.hi], []byte(name))
 }

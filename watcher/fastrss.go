@@ -1,6 +1,7 @@
 package watcher
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/mmcdole/gofeed"
@@ -59,7 +60,7 @@ func (s *xscan) rss() (*gofeed.Feed, bool) {
 	ok := s.children(func() bool {
 		var ok bool
 		switch {
-		case !inList(s.space(), native):
+		case !slices.Contains(native, s.space()):
 			return s.skip()
 		case s.localIs("channel"):
 			channel, ok = s.rssChannel(native)
@@ -92,7 +93,7 @@ func (s *xscan) rssChannel(native []string) (*gofeed.Feed, bool) {
 	)
 	ok := s.children(func() bool {
 		var ok bool
-		if space := s.space(); !inList(space, native) {
+		if space := s.space(); !slices.Contains(native, space) {
 			switch key := s.extKey(space); {
 			case key == "dc" && s.localName() == "title":
 				dc = true
@@ -152,13 +153,13 @@ func (s *xscan) rssItem(native []string) (*gofeed.Item, bool) {
 	ok := s.children(func() bool {
 		space := s.space()
 		var key string
-		if s.localIs("encoded") || !inList(space, native) {
+		if s.localIs("encoded") || !slices.Contains(native, space) {
 			key = s.extKey(space)
 		}
 		switch {
 		case s.localIs("encoded") && key == "content":
 			return s.innerText(&it.content)
-		case !inList(space, native):
+		case !slices.Contains(native, space):
 			return s.rssItemExt(&it, key)
 		case s.localIs("title"):
 			return s.innerText(&it.title)

@@ -120,9 +120,7 @@ func (s *xscan) name() []byte {
 func (s *xscan) prolog() bool {
 	doctype := false
 	for {
-		for s.pos < len(s.b) && isSpace(s.b[s.pos]) {
-			s.pos++
-		}
+		s.skipSpace()
 		if s.pos+1 >= len(s.b) || s.b[s.pos] != '<' {
 			return false
 		}
@@ -295,9 +293,7 @@ func (s *xscan) pi() bool {
 	if !ok {
 		return false
 	}
-	for s.pos < len(s.b) && isSpace(s.b[s.pos]) {
-		s.pos++
-	}
+	s.skipSpace()
 	n := bytes.Index(s.b[s.pos:], []byte("?>"))
 	if n < 0 || !plainRun(s.b[s.pos:s.pos+n]) {
 		return false

@@ -190,7 +190,7 @@ func TestFetchEachHostile(t *testing.T) {
 	// stream or the 32 MB bomb would take.
 	growth := int64(peak.Load()) - int64(before.HeapAlloc)
 	if bound := int64(len(reqs)) * 4 * maxBytes; growth > bound {
-		t.Errorf("heap grew by %d MB during FetchAll; want under %d MB", growth>>20, bound>>20)
+		t.Errorf("heap grew by %d MB during FetchEach; want under %d MB", growth>>20, bound>>20)
 	}
 	t.Logf("FetchEach of %d feeds: %v, peak heap growth %.1f MB", len(reqs), elapsed, float64(growth)/(1<<20))
 
