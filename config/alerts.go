@@ -132,20 +132,8 @@ func (p *parser) quietHours(dst *newsdigest.QuietHours) reader {
 // alertedStories reads digest.alerted: "mark" (show stories already
 // alerted, marked) or "omit" (leave them out).
 func (p *parser) alertedStories(omit *bool) reader {
-	return func(n *yaml.Node, path string) {
-		v, _, ok := p.scalar(n, path, "mark or omit")
-		if !ok || v == "" {
-			return
-		}
-		switch strings.ToLower(strings.TrimSpace(v)) {
-		case "mark":
-			*omit = false
-		case "omit":
-			*omit = true
-		default:
-			p.add(resolve(n).Line, path, "expected mark (show alerted stories, marked) or omit (leave them out), got %s%s", kindName(resolve(n)), fromEnv(n))
-		}
-	}
+	return p.choice([]string{"mark", "omit"}, "mark (show alerted stories, marked) or omit (leave them out)",
+		func(i int) { *omit = i == 1 })
 }
 
 // checkAlerts checks what an alert rule shares with the rest of the file:
