@@ -45,12 +45,7 @@ func (p *parser) alertKeys(r *newsdigest.AlertRule, replyAt *int) []field {
 
 // alerts reads the alerts list, filling in each rule's defaults.
 func (p *parser) alerts(n *yaml.Node, path string) {
-	for i, item := range p.sequence(n, path, "a list of alert rules") {
-		ip := index(path, i)
-		if item.Kind != yaml.MappingNode {
-			p.add(item.Line, ip, "expected an alert rule (a mapping with topics and min_outlets), got %s", kindOnly(item))
-			continue
-		}
+	p.mappings(n, path, "a list of alert rules", "an alert rule (a mapping with topics and min_outlets)", func(item *yaml.Node, ip string) {
 		r := newsdigest.AlertRule{Within: DefaultAlertWithin, MaxPerHour: DefaultAlertMaxPerHour}
 		replyAt := -1
 		p.mapping(item, ip, p.alertKeys(&r, &replyAt))
@@ -77,7 +72,7 @@ func (p *parser) alerts(n *yaml.Node, path string) {
 		}
 		p.cfg.Alerts = append(p.cfg.Alerts, r)
 		p.alertPaths = append(p.alertPaths, ip)
-	}
+	})
 }
 
 // topicNames reads a list of topic names; checkAlerts checks that they are

@@ -290,3 +290,17 @@ func (p *parser) sequence(n *yaml.Node, path, want string) []*yaml.Node {
 	}
 	return items
 }
+
+// mappings reads a list of mappings (a list of feeds, of topics, of alert
+// rules), handing each item and its path to read. An item that is not a
+// mapping is a problem: "expected <item>, got …".
+func (p *parser) mappings(n *yaml.Node, path, want, item string, read func(n *yaml.Node, path string)) {
+	for i, it := range p.sequence(n, path, want) {
+		ip := index(path, i)
+		if it.Kind != yaml.MappingNode {
+			p.add(it.Line, ip, "expected %s, got %s", item, kindOnly(it))
+			continue
+		}
+		read(it, ip)
+	}
+}
