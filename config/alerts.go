@@ -54,19 +54,19 @@ func (p *parser) alerts(n *yaml.Node, path string) {
 			r.Name = strings.Join(r.Topics, "+")
 		}
 		if len(r.Topics) == 0 && !p.hasProblemUnder(join(ip, "topics")) && !p.misspelled(ip, "topics") {
-			p.add(p.keyLine(item, ip, "topics"), join(ip, "topics"), "at least one topic is required")
+			p.add(p.cfg.keyLine(ip, "topics"), join(ip, "topics"), "at least one topic is required")
 		}
 		if p.cfg.Lines[join(ip, "min_outlets")] == 0 && !p.misspelled(ip, "min_outlets") {
 			p.add(item.Line, join(ip, "min_outlets"), "must be set (how many distinct outlets make a story breaking, e.g. 4)")
 		}
 		if r.Within > MaxAlertWithin {
-			p.add(p.keyLine(item, ip, "within"), join(ip, "within"), "must be at most %s (alerts are for news breaking now; the digest brings the rest), got %s", MaxAlertWithin, r.Within)
+			p.add(p.cfg.keyLine(ip, "within"), join(ip, "within"), "must be at most %s (alerts are for news breaking now; the digest brings the rest), got %s", MaxAlertWithin, r.Within)
 		}
 		switch {
 		case replyAt < 0:
 			r.ReplyAt = 2 * r.MinOutlets
 		case replyAt > 0 && r.MinOutlets > 0 && replyAt <= r.MinOutlets:
-			p.add(p.keyLine(item, ip, "reply_at"), join(ip, "reply_at"), "must be more than min_outlets (%d), or 0 for no growth reply; got %d", r.MinOutlets, replyAt)
+			p.add(p.cfg.keyLine(ip, "reply_at"), join(ip, "reply_at"), "must be more than min_outlets (%d), or 0 for no growth reply; got %d", r.MinOutlets, replyAt)
 		default:
 			r.ReplyAt = replyAt
 		}
@@ -144,12 +144,7 @@ func (p *parser) checkAlerts() {
 	ruleNames := map[string]string{}
 	for i, r := range p.cfg.Alerts {
 		ip := p.alertPaths[i]
-		line := func(key string) int {
-			if l := p.cfg.Lines[join(ip, key)]; l > 0 {
-				return l
-			}
-			return p.cfg.Lines[ip]
-		}
+		line := func(key string) int { return p.cfg.keyLine(ip, key) }
 		channels := map[string]bool{}
 		var unknown bool
 		for j, name := range r.Topics {

@@ -154,7 +154,7 @@ func (p *parser) feeds(n *yaml.Node, path string) {
 		p.mapping(item, ip, p.feedKeys(&f))
 		f.Name = strings.TrimSpace(f.Name)
 		f.URL = strings.TrimSpace(f.URL)
-		if p.checkFeed(f, item, ip, names, urls) {
+		if p.checkFeed(f, ip, names, urls) {
 			p.cfg.Feeds = append(p.cfg.Feeds, f)
 		}
 	})
@@ -174,6 +174,6 @@ func (p *parser) topics(n *yaml.Node, path string) {
 			t.MinScore = DefaultMinScore
 		}
 		p.cfg.Topics = append(p.cfg.Topics, t)
-		p.checkTopic(t, item, ip, names)
+		p.checkTopic(t, ip, names)
 	})
 }
