@@ -252,18 +252,18 @@ func (p *parser) checkAcrossSections() {
 // own users can reach it.
 func (p *parser) checkServe() {
 	s := p.cfg.Serve
-	if s.Token != "" || IsLoopbackListen(s.Listen) || p.hasProblemUnder("serve.listen") || p.hasProblemUnder("serve.token") {
+	if s.Token != "" || isLoopbackListen(s.Listen) || p.hasProblemUnder("serve.listen") || p.hasProblemUnder("serve.token") {
 		return
 	}
 	p.add(p.cfg.keyLine("serve", "listen"), "serve.listen", "%q is not a loopback address and serve.token is not set: anyone who reaches the port could post digests "+
 		"with POST /run; set serve.token (e.g. token: ${NEWSDIGEST_TOKEN}) or listen on 127.0.0.1", s.Listen)
 }
 
-// IsLoopbackListen reports whether the listen address host:port names
+// isLoopbackListen reports whether the listen address host:port names
 // only the loopback interface: "localhost", 127.0.0.0/8 or ::1. An empty
 // host (":8080") listens on every interface, and any other name may
 // resolve anywhere: neither is loopback.
-func IsLoopbackListen(listen string) bool {
+func isLoopbackListen(listen string) bool {
 	host, _, err := net.SplitHostPort(listen)
 	if err != nil {
 		return false
