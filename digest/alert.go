@@ -100,7 +100,7 @@ type AlertPlan struct {
 func Alerts(in AlertInput) []Alert {
 	ms := make([]member, len(in.Items))
 	for i, it := range in.Items {
-		ms[i] = member{c: it.Candidate, key: cmp.Or(it.CanonicalURL, canonical(it.Item.Link))}
+		ms[i] = member{c: it.Candidate, key: storyKey(it.Candidate)}
 	}
 	var out []Alert
 	for _, g := range partition(ms) {
