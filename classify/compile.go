@@ -19,7 +19,7 @@ func Compile(topics []newsdigest.Topic) (*Matcher, error) {
 	}
 	var links []link
 	// parse is parseTerm, once per distinct term: Compile needs each term's
-	// pattern for dedup, the index and Explain.
+	// pattern for dedup and for the index.
 	type parsed struct {
 		p   pattern
 		err error
@@ -51,14 +51,15 @@ func Compile(topics []newsdigest.Topic) (*Matcher, error) {
 		}
 		return id
 	}
-	add := func(term string, r ref) error {
+	// add adds term with its meaning r and returns its pattern's id.
+	add := func(term string, r ref) (int32, error) {
 		p, err := parse(term)
 		if err != nil {
-			return err
+			return 0, err
 		}
 		id := addPat(p)
 		m.refs[id] = append(m.refs[id], r)
-		return nil
+		return id, nil
 	}
 	names := map[string]bool{}
 	for i, t := range topics {
@@ -77,62 +78,45 @@ func Compile(topics []newsdigest.Topic) (*Matcher, error) {
 		}
 		names[t.Name] = true
 		info := topicInfo{name: t.Name, minScore: int32(max(t.MinScore, 1))}
+		// Each term is kept as written with its pattern's id, for Explain.
 		for _, term := range dedupFolded(t.Terms, parse) {
-			if err := add(term, ref{ti, kindTerm, int32(len(info.terms))}); err != nil {
+			id, err := add(term, ref{ti, kindTerm, int32(len(info.terms))})
+			if err != nil {
 				return nil, fmt.Errorf("classify: topic %q: term %q: %w", t.Name, term, err)
 			}
-			info.terms = append(info.terms, term)
+			info.terms, info.termPat = append(info.terms, term), append(info.termPat, id)
 		}
 		for _, term := range dedup(t.Exclude) {
-			if err := add(term, ref{ti, kindExclude, int32(len(info.exclude))}); err != nil {
+			id, err := add(term, ref{ti, kindExclude, int32(len(info.exclude))})
+			if err != nil {
 				return nil, fmt.Errorf("classify: topic %q: exclude term %q: %w", t.Name, term, err)
 			}
-			info.exclude = append(info.exclude, term)
+			info.exclude, info.exclPat = append(info.exclude, term), append(info.exclPat, id)
 		}
 		for _, term := range dedup(t.Unless) {
-			if err := add(term, ref{ti, kindUnless, int32(len(info.unless))}); err != nil {
+			id, err := add(term, ref{ti, kindUnless, int32(len(info.unless))})
+			if err != nil {
 				return nil, fmt.Errorf("classify: topic %q: unless term %q: %w", t.Name, term, err)
 			}
-			info.unless = append(info.unless, term)
+			info.unless, info.unlPat = append(info.unless, term), append(info.unlPat, id)
 		}
 		for g, group := range t.Require {
 			if len(group) == 0 {
 				return nil, fmt.Errorf("classify: topic %q: require group %d is empty", t.Name, g+1)
 			}
 			group = dedup(group)
+			var ids []int32
 			for _, term := range group {
-				if err := add(term, ref{ti, kindRequire, int32(m.nGroups)}); err != nil {
+				id, err := add(term, ref{ti, kindRequire, int32(m.nGroups)})
+				if err != nil {
 					return nil, fmt.Errorf("classify: topic %q: require term %q: %w", t.Name, term, err)
 				}
+				ids = append(ids, id)
 			}
-			info.require = append(info.require, group)
+			info.require, info.reqPat = append(info.require, group), append(info.reqPat, ids)
 			m.nGroups++
 		}
 		m.topics = append(m.topics, info)
-	}
-	// Pattern ids of each topic's terms, for Explain.
-	id := func(term string) int32 {
-		p, _ := parse(term) // parsed without error above
-		return byKey[p.key()]
-	}
-	for i := range m.topics {
-		t := &m.topics[i]
-		for _, term := range t.terms {
-			t.termPat = append(t.termPat, id(term))
-		}
-		for _, term := range t.exclude {
-			t.exclPat = append(t.exclPat, id(term))
-		}
-		for _, term := range t.unless {
-			t.unlPat = append(t.unlPat, id(term))
-		}
-		for _, group := range t.require {
-			var ids []int32
-			for _, term := range group {
-				ids = append(ids, id(term))
-			}
-			t.reqPat = append(t.reqPat, ids)
-		}
 	}
 	if len(links) > 0 {
 		m.nearRefs = make([][]nearRef, len(m.pats))
