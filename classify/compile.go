@@ -2,6 +2,7 @@ package classify
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/newsdigest/newsdigest"
 )
@@ -175,20 +176,65 @@ func dedupFolded(terms []string, parse func(string) (pattern, error)) []string {
 			pats = append(pats, p)
 		}
 	}
-	kept := out[:0]
-	for i, t := range out {
-		covered := false
-		for j := range pats {
-			if j != i && pluralOf(&pats[i], &pats[j]) {
-				covered = true
-				break
+	// A term's singular has its number of words, and first and last words
+	// among the term's own words' singulars: only terms of those shapes are
+	// compared, so that a long list is not compared pair by pair.
+	type shape struct {
+		n           int
+		prefix      bool
+		first, last string
+	}
+	byShape := map[shape][]int{}
+	for j := range pats {
+		if w := pats[j].words; len(w) > 0 {
+			k := shape{len(w), pats[j].prefix, w[0], w[len(w)-1]}
+			byShape[k] = append(byShape[k], j)
+		}
+	}
+	covered := func(i int) bool {
+		b := &pats[i]
+		n := len(b.words)
+		if n == 0 {
+			return false
+		}
+		lasts := singulars(b.words[n-1])
+		if b.prefix {
+			lasts = lasts[:1] // a prefix is never a plural
+		}
+		for _, first := range singulars(b.words[0]) {
+			for _, last := range lasts {
+				if n == 1 && first != last {
+					continue
+				}
+				for _, j := range byShape[shape{n, b.prefix, first, last}] {
+					if j != i && pluralOf(b, &pats[j]) {
+						return true
+					}
+				}
 			}
 		}
-		if !covered {
+		return false
+	}
+	kept := out[:0]
+	for i, t := range out {
+		if !covered(i) {
 			kept = append(kept, t)
 		}
 	}
 	return kept
+}
+
+// singulars are the words w may be the plural of (plural): w itself, and
+// w less a final "s" or "es".
+func singulars(w string) []string {
+	out := []string{w}
+	if s, ok := strings.CutSuffix(w, "s"); ok {
+		out = append(out, s)
+		if e, ok := strings.CutSuffix(s, "e"); ok {
+			out = append(out, e)
+		}
+	}
+	return out
 }
 
 // pluralOf reports whether every text b matches, a matches too because b
