@@ -2,7 +2,7 @@ package classify
 
 import (
 	"fmt"
-	"slices"
+	"strings"
 
 	"github.com/newsdigest/newsdigest"
 )
@@ -20,7 +20,7 @@ func Compile(topics []newsdigest.Topic) (*Matcher, error) {
 	}
 	var links []link
 	// parse is parseTerm, once per distinct term: Compile needs each term's
-	// pattern for dedup, the index and Explain.
+	// pattern for dedup and for the index.
 	type parsed struct {
 		p   pattern
 		err error
@@ -52,14 +52,15 @@ func Compile(topics []newsdigest.Topic) (*Matcher, error) {
 		}
 		return id
 	}
-	add := func(term string, r ref) error {
+	// add adds term with its meaning r and returns its pattern's id.
+	add := func(term string, r ref) (int32, error) {
 		p, err := parse(term)
 		if err != nil {
-			return err
+			return 0, err
 		}
 		id := addPat(p)
 		m.refs[id] = append(m.refs[id], r)
-		return nil
+		return id, nil
 	}
 	names := map[string]bool{}
 	for i, t := range topics {
@@ -78,62 +79,45 @@ func Compile(topics []newsdigest.Topic) (*Matcher, error) {
 		}
 		names[t.Name] = true
 		info := topicInfo{name: t.Name, minScore: int32(max(t.MinScore, 1))}
+		// Each term is kept as written with its pattern's id, for Explain.
 		for _, term := range dedupFolded(t.Terms, parse) {
-			if err := add(term, ref{ti, kindTerm, int32(len(info.terms))}); err != nil {
+			id, err := add(term, ref{ti, kindTerm, int32(len(info.terms))})
+			if err != nil {
 				return nil, fmt.Errorf("classify: topic %q: term %q: %w", t.Name, term, err)
 			}
-			info.terms = append(info.terms, term)
+			info.terms, info.termPat = append(info.terms, term), append(info.termPat, id)
 		}
 		for _, term := range dedup(t.Exclude) {
-			if err := add(term, ref{ti, kindExclude, int32(len(info.exclude))}); err != nil {
+			id, err := add(term, ref{ti, kindExclude, int32(len(info.exclude))})
+			if err != nil {
 				return nil, fmt.Errorf("classify: topic %q: exclude term %q: %w", t.Name, term, err)
 			}
-			info.exclude = append(info.exclude, term)
+			info.exclude, info.exclPat = append(info.exclude, term), append(info.exclPat, id)
 		}
 		for _, term := range dedup(t.Unless) {
-			if err := add(term, ref{ti, kindUnless, int32(len(info.unless))}); err != nil {
+			id, err := add(term, ref{ti, kindUnless, int32(len(info.unless))})
+			if err != nil {
 				return nil, fmt.Errorf("classify: topic %q: unless term %q: %w", t.Name, term, err)
 			}
-			info.unless = append(info.unless, term)
+			info.unless, info.unlPat = append(info.unless, term), append(info.unlPat, id)
 		}
 		for g, group := range t.Require {
 			if len(group) == 0 {
 				return nil, fmt.Errorf("classify: topic %q: require group %d is empty", t.Name, g+1)
 			}
 			group = dedup(group)
+			var ids []int32
 			for _, term := range group {
-				if err := add(term, ref{ti, kindRequire, int32(m.nGroups)}); err != nil {
+				id, err := add(term, ref{ti, kindRequire, int32(m.nGroups)})
+				if err != nil {
 					return nil, fmt.Errorf("classify: topic %q: require term %q: %w", t.Name, term, err)
 				}
+				ids = append(ids, id)
 			}
-			info.require = append(info.require, group)
+			info.require, info.reqPat = append(info.require, group), append(info.reqPat, ids)
 			m.nGroups++
 		}
 		m.topics = append(m.topics, info)
-	}
-	// Pattern ids of each topic's terms, for Explain.
-	id := func(term string) int32 {
-		p, _ := parse(term) // parsed without error above
-		return byKey[p.key()]
-	}
-	for i := range m.topics {
-		t := &m.topics[i]
-		for _, term := range t.terms {
-			t.termPat = append(t.termPat, id(term))
-		}
-		for _, term := range t.exclude {
-			t.exclPat = append(t.exclPat, id(term))
-		}
-		for _, term := range t.unless {
-			t.unlPat = append(t.unlPat, id(term))
-		}
-		for _, group := range t.require {
-			var ids []int32
-			for _, term := range group {
-				ids = append(ids, id(term))
-			}
-			t.reqPat = append(t.reqPat, ids)
-		}
 	}
 	if len(links) > 0 {
 		m.nearRefs = make([][]nearRef, len(m.pats))
@@ -192,65 +176,89 @@ func dedupFolded(terms []string, parse func(string) (pattern, error)) []string {
 			pats = append(pats, p)
 		}
 	}
-	// A term is another's plural when its singular, tried word by word, is
-	// the key of another term: found by lookup, not by comparing every pair
-	// (10,000 terms would be 10^8 comparisons at start-up).
-	keys := make(map[string]bool, len(pats))
-	for k := range pats {
-		keys[pats[k].key()] = true
+	// A term's singular has its number of words, and first and last words
+	// among the term's own words' singulars: only terms of those shapes are
+	// compared, so that a long list is not compared pair by pair.
+	type shape struct {
+		n           int
+		prefix      bool
+		first, last string
+	}
+	byShape := map[shape][]int{}
+	for j := range pats {
+		if w := pats[j].words; len(w) > 0 {
+			k := shape{len(w), pats[j].prefix, w[0], w[len(w)-1]}
+			byShape[k] = append(byShape[k], j)
+		}
+	}
+	covered := func(i int) bool {
+		b := &pats[i]
+		n := len(b.words)
+		if n == 0 {
+			return false
+		}
+		lasts := singulars(b.words[n-1])
+		if b.prefix {
+			lasts = lasts[:1] // a prefix is never a plural
+		}
+		for _, first := range singulars(b.words[0]) {
+			for _, last := range lasts {
+				if n == 1 && first != last {
+					continue
+				}
+				for _, j := range byShape[shape{n, b.prefix, first, last}] {
+					if j != i && pluralOf(b, &pats[j]) {
+						return true
+					}
+				}
+			}
+		}
+		return false
 	}
 	kept := out[:0]
 	for i, t := range out {
-		if !hasSingular(&pats[i], keys) {
+		if !covered(i) {
 			kept = append(kept, t)
 		}
 	}
 	return kept
 }
 
-// maxSingulars bounds the singular forms hasSingular tries for one term (a
-// word ending in "es" has two, in "s" one): a term with more keeps them all.
-const maxSingulars = 64
+// singulars are the words w may be the plural of (plural): w itself, and
+// w less a final "s" or "es".
+func singulars(w string) []string {
+	out := []string{w}
+	if s, ok := strings.CutSuffix(w, "s"); ok {
+		out = append(out, s)
+		if e, ok := strings.CutSuffix(s, "e"); ok {
+			out = append(out, e)
+		}
+	}
+	return out
+}
 
-// hasSingular reports whether one of keys is the key of a term whose
-// plural b is ("grupos criminales" of "grupo criminal", "cartels" of
-// "cartel"): every text b matches, that term matches too. Exact and
-// proximity terms are never anyone's plural, and a prefix word stays as is.
-func hasSingular(b *pattern, keys map[string]bool) bool {
-	if b.near != nil || b.exact != nil || len(b.words) == 0 {
+// pluralOf reports whether every text b matches, a matches too because b
+// is a with plural words ("grupos criminales" of "grupo criminal"). Exact
+// and proximity terms are never anyone's plural.
+func pluralOf(b, a *pattern) bool {
+	if a.near != nil || b.near != nil || a.exact != nil || b.exact != nil ||
+		a.prefix != b.prefix || len(a.words) != len(b.words) || len(a.words) == 0 {
 		return false
 	}
-	words := slices.Clone(b.words)
-	tried := 0
-	var try func(k int, changed bool) bool
-	try = func(k int, changed bool) bool {
-		if k == len(words) {
-			tried++
-			return changed && keys[(&pattern{words: words, prefix: b.prefix}).key()]
-		}
-		if tried >= maxSingulars {
-			return false
-		}
-		if try(k+1, changed) {
-			return true
-		}
-		w := b.words[k]
-		if b.prefix && k == len(words)-1 {
-			return false
-		}
-		for _, cut := range []int{1, 2} {
-			if s := w[:max(0, len(w)-cut)]; s != w && plural([]byte(w), s) {
-				words[k] = s
-				found := try(k+1, true)
-				words[k] = w
-				if found {
-					return true
-				}
+	same := true
+	for k, w := range b.words {
+		if a.prefix && k == len(a.words)-1 {
+			if w != a.words[k] {
+				return false
 			}
+			continue
 		}
-		return false
+		if !plural([]byte(w), a.words[k]) {
+			return false
+		}
+		same = same && w == a.words[k]
 	}
-	return try(0, false)
+	return !same
 }
 
 func (m *Matcher) addPrefix(prefix string, id int32) {

@@ -45,12 +45,7 @@ func (p *parser) alertKeys(r *newsdigest.AlertRule, replyAt *int) []field {
 
 // alerts reads the alerts list, filling in each rule's defaults.
 func (p *parser) alerts(n *yaml.Node, path string) {
-	for i, item := range p.sequence(n, path, "a list of alert rules") {
-		ip := index(path, i)
-		if item.Kind != yaml.MappingNode {
-			p.add(item.Line, ip, "expected an alert rule (a mapping with topics and min_outlets), got %s", kindOnly(item))
-			continue
-		}
+	p.mappings(n, path, "a list of alert rules", "an alert rule (a mapping with topics and min_outlets)", func(item *yaml.Node, ip string) {
 		r := newsdigest.AlertRule{Within: DefaultAlertWithin, MaxPerHour: DefaultAlertMaxPerHour}
 		replyAt := -1
 		p.mapping(item, ip, p.alertKeys(&r, &replyAt))
@@ -59,25 +54,25 @@ func (p *parser) alerts(n *yaml.Node, path string) {
 			r.Name = strings.Join(r.Topics, "+")
 		}
 		if len(r.Topics) == 0 && !p.hasProblemUnder(join(ip, "topics")) && !p.misspelled(ip, "topics") {
-			p.add(p.keyLine(item, ip, "topics"), join(ip, "topics"), "at least one topic is required")
+			p.add(p.cfg.keyLine(ip, "topics"), join(ip, "topics"), "at least one topic is required")
 		}
 		if p.cfg.Lines[join(ip, "min_outlets")] == 0 && !p.misspelled(ip, "min_outlets") {
 			p.add(item.Line, join(ip, "min_outlets"), "must be set (how many distinct outlets make a story breaking, e.g. 4)")
 		}
 		if r.Within > MaxAlertWithin {
-			p.add(p.keyLine(item, ip, "within"), join(ip, "within"), "must be at most %s (alerts are for news breaking now; the digest brings the rest), got %s", MaxAlertWithin, r.Within)
+			p.add(p.cfg.keyLine(ip, "within"), join(ip, "within"), "must be at most %s (alerts are for news breaking now; the digest brings the rest), got %s", MaxAlertWithin, r.Within)
 		}
 		switch {
 		case replyAt < 0:
 			r.ReplyAt = 2 * r.MinOutlets
 		case replyAt > 0 && r.MinOutlets > 0 && replyAt <= r.MinOutlets:
-			p.add(p.keyLine(item, ip, "reply_at"), join(ip, "reply_at"), "must be more than min_outlets (%d), or 0 for no growth reply; got %d", r.MinOutlets, replyAt)
+			p.add(p.cfg.keyLine(ip, "reply_at"), join(ip, "reply_at"), "must be more than min_outlets (%d), or 0 for no growth reply; got %d", r.MinOutlets, replyAt)
 		default:
 			r.ReplyAt = replyAt
 		}
 		p.cfg.Alerts = append(p.cfg.Alerts, r)
 		p.alertPaths = append(p.alertPaths, ip)
-	}
+	})
 }
 
 // topicNames reads a list of topic names; checkAlerts checks that they are
@@ -132,20 +127,8 @@ func (p *parser) quietHours(dst *newsdigest.QuietHours) reader {
 // alertedStories reads digest.alerted: "mark" (show stories already
 // alerted, marked) or "omit" (leave them out).
 func (p *parser) alertedStories(omit *bool) reader {
-	return func(n *yaml.Node, path string) {
-		v, _, ok := p.scalar(n, path, "mark or omit")
-		if !ok || v == "" {
-			return
-		}
-		switch strings.ToLower(strings.TrimSpace(v)) {
-		case "mark":
-			*omit = false
-		case "omit":
-			*omit = true
-		default:
-			p.add(resolve(n).Line, path, "expected mark (show alerted stories, marked) or omit (leave them out), got %s%s", kindName(resolve(n)), fromEnv(n))
-		}
-	}
+	return p.choice([]string{"mark", "omit"}, "mark (show alerted stories, marked) or omit (leave them out)",
+		func(i int) { *omit = i == 1 })
 }
 
 // checkAlerts checks what an alert rule shares with the rest of the file:
@@ -161,12 +144,7 @@ func (p *parser) checkAlerts() {
 	ruleNames := map[string]string{}
 	for i, r := range p.cfg.Alerts {
 		ip := p.alertPaths[i]
-		line := func(key string) int {
-			if l := p.cfg.Lines[join(ip, key)]; l > 0 {
-				return l
-			}
-			return p.cfg.Lines[ip]
-		}
+		line := func(key string) int { return p.cfg.keyLine(ip, key) }
 		channels := map[string]bool{}
 		var unknown bool
 		for j, name := range r.Topics {

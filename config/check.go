@@ -106,29 +106,29 @@ func isHTTPURL(s string) bool {
 	return err == nil && httpSchemes[strings.ToLower(u.Scheme)] && u.Host != ""
 }
 
-// checkFeed checks the feed f read from item at path ip; names and urls
+// checkFeed checks the feed f read at path ip; names and urls
 // map the names and canonical URLs of the feeds before it to their paths.
 // It returns false for a feed to leave out: one whose URL repeats an
 // earlier feed's, which is a warning, not a problem.
-func (p *parser) checkFeed(f newsdigest.Feed, item *yaml.Node, ip string, names, urls map[string]string) bool {
+func (p *parser) checkFeed(f newsdigest.Feed, ip string, names, urls map[string]string) bool {
 	switch first, dup := names[f.Name]; {
 	case f.Name == "":
-		p.add(p.keyLine(item, ip, "name"), join(ip, "name"), "must be set")
+		p.add(p.cfg.keyLine(ip, "name"), join(ip, "name"), "must be set")
 	case dup:
-		p.add(p.keyLine(item, ip, "name"), join(ip, "name"), "duplicate feed name %q (also %s)", f.Name, first)
+		p.add(p.cfg.keyLine(ip, "name"), join(ip, "name"), "duplicate feed name %q (also %s)", f.Name, first)
 	default:
 		names[f.Name] = ip
 	}
 	canon := newsdigest.CanonicalURL(f.URL)
 	switch first, dup := urls[canon]; {
 	case f.URL == "":
-		p.add(p.keyLine(item, ip, "url"), join(ip, "url"), "must be set")
+		p.add(p.cfg.keyLine(ip, "url"), join(ip, "url"), "must be set")
 	case !isHTTPURL(f.URL):
-		p.add(p.keyLine(item, ip, "url"), join(ip, "url"), "must be an absolute http or https URL, got %q", f.URL)
+		p.add(p.cfg.keyLine(ip, "url"), join(ip, "url"), "must be an absolute http or https URL, got %q", f.URL)
 	case dup:
 		// Polling it twice would only double the requests: keep the
 		// first, and say so.
-		p.warnings = append(p.warnings, Problem{Line: p.keyLine(item, ip, "url"), Path: join(ip, "url"),
+		p.warnings = append(p.warnings, Problem{Line: p.cfg.keyLine(ip, "url"), Path: join(ip, "url"),
 			Message: fmt.Sprintf("duplicate feed URL (also %s); ignored", first)})
 		return false
 	default:
@@ -136,7 +136,7 @@ func (p *parser) checkFeed(f newsdigest.Feed, item *yaml.Node, ip string, names,
 	}
 	if f.Language != "" {
 		if _, err := language.Parse(f.Language); err != nil {
-			p.add(p.keyLine(item, ip, "language"), join(ip, "language"), "not a language tag such as \"en\" or \"es-MX\": %q", f.Language)
+			p.add(p.cfg.keyLine(ip, "language"), join(ip, "language"), "not a language tag such as \"en\" or \"es-MX\": %q", f.Language)
 		}
 	}
 	return true
@@ -144,24 +144,24 @@ func (p *parser) checkFeed(f newsdigest.Feed, item *yaml.Node, ip string, names,
 
 var topicNameRE = regexp.MustCompile(`^[a-z0-9_-]+$`)
 
-// checkTopic checks the topic t read from item at path ip; names maps the
+// checkTopic checks the topic t read at path ip; names maps the
 // names of the topics before it to their paths.
-func (p *parser) checkTopic(t newsdigest.Topic, item *yaml.Node, ip string, names map[string]string) {
+func (p *parser) checkTopic(t newsdigest.Topic, ip string, names map[string]string) {
 	switch first, dup := names[t.Name]; {
 	case t.Name == "":
-		p.add(p.keyLine(item, ip, "name"), join(ip, "name"), "must be set")
+		p.add(p.cfg.keyLine(ip, "name"), join(ip, "name"), "must be set")
 	case !topicNameRE.MatchString(t.Name):
-		p.add(p.keyLine(item, ip, "name"), join(ip, "name"), "must be lowercase letters, digits, '-' or '_', got %q", t.Name)
+		p.add(p.cfg.keyLine(ip, "name"), join(ip, "name"), "must be lowercase letters, digits, '-' or '_', got %q", t.Name)
 	case dup:
-		p.add(p.keyLine(item, ip, "name"), join(ip, "name"), "duplicate topic name %q (also %s)", t.Name, first)
+		p.add(p.cfg.keyLine(ip, "name"), join(ip, "name"), "duplicate topic name %q (also %s)", t.Name, first)
 	default:
 		names[t.Name] = ip
 	}
 	if len(t.Terms) == 0 && p.termCount <= MaxTerms && !p.hasProblemUnder(join(ip, "terms")) && !p.misspelled(ip, "terms") {
-		p.add(p.keyLine(item, ip, "terms"), join(ip, "terms"), "at least one term is required")
+		p.add(p.cfg.keyLine(ip, "terms"), join(ip, "terms"), "at least one term is required")
 	}
 	if len(t.Unless) > 0 && len(t.Exclude) == 0 && !p.hasProblemUnder(join(ip, "exclude")) {
-		p.add(p.keyLine(item, ip, "unless"), join(ip, "unless"), "has no effect without exclude: unless lifts a topic's exclude terms")
+		p.add(p.cfg.keyLine(ip, "unless"), join(ip, "unless"), "has no effect without exclude: unless lifts a topic's exclude terms")
 	}
 }
 
@@ -252,22 +252,18 @@ func (p *parser) checkAcrossSections() {
 // own users can reach it.
 func (p *parser) checkServe() {
 	s := p.cfg.Serve
-	if s.Token != "" || IsLoopbackListen(s.Listen) || p.hasProblemUnder("serve.listen") || p.hasProblemUnder("serve.token") {
+	if s.Token != "" || isLoopbackListen(s.Listen) || p.hasProblemUnder("serve.listen") || p.hasProblemUnder("serve.token") {
 		return
 	}
-	line := p.cfg.Lines["serve.listen"]
-	if line == 0 {
-		line = p.cfg.Lines["serve"]
-	}
-	p.add(line, "serve.listen", "%q is not a loopback address and serve.token is not set: anyone who reaches the port could post digests "+
+	p.add(p.cfg.keyLine("serve", "listen"), "serve.listen", "%q is not a loopback address and serve.token is not set: anyone who reaches the port could post digests "+
 		"with POST /run; set serve.token (e.g. token: ${NEWSDIGEST_TOKEN}) or listen on 127.0.0.1", s.Listen)
 }
 
-// IsLoopbackListen reports whether the listen address host:port names
+// isLoopbackListen reports whether the listen address host:port names
 // only the loopback interface: "localhost", 127.0.0.0/8 or ::1. An empty
 // host (":8080") listens on every interface, and any other name may
 // resolve anywhere: neither is loopback.
-func IsLoopbackListen(listen string) bool {
+func isLoopbackListen(listen string) bool {
 	host, _, err := net.SplitHostPort(listen)
 	if err != nil {
 		return false

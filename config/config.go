@@ -308,11 +308,7 @@ func (c *Config) RequireRun(checkStore func(path string) error) error {
 		// The DSN was checked by Load; whether the server answers is for
 		// the open.
 	} else if err := checkStore(c.Store.Path); err != nil {
-		line := c.Lines["store.path"]
-		if line == 0 {
-			line = c.Lines["store"]
-		}
-		problems = append(problems, Problem{Line: line, Path: "store.path", Message: err.Error()})
+		problems = append(problems, Problem{Line: c.keyLine("store", "path"), Path: "store.path", Message: err.Error()})
 	}
 	if len(problems) == 0 {
 		return nil
@@ -346,11 +342,7 @@ func (c *Config) RequireSlack() error {
 		default:
 			msg += " (" + strings.Join(unset, " and ") + " are not set)"
 		}
-		line := c.Lines["slack.token"]
-		if line == 0 {
-			line = c.Lines["slack"]
-		}
-		problems = append(problems, Problem{Line: line, Path: "slack", Message: msg})
+		problems = append(problems, Problem{Line: c.keyLine("slack", "token"), Path: "slack", Message: msg})
 	case c.Slack.Channel == "":
 		var missing []string
 		for _, t := range c.Topics {
@@ -366,11 +358,7 @@ func (c *Config) RequireSlack() error {
 					msg = "must be set when posting with a bot token: topic " + missing[0] + " has no channel of its own"
 				}
 			}
-			line := c.Lines["slack.channel"]
-			if line == 0 {
-				line = c.Lines["slack"]
-			}
-			problems = append(problems, Problem{Line: line, Path: "slack.channel", Message: msg})
+			problems = append(problems, Problem{Line: c.keyLine("slack", "channel"), Path: "slack.channel", Message: msg})
 		}
 	}
 	if len(problems) == 0 {

@@ -1,10 +1,12 @@
 package config
 
-// Readers of typed scalar values: string, secret, integer, boolean,
-// duration, and lists of strings. Each expands ${VAR} first and leaves the default in place for
-// a value that is null or empty after expansion.
+// Readers of typed scalar values: string, secret, integer, one of a few
+// words (boolean), duration, and lists of strings. Each expands ${VAR}
+// first and leaves the default in place for a value that is null or empty
+// after expansion.
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -117,22 +119,27 @@ func (p *parser) integer(lo, hi int64, set func(int64)) reader {
 	}
 }
 
-// boolean reads true or false, in any case, into *dst.
-func (p *parser) boolean(dst *bool) reader {
+// choice reads one of words, in any case, and hands set the index of the
+// one written. Another value is a problem that lists what each word means
+// (explain: "true or false", "mark (show …) or omit (…)").
+func (p *parser) choice(words []string, explain string, set func(int)) reader {
 	return func(n *yaml.Node, path string) {
-		v, _, ok := p.scalar(n, path, "true or false")
+		v, _, ok := p.scalar(n, path, strings.Join(words, " or "))
 		if !ok || v == "" {
 			return
 		}
-		switch strings.ToLower(strings.TrimSpace(v)) {
-		case "true":
-			*dst = true
-		case "false":
-			*dst = false
-		default:
-			p.add(resolve(n).Line, path, "expected true or false, got %s%s", kindName(resolve(n)), fromEnv(n))
+		i := slices.Index(words, strings.ToLower(strings.TrimSpace(v)))
+		if i < 0 {
+			p.add(resolve(n).Line, path, "expected %s, got %s%s", explain, kindName(resolve(n)), fromEnv(n))
+			return
 		}
+		set(i)
 	}
+}
+
+// boolean reads true or false, in any case, into *dst.
+func (p *parser) boolean(dst *bool) reader {
+	return p.choice([]string{"true", "false"}, "true or false", func(i int) { *dst = i == 0 })
 }
 
 // duration reads a positive Go duration ("20s", "720h") into *dst.

@@ -149,31 +149,21 @@ func (p *parser) topicKeys(t *newsdigest.Topic) []field {
 func (p *parser) feeds(n *yaml.Node, path string) {
 	names := map[string]string{} // name → path of its first use
 	urls := map[string]string{}  // canonical URL → path of its first use
-	for i, item := range p.sequence(n, path, "a list of feeds") {
-		ip := index(path, i)
-		if item.Kind != yaml.MappingNode {
-			p.add(item.Line, ip, "expected a feed (a mapping with name and url), got %s", kindOnly(item))
-			continue
-		}
+	p.mappings(n, path, "a list of feeds", "a feed (a mapping with name and url)", func(item *yaml.Node, ip string) {
 		var f newsdigest.Feed
 		p.mapping(item, ip, p.feedKeys(&f))
 		f.Name = strings.TrimSpace(f.Name)
 		f.URL = strings.TrimSpace(f.URL)
-		if p.checkFeed(f, item, ip, names, urls) {
+		if p.checkFeed(f, ip, names, urls) {
 			p.cfg.Feeds = append(p.cfg.Feeds, f)
 		}
-	}
+	})
 }
 
 // topics reads the topics list, filling in each topic's defaults.
 func (p *parser) topics(n *yaml.Node, path string) {
 	names := map[string]string{} // name → path of its first use
-	for i, item := range p.sequence(n, path, "a list of topics") {
-		ip := index(path, i)
-		if item.Kind != yaml.MappingNode {
-			p.add(item.Line, ip, "expected a topic (a mapping with name and terms), got %s", kindOnly(item))
-			continue
-		}
+	p.mappings(n, path, "a list of topics", "a topic (a mapping with name and terms)", func(item *yaml.Node, ip string) {
 		var t newsdigest.Topic
 		p.mapping(item, ip, p.topicKeys(&t))
 		t.Name = strings.TrimSpace(t.Name)
@@ -184,6 +174,6 @@ func (p *parser) topics(n *yaml.Node, path string) {
 			t.MinScore = DefaultMinScore
 		}
 		p.cfg.Topics = append(p.cfg.Topics, t)
-		p.checkTopic(t, item, ip, names)
-	}
+		p.checkTopic(t, ip, names)
+	})
 }

@@ -218,13 +218,13 @@ func join(path, key string) string {
 
 func index(path string, i int) string { return fmt.Sprintf("%s[%d]", path, i) }
 
-// keyLine returns the line of key in the mapping item at path, or the
-// item's own line when the key is absent.
-func (p *parser) keyLine(item *yaml.Node, path, key string) int {
-	if l := p.cfg.Lines[join(path, key)]; l > 0 {
+// keyLine returns the line of key in the mapping at path (a section, a
+// list item), or the mapping's own line when the key is absent.
+func (c *Config) keyLine(path, key string) int {
+	if l := c.Lines[join(path, key)]; l > 0 {
 		return l
 	}
-	return item.Line
+	return c.Lines[path]
 }
 
 // mapping checks that n is a mapping (or null) with only known, unrepeated
@@ -289,4 +289,18 @@ func (p *parser) sequence(n *yaml.Node, path, want string) []*yaml.Node {
 		p.cfg.Lines[index(path, i)] = items[i].Line
 	}
 	return items
+}
+
+// mappings reads a list of mappings (a list of feeds, of topics, of alert
+// rules), handing each item and its path to read. An item that is not a
+// mapping is a problem: "expected <item>, got …".
+func (p *parser) mappings(n *yaml.Node, path, want, item string, read func(n *yaml.Node, path string)) {
+	for i, it := range p.sequence(n, path, want) {
+		ip := index(path, i)
+		if it.Kind != yaml.MappingNode {
+			p.add(it.Line, ip, "expected %s, got %s", item, kindOnly(it))
+			continue
+		}
+		read(it, ip)
+	}
 }

@@ -100,7 +100,7 @@ type AlertPlan struct {
 func Alerts(in AlertInput) []Alert {
 	ms := make([]member, len(in.Items))
 	for i, it := range in.Items {
-		ms[i] = member{c: it.Candidate, key: cmp.Or(it.CanonicalURL, canonical(it.Item.Link))}
+		ms[i] = member{c: it.Candidate, key: storyKey(it.Candidate)}
 	}
 	var out []Alert
 	for _, g := range partition(ms) {
@@ -197,26 +197,21 @@ func growthReply(in AlertInput, story []*newsdigest.AlertCandidate, here *newsdi
 			continue
 		}
 		counted := counting(r, story, in.Channel)
-		var o outlets
-		nodes := make([]int, len(counted))
-		for k, it := range counted {
-			nodes[k] = o.add(it.Item)
-		}
-		if o.n < r.ReplyAt {
+		outlet, n := outletsOf(counted)
+		if n < r.ReplyAt {
 			continue
 		}
-		old := map[int]bool{}
+		listed := map[int]bool{} // the alert's outlets, then the new ones
 		for k, it := range counted {
 			if alertedTo(it, in.Channel) {
-				old[o.root(nodes[k])] = true
+				listed[outlet[k]] = true
 			}
 		}
 		a := newAlert(in, r, AlertReply, story, counted, firstReport(story))
 		a.Of = here
-		seen := map[int]bool{}
 		for k, it := range counted {
-			if root := o.root(nodes[k]); !old[root] && !seen[root] {
-				seen[root] = true
+			if !listed[outlet[k]] {
+				listed[outlet[k]] = true
 				a.New = append(a.New, Link{Source: source(it.Item), URL: CleanURL(it.Item.Link)})
 			}
 		}
@@ -255,6 +250,20 @@ func ruleMatch(r newsdigest.AlertRule, it *newsdigest.AlertCandidate) (newsdiges
 		}
 	}
 	return best, ok
+}
+
+// outletsOf counts the distinct outlets of items (outlets.go): it returns
+// the outlet of each item, once all are counted, and how many there are.
+func outletsOf(items []*newsdigest.AlertCandidate) (outlet []int, n int) {
+	var o outlets
+	outlet = make([]int, len(items))
+	for k, it := range items {
+		outlet[k] = o.add(it.Item)
+	}
+	for k := range outlet {
+		outlet[k] = o.root(outlet[k])
+	}
+	return outlet, o.n
 }
 
 func alertedTo(it *newsdigest.AlertCandidate, channel string) bool {
@@ -312,16 +321,12 @@ func newAlert(in AlertInput, r newsdigest.AlertRule, kind string, story, counted
 	for _, t := range best.Terms {
 		a.Terms = append(a.Terms, CleanLine(t, MaxTitleRunes))
 	}
-	var o outlets
-	nodes := make([]int, len(counted))
-	for k, it := range counted {
-		nodes[k] = o.add(it.Item)
-	}
+	outlet, _ := outletsOf(counted)
 	seen := map[int]bool{}
 	var last time.Time
 	for k, it := range counted {
-		if root := o.root(nodes[k]); !seen[root] {
-			seen[root] = true
+		if !seen[outlet[k]] {
+			seen[outlet[k]] = true
 			a.Outlets = append(a.Outlets, Link{Source: source(it.Item), URL: CleanURL(it.Item.Link)})
 			last = it.FirstSeen
 		}

@@ -255,7 +255,7 @@ func members(in Input, index map[string]int) []member {
 		if m.best < 0 {
 			continue
 		}
-		m.key = cmp.Or(c.CanonicalURL, canonical(c.Item.Link))
+		m.key = storyKey(c)
 		switch {
 		case usable(c.Item.Published):
 			m.when = c.Item.Published
@@ -307,14 +307,14 @@ func sections(in Input, loc *time.Location) []Section {
 	byTopic := make([][]ranked, len(in.Topics))
 	var delivered []member
 	for _, c := range in.Delivered {
-		delivered = append(delivered, member{c: c, key: cmp.Or(c.CanonicalURL, canonical(c.Item.Link))})
+		delivered = append(delivered, member{c: c, key: storyKey(c)})
 	}
 	alertOf := map[string]*newsdigest.Alerted{}
 	var alerted []member
 	for _, c := range in.Alerted {
 		if a := earliestAlert(c.Alerts); a != nil {
 			alertOf[c.Item.ID] = a
-			alerted = append(alerted, member{c: c.Candidate, key: cmp.Or(c.CanonicalURL, canonical(c.Item.Link)), alert: a})
+			alerted = append(alerted, member{c: c.Candidate, key: storyKey(c.Candidate), alert: a})
 		}
 	}
 	ms := members(in, index)
@@ -425,12 +425,13 @@ func entry(story []member, topics []newsdigest.Topic, loc *time.Location) Entry 
 	return e
 }
 
-// canonical is CanonicalURL(link), or "" when there is no link.
-func canonical(link string) string {
-	if link == "" {
-		return ""
+// storyKey is a candidate's canonical link, the key that makes items one
+// story: the stored one, else CanonicalURL of its link, "" without a link.
+func storyKey(c newsdigest.Candidate) string {
+	if c.CanonicalURL != "" || c.Item.Link == "" {
+		return c.CanonicalURL
 	}
-	return newsdigest.CanonicalURL(link)
+	return newsdigest.CanonicalURL(c.Item.Link)
 }
 
 // source is the outlet to show for an item: its Source, else its feed name.

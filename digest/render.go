@@ -201,7 +201,7 @@ type MetaStyle struct {
 // already carried, "⚡ alerted 14:05 (in #mx-alerts) · " first.
 func (e Entry) Meta(now time.Time, st MetaStyle) string {
 	head := st.Text(e.Source, MaxSourceRunes)
-	if a := Ago(e.Published, now); a != "" {
+	if a := ago(e.Published, now); a != "" {
 		head += st.SourceSep + a
 	}
 	parts := []string{head}
@@ -342,10 +342,10 @@ func stamp(t, now time.Time) string {
 
 func zone(t time.Time) string { return " " + t.Format("MST") }
 
-// Ago is how long before now t was, for people: "just now", "25m ago",
+// ago is how long before now t was, for people: "just now", "25m ago",
 // "2h ago", "3 days ago", or the date when older than two weeks or in the
 // future. It is computed from its arguments only.
-func Ago(t, now time.Time) string {
+func ago(t, now time.Time) string {
 	if t.IsZero() {
 		return ""
 	}

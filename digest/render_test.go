@@ -300,12 +300,12 @@ func TestAgo(t *testing.T) {
 		{-2 * time.Hour, "22 Nov 2026"},
 	}
 	for _, tt := range tests {
-		if got := Ago(now.Add(-tt.d), now); got != tt.want {
-			t.Errorf("Ago(now-%v, now) = %q; want %q", tt.d, got, tt.want)
+		if got := ago(now.Add(-tt.d), now); got != tt.want {
+			t.Errorf("ago(now-%v, now) = %q; want %q", tt.d, got, tt.want)
 		}
 	}
-	if got := Ago(time.Time{}, now); got != "" {
-		t.Errorf("Ago(zero, now) = %q; want \"\"", got)
+	if got := ago(time.Time{}, now); got != "" {
+		t.Errorf("ago(zero, now) = %q; want \"\"", got)
 	}
 }
 

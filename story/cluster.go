@@ -316,33 +316,8 @@ func (s *scorer) sim(i, j int) float64 {
 	if disagree(a.figs, b.figs, a.all, b.all) || disagree(a.places, b.places, a.all, b.all) {
 		return vetoed
 	}
-	// The shared weight of all of a and all of b, the part of it that is
-	// figures, how many shared stems are not figures, and how many are
-	// names, places or figures that few docs carry.
-	var shared overlap
-	words, specific := 0, 0
-	for x, y := 0, 0; x < len(a.all) && y < len(b.all); {
-		switch {
-		case a.all[x] < b.all[y]:
-			x++
-		case a.all[x] > b.all[y]:
-			y++
-		default:
-			t := a.all[x]
-			shared.sum += s.w[t]
-			if s.spec[t] {
-				specific++
-			}
-			if s.fig[t] {
-				shared.figs += s.w[t]
-			} else {
-				words++
-			}
-			x++
-			y++
-		}
-	}
-	if words < minShared {
+	shared := s.inter(a.all, b.all)
+	if shared.words < minShared {
 		return 0
 	}
 	// Names and figures of each title that the other item never mentions.
@@ -351,7 +326,7 @@ func (s *scorer) sim(i, j int) float64 {
 	c := comparison{pen: s.p.penalty * min(ca, cb), lift: s.p.figLift, th: 1}
 	wta, waa, wtb, wab := a.wt, a.wa, b.wt, b.wa
 	if a.lang != b.lang && a.lang != langUnknown && b.lang != langUnknown {
-		if specific == 0 {
+		if shared.spec == 0 {
 			return 0 // two languages meet on a name, a place or a figure
 		}
 		// Across languages only the stems both languages use (names,
@@ -392,9 +367,13 @@ func (c comparison) cosine(o overlap, wa, wb float64) float64 {
 	return min(o.sum-c.pen, c.lift*(o.sum-o.figs-c.pen)) / d
 }
 
-// overlap is the weight of the stems two sets share, and the part of it
-// that is figures.
-type overlap struct{ sum, figs float64 }
+// overlap is the weight of the stems two sets share and the part of it
+// that is figures; how many shared stems are not figures, and how many are
+// names, places or figures that few docs carry (spec).
+type overlap struct {
+	sum, figs   float64
+	words, spec int
+}
 
 // inter is the overlap of two sorted sets.
 func (s *scorer) inter(a, b []uint32) (o overlap) {
@@ -405,9 +384,15 @@ func (s *scorer) inter(a, b []uint32) (o overlap) {
 		case a[x] > b[y]:
 			y++
 		default:
-			o.sum += s.w[a[x]]
-			if s.fig[a[x]] {
-				o.figs += s.w[a[x]]
+			t := a[x]
+			o.sum += s.w[t]
+			if s.fig[t] {
+				o.figs += s.w[t]
+			} else {
+				o.words++
+			}
+			if s.spec[t] {
+				o.spec++
 			}
 			x++
 			y++
