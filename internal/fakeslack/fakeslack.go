@@ -106,15 +106,15 @@ func New(t testing.TB, token string) *Server {
 		s.scopes[sc] = true
 	}
 	mux := http.NewServeMux()
-	mux.HandleFunc("/api/chat.postMessage", s.postMessage)
-	mux.HandleFunc("/api/conversations.history", s.history)
-	mux.HandleFunc("/api/conversations.replies", s.replies)
-	mux.HandleFunc("/api/conversations.list", s.list)
-	mux.HandleFunc("/api/apps.connections.open", s.openConnection)
-	mux.HandleFunc("/api/auth.test", s.authTest)
+	mux.HandleFunc("/api/chat.postMessage", s.scripted(s.postMessage))
+	mux.HandleFunc("/api/conversations.history", s.scripted(s.history))
+	mux.HandleFunc("/api/conversations.replies", s.scripted(s.replies))
+	mux.HandleFunc("/api/conversations.list", s.scripted(s.list))
+	mux.HandleFunc("/api/apps.connections.open", s.scripted(s.openConnection))
+	mux.HandleFunc("/api/auth.test", s.scripted(s.authTest))
 	mux.HandleFunc("/link/", s.link)
-	mux.HandleFunc("/commands/", s.respond)
-	mux.HandleFunc(s.webhookPath, s.webhook)
+	mux.HandleFunc("/commands/", s.scripted(s.respond))
+	mux.HandleFunc(s.webhookPath, s.scripted(s.webhook))
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		s.count()
 		http.Error(w, "no_service", http.StatusNotFound)
@@ -207,6 +207,18 @@ func (s *Server) count() (Failure, bool) {
 		}
 	}
 	return Failure{}, false
+}
+
+// scripted wraps a handler: it counts the call and answers it with its
+// scripted Failure, if any, instead of handling it.
+func (s *Server) scripted(h http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if f, ok := s.count(); ok {
+			writeFailure(w, f)
+			return
+		}
+		h(w, r)
+	}
 }
 
 // nextTS is a new message ts: the wall clock in microseconds, always later

@@ -134,10 +134,6 @@ func (s *Server) notify() {
 
 // openConnection is apps.connections.open.
 func (s *Server) openConnection(w http.ResponseWriter, r *http.Request) {
-	if f, ok := s.count(); ok {
-		writeFailure(w, f)
-		return
-	}
 	if r.Method != http.MethodPost {
 		apiError(w, "invalid_request")
 		return
