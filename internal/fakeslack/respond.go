@@ -103,12 +103,7 @@ func (s *Server) respond(w http.ResponseWriter, r *http.Request) {
 func (s *Server) authTest(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	switch tok := bearer(r); {
-	case tok == "":
-		apiError(w, "not_authed")
-	case tok != s.token:
-		apiError(w, "invalid_auth")
-	default:
+	if s.authorized(w, bearer(r)) {
 		writeOK(w, map[string]any{"team_id": s.sock.teamID, "team": "Fake", "user_id": "U0BOT", "bot_id": "B0BOT", "url": "https://fake.slack.com/"})
 	}
 }
