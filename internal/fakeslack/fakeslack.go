@@ -100,7 +100,7 @@ type Server struct {
 func New(t testing.TB, token string) *Server {
 	s := &Server{token: token, webhookPath: "/services/T0000/B0000/" + "hooksecret0123456789", scopes: map[string]bool{},
 		responseURLs: map[string]*responseURL{},
-		sock: socketState{teamID: "T0000FAKE", pingEvery: DefaultPingEvery, tickets: map[string]bool{},
+		sock: socketState{teamID: "T0000FAKE", tickets: map[string]bool{},
 			changed: make(chan struct{}), waiting: map[string]chan Ack{}}}
 	for _, sc := range AllScopes {
 		s.scopes[sc] = true
