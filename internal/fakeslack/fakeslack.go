@@ -152,8 +152,9 @@ func (s *Server) SetScopes(scopes ...string) {
 }
 
 // Fail answers n calls, starting with the from-th call to the server
-// (1-based, counting every call), with f instead of handling them; n < 0
-// means every call from then on.
+// (1-based, counting every request but the Socket Mode WebSocket's), with f
+// instead of handling them; n < 0 means every call from then on. A request
+// to an unknown path counts, and is answered 404 all the same.
 func (s *Server) Fail(from, n int, f Failure) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -182,7 +183,8 @@ func (s *Server) OnAccept(f func(Message) Fault) {
 	s.onAccept = f
 }
 
-// Calls is how many requests the server has received.
+// Calls is how many requests the server has received, the Socket Mode
+// WebSocket's aside.
 func (s *Server) Calls() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
