@@ -162,20 +162,11 @@ func TestKilledMidAlert(t *testing.T) {
 		if signalled().IsZero() {
 			t.Fatalf("trial %d: the run ended (exit %d) before alert %d was posted:\n%s", trial, code, at, logs)
 		}
-		done := false
-		for range 4 {
-			if code, logs = runChild(t, s.cfg, &child); code == 0 {
-				done = true
-				break
-			}
-		}
-		if !done {
-			t.Fatalf("trial %d: no run succeeded after the %s:\n%s", trial, map[bool]string{true: "kill", false: "stop"}[kill], logs)
-		}
+		logs = rerunUntilOK(t, trial, s.cfg, &child, kill)
 		for k, story := range stories {
 			if n := s.inChannel("C2", story); n != 1 {
 				t.Errorf("trial %d (%s after alert %d): story %d alerted %d times; want once\n%s", trial,
-					map[bool]string{true: "SIGKILL", false: "SIGTERM"}[kill], at, k, n, logs)
+					signalName(kill), at, k, n, logs)
 			}
 			if n := s.inChannel("C1", story); n != 1 {
 				t.Errorf("trial %d: story %d in the digest %d times; want once", trial, k, n)

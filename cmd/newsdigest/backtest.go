@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -121,57 +120,36 @@ func readLabelled(ctx context.Context, e *env, paths []string) ([]classify.Label
 	var docs []classify.LabelledDoc
 	bad := 0
 	ids := map[string]string{}
-	for _, path := range paths {
-		var r io.Reader = e.stdin
-		name := "stdin"
-		if path != "-" {
-			f, err := os.Open(path)
-			if err != nil {
-				return nil, usagef("backtest: %v", err)
-			}
-			defer f.Close()
-			r, name = f, path
+	err := eachLine(ctx, e, "backtest", paths, func(name string, line int, raw string) error {
+		var in backtestIn
+		where := fmt.Sprintf("%s:%d", name, line)
+		switch err := json.Unmarshal([]byte(raw), &in); {
+		case err != nil:
+			bad++
+			fmt.Fprintf(e.stderr, "newsdigest: backtest: %s: invalid JSON: %v\n", where, err)
+			return nil
+		case in.Topics == nil:
+			bad++
+			fmt.Fprintf(e.stderr, "newsdigest: backtest: %s: no \"topics\" (write [] for an item on no topic)\n", where)
+			return nil
 		}
-		sc := newLineScanner(r)
-		line := 0
-		for sc.Scan() {
-			line++
-			if ctx.Err() != nil {
-				return nil, ctx.Err()
-			}
-			raw := strings.TrimSpace(sc.Text())
-			if raw == "" {
-				continue
-			}
-			var in backtestIn
-			where := fmt.Sprintf("%s:%d", name, line)
-			switch err := json.Unmarshal([]byte(raw), &in); {
-			case err != nil:
-				bad++
-				fmt.Fprintf(e.stderr, "newsdigest: backtest: %s: invalid JSON: %v\n", where, err)
-				continue
-			case in.Topics == nil:
-				bad++
-				fmt.Fprintf(e.stderr, "newsdigest: backtest: %s: no \"topics\" (write [] for an item on no topic)\n", where)
-				continue
-			}
-			if in.ID == "" {
-				in.ID = where
-			}
-			if first, dup := ids[in.ID]; dup {
-				fmt.Fprintf(e.stderr, "newsdigest: backtest: warning: %s: id %q also at %s\n", where, in.ID, first)
-			} else {
-				ids[in.ID] = where
-			}
-			docs = append(docs, classify.LabelledDoc{
-				ID:     in.ID,
-				Doc:    classify.Doc{Title: in.Title, Summary: in.Summary, Content: in.Content},
-				Topics: *in.Topics,
-			})
+		if in.ID == "" {
+			in.ID = where
 		}
-		if err := sc.Err(); err != nil {
-			return nil, fmt.Errorf("backtest: %s: read line %d: %w", name, line+1, err)
+		if first, dup := ids[in.ID]; dup {
+			fmt.Fprintf(e.stderr, "newsdigest: backtest: warning: %s: id %q also at %s\n", where, in.ID, first)
+		} else {
+			ids[in.ID] = where
 		}
+		docs = append(docs, classify.LabelledDoc{
+			ID:     in.ID,
+			Doc:    classify.Doc{Title: in.Title, Summary: in.Summary, Content: in.Content},
+			Topics: *in.Topics,
+		})
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	if bad > 0 {
 		return nil, usagef("backtest: %d bad lines; nothing scored", bad)

@@ -29,15 +29,11 @@ func BenchmarkRun(b *testing.B) {
 		srv := feedtest.NewServer(b)
 		dir := b.TempDir()
 		cfg := filepath.Join(dir, "config.yaml")
-		var sb strings.Builder
-		sb.WriteString("fetch:\n  concurrency: 16\n  allow_private: true\nstore:\n  path: bench.db\nfeeds:\n")
-		for f, spec := range feedtest.Generated(srv.URL, nFeeds, nItems, matching, time.Now()) {
-			path := fmt.Sprintf("/feed/%d", f)
-			srv.Set(path, spec)
-			fmt.Fprintf(&sb, "  - name: %q\n    url: %q\n", spec.Title, srv.URL+path)
+		specs := feedtest.Generated(srv.URL, nFeeds, nItems, matching, time.Now())
+		for f, spec := range specs {
+			srv.Set(feedtest.GeneratedPath(f), spec)
 		}
-		sb.WriteString(feedtest.GeneratedTopics)
-		if err := os.WriteFile(cfg, []byte(sb.String()), 0o644); err != nil {
+		if err := os.WriteFile(cfg, []byte(feedtest.GeneratedConfig(srv.URL, specs)), 0o644); err != nil {
 			b.Fatal(err)
 		}
 		run := func(b *testing.B) {

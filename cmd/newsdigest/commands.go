@@ -336,64 +336,36 @@ type classifyOut struct {
 	Error  string          `json:"error,omitempty"`
 }
 
-// newLineScanner reads JSON lines of up to 64 MiB.
-func newLineScanner(r io.Reader) *bufio.Scanner {
-	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 0, 1<<20), 64<<20)
-	return sc
-}
-
-func cmdClassify(ctx context.Context, e *env, args []string) error {
-	fs, cfgPath := newFlagSet(e, "classify")
-	if err := parseFlags(fs, args); err != nil {
-		return err
-	}
-	_, m, err := loadMatcher(e, *cfgPath)
-	if err != nil {
-		return err
-	}
-	paths := fs.Args()
+// eachLine calls fn with every non-blank line, trimmed, of the named files
+// in turn ("-", or no file at all, is standard input), with the file's name
+// ("stdin" for "-") and the line's number; lines may be up to 64 MiB. A
+// file that cannot be opened is a usage error of cmd; an error of fn stops
+// the reading and is returned.
+func eachLine(ctx context.Context, e *env, cmd string, paths []string, fn func(name string, line int, raw string) error) error {
 	if len(paths) == 0 {
 		paths = []string{"-"}
 	}
-	out := bufio.NewWriter(e.stdout)
-	defer out.Flush()
-	c := classifier{e: e, m: m, enc: json.NewEncoder(out)}
 	for _, path := range paths {
-		if err := c.file(ctx, path); err != nil {
+		if err := eachLineOf(ctx, e, cmd, path, fn); err != nil {
 			return err
 		}
-	}
-	if c.bad > 0 {
-		return fmt.Errorf("classify: %d of %d lines were not valid JSON", c.bad, c.lines)
 	}
 	return nil
 }
 
-// classifier is one classify command's state across its input files.
-type classifier struct {
-	e          *env
-	m          *classify.Matcher
-	enc        *json.Encoder
-	scratch    classify.Scratch
-	matches    []newsdigest.Match
-	bad, lines int
-}
-
-// file classifies the JSON lines of path ("-": standard input), writing
-// one line out per line in; a line that is not JSON gets an error line.
-func (c *classifier) file(ctx context.Context, path string) error {
-	var r io.Reader = c.e.stdin
+func eachLineOf(ctx context.Context, e *env, cmd, path string, fn func(name string, line int, raw string) error) error {
+	var r io.Reader = e.stdin
 	name := "stdin"
 	if path != "-" {
 		f, err := os.Open(path)
 		if err != nil {
-			return usagef("classify: %v", err)
+			return usagef("%s: %v", cmd, err)
 		}
 		defer f.Close()
 		r, name = f, path
 	}
-	sc := newLineScanner(r)
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 0, 1<<20), 64<<20)
 	line := 0
 	for sc.Scan() {
 		line++
@@ -404,26 +376,58 @@ func (c *classifier) file(ctx context.Context, path string) error {
 		if raw == "" {
 			continue
 		}
-		c.lines++
-		var in classifyIn
-		res := classifyOut{Topics: []classifyTopic{}}
-		if err := json.Unmarshal([]byte(raw), &in); err != nil {
-			c.bad++
-			res.Error = fmt.Sprintf("%s:%d: invalid JSON: %v", name, line, err)
-			fmt.Fprintf(c.e.stderr, "newsdigest: classify: %s\n", res.Error)
-		} else {
-			res.ID = in.ID
-			c.matches = c.m.MatchAppend(c.matches[:0], &c.scratch, classify.Doc{Title: in.Title, Summary: in.Summary, Content: in.Content})
-			for _, mt := range c.matches {
-				res.Topics = append(res.Topics, classifyTopic{Name: mt.Topic, Score: mt.Score, Terms: mt.Terms})
-			}
-		}
-		if err := c.enc.Encode(res); err != nil {
-			return fmt.Errorf("classify: write: %w", err)
+		if err := fn(name, line, raw); err != nil {
+			return err
 		}
 	}
 	if err := sc.Err(); err != nil {
-		return fmt.Errorf("classify: %s: read line %d: %w", name, line+1, err)
+		return fmt.Errorf("%s: %s: read line %d: %w", cmd, name, line+1, err)
+	}
+	return nil
+}
+
+// cmdClassify classifies the JSON lines of its files (or stdin), writing
+// one line out per line in; a line that is not JSON gets an error line.
+func cmdClassify(ctx context.Context, e *env, args []string) error {
+	fs, cfgPath := newFlagSet(e, "classify")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	_, m, err := loadMatcher(e, *cfgPath)
+	if err != nil {
+		return err
+	}
+	out := bufio.NewWriter(e.stdout)
+	defer out.Flush()
+	enc := json.NewEncoder(out)
+	var scratch classify.Scratch
+	var matches []newsdigest.Match
+	bad, lines := 0, 0
+	err = eachLine(ctx, e, "classify", fs.Args(), func(name string, line int, raw string) error {
+		lines++
+		var in classifyIn
+		res := classifyOut{Topics: []classifyTopic{}}
+		if err := json.Unmarshal([]byte(raw), &in); err != nil {
+			bad++
+			res.Error = fmt.Sprintf("%s:%d: invalid JSON: %v", name, line, err)
+			fmt.Fprintf(e.stderr, "newsdigest: classify: %s\n", res.Error)
+		} else {
+			res.ID = in.ID
+			matches = m.MatchAppend(matches[:0], &scratch, classify.Doc{Title: in.Title, Summary: in.Summary, Content: in.Content})
+			for _, mt := range matches {
+				res.Topics = append(res.Topics, classifyTopic{Name: mt.Topic, Score: mt.Score, Terms: mt.Terms})
+			}
+		}
+		if err := enc.Encode(res); err != nil {
+			return fmt.Errorf("classify: write: %w", err)
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	if bad > 0 {
+		return fmt.Errorf("classify: %d of %d lines were not valid JSON", bad, lines)
 	}
 	return nil
 }

@@ -60,16 +60,7 @@ func TestKilledMidPost(t *testing.T) {
 		if code == 0 && kill {
 			t.Fatalf("trial %d: a killed run exited 0", trial)
 		}
-		done := false
-		for range 4 {
-			if code, logs = runChild(t, cfg, &child); code == 0 {
-				done = true
-				break
-			}
-		}
-		if !done {
-			t.Fatalf("trial %d: no run succeeded after the %s:\n%s", trial, map[bool]string{true: "kill", false: "stop"}[kill], logs)
-		}
+		logs = rerunUntilOK(t, trial, cfg, &child, kill)
 		slowest = max(slowest, time.Since(signalled()))
 		posted := map[string]int{}
 		for _, m := range slack.Messages() {
@@ -80,7 +71,7 @@ func TestKilledMidPost(t *testing.T) {
 		for i := range items {
 			if n := posted[fmt.Sprint(i)]; n != 1 {
 				t.Errorf("trial %d (%s after message %d): item %d posted %d times; want once\n%s", trial,
-					map[bool]string{true: "SIGKILL", false: "SIGTERM"}[kill], at, i, n, logs)
+					signalName(kill), at, i, n, logs)
 			}
 		}
 		if strings.Contains(logs, token) {
@@ -127,13 +118,35 @@ func signalMidPost(slack *fakeslack.Server, child *atomic.Pointer[os.Process], k
 	}
 }
 
+// rerunUntilOK runs the child after a signalled run until a run exits 0,
+// at most four times, failing the trial when none does; it returns the
+// last run's logs.
+func rerunUntilOK(t *testing.T, trial int, cfg string, child *atomic.Pointer[os.Process], kill bool) string {
+	t.Helper()
+	var logs string
+	for range 4 {
+		var code int
+		if code, logs = runChild(t, cfg, child); code == 0 {
+			return logs
+		}
+	}
+	t.Fatalf("trial %d: no run succeeded after the %s:\n%s", trial, signalName(kill), logs)
+	return ""
+}
+
+func signalName(kill bool) string {
+	if kill {
+		return "SIGKILL"
+	}
+	return "SIGTERM"
+}
+
 // runChild runs `newsdigest run -config cfg` as a real process, with its
 // process in child while it runs (for a test to signal), and returns its
 // exit status and what it logged.
 func runChild(t *testing.T, cfg string, child *atomic.Pointer[os.Process]) (int, string) {
 	t.Helper()
-	cmd := exec.Command(os.Args[0], "-test.run=^$")
-	cmd.Env = append(os.Environ(), "GORACE=atexit_sleep_ms=0", "NEWSDIGEST_TEST_AS_MAIN=1", "NEWSDIGEST_TEST_ARGS=run -config "+cfg)
+	cmd := newsdigestCmd("run -config " + cfg)
 	var stderr testlog.Buffer
 	cmd.Stderr = &stderr
 	if err := cmd.Start(); err != nil {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"slices"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -32,15 +31,12 @@ func BenchmarkReplicas(b *testing.B) {
 	const nFeeds, nItems = 1000, 50
 	pgtest.Server(b)
 	srv := feedtest.NewServer(b)
-	var sb strings.Builder
-	sb.WriteString("fetch:\n  concurrency: 16\n  allow_private: true\nfeeds:\n")
-	for f, spec := range feedtest.Generated(srv.URL, nFeeds, nItems, 0.10, time.Now()) {
-		path := fmt.Sprintf("/feed/%d", f)
-		srv.Set(path, spec)
-		fmt.Fprintf(&sb, "  - name: %q\n    url: %q\n", spec.Title, srv.URL+path)
+	specs := feedtest.Generated(srv.URL, nFeeds, nItems, 0.10, time.Now())
+	for f, spec := range specs {
+		srv.Set(feedtest.GeneratedPath(f), spec)
 	}
-	sb.WriteString(feedtest.GeneratedTopics)
-	cfg, err := config.Parse([]byte(sb.String()), "", func(string) string { return "" })
+	// Its store section is unused: each replica opens its own.
+	cfg, err := config.Parse([]byte(feedtest.GeneratedConfig(srv.URL, specs)), "", func(string) string { return "" })
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"os/exec"
 	"regexp"
 	"strconv"
@@ -202,9 +201,7 @@ type replica struct {
 }
 
 func startReplica(t *testing.T, k int, cfg, dsn string) *replica {
-	cmd := exec.Command(os.Args[0], "-test.run=^$")
-	cmd.Env = append(os.Environ(), "GORACE=atexit_sleep_ms=0", "NEWSDIGEST_TEST_AS_MAIN=1", "NEWSDIGEST_TEST_SECOND_SCHEDULES=1",
-		"NEWSDIGEST_TEST_ARGS=serve -config "+cfg, "NEWSDIGEST_DSN="+dsn)
+	cmd := newsdigestCmd("serve -config "+cfg, "NEWSDIGEST_TEST_SECOND_SCHEDULES=1", "NEWSDIGEST_DSN="+dsn)
 	r := &replica{t: t, k: k, cmd: cmd, out: &testlog.Buffer{}, done: make(chan struct{})}
 	cmd.Stderr = r.out
 	if err := cmd.Start(); err != nil {

@@ -32,6 +32,15 @@ func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
 
+// newsdigestCmd runs this test binary as `newsdigest args` (TestMain),
+// with env added to its environment.
+func newsdigestCmd(args string, env ...string) *exec.Cmd {
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	// GORACE: a -race binary otherwise sleeps 1s at exit.
+	cmd.Env = append(append(os.Environ(), "GORACE=atexit_sleep_ms=0", "NEWSDIGEST_TEST_AS_MAIN=1", "NEWSDIGEST_TEST_ARGS="+args), env...)
+	return cmd
+}
+
 const serveToken = "serve-cmd-token-7777"
 
 // serveConfig writes a config for serve against a loopback feed and a fake
@@ -169,9 +178,7 @@ func TestServeSIGTERM(t *testing.T) {
 		t.Skip("starts a subprocess")
 	}
 	cfg, _ := serveConfig(t)
-	cmd := exec.Command(os.Args[0], "-test.run=^$")
-	// GORACE: a -race binary otherwise sleeps 1s at exit.
-	cmd.Env = append(os.Environ(), "GORACE=atexit_sleep_ms=0", "NEWSDIGEST_TEST_AS_MAIN=1", "NEWSDIGEST_TEST_ARGS=serve -config "+cfg)
+	cmd := newsdigestCmd("serve -config " + cfg)
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)

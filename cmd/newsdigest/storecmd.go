@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"strings"
 	"text/tabwriter"
 
 	"github.com/newsdigest/newsdigest/config"
@@ -119,7 +118,10 @@ func cmdStore(ctx context.Context, e *env, args []string) error {
 		fmt.Fprintf(tw, "%s\t%d\t\n", t, rep.Rows[i])
 	}
 	tw.Flush()
-	fmt.Fprintf(e.stdout, "copied the %s store into the %s store; %s\n", *from, *to,
-		strings.TrimSpace(map[bool]string{true: "set store.driver: postgres before starting serve.", false: "set store.driver: sqlite (or remove it) before starting serve."}[*to == store.DriverPostgres]))
+	driver := "sqlite (or remove it)"
+	if *to == store.DriverPostgres {
+		driver = "postgres"
+	}
+	fmt.Fprintf(e.stdout, "copied the %s store into the %s store; set store.driver: %s before starting serve.\n", *from, *to, driver)
 	return nil
 }

@@ -100,21 +100,21 @@ type Server struct {
 func New(t testing.TB, token string) *Server {
 	s := &Server{token: token, webhookPath: "/services/T0000/B0000/" + "hooksecret0123456789", scopes: map[string]bool{},
 		responseURLs: map[string]*responseURL{},
-		sock: socketState{teamID: "T0000FAKE", pingEvery: DefaultPingEvery, tickets: map[string]bool{},
+		sock: socketState{teamID: "T0000FAKE", tickets: map[string]bool{},
 			changed: make(chan struct{}), waiting: map[string]chan Ack{}}}
 	for _, sc := range AllScopes {
 		s.scopes[sc] = true
 	}
 	mux := http.NewServeMux()
-	mux.HandleFunc("/api/chat.postMessage", s.postMessage)
-	mux.HandleFunc("/api/conversations.history", s.history)
-	mux.HandleFunc("/api/conversations.replies", s.replies)
-	mux.HandleFunc("/api/conversations.list", s.list)
-	mux.HandleFunc("/api/apps.connections.open", s.openConnection)
-	mux.HandleFunc("/api/auth.test", s.authTest)
+	mux.HandleFunc("/api/chat.postMessage", s.scripted(s.postMessage))
+	mux.HandleFunc("/api/conversations.history", s.scripted(s.history))
+	mux.HandleFunc("/api/conversations.replies", s.scripted(s.replies))
+	mux.HandleFunc("/api/conversations.list", s.scripted(s.list))
+	mux.HandleFunc("/api/apps.connections.open", s.scripted(s.openConnection))
+	mux.HandleFunc("/api/auth.test", s.scripted(s.authTest))
 	mux.HandleFunc("/link/", s.link)
-	mux.HandleFunc("/commands/", s.respond)
-	mux.HandleFunc(s.webhookPath, s.webhook)
+	mux.HandleFunc("/commands/", s.scripted(s.respond))
+	mux.HandleFunc(s.webhookPath, s.scripted(s.webhook))
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		s.count()
 		http.Error(w, "no_service", http.StatusNotFound)
@@ -152,8 +152,9 @@ func (s *Server) SetScopes(scopes ...string) {
 }
 
 // Fail answers n calls, starting with the from-th call to the server
-// (1-based, counting every call), with f instead of handling them; n < 0
-// means every call from then on.
+// (1-based, counting every request but the Socket Mode WebSocket's), with f
+// instead of handling them; n < 0 means every call from then on. A request
+// to an unknown path counts, and is answered 404 all the same.
 func (s *Server) Fail(from, n int, f Failure) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -182,7 +183,8 @@ func (s *Server) OnAccept(f func(Message) Fault) {
 	s.onAccept = f
 }
 
-// Calls is how many requests the server has received.
+// Calls is how many requests the server has received, the Socket Mode
+// WebSocket's aside.
 func (s *Server) Calls() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -207,6 +209,18 @@ func (s *Server) count() (Failure, bool) {
 		}
 	}
 	return Failure{}, false
+}
+
+// scripted wraps a handler: it counts the call and answers it with its
+// scripted Failure, if any, instead of handling it.
+func (s *Server) scripted(h http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if f, ok := s.count(); ok {
+			writeFailure(w, f)
+			return
+		}
+		h(w, r)
+	}
 }
 
 // nextTS is a new message ts: the wall clock in microseconds, always later

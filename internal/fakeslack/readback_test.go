@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -119,21 +120,28 @@ func TestReadBack(t *testing.T) {
 // hears — nothing, a late answer, or a 5xx.
 func TestOnAccept(t *testing.T) {
 	s := newServer(t)
-	var hooked int
+	var hooked atomic.Int32 // the hook runs on the requests' goroutines
+	lateHooked := make(chan struct{})
 	s.OnAccept(func(m Message) Fault {
-		hooked++
+		hooked.Add(1)
 		switch m.Text {
 		case "drop":
 			return Fault{Drop: true}
 		case "late":
+			close(lateHooked)
 			return Fault{Delay: time.Second}
 		case "500":
 			return Fault{Status: 503}
 		}
 		return Fault{}
 	})
-	client := &http.Client{Timeout: 200 * time.Millisecond}
 	for _, text := range []string{"drop", "late", "500", "fine"} {
+		// Only "late" is given up on early; a loaded machine may take a
+		// while over the others.
+		client := &http.Client{Timeout: 10 * time.Second}
+		if text == "late" {
+			client.Timeout = 200 * time.Millisecond
+		}
 		b, _ := json.Marshal(map[string]any{"channel": "C1", "text": text})
 		req, _ := http.NewRequest(http.MethodPost, s.APIURL()+"chat.postMessage", bytes.NewReader(b))
 		req.Header.Set("Authorization", "Bearer xoxb-good")
@@ -144,6 +152,9 @@ func TestOnAccept(t *testing.T) {
 			if err == nil {
 				resp.Body.Close()
 				t.Errorf("%s: got HTTP %d; want no answer", text, resp.StatusCode)
+			}
+			if text == "late" {
+				<-lateHooked // the client may give up before the fake has read it
 			}
 		case "500":
 			if err != nil || resp.StatusCode != 503 {
@@ -162,7 +173,7 @@ func TestOnAccept(t *testing.T) {
 	for _, m := range s.Messages() {
 		texts = append(texts, m.Text)
 	}
-	if got := strings.Join(texts, ","); got != "drop,late,500,fine" || hooked != 4 {
-		t.Errorf("accepted %q (hook called %d times); want all four", got, hooked)
+	if got := strings.Join(texts, ","); got != "drop,late,500,fine" || hooked.Load() != 4 {
+		t.Errorf("accepted %q (hook called %d times); want all four", got, hooked.Load())
 	}
 }

@@ -60,10 +60,6 @@ func (s *Server) Responses(responseURL string) []Response {
 // respond is a response_url: an ephemeral answer is shown to the caller
 // only; an in_channel one is a message in the channel.
 func (s *Server) respond(w http.ResponseWriter, r *http.Request) {
-	if f, ok := s.count(); ok {
-		writeFailure(w, f)
-		return
-	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	ru := s.responseURLs[r.URL.Path]
@@ -105,18 +101,9 @@ func (s *Server) respond(w http.ResponseWriter, r *http.Request) {
 
 // authTest is auth.test: the bot's workspace.
 func (s *Server) authTest(w http.ResponseWriter, r *http.Request) {
-	if f, ok := s.count(); ok {
-		writeFailure(w, f)
-		return
-	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	switch tok := bearer(r); {
-	case tok == "":
-		apiError(w, "not_authed")
-	case tok != s.token:
-		apiError(w, "invalid_auth")
-	default:
+	if s.authorized(w, bearer(r)) {
 		writeOK(w, map[string]any{"team_id": s.sock.teamID, "team": "Fake", "user_id": "U0BOT", "bot_id": "B0BOT", "url": "https://fake.slack.com/"})
 	}
 }

@@ -23,9 +23,9 @@ import (
 // AckTimeout is how long Slack waits for an envelope's acknowledgement.
 const AckTimeout = 3 * time.Second
 
-// DefaultPingEvery is how often the fake pings a Socket Mode connection
+// PingEvery is how often the fake pings a Socket Mode connection
 // (slack-go's client gives up on a connection after 30 s without a ping).
-const DefaultPingEvery = 5 * time.Second
+const PingEvery = 5 * time.Second
 
 // SlashCommand is a command a test types.
 type SlashCommand struct {
@@ -55,15 +55,14 @@ func (a Ack) Reply() string {
 }
 
 type socketState struct {
-	appToken  string
-	teamID    string
-	pingEvery time.Duration
-	tickets   map[string]bool // issued; true once used
-	conns     []*wsConn
-	connects  int
-	changed   chan struct{} // closed and replaced whenever connects or conns change
-	waiting   map[string]chan Ack
-	seq       int
+	appToken string
+	teamID   string
+	tickets  map[string]bool // issued; true once used
+	conns    []*wsConn
+	connects int
+	changed  chan struct{} // closed and replaced whenever connects or conns change
+	waiting  map[string]chan Ack
+	seq      int
 }
 
 type wsConn struct {
@@ -85,26 +84,12 @@ func (s *Server) SetAppToken(token string) {
 	s.sock.appToken = token
 }
 
-// SetPingEvery sets how often the fake pings a Socket Mode connection.
-func (s *Server) SetPingEvery(d time.Duration) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.sock.pingEvery = d
-}
-
 // TeamID is the fake workspace's ID, which auth.test answers and commands
 // carry by default.
 func (s *Server) TeamID() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.sock.teamID
-}
-
-// Connects is how many Socket Mode connections were opened so far.
-func (s *Server) Connects() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.sock.connects
 }
 
 // WaitConnects waits until at least n Socket Mode connections were opened
@@ -134,10 +119,6 @@ func (s *Server) notify() {
 
 // openConnection is apps.connections.open.
 func (s *Server) openConnection(w http.ResponseWriter, r *http.Request) {
-	if f, ok := s.count(); ok {
-		writeFailure(w, f)
-		return
-	}
 	if r.Method != http.MethodPost {
 		apiError(w, "invalid_request")
 		return
@@ -190,7 +171,6 @@ func (s *Server) link(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	s.sock.conns = append(s.sock.conns, c)
 	s.sock.connects++
-	every := s.sock.pingEvery
 	s.notify()
 	s.mu.Unlock()
 	defer func() {
@@ -208,7 +188,7 @@ func (s *Server) link(w http.ResponseWriter, r *http.Request) {
 	done := make(chan struct{})
 	defer close(done)
 	go func() { // Slack pings; the client counts a silent connection as dead
-		t := time.NewTicker(every)
+		t := time.NewTicker(PingEvery)
 		defer t.Stop()
 		for {
 			if ws.WriteControl(websocket.PingMessage, []byte("ping"), time.Now().Add(time.Second)) != nil {

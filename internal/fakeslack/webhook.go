@@ -7,10 +7,6 @@ import (
 )
 
 func (s *Server) webhook(w http.ResponseWriter, r *http.Request) {
-	if f, ok := s.count(); ok {
-		writeFailure(w, f)
-		return
-	}
 	var body struct {
 		Text        string          `json:"text"`
 		ThreadTS    string          `json:"thread_ts"`

@@ -2,6 +2,7 @@ package feedtest
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -10,7 +11,7 @@ import (
 // and the benchmarks of cmd/newsdigest): nFeeds feeds of nItems items,
 // RSS, Atom, JSON Feed and windows-1252 RSS in turn, linking to base. A
 // fraction `matching` of the items, spread evenly over feeds and
-// positions, is written to match GeneratedTopics; the others match
+// positions, is written to match the topics of GeneratedConfig; the others match
 // nothing. Every item has a ~750-byte HTML summary and a date 20 minutes
 // apart from the next, back from now.
 func Generated(base string, nFeeds, nItems int, matching float64, now time.Time) []FeedSpec {
@@ -43,9 +44,25 @@ func Generated(base string, nFeeds, nItems int, matching float64, now time.Time)
 // spreadPrime spreads the matching items evenly over feeds and positions.
 const spreadPrime = 104729
 
-// GeneratedTopics is the watchlist of Generated feeds: the shipped
+// GeneratedPath is where the f-th Generated feed is served.
+func GeneratedPath(f int) string { return "/feed/" + strconv.Itoa(f) }
+
+// GeneratedConfig is the newsdigest config of whole-run measurements: the
+// specs served at base + GeneratedPath, fetched 16 at a time from loopback,
+// stored in bench.db, and the watchlist they are written for.
+func GeneratedConfig(base string, specs []FeedSpec) string {
+	var b strings.Builder
+	b.WriteString("fetch:\n  concurrency: 16\n  allow_private: true\nstore:\n  path: bench.db\nfeeds:\n")
+	for f, spec := range specs {
+		fmt.Fprintf(&b, "  - name: %q\n    url: %q\n", spec.Title, base+GeneratedPath(f))
+	}
+	b.WriteString(generatedTopics)
+	return b.String()
+}
+
+// generatedTopics is the watchlist of Generated feeds: the shipped
 // watchlist's shape, compact, as config YAML.
-const GeneratedTopics = `topics:
+const generatedTopics = `topics:
   - name: cartels
     terms: [cartel, cartels, cártel, cárteles, narco*, fentanyl, fentanilo, "Sinaloa Cartel", CJNG]
     exclude: ["Cartel de Santa", OPEC]

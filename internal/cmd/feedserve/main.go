@@ -21,7 +21,6 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"time"
 
@@ -50,18 +49,16 @@ func main() {
 	now := time.Now()
 	bodies := make(map[string][]byte, *nFeeds)
 	types := make(map[string]string, *nFeeds)
-	var cfg, urls strings.Builder
-	cfg.WriteString("fetch:\n  concurrency: 16\n  allow_private: true\nstore:\n  path: bench.db\nfeeds:\n")
-	for f, spec := range feedtest.Generated(base, *nFeeds, *nItems, *matching, now) {
-		path := "/feed/" + strconv.Itoa(f)
+	var urls strings.Builder
+	specs := feedtest.Generated(base, *nFeeds, *nItems, *matching, now)
+	for f, spec := range specs {
+		path := feedtest.GeneratedPath(f)
 		bodies[path] = feedtest.Render(spec)
 		types[path] = feedtest.ContentType(spec.Format)
-		fmt.Fprintf(&cfg, "  - name: %q\n    url: %q\n", spec.Title, base+path)
 		fmt.Fprintln(&urls, base+path)
 	}
-	cfg.WriteString(feedtest.GeneratedTopics)
 	if *cfgPath != "" {
-		if err := os.WriteFile(*cfgPath, []byte(cfg.String()), 0o644); err != nil {
+		if err := os.WriteFile(*cfgPath, []byte(feedtest.GeneratedConfig(base, specs)), 0o644); err != nil {
 			log.Fatal(err)
 		}
 	}
