@@ -115,8 +115,15 @@ func TestRunDryRunJSON(t *testing.T) {
 
 func TestExitCodes(t *testing.T) {
 	good := writeConfig(t, topicsYAML)
-	// A feed that must never be fetched: -topic is checked before polling.
-	withFeed := writeConfig(t, "feeds:\n  - {name: Never, url: \"http://127.0.0.1:9/never\"}\n"+topicsYAML)
+	// A feed that must never be fetched: -topic is checked before polling,
+	// and validate fetches nothing.
+	never := feedtest.NewServer(t)
+	withFeed := writeConfig(t, fmt.Sprintf("fetch: {allow_private: true}\nfeeds:\n  - {name: Never, url: %q}\n", never.URL+"/never")+topicsYAML)
+	t.Cleanup(func() {
+		if n := never.Requests(); n != 0 {
+			t.Errorf("the feed was fetched %d times; -topic and validate must fail or finish before polling", n)
+		}
+	})
 	bad := writeConfig(t, "topics:\n  - name: Cartels\n    terms: [\"*\"]\n    termz: [x]\n")
 	tests := []struct {
 		name     string

@@ -45,9 +45,11 @@ func TestStoreCopyAndMigrate(t *testing.T) {
 	cfg := filepath.Join(dir, "config.yaml")
 	writeConfigAt(t, cfg, "store: {driver: postgres, dsn: \"${NEWSDIGEST_DSN}\", path: newsdigest.db}\nfeeds:\n  - {name: Wire, url: \"https://wire.example/rss\"}\ntopics:\n  - {name: cartels, terms: [cartel*]}\n")
 	getenv := func(k string) string { return map[string]string{"NEWSDIGEST_DSN": withPassword}[k] }
+	var printed []string // everything any command printed, checked for the password at the end
 	run := func(args ...string) (int, string, string) {
 		var out, errOut bytes.Buffer
 		code := Main(ctx, args, strings.NewReader(""), &out, &errOut, getenv)
+		printed = append(printed, out.String(), errOut.String())
 		return code, out.String(), errOut.String()
 	}
 	// The test server trusts every local user, so the password is ignored.
@@ -63,7 +65,7 @@ func TestStoreCopyAndMigrate(t *testing.T) {
 	if code != 0 || !strings.Contains(out, "store (postgres): schema version 9, up to date") {
 		t.Errorf("migrate = %d\n%s%s", code, out, errOut)
 	}
-	for _, s := range []string{out, errOut} {
+	for _, s := range printed {
 		if strings.Contains(s, "hunter2") {
 			t.Errorf("the DSN's password shows: %s", s)
 		}
