@@ -256,23 +256,18 @@ func (p *Pipeline) deliverChannel(ctx context.Context, out slackEndpoint, l *lea
 	return cr
 }
 
-// postAll posts msgs in order to channel and records each one Slack
+// post posts msgs in order to channel and records each one Slack
 // confirmed, with the items it carries, before posting the next: a failure
 // midway leaves the unposted items undelivered. Each message is written to
 // the outbox first and tagged with its identity, so that its outcome can be
 // learnt again if Slack's answer is lost (now, or by the next run). Thread
 // replies go under the first message's ts (or are posted on their own when
 // there is none, as with a webhook). No message is started once ctx is
-// done or the lease is lost. It returns how many messages were posted and
-// the first final error, which names the channel and never contains a
-// secret.
-func (p *Pipeline) postAll(ctx context.Context, out slackEndpoint, l *lease, channel string, msgs []slack.Message) (posted int, err error) {
-	return p.post(ctx, out, l, channel, msgs, nil)
-}
-
-// post is postAll for any kind of message: outbox, when not nil, completes
-// each message's outbox row before it is begun (its kind, the thread it
-// goes into, what an alert says). Digests and alerts go through it alike.
+// done or the lease is lost. outbox, when not nil, completes each
+// message's outbox row before it is begun (its kind, the thread it goes
+// into, what an alert says): digests and alerts go through post alike. It
+// returns how many messages were posted and the first final error, which
+// names the channel and never contains a secret.
 func (p *Pipeline) post(ctx context.Context, out slackEndpoint, l *lease, channel string, msgs []slack.Message, outbox func(i int, d *store.Delivery)) (posted int, err error) {
 	digestID := newDigestID()
 	// Bookkeeping outlives a stop: what Slack holds must be recorded.
