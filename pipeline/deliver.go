@@ -238,9 +238,7 @@ func (p *Pipeline) deliverChannel(ctx context.Context, out slackEndpoint, l *lea
 
 	// post, record
 	cr.Messages, cr.Err = p.post(ctx, out, l, ch.name, msgs, func(_ int, d *store.Delivery) { d.Tick = tick })
-	for _, m := range msgs[:cr.Messages] {
-		cr.Items += len(m.ItemIDs)
-	}
+	cr.Items = carried(msgs[:cr.Messages])
 	if cr.Err != nil {
 		p.logger.Error("digest not fully posted", "channel", ch.name, "messages_posted", cr.Messages, "messages", len(msgs), "err", cr.Err)
 		return cr
