@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -40,10 +39,7 @@ fetch: {allow_private: true} # the feed server is on 127.0.0.1
 feeds:
   - {name: Wire, url: %q}
 %s`, yearly, yearly, f.dbPath, botToken, f.slack.APIURL(), slackKeys, f.feedURL, topicsYAML)
-	cfg, err := config.Parse([]byte(yaml), filepath.Join(t.TempDir(), "config.yaml"), func(string) string { return "" })
-	if err != nil {
-		t.Fatalf("config.Parse: %v", err)
-	}
+	cfg := parseConfig(t, yaml)
 	return cfg
 }
 
