@@ -34,7 +34,7 @@ import (
 //	record  each message Slack confirmed, with the items it carries, before
 //	        the next is posted (store.ConfirmDelivery)
 //	close   the channel's window, once every message is posted and only for
-//	        a full digest (store.FinishDigest)
+//	        a full digest (store.FinishDigestTick)
 //
 // A lease in the store keeps a second process from posting at the same time.
 // A stop (ctx cancelled) starts no new message; the one in flight finishes
