@@ -608,7 +608,6 @@ func TestShutdownLetsPostFinish(t *testing.T) {
 	}
 }
 
-// TestShutdownCancelsAfterGrace: a Slack post that outlives the grace
 // TestShutdownStartsNoNewMessage stops serve while the first of a digest's
 // two messages is in flight: that one finishes and is recorded, the second
 // is not started, and the next run posts it — each story once.
