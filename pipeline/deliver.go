@@ -327,7 +327,7 @@ func (p *Pipeline) post(ctx context.Context, out slackEndpoint, l *lease, channe
 func (p *Pipeline) send(ctx context.Context, out slackEndpoint, channel, thread string, m slack.Message, since time.Time) (slack.Receipt, error) {
 	var rc slack.Receipt
 	var unknown error // the last attempt's outcome is unknown
-	err := p.Retry.do(ctx, p.logger, func(ctx context.Context) error {
+	err := p.Retry.Do(ctx, p.logger, func(ctx context.Context) error {
 		attempt, cancel := context.WithTimeout(context.WithoutCancel(ctx), cmp.Or(p.PostTimeout, DefaultPostTimeout))
 		defer cancel()
 		if unknown != nil && out.finder != nil {
