@@ -27,7 +27,6 @@ type feedClaims struct {
 	mu      sync.Mutex
 	claimed []bool // per chunk of reqs: asked the store
 	mine    map[string]bool
-	others  int   // feeds another process had
 	err     error // the first store error: the poll fails
 	beating bool
 
@@ -74,7 +73,6 @@ func (c *feedClaims) take(ctx context.Context, i int) bool {
 		for _, u := range got {
 			c.mine[u] = true
 		}
-		c.others += len(urls) - len(got)
 		if len(got) > 0 && !c.beating {
 			c.beating = true
 			go c.heartbeat()

@@ -34,7 +34,7 @@ import (
 //	record  each message Slack confirmed, with the items it carries, before
 //	        the next is posted (store.ConfirmDelivery)
 //	close   the channel's window, once every message is posted and only for
-//	        a full digest (store.FinishDigest)
+//	        a full digest (store.FinishDigestTick)
 //
 // A lease in the store keeps a second process from posting at the same time.
 // A stop (ctx cancelled) starts no new message; the one in flight finishes
@@ -238,9 +238,7 @@ func (p *Pipeline) deliverChannel(ctx context.Context, out slackEndpoint, l *lea
 
 	// post, record
 	cr.Messages, cr.Err = p.post(ctx, out, l, ch.name, msgs, func(_ int, d *store.Delivery) { d.Tick = tick })
-	for _, m := range msgs[:cr.Messages] {
-		cr.Items += len(m.ItemIDs)
-	}
+	cr.Items = carried(msgs[:cr.Messages])
 	if cr.Err != nil {
 		p.logger.Error("digest not fully posted", "channel", ch.name, "messages_posted", cr.Messages, "messages", len(msgs), "err", cr.Err)
 		return cr
@@ -256,23 +254,18 @@ func (p *Pipeline) deliverChannel(ctx context.Context, out slackEndpoint, l *lea
 	return cr
 }
 
-// postAll posts msgs in order to channel and records each one Slack
+// post posts msgs in order to channel and records each one Slack
 // confirmed, with the items it carries, before posting the next: a failure
 // midway leaves the unposted items undelivered. Each message is written to
 // the outbox first and tagged with its identity, so that its outcome can be
 // learnt again if Slack's answer is lost (now, or by the next run). Thread
 // replies go under the first message's ts (or are posted on their own when
 // there is none, as with a webhook). No message is started once ctx is
-// done or the lease is lost. It returns how many messages were posted and
-// the first final error, which names the channel and never contains a
-// secret.
-func (p *Pipeline) postAll(ctx context.Context, out slackEndpoint, l *lease, channel string, msgs []slack.Message) (posted int, err error) {
-	return p.post(ctx, out, l, channel, msgs, nil)
-}
-
-// post is postAll for any kind of message: outbox, when not nil, completes
-// each message's outbox row before it is begun (its kind, the thread it
-// goes into, what an alert says). Digests and alerts go through it alike.
+// done or the lease is lost. outbox, when not nil, completes each
+// message's outbox row before it is begun (its kind, the thread it goes
+// into, what an alert says): digests and alerts go through post alike. It
+// returns how many messages were posted and the first final error, which
+// names the channel and never contains a secret.
 func (p *Pipeline) post(ctx context.Context, out slackEndpoint, l *lease, channel string, msgs []slack.Message, outbox func(i int, d *store.Delivery)) (posted int, err error) {
 	digestID := newDigestID()
 	// Bookkeeping outlives a stop: what Slack holds must be recorded.
@@ -334,7 +327,7 @@ func (p *Pipeline) post(ctx context.Context, out slackEndpoint, l *lease, channe
 func (p *Pipeline) send(ctx context.Context, out slackEndpoint, channel, thread string, m slack.Message, since time.Time) (slack.Receipt, error) {
 	var rc slack.Receipt
 	var unknown error // the last attempt's outcome is unknown
-	err := p.Retry.do(ctx, p.logger, func(ctx context.Context) error {
+	err := p.Retry.Do(ctx, p.logger, func(ctx context.Context) error {
 		attempt, cancel := context.WithTimeout(context.WithoutCancel(ctx), cmp.Or(p.PostTimeout, DefaultPostTimeout))
 		defer cancel()
 		if unknown != nil && out.finder != nil {

@@ -102,10 +102,7 @@ func (f *deliverFixture) delivered(t *testing.T) map[string]map[string]int {
 
 // messages is how many messages a digest posted, over every channel.
 func messages(rep pipeline.DeliveryReport) int {
-	n := 0
-	for _, c := range rep.Channels {
-		n += c.Messages
-	}
+	n, _ := rep.Totals()
 	return n
 }
 

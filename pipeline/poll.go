@@ -92,16 +92,20 @@ func (p *Pipeline) PollTick(ctx context.Context, tick time.Time) (PollReport, er
 	outcomes := make([]feedOutcome, len(reqs))
 	var done int
 	var doneMu sync.Mutex
+	// A feed is done once fetched, or once another process holds it.
+	progress := func(f newsdigest.Feed) {
+		if p.Progress != nil {
+			doneMu.Lock()
+			done++
+			p.Progress(done, len(reqs), f)
+			doneMu.Unlock()
+		}
+	}
 	take := func(i int) bool {
 		if claims.take(ctx, i) {
 			return true
 		}
-		if p.Progress != nil {
-			doneMu.Lock()
-			done++
-			p.Progress(done, len(reqs), reqs[i].Feed)
-			doneMu.Unlock()
-		}
+		progress(reqs[i].Feed)
 		return false
 	}
 	p.fetcher.FetchEachTaken(ctx, reqs, p.cfg.Fetch.Concurrency, take, func(i int, r watcher.Result) {
@@ -111,12 +115,7 @@ func (p *Pipeline) PollTick(ctx context.Context, tick time.Time) (PollReport, er
 		saver.add(pf)
 		scratchPool.Put(sc)
 		outcomes[i] = feedOutcome{err: r.Err, notModified: r.NotModified, status: r.Status, duration: r.Duration, items: len(r.Items)}
-		if p.Progress != nil {
-			doneMu.Lock()
-			done++
-			p.Progress(done, len(reqs), r.Feed)
-			doneMu.Unlock()
-		}
+		progress(r.Feed)
 	})
 	sum, byTopic, err := saver.finish()
 	if err == nil {

@@ -88,9 +88,9 @@ func TestPostAllThreads(t *testing.T) {
 		{Text: "digest", ItemIDs: []string{"a"}},
 		{Text: "more", ItemIDs: []string{"b", "c"}, Thread: true},
 	}
-	posted, err := p.postAll(context.Background(), bot(fake), l, "#mx-digest", msgs)
+	posted, err := p.post(context.Background(), bot(fake), l, "#mx-digest", msgs, nil)
 	if err != nil || posted != 2 {
-		t.Fatalf("postAll() = %d, %v; want 2, nil", posted, err)
+		t.Fatalf("post() = %d, %v; want 2, nil", posted, err)
 	}
 	got := fake.Messages()
 	if len(got) != 2 || got[0].ThreadTS != "" || got[1].ThreadTS != got[0].TS {
@@ -135,24 +135,24 @@ func TestPostAllRetries(t *testing.T) {
 				fake.Fail(1, -1, *tt.forever)
 			}
 			// Retries alone: no look in the channel between them.
-			posted, err := p.postAll(context.Background(), slackEndpoint{poster: slack.NewBot(postToken, fake.APIURL(), nil)}, l, tt.channel, msgs)
+			posted, err := p.post(context.Background(), slackEndpoint{poster: slack.NewBot(postToken, fake.APIURL(), nil)}, l, tt.channel, msgs, nil)
 			got := delivered(t, p, tt.channel)
 			if tt.wantErr == nil {
 				if err != nil || posted != 1 || len(got) != 1 {
-					t.Errorf("postAll() = %d, %v, delivered %v; want 1, nil, [a]", posted, err, got)
+					t.Errorf("post() = %d, %v, delivered %v; want 1, nil, [a]", posted, err, got)
 				}
 			} else {
 				if err == nil || posted != 0 || len(got) != 0 {
-					t.Fatalf("postAll() = %d, %v, delivered %v; want 0, an error, none", posted, err, got)
+					t.Fatalf("post() = %d, %v, delivered %v; want 0, an error, none", posted, err, got)
 				}
 				for _, w := range tt.wantErr {
 					if !strings.Contains(err.Error(), w) {
-						t.Errorf("postAll() error %q lacks %q", err, w)
+						t.Errorf("post() error %q lacks %q", err, w)
 					}
 				}
 				var se *slack.Error
 				if !errors.As(err, &se) {
-					t.Errorf("postAll() error %q is not a *slack.Error", err)
+					t.Errorf("post() error %q is not a *slack.Error", err)
 				}
 			}
 			if got := fake.Calls(); got != tt.wantCalls {
@@ -167,12 +167,12 @@ func TestRetryAfterWaits(t *testing.T) {
 	fake, p, l, _ := postFixture(t)
 	fake.FailNext(1, fakeslack.Failure{Status: 429, RetryAfter: "1"})
 	start := time.Now()
-	posted, err := p.postAll(context.Background(), bot(fake), l, "#mx-digest", []slack.Message{{Text: "hi"}})
+	posted, err := p.post(context.Background(), bot(fake), l, "#mx-digest", []slack.Message{{Text: "hi"}}, nil)
 	if err != nil || posted != 1 {
-		t.Fatalf("postAll() = %d, %v; want 1, nil", posted, err)
+		t.Fatalf("post() = %d, %v; want 1, nil", posted, err)
 	}
 	if waited := time.Since(start); waited < time.Second {
-		t.Errorf("postAll() after a 429 with Retry-After: 1 took %v; want at least 1s", waited)
+		t.Errorf("post() after a 429 with Retry-After: 1 took %v; want at least 1s", waited)
 	}
 }
 
@@ -183,9 +183,9 @@ func TestRetryAfterCeiling(t *testing.T) {
 	fake, p, l, _ := postFixture(t)
 	fake.FailNext(1, fakeslack.Failure{Status: 429, RetryAfter: "3600"})
 	start := time.Now()
-	_, err := p.postAll(context.Background(), bot(fake), l, "#mx-digest", []slack.Message{{Text: "hi", ItemIDs: []string{"a"}}})
+	_, err := p.post(context.Background(), bot(fake), l, "#mx-digest", []slack.Message{{Text: "hi", ItemIDs: []string{"a"}}}, nil)
 	if err == nil || !strings.Contains(err.Error(), "Slack asked to wait 1h0m0s") || time.Since(start) > 5*time.Second || fake.Calls() != 1 {
-		t.Errorf("postAll() after Retry-After: 3600 = %v after %v and %d calls; want an error at once saying so", err, time.Since(start), fake.Calls())
+		t.Errorf("post() after Retry-After: 3600 = %v after %v and %d calls; want an error at once saying so", err, time.Since(start), fake.Calls())
 	}
 	if ds, _ := p.store.PendingDeliveries(context.Background(), "#mx-digest"); len(ds) != 0 {
 		t.Errorf("pending after a refused post = %+v; want none (abandoned: Slack did not post it)", ds)
@@ -200,12 +200,12 @@ func TestRetryAfterRespectsContext(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
 	defer cancel()
 	start := time.Now()
-	_, err := p.postAll(ctx, bot(fake), l, "#mx-digest", []slack.Message{{Text: "hi"}})
+	_, err := p.post(ctx, bot(fake), l, "#mx-digest", []slack.Message{{Text: "hi"}}, nil)
 	if !errors.Is(err, context.DeadlineExceeded) {
-		t.Errorf("postAll() = %v; want context.DeadlineExceeded", err)
+		t.Errorf("post() = %v; want context.DeadlineExceeded", err)
 	}
 	if took := time.Since(start); took > 5*time.Second {
-		t.Errorf("postAll() took %v; want it to stop with the context", took)
+		t.Errorf("post() took %v; want it to stop with the context", took)
 	}
 }
 
@@ -219,9 +219,9 @@ func TestPostAllMidway(t *testing.T) {
 		{Text: "three", ItemIDs: []string{"d"}},
 	}
 	fake.Fail(2, -1, fakeslack.Failure{Error: "channel_not_found"})
-	posted, err := p.postAll(context.Background(), bot(fake), l, "#mx-digest", msgs)
+	posted, err := p.post(context.Background(), bot(fake), l, "#mx-digest", msgs, nil)
 	if err == nil || posted != 1 {
-		t.Fatalf("postAll() = %d, %v; want 1 and an error", posted, err)
+		t.Fatalf("post() = %d, %v; want 1 and an error", posted, err)
 	}
 	if got := delivered(t, p, "#mx-digest"); !slices.Equal(got, []string{"a", "b"}) {
 		t.Fatalf("delivered %v; want exactly message 1's (a, b)", got)
@@ -242,9 +242,9 @@ func TestStopStartsNoNewMessage(t *testing.T) {
 		return fakeslack.Fault{}
 	})
 	msgs := []slack.Message{{Text: "one", ItemIDs: []string{"a"}}, {Text: "two", ItemIDs: []string{"b"}}}
-	posted, err := p.postAll(ctx, bot(fake), l, "#mx-digest", msgs)
+	posted, err := p.post(ctx, bot(fake), l, "#mx-digest", msgs, nil)
 	if !errors.Is(err, context.Canceled) || posted != 1 || len(fake.Messages()) != 1 {
-		t.Fatalf("postAll() stopped mid-post = %d posted, %v, Slack holds %d; want 1, context.Canceled, 1", posted, err, len(fake.Messages()))
+		t.Fatalf("post() stopped mid-post = %d posted, %v, Slack holds %d; want 1, context.Canceled, 1", posted, err, len(fake.Messages()))
 	}
 	if got := delivered(t, p, "#mx-digest"); !slices.Equal(got, []string{"a"}) {
 		t.Errorf("delivered %v; want the message in flight recorded (a)", got)
@@ -259,10 +259,10 @@ func TestStoreFailureStopsPosting(t *testing.T) {
 		p.store.Close() // the disk is gone once Slack has the first message
 		return fakeslack.Fault{}
 	})
-	posted, err := p.postAll(context.Background(), bot(fake), l, "#mx-digest",
-		[]slack.Message{{Text: "one", ItemIDs: []string{"a"}}, {Text: "two", ItemIDs: []string{"b"}}})
+	posted, err := p.post(context.Background(), bot(fake), l, "#mx-digest",
+		[]slack.Message{{Text: "one", ItemIDs: []string{"a"}}, {Text: "two", ItemIDs: []string{"b"}}}, nil)
 	if err == nil || posted != 0 || !strings.Contains(err.Error(), "record delivery") {
-		t.Errorf("postAll() with the store gone = %d, %v; want 0 and the store's error", posted, err)
+		t.Errorf("post() with the store gone = %d, %v; want 0 and the store's error", posted, err)
 	}
 	if got := len(fake.Messages()); got != 1 {
 		t.Errorf("Slack got %d messages; want 1 (stop when a delivery cannot be recorded)", got)
@@ -275,8 +275,8 @@ func TestRetryLogsNoSecret(t *testing.T) {
 	hook := fake.WebhookURL()
 	fake.Fail(1, -1, fakeslack.Failure{Status: 500, Body: "error at " + hook + " with " + postToken})
 	for _, out := range []slackEndpoint{bot(fake), {poster: slack.NewWebhook(hook, nil)}} {
-		if _, err := p.postAll(context.Background(), out, l, "#mx-digest", []slack.Message{{Text: "hi"}}); err == nil {
-			t.Fatal("postAll() = nil; want an error")
+		if _, err := p.post(context.Background(), out, l, "#mx-digest", []slack.Message{{Text: "hi"}}, nil); err == nil {
+			t.Fatal("post() = nil; want an error")
 		}
 	}
 	if !strings.Contains(logs.String(), "retrying") {

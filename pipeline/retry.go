@@ -29,16 +29,11 @@ type Retry struct {
 // DefaultRetry is what a pipeline uses unless told otherwise.
 var DefaultRetry = Retry{Max: 4, Base: time.Second, MaxWait: time.Minute, MaxRetryAfter: 15 * time.Minute}
 
-// Do is do, for the Slack calls made outside the pipeline (the slash
-// command's answers).
-func (r Retry) Do(ctx context.Context, logger *slog.Logger, call func(ctx context.Context) error) error {
-	return r.do(ctx, logger, call)
-}
-
-// do runs call until it succeeds, fails for good (an error that is not a
+// Do runs call until it succeeds, fails for good (an error that is not a
 // retryable *slack.Error), the retries run out or ctx ends. A final error
-// says how many tries it took.
-func (r Retry) do(ctx context.Context, logger *slog.Logger, call func(ctx context.Context) error) error {
+// says how many tries it took. The pipeline's posts and the slash
+// command's answers go through it.
+func (r Retry) Do(ctx context.Context, logger *slog.Logger, call func(ctx context.Context) error) error {
 	for n := 1; ; n++ {
 		err := call(ctx)
 		if err == nil {

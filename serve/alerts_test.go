@@ -8,7 +8,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/newsdigest/newsdigest/config"
 	"github.com/newsdigest/newsdigest/internal/fakeslack"
 	"github.com/newsdigest/newsdigest/internal/feedtest"
 	"github.com/newsdigest/newsdigest/serve"
@@ -56,10 +55,7 @@ alerts:
     min_outlets: 4
     channel: "#mx-alerts"
 `, filepath.Join(t.TempDir(), "nd.db"), botToken, slack.APIURL(), feedsYAML.String())
-	cfg, err := config.Parse([]byte(yaml), filepath.Join(t.TempDir(), "config.yaml"), func(string) string { return "" })
-	if err != nil {
-		t.Fatal(err)
-	}
+	cfg := parseConfig(t, yaml)
 	// A config file may not poll more often than once a minute; the test
 	// does, set after loading.
 	cfg.Schedule.Poll, cfg.Schedule.Digest = everySec, yearly

@@ -275,9 +275,8 @@ func (s *Server) handleRun(w http.ResponseWriter, r *http.Request) {
 			rc.Error = s.cfg.Redact(c.Err.Error())
 		}
 		res.Channels = append(res.Channels, rc)
-		res.Messages += c.Messages
-		res.Items += c.Items
 	}
+	res.Messages, res.Items = rep.Totals()
 	code := http.StatusOK
 	if err != nil {
 		res.Error = s.cfg.Redact(err.Error())

@@ -75,6 +75,17 @@ func (f *fixture) addItem(i int, title string) {
 	f.feeds.Set("/feed", feedtest.FeedSpec{Format: feedtest.RSS, Title: "Wire", Items: f.items})
 }
 
+// parseConfig loads a config from yaml, as if read from a file whose
+// environment sets nothing.
+func parseConfig(t *testing.T, yaml string) *config.Config {
+	t.Helper()
+	cfg, err := config.Parse([]byte(yaml), filepath.Join(t.TempDir(), "config.yaml"), func(string) string { return "" })
+	if err != nil {
+		t.Fatalf("config.Parse: %v", err)
+	}
+	return cfg
+}
+
 // config returns a loaded config for the fixture.
 func (f *fixture) config(t *testing.T, poll, dig, token, slackURL string) *config.Config {
 	t.Helper()
@@ -94,10 +105,7 @@ fetch: {allow_private: true} # the feed server is on 127.0.0.1
 feeds:
   - {name: Wire, url: %q}
 %s`, f.dbPath, token, botToken, slackURL, f.feedURL, topicsYAML)
-	cfg, err := config.Parse([]byte(yaml), filepath.Join(t.TempDir(), "config.yaml"), func(string) string { return "" })
-	if err != nil {
-		t.Fatalf("config.Parse: %v", err)
-	}
+	cfg := parseConfig(t, yaml)
 	// A config file may not poll more often than once a minute; tests do,
 	// set after loading.
 	cfg.Schedule.Poll, cfg.Schedule.Digest = poll, dig
@@ -600,7 +608,6 @@ func TestShutdownLetsPostFinish(t *testing.T) {
 	}
 }
 
-// TestShutdownCancelsAfterGrace: a Slack post that outlives the grace
 // TestShutdownStartsNoNewMessage stops serve while the first of a digest's
 // two messages is in flight: that one finishes and is recorded, the second
 // is not started, and the next run posts it — each story once.

@@ -3,9 +3,9 @@ package serve_test
 import (
 	"context"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -40,10 +40,7 @@ fetch: {allow_private: true} # the feed server is on 127.0.0.1
 feeds:
   - {name: Wire, url: %q}
 %s`, yearly, yearly, f.dbPath, botToken, f.slack.APIURL(), slackKeys, f.feedURL, topicsYAML)
-	cfg, err := config.Parse([]byte(yaml), filepath.Join(t.TempDir(), "config.yaml"), func(string) string { return "" })
-	if err != nil {
-		t.Fatalf("config.Parse: %v", err)
-	}
+	cfg := parseConfig(t, yaml)
 	return cfg
 }
 
@@ -163,21 +160,8 @@ func signedPost(t *testing.T, r *running, secret, body string, ts time.Time) (in
 		t.Fatal(err)
 	}
 	defer resp.Body.Close()
-	b := new(strings.Builder)
-	fmt.Fprint(b, readAll(resp))
-	return resp.StatusCode, b.String()
-}
-
-func readAll(resp *http.Response) string {
-	var sb strings.Builder
-	buf := make([]byte, 4096)
-	for {
-		n, err := resp.Body.Read(buf)
-		sb.Write(buf[:n])
-		if err != nil {
-			return sb.String()
-		}
-	}
+	answer, _ := io.ReadAll(resp.Body) // what arrived, even if the server closed early
+	return resp.StatusCode, string(answer)
 }
 
 // TestHTTPCommands is the slash command at the request URL: a correctly

@@ -89,15 +89,6 @@ func AlertSummary(as []digest.Alert, perHour int) (Message, int) {
 	return m, n
 }
 
-// linked is escaped text linked to link, or the text alone when the link
-// is not an http(s) URL.
-func linked(text, link string) string {
-	if u := slackURL(link); u != "" {
-		return "<" + u + "|" + linkLabel(text) + ">"
-	}
-	return text
-}
-
 // alertContext is the alert's small print: "US troops · _troops_,
 // _Guardia Nacional_ · rule troops+sovereignty".
 func alertContext(a digest.Alert) string {

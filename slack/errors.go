@@ -178,7 +178,7 @@ func Classify(api API, status int, retryAfter string, body []byte, now time.Time
 		return Receipt{}, nil // a webhook says "ok"; its errors come with a 4xx
 	case api == responseAPI && (code == "ok" || web.OK):
 		return Receipt{}, nil // "ok", or {"ok":true}
-	case api != webhookAPI && web.OK:
+	case web.OK:
 		return Receipt{TS: web.TS, Channel: web.Channel}, nil
 	case code != "":
 		if transient[code] {

@@ -19,12 +19,8 @@ const maxPages = 20
 type history struct {
 	webAnswer
 	Messages []struct {
-		TS       string `json:"ts"`
-		ThreadTS string `json:"thread_ts"`
-		Metadata *struct {
-			EventType    string `json:"event_type"`
-			EventPayload Tag    `json:"event_payload"`
-		} `json:"metadata"`
+		TS       string    `json:"ts"`
+		Metadata *metadata `json:"metadata"`
 	} `json:"messages"`
 	Channels []struct {
 		ID   string `json:"id"`

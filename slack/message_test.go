@@ -250,7 +250,7 @@ var slackLink = regexp.MustCompile(`<([^>]*)>`)
 
 func TestSlackInjection(t *testing.T) {
 	titles := []string{
-		"<!channel> evacuate digesttest.Now",
+		"<!channel> evacuate now",
 		"<!here|here> and <!everyone>",
 		"<@U123> was arrested",
 		"<#C024BE7LR|general> leak",
@@ -278,10 +278,10 @@ func TestSlackInjection(t *testing.T) {
 			for _, mt := range slackLink.FindAllStringSubmatch(text, -1) {
 				target, label, _ := strings.Cut(mt[1], "|")
 				if !strings.HasPrefix(target, "https://ok.test/") {
-					t.Errorf("SlackMessages made link or mention <%s> in %q", mt[1], text)
+					t.Errorf("Messages made link or mention <%s> in %q", mt[1], text)
 				}
 				if strings.Contains(label, "|") || strings.ContainsAny(target, " <") {
-					t.Errorf("SlackMessages made an ambiguous link <%s>", mt[1])
+					t.Errorf("Messages made an ambiguous link <%s>", mt[1])
 				}
 				links++
 			}

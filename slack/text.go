@@ -91,8 +91,8 @@ func itemText(e digest.Entry, now time.Time, withAlso bool) string {
 
 func itemTextWith(e digest.Entry, now time.Time, linkTitle, linkAlso, withAlso bool) string {
 	title := feedText(e.Title, digest.MaxTitleRunes)
-	if u := slackURL(e.URL); linkTitle && u != "" {
-		title = "<" + u + "|" + linkLabel(title) + ">"
+	if linkTitle {
+		title = linked(title, e.URL)
 	}
 	if !withAlso {
 		e.Also = nil
@@ -103,8 +103,8 @@ func itemTextWith(e digest.Entry, now time.Time, linkTitle, linkAlso, withAlso b
 		Terms:     func(j string) string { return "_" + j + "_" },
 		Also: func(l digest.Link) string {
 			src := feedText(l.Source, digest.MaxSourceRunes)
-			if u := slackURL(l.URL); linkAlso && u != "" {
-				src = "<" + u + "|" + linkLabel(src) + ">"
+			if linkAlso {
+				src = linked(src, l.URL)
 			}
 			return src
 		},
@@ -156,6 +156,15 @@ func feedText(s string, max int) string {
 		p = s
 	}
 	return mrkdwn(digest.CleanLine(p, max))
+}
+
+// linked is escaped text linked to link, or the text alone when the link
+// is not an http(s) URL.
+func linked(text, link string) string {
+	if u := slackURL(link); u != "" {
+		return "<" + u + "|" + linkLabel(text) + ">"
+	}
+	return text
 }
 
 // linkLabel keeps escaped text from ending a link's label early: "|" is
