@@ -38,3 +38,12 @@ func Truncate(s string, max int, size func(rune) int) string {
 	}
 	return strings.TrimRight(s[:i], " ") + "…"
 }
+
+// Plural is one when n is 1, else many: "1 story", "2 stories". It is the
+// one such helper for every message newsdigest writes.
+func Plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}

@@ -343,7 +343,7 @@ func newAlert(in AlertInput, r newsdigest.AlertRule, kind string, story, counted
 // Growth is how fast the story grew: "4 outlets in 38 min".
 func (a Alert) Growth() string {
 	n := len(a.Outlets)
-	s := fmt.Sprintf("%d %s", n, plural(n, "outlet", "outlets"))
+	s := fmt.Sprintf("%d %s", n, newsdigest.Plural(n, "outlet", "outlets"))
 	switch d := a.Span.Round(time.Minute); {
 	case d < time.Minute:
 		return s + " in under a minute"
@@ -354,11 +354,4 @@ func (a Alert) Growth() string {
 	default:
 		return s + fmt.Sprintf(" in %dh %02dm", int(d/time.Hour), int(d%time.Hour/time.Minute))
 	}
-}
-
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return one
-	}
-	return many
 }

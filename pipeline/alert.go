@@ -139,7 +139,7 @@ func (p *Pipeline) alertChannel(ctx context.Context, out slackEndpoint, l *lease
 		m, n := slack.AlertSummary(summary, perHour)
 		_, err := p.post(ctx, out, l, ch.name, []slack.Message{m}, func(_ int, d *store.Delivery) {
 			d.Kind = store.KindAlertSummary
-			d.Headline = fmt.Sprintf("%d %s over the hourly cap", n, map[bool]string{true: "story", false: "stories"}[n == 1])
+			d.Headline = fmt.Sprintf("%d %s over the hourly cap", n, newsdigest.Plural(n, "story", "stories"))
 		})
 		if err != nil {
 			cr.Err = err

@@ -6,6 +6,7 @@ import (
 
 	slackapi "github.com/slack-go/slack"
 
+	"github.com/newsdigest/newsdigest"
 	"github.com/newsdigest/newsdigest/digest"
 )
 
@@ -24,7 +25,7 @@ func AlertMessage(a digest.Alert) Message {
 			head = "⚡ *" + linked(title, a.URL) + "*\n*" + mrkdwn(a.Growth()) + "*"
 		}
 		if a.Kind == digest.AlertReply {
-			links, head = a.New, fmt.Sprintf("📈 Now *%d %s* (+%d since the alert)", n, plural(n, "outlet", "outlets"), len(a.New))
+			links, head = a.New, fmt.Sprintf("📈 Now *%d %s* (+%d since the alert)", n, newsdigest.Plural(n, "outlet", "outlets"), len(a.New))
 		}
 		parts := make([]string, len(links))
 		for i, l := range links {
@@ -60,7 +61,7 @@ func AlertMessage(a digest.Alert) Message {
 func AlertSummary(as []digest.Alert, perHour int) (Message, int) {
 	m := Message{}
 	intro := fmt.Sprintf("⚡ *%d more %s took off* — this channel already had its %d %s this hour:",
-		len(as), plural(len(as), "story", "stories"), perHour, plural(perHour, "alert", "alerts"))
+		len(as), newsdigest.Plural(len(as), "story", "stories"), perHour, newsdigest.Plural(perHour, "alert", "alerts"))
 	m.Blocks = append(m.Blocks, section(intro))
 	chars := len16(intro)
 	var titles []string
@@ -82,9 +83,9 @@ func AlertSummary(as []digest.Alert, perHour int) (Message, int) {
 	if n < len(as) {
 		// The header counted them all; say how many this message carries.
 		m.Blocks[0] = section(fmt.Sprintf("⚡ *%d more %s took off* — this channel already had its %d %s this hour (%d more wait):",
-			n, plural(n, "story", "stories"), perHour, plural(perHour, "alert", "alerts"), len(as)-n))
+			n, newsdigest.Plural(n, "story", "stories"), perHour, newsdigest.Plural(perHour, "alert", "alerts"), len(as)-n))
 	}
-	text := fmt.Sprintf("⚡ %d more %s took off: %s", n, plural(n, "story", "stories"), strings.Join(titles, "; "))
+	text := fmt.Sprintf("⚡ %d more %s took off: %s", n, newsdigest.Plural(n, "story", "stories"), strings.Join(titles, "; "))
 	m.Text = truncMrkdwn(text, slackMaxText)
 	return m, n
 }

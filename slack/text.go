@@ -55,14 +55,7 @@ func storyCount(d *digest.Digest) string {
 			topics++
 		}
 	}
-	return fmt.Sprintf("%d %s in %d %s", stories, plural(stories, "story", "stories"), topics, plural(topics, "topic", "topics"))
-}
-
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return one
-	}
-	return many
+	return fmt.Sprintf("%d %s in %d %s", stories, newsdigest.Plural(stories, "story", "stories"), topics, newsdigest.Plural(topics, "topic", "topics"))
 }
 
 // topicHeading is "*:rotating_light: Cartels &amp; organized crime* (4)".

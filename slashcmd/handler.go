@@ -12,6 +12,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/newsdigest/newsdigest"
 	"github.com/newsdigest/newsdigest/config"
 	"github.com/newsdigest/newsdigest/pipeline"
 	"github.com/newsdigest/newsdigest/slack"
@@ -227,12 +228,12 @@ func (h *Handler) now(ctx context.Context, log *slog.Logger, cmd slack.Command, 
 		log.Error("slash command: now", "err", h.cfg.Redact(err.Error()))
 		text, result = "The digest was not fully posted: "+slack.Escape(h.cfg.Redact(err.Error())), ResultError
 		if msgs > 0 {
-			text += fmt.Sprintf(" (%d %s posted; the next digest brings the rest)", msgs, plural(msgs, "message was", "messages were"))
+			text += fmt.Sprintf(" (%d %s posted; the next digest brings the rest)", msgs, newsdigest.Plural(msgs, "message was", "messages were"))
 		}
 	case msgs == 0:
 		text = "Nothing new for " + describe(opts) + " here."
 	default:
-		text = fmt.Sprintf("Posted %d %s with %d %s.", msgs, plural(msgs, "message", "messages"), items, plural(items, "item", "items"))
+		text = fmt.Sprintf("Posted %d %s with %d %s.", msgs, newsdigest.Plural(msgs, "message", "messages"), items, newsdigest.Plural(items, "item", "items"))
 	}
 	h.respond(ctx, log, cmd, slack.Ephemeral(slack.FitReply(text)))
 	return result
@@ -257,7 +258,7 @@ func (h *Handler) preview(ctx context.Context, log *slog.Logger, cmd slack.Comma
 	const most = 5
 	if len(msgs) > most {
 		rest := len(msgs) - (most - 1)
-		msgs = append(msgs[:most-1], slack.Message{Text: fmt.Sprintf("…and %d more %s: `newsdigest run -dry-run` prints the whole digest.", rest, plural(rest, "message", "messages"))})
+		msgs = append(msgs[:most-1], slack.Message{Text: fmt.Sprintf("…and %d more %s: `newsdigest run -dry-run` prints the whole digest.", rest, newsdigest.Plural(rest, "message", "messages"))})
 	}
 	result := ResultOK
 	for _, m := range msgs {
@@ -282,13 +283,6 @@ func (h *Handler) respond(ctx context.Context, log *slog.Logger, cmd slack.Comma
 		return false
 	}
 	return true
-}
-
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return one
-	}
-	return many
 }
 
 func capitalize(s string) string {

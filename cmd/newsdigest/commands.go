@@ -240,7 +240,7 @@ func cmdValidate(ctx context.Context, e *env, args []string) error {
 	}
 	rules := ""
 	if n := len(cfg.Alerts); n > 0 {
-		rules = fmt.Sprintf(", %d alert %s", n, map[bool]string{true: "rule", false: "rules"}[n == 1])
+		rules = fmt.Sprintf(", %d alert %s", n, newsdigest.Plural(n, "rule", "rules"))
 	}
 	fmt.Fprintf(e.stdout, "%s: OK: %d feeds, %d topics%s; %s\n", *cfgPath, len(cfg.Feeds), len(cfg.Topics), rules, slack)
 	return nil
