@@ -34,7 +34,7 @@ import (
 //	record  each message Slack confirmed, with the items it carries, before
 //	        the next is posted (store.ConfirmDelivery)
 //	close   the channel's window, once every message is posted and only for
-//	        a full digest (store.FinishDigestTick)
+//	        a full digest (store.FinishDigest)
 //
 // A lease in the store keeps a second process from posting at the same time.
 // A stop (ctx cancelled) starts no new message; the one in flight finishes
@@ -246,7 +246,7 @@ func (p *Pipeline) deliverChannel(ctx context.Context, out slackEndpoint, l *lea
 
 	// close
 	if !opts.narrowed() {
-		if err := p.store.FinishDigestTick(context.WithoutCancel(ctx), ch.name, tick, from, now); err != nil {
+		if err := p.store.FinishDigest(context.WithoutCancel(ctx), ch.name, tick, from, now); err != nil {
 			cr.Err = fmt.Errorf("pipeline: digest: %w", err)
 		}
 	}

@@ -108,7 +108,7 @@ func (p *Pipeline) PollTick(ctx context.Context, tick time.Time) (PollReport, er
 		progress(reqs[i].Feed)
 		return false
 	}
-	p.fetcher.FetchEachTaken(ctx, reqs, p.cfg.Fetch.Concurrency, take, func(i int, r watcher.Result) {
+	p.fetcher.FetchEach(ctx, reqs, p.cfg.Fetch.Concurrency, take, func(i int, r watcher.Result) {
 		sc := scratchPool.Get().(*classify.Scratch)
 		pf := p.pollFeed(r, states[r.Feed.URL], p.Now(), sc)
 		pf.Claim = claims.owner

@@ -133,7 +133,7 @@ func TestDigestBetweenTransactions(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		if err := s.FinishDigest(ctx, "#c", from, clock); err != nil {
+		if err := s.FinishDigest(ctx, "#c", time.Time{}, from, clock); err != nil {
 			t.Fatal(err)
 		}
 		from = clock

@@ -104,7 +104,7 @@ func (s *Store) ReleaseClaims(ctx context.Context, owner string) error {
 const markClaimDone = `UPDATE feed_claims SET done = 1 WHERE url = ? AND owner = ?`
 
 // DigestDone reports whether channel's digest for the scheduled tick was
-// completed (FinishDigestTick), by any process.
+// completed (FinishDigest), by any process.
 func (s *Store) DigestDone(ctx context.Context, channel string, tick time.Time) (bool, error) {
 	var n int
 	if err := s.queryRow(ctx, `SELECT count(*) FROM digests WHERE channel = ? AND tick = ?`, channel, nanos(tick)).Scan(&n); err != nil {

@@ -135,7 +135,7 @@ func TestDigestTicks(t *testing.T) {
 	if n, err := s.TickDeliveries(ctx, "#a", tick); err != nil || n != 0 {
 		t.Errorf("TickDeliveries(#a) after abandoning = %d, %v; want 0", n, err)
 	}
-	if err := s.FinishDigestTick(ctx, "#a", tick, base.Add(-time.Hour), base); err != nil {
+	if err := s.FinishDigest(ctx, "#a", tick, base.Add(-time.Hour), base); err != nil {
 		t.Fatal(err)
 	}
 	for _, tt := range []struct {
@@ -147,10 +147,10 @@ func TestDigestTicks(t *testing.T) {
 			t.Errorf("DigestDone(%s, %s) = %v, %v; want %v", tt.channel, tt.tick.Format("15:04"), done, err, tt.want)
 		}
 	}
-	if err := s.FinishDigestTick(ctx, "#a", tick, base, base.Add(time.Minute)); err == nil {
+	if err := s.FinishDigest(ctx, "#a", tick, base, base.Add(time.Minute)); err == nil {
 		t.Error("a second digest for #a's tick was recorded; want it refused")
 	}
-	if err := s.FinishDigestTick(ctx, "#b", tick, base, base.Add(time.Minute)); err != nil {
+	if err := s.FinishDigest(ctx, "#b", tick, base, base.Add(time.Minute)); err != nil {
 		t.Errorf("another channel's digest for the same tick: %v", err)
 	}
 	if last, ok, err := s.LastDigest(ctx, "#a"); err != nil || !ok || !last.Equal(base) {

@@ -42,7 +42,7 @@ func TestCopy(t *testing.T) {
 	if _, err := src.BeginDelivery(ctx, Delivery{Channel: "#mx", DigestID: "d2", Part: 1, ItemIDs: []string{"i3"}, PostedAt: base}); err != nil {
 		t.Fatal(err)
 	}
-	if err := src.FinishDigestTick(ctx, "#mx", base, base.Add(-24*time.Hour), base); err != nil {
+	if err := src.FinishDigest(ctx, "#mx", base, base.Add(-24*time.Hour), base); err != nil {
 		t.Fatal(err)
 	}
 

@@ -101,15 +101,10 @@ func (s *Store) Candidates(ctx context.Context, q CandidateQuery) ([]newsdigest.
 }
 
 // FinishDigest records that a digest for channel covering [from, to]
-// completed, at Store.Now().
-func (s *Store) FinishDigest(ctx context.Context, channel string, from, to time.Time) error {
-	return s.FinishDigestTick(ctx, channel, time.Time{}, from, to)
-}
-
-// FinishDigestTick is FinishDigest for the digest of a scheduled tick
-// (zero: on demand): once it is recorded, DigestDone says so to every
-// process, and a second digest for the same channel and tick is refused.
-func (s *Store) FinishDigestTick(ctx context.Context, channel string, tick, from, to time.Time) error {
+// completed, at Store.Now(), for the scheduled tick (zero: on demand): once
+// it is recorded, DigestDone says so to every process, and a second digest
+// for the same channel and tick is refused.
+func (s *Store) FinishDigest(ctx context.Context, channel string, tick, from, to time.Time) error {
 	err := s.write(ctx, func(tx *txn) error {
 		_, err := tx.exec(ctx, `INSERT INTO digests (channel, from_ns, to_ns, finished_at, tick) VALUES (?, ?, ?, ?, ?)`,
 			channel, nanos(from), nanos(to), nanos(s.now()), tickNanos(tick))

@@ -288,7 +288,7 @@ func TestDigests(t *testing.T) {
 		{"#a", base.Add(-72 * time.Hour), base.Add(-48 * time.Hour)}, // an older window finished later
 		{"#b", base.Add(-24 * time.Hour), base.Add(-time.Hour)},
 	} {
-		if err := s.FinishDigest(ctx, d.ch, d.from, d.to); err != nil {
+		if err := s.FinishDigest(ctx, d.ch, time.Time{}, d.from, d.to); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -341,7 +341,7 @@ func TestPrune(t *testing.T) {
 		{"#a", old, old.Add(time.Hour)},
 		{"#b", old.Add(-24 * time.Hour), old}, // #b's latest: kept
 	} {
-		if err := s.FinishDigest(ctx, d.ch, d.from, d.to); err != nil {
+		if err := s.FinishDigest(ctx, d.ch, time.Time{}, d.from, d.to); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -425,21 +425,18 @@ func humanSize(n int64) string {
 }
 
 // FetchEach fetches reqs with at most concurrency requests at once. fn is
-// called once per request, with its index, from the worker goroutine that
-// fetched it (so at most `concurrency` calls run at once), and nothing is
-// retained after it returns: a run over many large feeds holds only what fn
-// keeps. A broken feed never stops the others. Requests not started because
-// ctx was cancelled get a "stopped: …" result.
-func (f *Fetcher) FetchEach(ctx context.Context, reqs []Request, concurrency int, fn func(i int, r Result)) {
-	f.FetchEachTaken(ctx, reqs, concurrency, nil, fn)
-}
-
-// FetchEachTaken is FetchEach for the requests take accepts: a worker asks
-// take(i) just before it would fetch reqs[i] (in about the order of reqs)
-// and skips the request when take says no; fn is called for taken
-// requests only. A nil take takes all. This is how replicas claim feeds
-// as their workers reach them, so that they share a poll's feeds.
-func (f *Fetcher) FetchEachTaken(ctx context.Context, reqs []Request, concurrency int, take func(i int) bool, fn func(i int, r Result)) {
+// called once per fetched request, with its index, from the worker
+// goroutine that fetched it (so at most `concurrency` calls run at once),
+// and nothing is retained after it returns: a run over many large feeds
+// holds only what fn keeps. A broken feed never stops the others. Requests
+// not started because ctx was cancelled get a "stopped: …" result.
+//
+// take, when not nil, chooses the requests: a worker asks take(i) just
+// before it would fetch reqs[i] (in about the order of reqs) and skips the
+// request when take says no; fn is called for taken requests only. This is
+// how replicas claim feeds as their workers reach them, so that they share
+// a poll's feeds.
+func (f *Fetcher) FetchEach(ctx context.Context, reqs []Request, concurrency int, take func(i int) bool, fn func(i int, r Result)) {
 	if len(reqs) == 0 {
 		return
 	}

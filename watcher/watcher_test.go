@@ -537,7 +537,7 @@ func TestFetchNetworkErrors(t *testing.T) {
 func fetchAll(f *Fetcher, ctx context.Context, reqs []Request, concurrency int, onResult func(Result)) []Result {
 	results := make([]Result, len(reqs))
 	var mu sync.Mutex
-	f.FetchEach(ctx, reqs, concurrency, func(i int, r Result) {
+	f.FetchEach(ctx, reqs, concurrency, nil, func(i int, r Result) {
 		mu.Lock()
 		defer mu.Unlock()
 		results[i] = r
