@@ -344,17 +344,17 @@ func TestExplain(t *testing.T) {
 	}
 	got := m.Explain(d)
 	want := []Explanation{
-		{Name: "cartels", Matched: false, Score: 7,
+		{Name: "cartels", Matched: false, Score: 7, MinScore: 1,
 			Terms: []TermHit{
 				{Term: "cartel*", Field: "title", Text: "Cártel"},
 				{Term: "Cártel de Sinaloa", Field: "title", Text: "Cártel de Sinaloa"},
 				{Term: "fentanyl", Field: "summary", Text: "fentanyl"},
 			},
 			ExcludedBy: []string{"Cartel de Santa"}, Unless: []string{}, MissingRequire: [][]string{}},
-		{Name: "music", Matched: false, Score: 1,
+		{Name: "music", Matched: false, Score: 1, MinScore: 1,
 			Terms:      []TermHit{{Term: "concierto", Field: "content", Text: "concierto"}},
 			ExcludedBy: []string{"Cartel de Santa"}, Unless: []string{}, MissingRequire: [][]string{}},
-		{Name: "trade", Matched: false, Score: 1,
+		{Name: "trade", Matched: false, Score: 1, MinScore: 1,
 			Terms:      []TermHit{{Term: "T-MEC", Field: "summary", Text: "T MEC"}},
 			ExcludedBy: []string{}, Unless: []string{}, MissingRequire: [][]string{{"aranceles"}, {"Canadá", "Canada"}}},
 	}
@@ -376,7 +376,7 @@ func TestExplain(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	wantJSON := `{"name":"trade","matched":false,"score":1,"terms":[{"term":"T-MEC","field":"summary","text":"T MEC"}],"excluded_by":[],"unless":[],"missing_require":[["aranceles"],["Canadá","Canada"]]}`
+	wantJSON := `{"name":"trade","matched":false,"score":1,"min_score":1,"terms":[{"term":"T-MEC","field":"summary","text":"T MEC"}],"excluded_by":[],"unless":[],"missing_require":[["aranceles"],["Canadá","Canada"]]}`
 	if string(b) != wantJSON {
 		t.Errorf("json.Marshal(Explain) = %s; want %s", b, wantJSON)
 	}

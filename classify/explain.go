@@ -11,6 +11,7 @@ type Explanation struct {
 	Name           string     `json:"name"`
 	Matched        bool       `json:"matched"`
 	Score          int        `json:"score"`
+	MinScore       int        `json:"min_score"`       // the topic's min_score as the matcher applies it (at least 1)
 	Terms          []TermHit  `json:"terms"`           // every matching term, with where
 	ExcludedBy     []string   `json:"excluded_by"`     // exclude terms that matched
 	Unless         []string   `json:"unless"`          // unless terms that matched: ExcludedBy does not veto
@@ -40,6 +41,7 @@ func (m *Matcher) Explain(d Doc) []Explanation {
 			Name:           ti.name,
 			Matched:        m.matched(t, ts),
 			Score:          int(ts.score),
+			MinScore:       int(ti.minScore),
 			Terms:          []TermHit{},
 			ExcludedBy:     []string{},
 			Unless:         []string{},
@@ -83,9 +85,9 @@ const maxGroupShown = 10
 // Why says, one line each, what decided an explanation's verdict: every
 // term that matched and where, or that none did; the exclude terms that
 // matched (and the unless terms that lifted them); the require groups with
-// no match (their first terms); and a score below minScore.
+// no match (their first terms); and a score below MinScore.
 // `newsdigest explain` and the slash command's explain print these lines.
-func (x Explanation) Why(minScore int) []string {
+func (x Explanation) Why() []string {
 	var lines []string
 	for _, h := range x.Terms {
 		lines = append(lines, fmt.Sprintf("term %q in %s: %q", h.Term, h.Field, h.Text))
@@ -108,7 +110,7 @@ func (x Explanation) Why(minScore int) []string {
 		lines = append(lines, fmt.Sprintf("missing require: none of [%s%s]", strings.Join(g, ", "), more))
 	}
 	if !x.Matched && len(x.Terms) > 0 && (len(x.ExcludedBy) == 0 || len(x.Unless) > 0) && len(x.MissingRequire) == 0 {
-		lines = append(lines, fmt.Sprintf("score %d is below min_score %d", x.Score, minScore))
+		lines = append(lines, fmt.Sprintf("score %d is below min_score %d", x.Score, x.MinScore))
 	}
 	return lines
 }

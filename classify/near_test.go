@@ -123,7 +123,7 @@ func TestProximityInExcludeRequireAndExplain(t *testing.T) {
 	}
 	d := Doc{Title: "Mexico sends troops", Summary: "Troops reach the Mexican border."}
 	ex := m.Explain(d)[0]
-	want := Explanation{Name: "troops", Matched: true, Score: 6,
+	want := Explanation{Name: "troops", Matched: true, Score: 6, MinScore: 1,
 		Terms:          []TermHit{{"troops ~6 mexic*", "title", "Mexico sends troops"}, {"troops", "title", "troops"}},
 		ExcludedBy:     []string{},
 		Unless:         []string{},

@@ -122,18 +122,12 @@ func (h *Handler) explain(ctx context.Context, arg string) (string, error) {
 		doc = classify.Doc{Title: title, Summary: summary}
 	}
 	for _, x := range h.p.Explain(doc) {
-		min := 1
-		for _, t := range h.cfg.Topics {
-			if t.Name == x.Name {
-				min = max(t.MinScore, 1)
-			}
-		}
 		verdict := "no match"
 		if x.Matched {
 			verdict = "*MATCH*"
 		}
-		fmt.Fprintf(&b, "*%s* — %s, score %d (min %d)\n", slack.Escape(x.Name), verdict, x.Score, min)
-		for _, line := range x.Why(min) {
+		fmt.Fprintf(&b, "*%s* — %s, score %d (min %d)\n", slack.Escape(x.Name), verdict, x.Score, x.MinScore)
+		for _, line := range x.Why() {
 			fmt.Fprintf(&b, "    • %s\n", slack.Escape(line))
 		}
 	}

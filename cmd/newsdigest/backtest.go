@@ -92,7 +92,7 @@ func cmdBacktest(ctx context.Context, e *env, args []string) error {
 	if *asJSON {
 		err = writeBacktestJSON(e.stdout, res, checks, *quiet)
 	} else {
-		err = writeBacktestText(e.stdout, res, checks, minScores(cfg.Topics), *quiet)
+		err = writeBacktestText(e.stdout, res, checks, *quiet)
 	}
 	if err != nil {
 		return fmt.Errorf("backtest: write: %w", err)
@@ -201,7 +201,7 @@ func fmtRatio(v float64, ok bool) string {
 	return strconv.FormatFloat(v, 'f', 3, 64)
 }
 
-func writeBacktestText(out io.Writer, res classify.BacktestResult, checks []floorCheck, minScore map[string]int, quiet bool) error {
+func writeBacktestText(out io.Writer, res classify.BacktestResult, checks []floorCheck, quiet bool) error {
 	w := bufio.NewWriter(out)
 	fmt.Fprintf(w, "%d items\n\n", res.Docs)
 	fmt.Fprintf(w, "%-14s %8s %8s %5s %5s %5s %9s %7s %7s\n", "topic", "labelled", "matched", "TP", "FP", "FN", "precision", "recall", "F1")
@@ -241,8 +241,8 @@ func writeBacktestText(out io.Writer, res classify.BacktestResult, checks []floo
 					if ms.Doc.Summary != "" {
 						fmt.Fprintf(w, "        %q\n", clip(ms.Doc.Summary))
 					}
-					fmt.Fprintf(w, "        score %d (min %d)\n", ms.Explanation.Score, minScore[tr.Name])
-					for _, line := range ms.Explanation.Why(minScore[tr.Name]) {
+					fmt.Fprintf(w, "        score %d (min %d)\n", ms.Explanation.Score, ms.Explanation.MinScore)
+					for _, line := range ms.Explanation.Why() {
 						fmt.Fprintln(w, "        "+line)
 					}
 				}

@@ -277,7 +277,7 @@ func cmdExplain(ctx context.Context, e *env, args []string) error {
 		}
 		content = string(b)
 	}
-	cfg, m, err := loadMatcher(e, *cfgPath)
+	_, m, err := loadMatcher(e, *cfgPath)
 	if err != nil {
 		return err
 	}
@@ -289,31 +289,21 @@ func cmdExplain(ctx context.Context, e *env, args []string) error {
 			Topics []classify.Explanation `json:"topics"`
 		}{ex})
 	}
-	writeExplanation(e.stdout, cfg.Topics, ex)
+	writeExplanation(e.stdout, ex)
 	return nil
 }
 
-func writeExplanation(w io.Writer, topics []newsdigest.Topic, ex []classify.Explanation) {
-	minScore := minScores(topics)
+func writeExplanation(w io.Writer, ex []classify.Explanation) {
 	for _, x := range ex {
 		verdict := "no match"
 		if x.Matched {
 			verdict = "MATCH"
 		}
-		fmt.Fprintf(w, "%-14s %-8s score %d (min %d)\n", x.Name, verdict, x.Score, minScore[x.Name])
-		for _, line := range x.Why(minScore[x.Name]) {
+		fmt.Fprintf(w, "%-14s %-8s score %d (min %d)\n", x.Name, verdict, x.Score, x.MinScore)
+		for _, line := range x.Why() {
 			fmt.Fprintln(w, "    "+line)
 		}
 	}
-}
-
-// minScores maps each topic to its effective min_score.
-func minScores(topics []newsdigest.Topic) map[string]int {
-	m := map[string]int{}
-	for _, t := range topics {
-		m[t.Name] = max(t.MinScore, 1)
-	}
-	return m
 }
 
 // classifyIn and classifyOut are the JSON lines of `newsdigest classify`.
