@@ -36,8 +36,9 @@ func evalDocs(items []storyeval.Item) []Doc {
 }
 
 // TestPublicSetsDirect scores Group on the tuning sets directly (no feeds,
-// no store): the fast loop for changing the clusterer. The measure is
-// internal/storyeval's test, which runs every set through the real path.
+// no store): the fast loop for changing the clusterer. The measure, with
+// floors on every figure, is internal/storyeval's test, which runs every
+// set through the real path; this one holds only the rule on large stories.
 // NEWSDIGEST_STORY_ERRORS=1 logs the wrongly merged stories.
 func TestPublicSetsDirect(t *testing.T) {
 	for _, set := range storyeval.Sets {
@@ -59,6 +60,11 @@ func TestPublicSetsDirect(t *testing.T) {
 				row.Labeled = &p
 			}
 			t.Logf("\n%s", storyeval.Table([]storyeval.Row{row}))
+			// The promise the real-path test also holds (internal/storyeval):
+			// no story of more than 50 items mixes labels.
+			if row.Scores.Over50Impure > 0 {
+				t.Errorf("%d stories of more than 50 items mix labels", row.Scores.Over50Impure)
+			}
 			if os.Getenv("NEWSDIGEST_STORY_ERRORS") != "" {
 				logMixed(t, ws, got)
 			}
