@@ -442,36 +442,49 @@ func (s *Server) runAlerts(ctx context.Context) (pipeline.AlertReport, error) {
 	for _, c := range rep.Channels {
 		held += len(c.Held)
 	}
+	// The last alert is read before the status changes, so that /healthz
+	// never shows this check without the alert it posted.
+	last := s.lastAlert(ctx)
 	s.mu.Lock()
 	s.alerts.LastChecked, s.alerts.LastError, s.alerts.Held = time.Now(), "", held
 	if err != nil {
 		s.alerts.LastError = s.cfg.Redact(err.Error())
 	}
+	if last != nil {
+		s.alerts.Last = last
+	}
 	s.mu.Unlock()
 	if err != nil {
 		s.logger.Error("alerts failed", "err", s.cfg.Redact(err.Error()))
 	}
-	s.loadLastAlert(ctx)
 	return rep, err
 }
 
-// loadLastAlert reads the last confirmed alert from the store, for
-// /healthz: it survives restarts, and another process's alerts count.
+// loadLastAlert shows the last confirmed alert on /healthz.
 func (s *Server) loadLastAlert(ctx context.Context) {
+	if last := s.lastAlert(ctx); last != nil {
+		s.mu.Lock()
+		s.alerts.Last = last
+		s.mu.Unlock()
+	}
+}
+
+// lastAlert reads the last confirmed alert from the store, for /healthz: it
+// survives restarts, and another process's alerts count. nil: none, or it
+// could not be read (logged).
+func (s *Server) lastAlert(ctx context.Context) *LastAlert {
 	if s.alerts == nil {
-		return
+		return nil
 	}
 	d, ok, err := s.p.LastAlert(context.WithoutCancel(ctx))
 	if err != nil {
 		s.logger.Warn("could not read the last alert", "err", err)
-		return
+		return nil
 	}
 	if !ok {
-		return
+		return nil
 	}
-	s.mu.Lock()
-	s.alerts.Last = &LastAlert{At: d.PostedAt, Channel: d.Channel, Kind: string(d.Kind), Rule: d.Rule, Headline: d.Headline, Outlets: d.Outlets}
-	s.mu.Unlock()
+	return &LastAlert{At: d.PostedAt, Channel: d.Channel, Kind: string(d.Kind), Rule: d.Rule, Headline: d.Headline, Outlets: d.Outlets}
 }
 
 // StoreStatus is what /healthz says about the database.
