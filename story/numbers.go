@@ -22,7 +22,7 @@ func normNumbers(text string) string {
 		text = normSeparators(text)
 	}
 	// "1 million", "1M" and "1 millón" are "1m".
-	if strings.ContainsAny(text, "0123456789") && (strings.Contains(text, "M") || strings.Contains(text, "illi") || strings.Contains(text, "illo") || strings.Contains(text, "illó")) {
+	if figureBeforeM(text) {
 		text = millions.ReplaceAllString(text, "${1}m")
 	}
 	return text
@@ -43,25 +43,42 @@ func bigNumberFigure(m string) string {
 }
 
 // hasWordFold reports whether text holds one of words (lower case, ASCII)
-// as a whole word in any case, word edges as in regexp's \b.
+// as a whole word in any ASCII case, word edges as in regexp's \b.
 func hasWordFold(text string, words ...string) bool {
-	lower := strings.ToLower(text)
 	isWord := func(c byte) bool {
 		return c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c == '_'
 	}
 	for _, w := range words {
-		for i := 0; i < len(lower); {
-			j := strings.Index(lower[i:], w)
-			if j < 0 {
-				break
+		for j := 0; j+len(w) <= len(text); j++ {
+			if text[j]|0x20 != w[0] || !strings.EqualFold(text[j:j+len(w)], w) {
+				continue
 			}
-			j += i
-			end := j + len(w)
-			if (j == 0 || !isWord(lower[j-1])) && (end == len(lower) || !isWord(lower[end])) {
+			if end := j + len(w); (j == 0 || !isWord(text[j-1])) && (end == len(text) || !isWord(text[end])) {
 				return true
 			}
-			i = j + 1
 		}
+	}
+	return false
+}
+
+// figureBeforeM reports whether a figure in text is followed, after
+// optional white space, by "M" or "m": where millions can match.
+func figureBeforeM(text string) bool {
+	for i := 0; i < len(text); i++ {
+		if !isDigit(text[i]) {
+			continue
+		}
+		j := i + 1
+		for j < len(text) && (isDigit(text[j]) || text[j] == 'p') {
+			j++
+		}
+		for j < len(text) && (text[j] == ' ' || text[j] == '\t' || text[j] == '\n' || text[j] == '\r' || text[j] == '\f') {
+			j++
+		}
+		if j < len(text) && text[j]|0x20 == 'm' {
+			return true
+		}
+		i = j - 1
 	}
 	return false
 }
@@ -73,11 +90,28 @@ var millions = regexp.MustCompile(`\b(\d+(?:p\d+)?)\s*(?:M|[Mm]illion|[Mm]illone
 // writes "12 mil millones"). Its matches become figures.
 var bigNumber = regexp.MustCompile(`(?i)\b(?:(\d{1,3})\s+)?(mil|billion)\b(?:\s+(\d{1,3})\b)?`)
 
+// hasDigitSeparator reports whether text holds a digit, a '.' or ',', and
+// a digit: where normSeparators has work.
+func hasDigitSeparator(text string) bool {
+	for i := 1; i+1 < len(text); i++ {
+		if (text[i] == '.' || text[i] == ',') && isDigit(text[i-1]) && isDigit(text[i+1]) {
+			return true
+		}
+	}
+	return false
+}
+
 // normSeparators does normNumbers' work on separators.
 func normSeparators(text string) string {
-	if !strings.ContainsAny(text, ".,") {
+	if !hasDigitSeparator(text) {
 		return text
 	}
+	return joinFigures(text)
+}
+
+// joinFigures is normSeparators without the guard: it drops the thousands
+// separators of figures and writes their decimal separator "p".
+func joinFigures(text string) string {
 	var b strings.Builder
 	isDigit := func(c byte) bool { return c >= '0' && c <= '9' }
 	for i := 0; i < len(text); {

@@ -99,8 +99,38 @@ func FuzzNormNumbers(f *testing.F) {
 // normNumbersAlways is normNumbers without the guards that skip its regular
 // expressions where they cannot match: the guards must change nothing.
 func normNumbersAlways(text string) string {
-	text = normSeparators(text)
+	text = joinFigures(text)
 	text = bigNumber.ReplaceAllStringFunc(text, bigNumberFigure)
-	text = normSeparators(text)
+	text = joinFigures(text)
 	return millions.ReplaceAllString(text, "${1}m")
+}
+
+// TestSpellOut checks that spellOut's guard lets every pattern of dotted
+// through: it may skip only texts the replacer would leave alone.
+func TestSpellOut(t *testing.T) {
+	for i := 0; i < len(dottedPairs); i += 2 {
+		for _, in := range []string{dottedPairs[i], "Troops of the " + dottedPairs[i] + " arrive", "x" + dottedPairs[i] + "x"} {
+			if got, want := spellOut(in), dotted.Replace(in); got != want {
+				t.Errorf("spellOut(%q) = %q; want %q", in, got, want)
+			}
+		}
+	}
+	for _, in := range []string{"", "no pattern here", "U", "United", "EE UU"} {
+		if got := spellOut(in); got != in {
+			t.Errorf("spellOut(%q) = %q; want it unchanged", in, got)
+		}
+	}
+}
+
+// FuzzSpellOut checks spellOut against the replacer it guards.
+func FuzzSpellOut(f *testing.F) {
+	for i := 0; i < len(dottedPairs); i += 2 {
+		f.Add("a " + dottedPairs[i] + " b")
+	}
+	f.Add("EE. UU.")
+	f.Fuzz(func(t *testing.T, s string) {
+		if got, want := spellOut(s), dotted.Replace(s); got != want {
+			t.Errorf("spellOut(%q) = %q; want %q", s, got, want)
+		}
+	})
 }

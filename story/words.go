@@ -17,6 +17,28 @@ type stemmer struct {
 	info []stemInfo // by stem ID
 	occ  []occurrence
 	lang [3]int // stop words of each language in the doc being read
+	// words caches what a word as written (raw) comes to: a window holds
+	// far fewer distinct words than words, and folding and stemming a word
+	// was most of reading a window. toks holds every cached word's tokens.
+	words map[string]wordEntry
+	toks  []wordToken
+}
+
+// wordEntry is what one word as written comes to: its tokens
+// (toks[start:end]) and how it is written.
+type wordEntry struct {
+	start, end uint32
+	cap, acr   bool
+	lower      bool // has a lower-case letter and is not an acronym
+	content    bool // lower, not capitalised, and long enough to be a content word
+}
+
+// wordToken is one folded part of a word: a stem, or a stop word of a
+// language.
+type wordToken struct {
+	id   uint32
+	stop bool
+	lang uint8 // of a stop word
 }
 
 // stemInfo is what the window says about one stem.
@@ -41,7 +63,7 @@ type occurrence struct {
 }
 
 func newStemmer() *stemmer {
-	return &stemmer{ids: map[string]uint32{}}
+	return &stemmer{ids: map[string]uint32{}, words: map[string]wordEntry{}}
 }
 
 // doc makes the clusterer's view of one item.
@@ -62,9 +84,27 @@ func (s *stemmer) doc(in Doc) clusterDoc {
 
 // dotted spells out abbreviations whose letters would otherwise be dropped
 // as one-letter words, and writes a few many-word names as one word.
-var dotted = strings.NewReplacer("U.S.", "US", "EE.UU.", "EEUU", "EE. UU.", "EEUU",
+var dotted = strings.NewReplacer(dottedPairs...)
+
+// dottedPairs are dotted's patterns, each followed by what replaces it.
+var dottedPairs = []string{"U.S.", "US", "EE.UU.", "EEUU", "EE. UU.", "EEUU",
 	"United States", "US", "Estados Unidos", "EEUU",
-	"Mexico City", "CDMX", "Ciudad de México", "CDMX", "South Africa", "Sudafrica")
+	"Mexico City", "CDMX", "Ciudad de México", "CDMX", "South Africa", "Sudafrica"}
+
+// spellOut is dotted.Replace(text), without the replacer's walk over a
+// text that holds none of its patterns (most texts).
+func spellOut(text string) string {
+	for _, p := range dottedHints {
+		if strings.Contains(text, p) {
+			return dotted.Replace(text)
+		}
+	}
+	return text
+}
+
+// dottedHints are parts of dotted's patterns: a text holding none holds no
+// pattern ("U." is in "U.S.", "EE.UU." and "EE. UU.").
+var dottedHints = []string{"U.", "United States", "Estados Unidos", "Mexico City", "Ciudad de México", "South Africa"}
 
 // notWordRune separates words: any rune that classify.IsWordRune, the one
 // definition of a word character, rejects.
@@ -84,7 +124,7 @@ func sentenceBreak(r rune) bool {
 // 0) to dst, and those of words written with a capital to caps, and returns
 // both sorted, each ID once. It counts how each stem was written (stemInfo).
 func (s *stemmer) stems(dst, caps []uint32, text string, max int) ([]uint32, []uint32) {
-	text = normNumbers(dotted.Replace(text))
+	text = normNumbers(spellOut(text))
 	s.occ = s.occ[:0]
 	// lower: the text has a lower-case content word, so it is written in
 	// sentence case, not Title Case; mixed: it has a lower-case letter at
@@ -114,40 +154,21 @@ func (s *stemmer) stems(dst, caps []uint32, text string, max int) ([]uint32, []u
 		words++
 		isFirst := first
 		first = false
-		cap, acr := wordCase(raw)
-		if !acr && strings.ContainsFunc(raw, unicode.IsLower) {
+		w := s.word(raw)
+		if w.lower {
 			mixed = true
-			if !cap && len(raw) >= 4 && !stopWords[raw] {
-				lower = true
-			}
+			lower = lower || w.content
 		}
-		for f := range strings.FieldsFuncSeq(classify.FoldString(raw), notWordRune) {
-			if n, ok := numberWords[f]; ok {
-				f = n
-			}
-			if stopWords[f] || (len(f) == 1 && !isDigit(f[0])) {
-				s.lang[stopLang[f]]++
+		for _, t := range s.toks[w.start:w.end] {
+			if t.stop {
+				s.lang[t.lang]++
 				continue
 			}
-			if w, ok := wholeWords[f]; ok {
-				f = w
-			} else if !isDigit(f[0]) {
-				f = stem(f)
-				if c, ok := concepts[f]; ok {
-					f = c
-				}
+			dst = append(dst, t.id)
+			if w.cap || w.acr {
+				caps = append(caps, t.id)
 			}
-			id, ok := s.ids[f]
-			if !ok {
-				id = uint32(len(s.ids))
-				s.ids[f] = id
-				s.info = append(s.info, stemInfo{figure: isDigit(f[0]) && !isYear(f), place: placeStems[f], calendar: calendarStems[f]})
-			}
-			dst = append(dst, id)
-			if cap || acr {
-				caps = append(caps, id)
-			}
-			s.occ = append(s.occ, occurrence{id: id, first: isFirst, cap: cap, acr: acr})
+			s.occ = append(s.occ, occurrence{id: t.id, first: isFirst, cap: w.cap, acr: w.acr})
 		}
 	}
 	// Count how the stems were written. Case says something about names
@@ -168,6 +189,48 @@ func (s *stemmer) stems(dst, caps []uint32, text string, max int) ([]uint32, []u
 		}
 	}
 	return compactSorted(dst), compactSorted(caps)
+}
+
+// word is what a word as written comes to, from the cache or computed
+// once: its case, and its tokens (folded parts that are stop words, and
+// the stem IDs of the others, numbers written as words made figures).
+func (s *stemmer) word(raw string) wordEntry {
+	if w, ok := s.words[raw]; ok {
+		return w
+	}
+	cap, acr := wordCase(raw)
+	w := wordEntry{start: uint32(len(s.toks)), cap: cap, acr: acr}
+	if !acr && strings.ContainsFunc(raw, unicode.IsLower) {
+		w.lower = true
+		w.content = !cap && len(raw) >= 4 && !stopWords[raw]
+	}
+	for f := range strings.FieldsFuncSeq(classify.FoldString(raw), notWordRune) {
+		if n, ok := numberWords[f]; ok {
+			f = n
+		}
+		if stopWords[f] || (len(f) == 1 && !isDigit(f[0])) {
+			s.toks = append(s.toks, wordToken{stop: true, lang: stopLang[f]})
+			continue
+		}
+		if w, ok := wholeWords[f]; ok {
+			f = w
+		} else if !isDigit(f[0]) {
+			f = stem(f)
+			if c, ok := concepts[f]; ok {
+				f = c
+			}
+		}
+		id, ok := s.ids[f]
+		if !ok {
+			id = uint32(len(s.ids))
+			s.ids[f] = id
+			s.info = append(s.info, stemInfo{figure: isDigit(f[0]) && !isYear(f), place: placeStems[f], calendar: calendarStems[f]})
+		}
+		s.toks = append(s.toks, wordToken{id: id})
+	}
+	w.end = uint32(len(s.toks))
+	s.words[strings.Clone(raw)] = w
+	return w
 }
 
 // wordCase reports whether a word starts with a capital letter, and whether
