@@ -246,60 +246,6 @@ func (s *scorer) weight(ts []uint32) float64 {
 	return sum
 }
 
-// edges returns every pair of docs whose similarity reaches 1, each once
-// (i < j). Only pairs that share minShared stems that are not figures can
-// reach it, so each doc is compared only with
-// the earlier docs an inverted index over those stems finds minShared times,
-// scanning at most probeCap postings of a stem (4*probeCap, the most recent,
-// for the doc's probeMin rarest stems).
-func (s *scorer) edges() []edge {
-	n := len(s.docs)
-	postings := make([][]int32, len(s.w))
-	count := make([]int32, n) // stems doc j shares with the doc being read
-	var touched []int32
-	var out []edge
-	probe := make([]uint32, 0, probeMin)
-	words := make([]uint32, 0, 32)
-	for i := range s.docs {
-		d := &s.docs[i]
-		words = words[:0]
-		for _, t := range d.all {
-			if !s.fig[t] {
-				words = append(words, t)
-			}
-		}
-		probe = rarest(probe[:0], words, s.df, probeMin)
-		touched = touched[:0]
-		for _, t := range words {
-			ps := postings[t]
-			if len(ps) > probeCap && !slices.Contains(probe, t) {
-				continue
-			}
-			if len(ps) > 4*probeCap {
-				ps = ps[len(ps)-4*probeCap:]
-			}
-			for _, j := range ps {
-				if count[j] == 0 {
-					touched = append(touched, j)
-				}
-				count[j]++
-			}
-		}
-		for _, j := range touched {
-			if count[j] >= minShared {
-				if sim := s.sim(int(j), i); sim >= 1 {
-					out = append(out, edge{j, int32(i), sim})
-				}
-			}
-			count[j] = 0
-		}
-		for _, t := range words {
-			postings[t] = append(postings[t], int32(i))
-		}
-	}
-	return out
-}
-
 // vetoed is the similarity of a pair whose figures or places disagree.
 const vetoed = -1
 
@@ -472,30 +418,6 @@ func spread(xs []int32, k int) []int32 {
 		out[i] = xs[i*len(xs)/k]
 	}
 	return out
-}
-
-// rarest appends to dst the k stems of ts with the lowest document
-// frequency (ties by stem ID).
-func rarest(dst, ts []uint32, df []int32, k int) []uint32 {
-	start := len(dst)
-	for _, t := range ts {
-		dst = append(dst, t)
-		// Keep dst[start:] sorted by rarity and at most k long.
-		for i := len(dst) - 1; i > start && rarer(dst[i], dst[i-1], df); i-- {
-			dst[i], dst[i-1] = dst[i-1], dst[i]
-		}
-		if len(dst)-start > k {
-			dst = dst[:start+k]
-		}
-	}
-	return dst
-}
-
-func rarer(a, b uint32, df []int32) bool {
-	if df[a] != df[b] {
-		return df[a] < df[b]
-	}
-	return a < b
 }
 
 // unionFind is a disjoint-set forest with path halving and union by size.
