@@ -5,6 +5,8 @@ import (
 	"math/rand/v2"
 	"strings"
 	"testing"
+
+	"github.com/newsdigest/newsdigest/internal/storyeval"
 )
 
 // syntheticWindow is n docs of one topic: stories of 6–10 words drawn from a
@@ -48,3 +50,25 @@ func benchmarkCluster(b *testing.B, n int) {
 
 func BenchmarkCluster5k(b *testing.B)  { benchmarkCluster(b, 5_000) }
 func BenchmarkCluster50k(b *testing.B) { benchmarkCluster(b, 50_000) }
+
+// BenchmarkGroupPublic groups real headlines and ledes: every item of the
+// public sets (internal/storyeval/testdata, ~12,000 items in English and
+// Spanish) as one window, where BenchmarkCluster's synthetic words have no
+// case, figures or lexicon words.
+func BenchmarkGroupPublic(b *testing.B) {
+	var docs []Doc
+	for _, set := range storyeval.Sets {
+		ws, _, err := set.Load(evalDir)
+		if err != nil {
+			b.Fatal(err)
+		}
+		for _, w := range ws {
+			docs = append(docs, evalDocs(w.Items)...)
+		}
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		Group(docs)
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(len(docs)), "ns/item")
+}
