@@ -356,15 +356,19 @@ const (
 // remember_only is its own flag or a tombstone of a pruned item (an item
 // pruned earlier but still in its feed comes back "remember only": it is
 // not news).
-const itemColumns = `INSERT INTO items (id, feed_url, feed_name, guid, link, canonical_url, title, summary,
+const itemColumns = ` INTO items (id, feed_url, feed_name, guid, link, canonical_url, title, summary,
 	source, published, first_seen, matched, remember_only) VALUES `
 
 const itemValues = `(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, CASE WHEN ? = 1 OR EXISTS (SELECT 1 FROM pruned_items WHERE id = ?) THEN 1 ELSE 0 END)`
 
 // insertItemsSQL inserts n items, skipping those already stored, and
-// returns the ID and final remember_only of each new one.
-func insertItemsSQL(n int) string {
-	return itemColumns + strings.Repeat(itemValues+",", n-1) + itemValues +
+// returns the ID and final remember_only of each new one. On SQLite the
+// statement is INSERT OR IGNORE (dialect.insertItems), which would also
+// skip a row that breaks a CHECK or NOT NULL constraint of items; no row
+// can: checkPoll refuses an empty ID, and the flags are 0 or 1 by
+// construction.
+func insertItemsSQL(d *dialect, n int) string {
+	return d.insertItems + itemColumns + strings.Repeat(itemValues+",", n-1) + itemValues +
 		" ON CONFLICT (id) DO NOTHING RETURNING id, remember_only"
 }
 
@@ -480,7 +484,7 @@ func (w *batchWriter) itemChunk(chunk []itemRow, firstPoll bool) error {
 		args = append(args, r.id, r.feedURL, r.feedName, r.guid, r.link, r.canon, r.title, r.summary,
 			r.source, r.published, r.firstSeen, b2i(len(r.matches) > 0), b2i(rememberOnly), r.id)
 	}
-	st, err := w.stmt(insertItemsSQL(len(chunk)))
+	st, err := w.stmt(insertItemsSQL(w.tx.d, len(chunk)))
 	if err != nil {
 		return err
 	}
