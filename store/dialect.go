@@ -37,12 +37,18 @@ type dialect struct {
 	// into a statement journal first, which was a tenth of a poll's write
 	// CPU; with OR IGNORE no item constraint can abort it.
 	insertItems string
+	// noIndex before a column keeps SQLite from searching an index by
+	// it: "+" (unary plus), where SQLite would rather seek the matches'
+	// primary key once per topic of a list than read an item's two or
+	// three matches and test them. PostgreSQL has no such operator for
+	// text and plans well on its own.
+	noIndex string
 
 	rebound sync.Map // query -> rewritten query
 }
 
 var (
-	sqliteDialect   = &dialect{name: DriverSQLite, least: "min", serialWrites: true, insertItems: "INSERT OR IGNORE"}
+	sqliteDialect   = &dialect{name: DriverSQLite, least: "min", serialWrites: true, insertItems: "INSERT OR IGNORE", noIndex: "+"}
 	postgresDialect = &dialect{name: DriverPostgres, numbered: true, least: "LEAST", cleanText: true, insertItems: "INSERT"}
 )
 
