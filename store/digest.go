@@ -67,7 +67,7 @@ func (s *Store) Candidates(ctx context.Context, q CandidateQuery) ([]newsdigest.
 			canon     sql.NullString
 			published sql.NullInt64
 			firstSeen int64
-			packed    string
+			packed    sql.NullString // NULL: no match (matched = 1 rules it out)
 		)
 		if err := rows.Scan(&it.ID, &it.FeedURL, &it.FeedName, &it.GUID, &it.Link, &canon, &it.Title, &it.Summary,
 			&it.Source, &published, &firstSeen, &packed); err != nil {
@@ -80,10 +80,10 @@ func (s *Store) Candidates(ctx context.Context, q CandidateQuery) ([]newsdigest.
 		}
 		c.Item.FeedURL, c.Item.FeedName, c.Item.Source = intern(it.FeedURL), intern(it.FeedName), intern(it.Source)
 		c.Item.Published = fromNull(published)
-		for packed != "" {
+		for rest := packed.String; rest != ""; {
 			var topic, terms string
 			var m newsdigest.Match
-			if topic, m.Score, terms, packed, err = unpackMatch(packed); err != nil {
+			if topic, m.Score, terms, rest, err = unpackMatch(rest); err != nil {
 				return nil, fmt.Errorf("store: candidates: item %s: %w", it.ID, err)
 			}
 			m.Topic = intern(topic)
@@ -104,11 +104,23 @@ func (s *Store) Candidates(ctx context.Context, q CandidateQuery) ([]newsdigest.
 			}
 			return strings.Compare(a.Topic, b.Topic)
 		})
-		out = append(out, c)
+		if len(c.Matches) > 0 {
+			out = append(out, c)
+		}
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("store: candidates: %w", err)
 	}
+	// Items come in items_candidates' order, first_seen then rowid: a poll's
+	// items share one first_seen, and ordering them by ID here costs less
+	// than SQLite's sort of whole rows or an index by (first_seen, id),
+	// whose entries a poll would insert all over it.
+	slices.SortFunc(out, func(a, b newsdigest.Candidate) int {
+		if c := a.FirstSeen.Compare(b.FirstSeen); c != 0 {
+			return c
+		}
+		return strings.Compare(a.Item.ID, b.Item.ID)
+	})
 	return out, nil
 }
 
@@ -236,27 +248,30 @@ func (d *dialect) candidatesQuery(q CandidateQuery) (string, []any) {
 	}
 	lookback := max(q.Lookback, 0).Nanoseconds()
 
-	// One row per item, its matches packed into one column: the item's
-	// columns (its summary above all) are read once, not once per match.
-	// The GROUP BY walks items_candidates (first_seen, id) in order, so
-	// nothing is sorted; each item's matches are ordered in Go.
+	// One row per item, its matches (of q.Topics) packed into one column:
+	// the item's columns, its summary above all, are read once, not once
+	// per match, and nothing is sorted before the first row comes back
+	// (Candidates orders the items and their matches).
+	topics, args := "", []any{from, to, lookback, q.Channel}
+	if len(q.Topics) > 0 {
+		list, targs := numberedList(5, q.Topics)
+		topics = " AND " + d.noIndex + "m.topic IN (" + list + ")"
+		args = append(args, targs...)
+	}
 	var sb strings.Builder
 	sb.WriteString(`SELECT i.id, i.feed_url, i.feed_name, i.guid, i.link, i.canonical_url, i.title, i.summary,
-			i.source, i.published, i.first_seen, string_agg(` + packMatchSQL + `, '')
-		FROM items i JOIN matches m ON m.item_id = i.id
+			i.source, i.published, i.first_seen,
+			(SELECT string_agg(` + packMatchSQL + `, '') FROM matches m WHERE m.item_id = i.id` + topics + `)
+		FROM items i
 		WHERE i.matched = 1 AND i.remember_only = 0 -- items_candidates
 			AND i.first_seen BETWEEN ?1 AND ?2
 			AND (i.published IS NULL OR i.published >= ` + d.least + `(?1, i.first_seen - ?3))
 			AND NOT EXISTS (SELECT 1 FROM delivered_items d WHERE d.channel = ?4 AND d.item_id = i.id)
 			AND (i.canonical_url IS NULL OR NOT EXISTS (
 				SELECT 1 FROM delivered_items d WHERE d.channel = ?4 AND d.canonical_url = i.canonical_url))`)
-	args := []any{from, to, lookback, q.Channel}
-	if len(q.Topics) > 0 {
-		list, topics := numberedList(5, q.Topics)
-		sb.WriteString(" AND " + d.noIndex + "m.topic IN (" + list + ")")
-		args = append(args, topics...)
+	if topics != "" {
+		sb.WriteString(" AND EXISTS (SELECT 1 FROM matches m WHERE m.item_id = i.id" + topics + ")")
 	}
-	sb.WriteString(" GROUP BY i.first_seen, i.id ORDER BY i.first_seen, i.id")
 
 	return sb.String(), args
 }
