@@ -284,3 +284,32 @@ func TestUnmatchedItemsKeepOnlyTheirIdentity(t *testing.T) {
 		t.Errorf("unmatched item seen again: ItemsNew = %d; want 0", sum.ItemsNew)
 	}
 }
+
+// TestSavePollGivesItsCacheBack checks that the connection a poll was
+// written on leaves SavePoll with SQLite's default page cache again (a
+// poll's larger one would otherwise stay with it, in the run's peak
+// memory), also when the poll fails.
+func TestSavePollGivesItsCacheBack(t *testing.T) {
+	sqliteOnly(t) // the page cache is SQLite's
+	s := MustOpen(t)
+	s.db.SetMaxOpenConns(1) // SavePoll's connection is the one read after it
+	s.batchItems = 10
+	feed := newsdigest.Feed{Name: "A", URL: "https://a.example/rss"}
+	var bigger bool
+	s.betweenBatches = func() { bigger = true }
+	mustSavePoll(t, s, pollOf(feed, 25, base, "e"))
+	if !bigger {
+		t.Fatal("25 items in transactions of 10 written in one")
+	}
+	if got := pragma(t, s, "cache_size"); got != "-2000" {
+		t.Errorf("after SavePoll PRAGMA cache_size = %s; want -2000", got)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	s.betweenBatches = cancel
+	if _, err := s.SavePoll(ctx, []PollFeed{pollOf(feed, 25, base.Add(time.Hour), "f")}); err == nil {
+		t.Fatal("SavePoll with its context cancelled midway succeeded")
+	}
+	if got := pragma(t, s, "cache_size"); got != "-2000" {
+		t.Errorf("after a failed SavePoll PRAGMA cache_size = %s; want -2000", got)
+	}
+}
