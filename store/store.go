@@ -143,6 +143,12 @@ func openSQLite(ctx context.Context, path string) (*Store, error) {
 		"_pragma=foreign_keys(1)",
 		"_pragma=synchronous(NORMAL)",
 		"_pragma=temp_store(MEMORY)",
+		// Checkpoint once the WAL holds 4,000 pages (16 MiB), not 1,000:
+		// a poll's transactions touch many of the same index pages, and
+		// a checkpoint copies each page once however often it changed
+		// since the last (BenchmarkSavePoll in groups of 2,500 items as
+		// the pipeline stores them: -10% CPU, -23% bytes written).
+		"_pragma=wal_autocheckpoint(4000)",
 	}, "&")
 	db, err := sql.Open("sqlite", dsn)
 	if err != nil {

@@ -83,6 +83,8 @@ func TestOpenMigratesAndReopens(t *testing.T) {
 		"journal_mode": "wal",
 		"foreign_keys": "1",
 		"busy_timeout": "10000",
+		"wal_autocheckpoint": "4000",
+		"cache_size": "-2000", // SQLite's default; SavePoll's is its own
 	} {
 		if got := pragma(t, s, name); got != want {
 			t.Errorf("PRAGMA %s = %q; want %q", name, got, want)
