@@ -16,34 +16,11 @@ func BenchmarkSavePoll(b *testing.B) {
 	const feeds, perFeed = 1000, 50
 	s := MustOpen(b)
 	ctx := context.Background()
-	match := []newsdigest.Match{{Topic: "cartels", Score: 3, Terms: []string{"cartel*", "narco*"}}}
-	poll := func(round int) []PollFeed {
-		at := base.Add(time.Duration(round) * 15 * time.Minute)
-		pf := make([]PollFeed, feeds)
-		for f := range pf {
-			feed := newsdigest.Feed{Name: fmt.Sprintf("Feed %d", f), URL: fmt.Sprintf("https://f%d.example/rss", f)}
-			items := make([]PollItem, perFeed)
-			for i := range items {
-				link := fmt.Sprintf("https://f%d.example/news/%d/%d?utm_source=rss", f, round, i)
-				it := newsdigest.Item{FeedURL: feed.URL, FeedName: feed.Name, Link: link,
-					Title:     fmt.Sprintf("Cartel news %d/%d from feed %d", round, i, f),
-					Summary:   "A summary of about the length feeds send, two sentences of plain text. " + link,
-					Published: at.Add(-time.Duration(i) * time.Minute), Source: feed.Name}
-				it.ID = newsdigest.ItemID(feed.URL, it)
-				items[i] = PollItem{Item: it}
-				if i%4 == 0 {
-					items[i].Matches = match
-				}
-			}
-			pf[f] = PollFeed{Feed: feed, PolledAt: at, Status: 200, ETag: fmt.Sprintf(`W/"%d"`, round), Items: items}
-		}
-		return pf
-	}
 	round := 0
 	var usage benchmeter.Meter
 	for b.Loop() {
 		b.StopTimer()
-		pf := poll(round)
+		pf := benchPoll(feeds, perFeed, round)
 		round++
 		b.StartTimer()
 		usage.Start()
@@ -58,6 +35,63 @@ func BenchmarkSavePoll(b *testing.B) {
 	}
 	b.ReportMetric(float64(round*feeds*perFeed)/b.Elapsed().Seconds(), "items/s")
 	usage.Report(b, round*feeds*perFeed, "item")
+}
+
+// BenchmarkSavePollGroups stores the same polls as pipeline does: on one
+// PollWriter, in groups of 50 feeds (2,500 items, pipeline's
+// saveGroupItems).
+func BenchmarkSavePollGroups(b *testing.B) {
+	const feeds, perFeed, group = 1000, 50, 50
+	s := MustOpen(b)
+	ctx := context.Background()
+	round := 0
+	var usage benchmeter.Meter
+	for b.Loop() {
+		b.StopTimer()
+		pf := benchPoll(feeds, perFeed, round)
+		round++
+		b.StartTimer()
+		usage.Start()
+		pw, err := s.NewPollWriter(ctx)
+		if err != nil {
+			b.Fatal(err)
+		}
+		for g := 0; g < feeds; g += group {
+			if _, err := pw.SavePoll(ctx, pf[g:g+group]); err != nil {
+				b.Fatal(err)
+			}
+		}
+		pw.Close()
+		usage.Stop()
+	}
+	b.ReportMetric(float64(round*feeds*perFeed)/b.Elapsed().Seconds(), "items/s")
+	usage.Report(b, round*feeds*perFeed, "item")
+}
+
+// benchPoll is round's poll of feeds × perFeed new items, a quarter of
+// them matched.
+func benchPoll(feeds, perFeed, round int) []PollFeed {
+	match := []newsdigest.Match{{Topic: "cartels", Score: 3, Terms: []string{"cartel*", "narco*"}}}
+	at := base.Add(time.Duration(round) * 15 * time.Minute)
+	pf := make([]PollFeed, feeds)
+	for f := range pf {
+		feed := newsdigest.Feed{Name: fmt.Sprintf("Feed %d", f), URL: fmt.Sprintf("https://f%d.example/rss", f)}
+		items := make([]PollItem, perFeed)
+		for i := range items {
+			link := fmt.Sprintf("https://f%d.example/news/%d/%d?utm_source=rss", f, round, i)
+			it := newsdigest.Item{FeedURL: feed.URL, FeedName: feed.Name, Link: link,
+				Title:     fmt.Sprintf("Cartel news %d/%d from feed %d", round, i, f),
+				Summary:   "A summary of about the length feeds send, two sentences of plain text. " + link,
+				Published: at.Add(-time.Duration(i) * time.Minute), Source: feed.Name}
+			it.ID = newsdigest.ItemID(feed.URL, it)
+			items[i] = PollItem{Item: it}
+			if i%4 == 0 {
+				items[i].Matches = match
+			}
+		}
+		pf[f] = PollFeed{Feed: feed, PolledAt: at, Status: 200, ETag: fmt.Sprintf(`W/"%d"`, round), Items: items}
+	}
+	return pf
 }
 
 // BenchmarkAlertItems selects what the alert rules look at after a poll:

@@ -149,15 +149,56 @@ func (s *Store) SavePoll(ctx context.Context, feeds []PollFeed) (PollSummary, er
 	if err := checkPoll(feeds); err != nil {
 		return PollSummary{}, fmt.Errorf("store: save poll: %w", err)
 	}
+	pw, err := s.NewPollWriter(ctx)
+	if err != nil {
+		return PollSummary{}, err
+	}
+	defer pw.Close()
+	return pw.SavePoll(ctx, feeds)
+}
+
+// A PollWriter stores one poll that arrives in parts (pipeline stores
+// feeds in groups while others are still fetched): each of its SavePoll
+// calls is Store.SavePoll, all on one connection, whose larger page cache
+// (pollCacheKiB) stays warm from one part to the next. Close gives the
+// connection back with its cache emptied. It is not safe for concurrent
+// use.
+type PollWriter struct {
+	s       *Store
+	conn    *sql.Conn // nil on PostgreSQL: any connection
+	release func()
+}
+
+// NewPollWriter returns a PollWriter; the caller must Close it.
+func (s *Store) NewPollWriter(ctx context.Context) (*PollWriter, error) {
+	conn, release, err := s.pollConn(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("store: save poll: %w", err)
+	}
+	return &PollWriter{s: s, conn: conn, release: release}, nil
+}
+
+// Close gives the writer's connection back. It is safe to call twice.
+func (pw *PollWriter) Close() {
+	if pw.release != nil {
+		pw.release()
+		pw.release = nil
+	}
+}
+
+// SavePoll is Store.SavePoll on the writer's connection.
+func (pw *PollWriter) SavePoll(ctx context.Context, feeds []PollFeed) (PollSummary, error) {
+	if pw.release == nil {
+		return PollSummary{}, errors.New("store: save poll: poll writer closed")
+	}
+	if err := checkPoll(feeds); err != nil {
+		return PollSummary{}, fmt.Errorf("store: save poll: %w", err)
+	}
+	s, conn := pw.s, pw.conn
 	w := &pollWriter{feeds: feeds, now: s.now(), maxItems: batchItems}
 	if s.batchItems > 0 {
 		w.maxItems = s.batchItems
 	}
-	conn, release, err := s.pollConn(ctx)
-	if err != nil {
-		return PollSummary{}, fmt.Errorf("store: save poll: %w", err)
-	}
-	defer release()
 	for n := 1; ; n++ {
 		if err := s.writeOn(ctx, conn, w.transaction(ctx)); err != nil {
 			if n > 1 {
@@ -180,8 +221,8 @@ func (s *Store) SavePoll(ctx context.Context, feeds []PollFeed) (PollSummary, er
 // the store has tens of thousands of items: SQLite then writes pages out
 // in the middle of a transaction and reads them back, which was ~20% of
 // SavePoll's CPU and a third of its bytes written (BenchmarkSavePoll).
-// Outside a poll the cache shrinks back, so a digest after it (the run's
-// peak memory) does not carry it.
+// Once the poll is stored (PollWriter.Close) the cache is emptied, so a
+// digest after it (the run's peak memory) does not carry it.
 const pollCacheKiB = 8192
 
 // pollConn returns the connection a poll is written on (nil on
