@@ -144,7 +144,7 @@ func unpackMatch(packed string) (topic string, score int, terms, rest string, er
 		}
 		packed = packed[colon+1:]
 	}
-	if n[0]+n[1] > len(packed) {
+	if n[0] > len(packed) || n[1] > len(packed)-n[0] {
 		return "", 0, "", "", fmt.Errorf("matches: malformed %q", packed)
 	}
 	return packed[:n[0]], n[2], packed[n[0] : n[0]+n[1]], packed[n[0]+n[1]:], nil

@@ -485,7 +485,7 @@ func TestCandidatesMatchesComeBackWhole(t *testing.T) {
 }
 
 func TestUnpackMatchRefusesMalformed(t *testing.T) {
-	for _, packed := range []string{"x", "1:", "1:2:", "1:2:3:a", "-1:0:0:", "1:-1:0:a", "a:0:0:", "1:1:x:ab", "9999999999999999999999:0:0:"} {
+	for _, packed := range []string{"x", "1:", "1:2:", "1:2:3:a", "-1:0:0:", "1:-1:0:a", "a:0:0:", "1:1:x:ab", "9999999999999999999999:0:0:", "9223372036854775807:9223372036854775807:0:ab"} {
 		if _, _, _, _, err := unpackMatch(packed); err == nil {
 			t.Errorf("unpackMatch(%q) = nil error; want malformed", packed)
 		}

@@ -220,7 +220,8 @@ func (pw *PollWriter) SavePoll(ctx context.Context, feeds []PollFeed) (PollSumma
 // index and the matches, more pages than SQLite's default 2 MiB hold once
 // the store has tens of thousands of items: SQLite then writes pages out
 // in the middle of a transaction and reads them back, which was ~20% of
-// SavePoll's CPU and a third of its bytes written (BenchmarkSavePoll).
+// SavePoll's CPU and about half its bytes written (BenchmarkSavePoll,
+// BenchmarkSavePollGroups).
 // Once the poll is stored (PollWriter.Close) the cache is emptied, so a
 // digest after it (the run's peak memory) does not carry it.
 const pollCacheKiB = 8192

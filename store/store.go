@@ -134,8 +134,8 @@ func openSQLite(ctx context.Context, path string) (*Store, error) {
 
 	// Statement journals (a multi-row INSERT keeps one) stay in memory.
 	// Connections keep SQLite's 2 MiB page cache (each page takes twice
-	// its size in modernc's allocator); SavePoll enlarges its own for the
-	// poll's duration (pollCacheKiB).
+	// its size in modernc's allocator); a PollWriter enlarges its own for
+	// the poll's duration (pollCacheKiB).
 	dsn := path + "?" + strings.Join([]string{
 		"_txlock=immediate",
 		"_pragma=busy_timeout(" + strconv.FormatInt(busyTimeout.Milliseconds(), 10) + ")",
