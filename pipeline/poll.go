@@ -267,7 +267,8 @@ func (p *Pipeline) pollFeed(r watcher.Result, prev store.FeedState, polledAt tim
 	return pf
 }
 
-// saveGroupItems is about how many items the saver stores per SavePoll:
+// saveGroupItems is about how many items the saver stores per
+// PollWriter.SavePoll:
 // enough that a group's transactions are not dominated by commits, few
 // enough that storing starts while most feeds are still being fetched.
 const saveGroupItems = 2500
@@ -289,9 +290,20 @@ func (p *Pipeline) startSaver(ctx context.Context, n int) *saver {
 		defer close(s.done)
 		var group []store.PollFeed
 		items := 0
+		// One writer for the whole poll: the store keeps its cache of
+		// the items' indexes warm from one group to the next.
+		var pw *store.PollWriter
+		defer func() {
+			if pw != nil {
+				pw.Close()
+			}
+		}()
 		save := func() {
+			if len(group) > 0 && s.err == nil && pw == nil {
+				pw, s.err = p.store.NewPollWriter(ctx)
+			}
 			if len(group) > 0 && s.err == nil {
-				sum, err := p.store.SavePoll(ctx, group)
+				sum, err := pw.SavePoll(ctx, group)
 				if err != nil {
 					s.err = err
 				} else {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -282,5 +283,70 @@ func TestUnmatchedItemsKeepOnlyTheirIdentity(t *testing.T) {
 	}
 	if sum := mustSavePoll(t, s, PollFeed{Feed: feed, PolledAt: base.Add(time.Hour), Status: 200, Items: []PollItem{{Item: it}}}); sum.ItemsNew != 0 {
 		t.Errorf("unmatched item seen again: ItemsNew = %d; want 0", sum.ItemsNew)
+	}
+}
+
+// TestSavePollGivesItsCacheBack checks that the connection a poll was
+// written on leaves SavePoll with SQLite's default page cache again (a
+// poll's larger one would otherwise stay with it, in the run's peak
+// memory), also when the poll fails.
+func TestSavePollGivesItsCacheBack(t *testing.T) {
+	sqliteOnly(t) // the page cache is SQLite's
+	s := MustOpen(t)
+	s.db.SetMaxOpenConns(1) // SavePoll's connection is the one read after it
+	s.batchItems = 10
+	feed := newsdigest.Feed{Name: "A", URL: "https://a.example/rss"}
+	var bigger bool
+	s.betweenBatches = func() { bigger = true }
+	mustSavePoll(t, s, pollOf(feed, 25, base, "e"))
+	if !bigger {
+		t.Fatal("25 items in transactions of 10 written in one")
+	}
+	if got := pragma(t, s, "cache_size"); got != "-2000" {
+		t.Errorf("after SavePoll PRAGMA cache_size = %s; want -2000", got)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	s.betweenBatches = cancel
+	if _, err := s.SavePoll(ctx, []PollFeed{pollOf(feed, 25, base.Add(time.Hour), "f")}); err == nil {
+		t.Fatal("SavePoll with its context cancelled midway succeeded")
+	}
+	if got := pragma(t, s, "cache_size"); got != "-2000" {
+		t.Errorf("after a failed SavePoll PRAGMA cache_size = %s; want -2000", got)
+	}
+}
+
+// TestPollWriter stores a poll in parts on one PollWriter: it counts as
+// the same poll stored at once, and the writer refuses to write after
+// Close (TestSavePollGivesItsCacheBack checks what Close gives back).
+func TestPollWriter(t *testing.T) {
+	ctx := context.Background()
+	whole, parts := MustOpen(t), MustOpen(t)
+	var feeds []PollFeed
+	for f := range 4 {
+		feeds = append(feeds, pollOf(newsdigest.Feed{Name: fmt.Sprint("F", f), URL: fmt.Sprintf("https://f%d.example/rss", f)}, 5, base, "e"))
+	}
+	want := mustSavePoll(t, whole, feeds...)
+	pw, err := parts.NewPollWriter(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got PollSummary
+	for _, part := range [][]PollFeed{feeds[:1], feeds[1:3], feeds[3:]} {
+		sum, err := pw.SavePoll(ctx, part)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got.ItemsFetched += sum.ItemsFetched
+		got.ItemsNew += sum.ItemsNew
+		got.ItemsMatched += sum.ItemsMatched
+		got.NewMatched = append(got.NewMatched, sum.NewMatched...)
+	}
+	pw.Close()
+	pw.Close()
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("PollWriter in three parts stored %+v; SavePoll at once %+v", got, want)
+	}
+	if _, err := pw.SavePoll(ctx, feeds); err == nil || !strings.Contains(err.Error(), "closed") {
+		t.Errorf("SavePoll on a closed PollWriter: %v; want an error saying it is closed", err)
 	}
 }

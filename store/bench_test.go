@@ -13,51 +13,86 @@ import (
 // BenchmarkSavePoll stores one poll of 1,000 feeds × 50 new items, a quarter
 // of them matched, as one SavePoll. Every iteration brings new items.
 func BenchmarkSavePoll(b *testing.B) {
+	benchSavePoll(b, func(ctx context.Context, s *Store, pf []PollFeed) error {
+		_, err := s.SavePoll(ctx, pf)
+		return err
+	})
+}
+
+// BenchmarkSavePollGroups stores the same polls as pipeline does: on one
+// PollWriter, in groups of 50 feeds (2,500 items, pipeline's
+// saveGroupItems).
+func BenchmarkSavePollGroups(b *testing.B) {
+	benchSavePoll(b, func(ctx context.Context, s *Store, pf []PollFeed) error {
+		pw, err := s.NewPollWriter(ctx)
+		if err != nil {
+			return err
+		}
+		defer pw.Close()
+		for g := 0; g < len(pf); g += 50 {
+			if _, err := pw.SavePoll(ctx, pf[g:min(g+50, len(pf))]); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// benchSavePoll measures save storing a new poll of 1,000 feeds × 50
+// items (benchPoll) each iteration, into one growing store.
+func benchSavePoll(b *testing.B, save func(ctx context.Context, s *Store, pf []PollFeed) error) {
 	const feeds, perFeed = 1000, 50
 	s := MustOpen(b)
 	ctx := context.Background()
-	match := []newsdigest.Match{{Topic: "cartels", Score: 3, Terms: []string{"cartel*", "narco*"}}}
-	poll := func(round int) []PollFeed {
-		at := base.Add(time.Duration(round) * 15 * time.Minute)
-		pf := make([]PollFeed, feeds)
-		for f := range pf {
-			feed := newsdigest.Feed{Name: fmt.Sprintf("Feed %d", f), URL: fmt.Sprintf("https://f%d.example/rss", f)}
-			items := make([]PollItem, perFeed)
-			for i := range items {
-				link := fmt.Sprintf("https://f%d.example/news/%d/%d?utm_source=rss", f, round, i)
-				it := newsdigest.Item{FeedURL: feed.URL, FeedName: feed.Name, Link: link,
-					Title:     fmt.Sprintf("Cartel news %d/%d from feed %d", round, i, f),
-					Summary:   "A summary of about the length feeds send, two sentences of plain text. " + link,
-					Published: at.Add(-time.Duration(i) * time.Minute), Source: feed.Name}
-				it.ID = newsdigest.ItemID(feed.URL, it)
-				items[i] = PollItem{Item: it}
-				if i%4 == 0 {
-					items[i].Matches = match
-				}
-			}
-			pf[f] = PollFeed{Feed: feed, PolledAt: at, Status: 200, ETag: fmt.Sprintf(`W/"%d"`, round), Items: items}
-		}
-		return pf
-	}
 	round := 0
 	var usage benchmeter.Meter
 	for b.Loop() {
 		b.StopTimer()
-		pf := poll(round)
+		pf := benchPoll(feeds, perFeed, round)
 		round++
 		b.StartTimer()
 		usage.Start()
-		sum, err := s.SavePoll(ctx, pf)
+		err := save(ctx, s, pf)
 		usage.Stop()
 		if err != nil {
 			b.Fatal(err)
 		}
-		if sum.ItemsNew != feeds*perFeed {
-			b.Fatalf("SavePoll().ItemsNew = %d; want %d", sum.ItemsNew, feeds*perFeed)
-		}
+	}
+	var stored int
+	if err := s.db.QueryRow("SELECT count(*) FROM items").Scan(&stored); err != nil {
+		b.Fatal(err)
+	}
+	if stored != round*feeds*perFeed {
+		b.Fatalf("%d items stored; want %d", stored, round*feeds*perFeed)
 	}
 	b.ReportMetric(float64(round*feeds*perFeed)/b.Elapsed().Seconds(), "items/s")
 	usage.Report(b, round*feeds*perFeed, "item")
+}
+
+// benchPoll is round's poll of feeds × perFeed new items, a quarter of
+// them matched.
+func benchPoll(feeds, perFeed, round int) []PollFeed {
+	match := []newsdigest.Match{{Topic: "cartels", Score: 3, Terms: []string{"cartel*", "narco*"}}}
+	at := base.Add(time.Duration(round) * 15 * time.Minute)
+	pf := make([]PollFeed, feeds)
+	for f := range pf {
+		feed := newsdigest.Feed{Name: fmt.Sprintf("Feed %d", f), URL: fmt.Sprintf("https://f%d.example/rss", f)}
+		items := make([]PollItem, perFeed)
+		for i := range items {
+			link := fmt.Sprintf("https://f%d.example/news/%d/%d?utm_source=rss", f, round, i)
+			it := newsdigest.Item{FeedURL: feed.URL, FeedName: feed.Name, Link: link,
+				Title:     fmt.Sprintf("Cartel news %d/%d from feed %d", round, i, f),
+				Summary:   "A summary of about the length feeds send, two sentences of plain text. " + link,
+				Published: at.Add(-time.Duration(i) * time.Minute), Source: feed.Name}
+			it.ID = newsdigest.ItemID(feed.URL, it)
+			items[i] = PollItem{Item: it}
+			if i%4 == 0 {
+				items[i].Matches = match
+			}
+		}
+		pf[f] = PollFeed{Feed: feed, PolledAt: at, Status: 200, ETag: fmt.Sprintf(`W/"%d"`, round), Items: items}
+	}
+	return pf
 }
 
 // BenchmarkAlertItems selects what the alert rules look at after a poll:

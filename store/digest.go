@@ -1,6 +1,7 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"encoding/json"
@@ -55,6 +56,7 @@ func (s *Store) Candidates(ctx context.Context, q CandidateQuery) ([]newsdigest.
 		if v, ok := strs[s]; ok {
 			return v
 		}
+		s = strings.Clone(s) // may be part of a longer string
 		strs[s] = s
 		return s
 	}
@@ -65,39 +67,87 @@ func (s *Store) Candidates(ctx context.Context, q CandidateQuery) ([]newsdigest.
 			canon     sql.NullString
 			published sql.NullInt64
 			firstSeen int64
-			m         newsdigest.Match
-			terms     string
+			packed    sql.NullString // NULL: no match (matched = 1 rules it out)
 		)
 		if err := rows.Scan(&it.ID, &it.FeedURL, &it.FeedName, &it.GUID, &it.Link, &canon, &it.Title, &it.Summary,
-			&it.Source, &published, &firstSeen, &m.Topic, &m.Score, &terms); err != nil {
+			&it.Source, &published, &firstSeen, &packed); err != nil {
 			return nil, fmt.Errorf("store: candidates: %w", err)
 		}
-		if ts, ok := termLists[terms]; ok {
-			m.Terms = ts
-		} else {
-			if err := json.Unmarshal([]byte(terms), &m.Terms); err != nil {
-				return nil, fmt.Errorf("store: candidates: item %s: topic %s: terms: %w", it.ID, m.Topic, err)
-			}
-			m.Terms = slices.Clip(m.Terms)
-			termLists[terms] = m.Terms
-		}
-		it.FeedURL, it.FeedName, it.Source, m.Topic = intern(it.FeedURL), intern(it.FeedName), intern(it.Source), intern(m.Topic)
-		if n := len(out); n > 0 && out[n-1].Item.ID == it.ID {
-			out[n-1].Matches = append(out[n-1].Matches, m)
-			continue
-		}
-		it.Published = fromNull(published)
-		out = append(out, newsdigest.Candidate{
+		c := newsdigest.Candidate{
 			Item:         it,
 			CanonicalURL: canon.String,
 			FirstSeen:    time.Unix(0, firstSeen).UTC(),
-			Matches:      []newsdigest.Match{m},
+		}
+		c.Item.FeedURL, c.Item.FeedName, c.Item.Source = intern(it.FeedURL), intern(it.FeedName), intern(it.Source)
+		c.Item.Published = fromNull(published)
+		for rest := packed.String; rest != ""; {
+			var topic, terms string
+			var m newsdigest.Match
+			if topic, m.Score, terms, rest, err = unpackMatch(rest); err != nil {
+				return nil, fmt.Errorf("store: candidates: item %s: %w", it.ID, err)
+			}
+			m.Topic = intern(topic)
+			if ts, ok := termLists[terms]; ok {
+				m.Terms = ts
+			} else {
+				if err := json.Unmarshal([]byte(terms), &m.Terms); err != nil {
+					return nil, fmt.Errorf("store: candidates: item %s: topic %s: terms: %w", it.ID, m.Topic, err)
+				}
+				m.Terms = slices.Clip(m.Terms)
+				termLists[strings.Clone(terms)] = m.Terms
+			}
+			c.Matches = append(c.Matches, m)
+		}
+		slices.SortFunc(c.Matches, func(a, b newsdigest.Match) int {
+			if a.Score != b.Score {
+				return cmp.Compare(b.Score, a.Score)
+			}
+			return strings.Compare(a.Topic, b.Topic)
 		})
+		if len(c.Matches) > 0 {
+			out = append(out, c)
+		}
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("store: candidates: %w", err)
 	}
+	// Items come in items_candidates' order, first_seen then rowid: a poll's
+	// items share one first_seen, and ordering them by ID here costs less
+	// than SQLite's sort of whole rows or an index by (first_seen, id),
+	// whose entries a poll would insert all over it.
+	slices.SortFunc(out, func(a, b newsdigest.Candidate) int {
+		if c := a.FirstSeen.Compare(b.FirstSeen); c != 0 {
+			return c
+		}
+		return strings.Compare(a.Item.ID, b.Item.ID)
+	})
 	return out, nil
+}
+
+// packMatchSQL is one match of an item as candidatesQuery's string_agg
+// packs them (unpackMatch reads it): the byte lengths of topic and terms,
+// the score, then topic and terms, which may hold any character.
+const packMatchSQL = `CAST(octet_length(m.topic) AS TEXT) || ':' || CAST(octet_length(m.terms) AS TEXT) || ':' ||
+	CAST(m.score AS TEXT) || ':' || m.topic || m.terms`
+
+// unpackMatch reads the first match of packed (packMatchSQL's) and
+// returns what follows it.
+func unpackMatch(packed string) (topic string, score int, terms, rest string, err error) {
+	var n [3]int
+	for k := range n {
+		colon := strings.IndexByte(packed, ':')
+		if colon < 0 {
+			return "", 0, "", "", fmt.Errorf("matches: malformed %q", packed)
+		}
+		if n[k], err = strconv.Atoi(packed[:colon]); err != nil || (k < 2 && n[k] < 0) {
+			return "", 0, "", "", fmt.Errorf("matches: malformed %q", packed)
+		}
+		packed = packed[colon+1:]
+	}
+	if n[0] > len(packed) || n[1] > len(packed)-n[0] {
+		return "", 0, "", "", fmt.Errorf("matches: malformed %q", packed)
+	}
+	return packed[:n[0]], n[2], packed[n[0] : n[0]+n[1]], packed[n[0]+n[1]:], nil
 }
 
 // FinishDigest records that a digest for channel covering [from, to]
@@ -198,23 +248,30 @@ func (d *dialect) candidatesQuery(q CandidateQuery) (string, []any) {
 	}
 	lookback := max(q.Lookback, 0).Nanoseconds()
 
+	// One row per item, its matches (of q.Topics) packed into one column:
+	// the item's columns, its summary above all, are read once, not once
+	// per match, and nothing is sorted before the first row comes back
+	// (Candidates orders the items and their matches).
+	topics, args := "", []any{from, to, lookback, q.Channel}
+	if len(q.Topics) > 0 {
+		list, targs := numberedList(5, q.Topics)
+		topics = " AND " + d.noIndex + "m.topic IN (" + list + ")"
+		args = append(args, targs...)
+	}
 	var sb strings.Builder
 	sb.WriteString(`SELECT i.id, i.feed_url, i.feed_name, i.guid, i.link, i.canonical_url, i.title, i.summary,
-			i.source, i.published, i.first_seen, m.topic, m.score, m.terms
-		FROM items i JOIN matches m ON m.item_id = i.id
+			i.source, i.published, i.first_seen,
+			(SELECT string_agg(` + packMatchSQL + `, '') FROM matches m WHERE m.item_id = i.id` + topics + `)
+		FROM items i
 		WHERE i.matched = 1 AND i.remember_only = 0 -- items_candidates
 			AND i.first_seen BETWEEN ?1 AND ?2
 			AND (i.published IS NULL OR i.published >= ` + d.least + `(?1, i.first_seen - ?3))
 			AND NOT EXISTS (SELECT 1 FROM delivered_items d WHERE d.channel = ?4 AND d.item_id = i.id)
 			AND (i.canonical_url IS NULL OR NOT EXISTS (
 				SELECT 1 FROM delivered_items d WHERE d.channel = ?4 AND d.canonical_url = i.canonical_url))`)
-	args := []any{from, to, lookback, q.Channel}
-	if len(q.Topics) > 0 {
-		list, topics := numberedList(5, q.Topics)
-		sb.WriteString(" AND m.topic IN (" + list + ")")
-		args = append(args, topics...)
+	if topics != "" {
+		sb.WriteString(" AND EXISTS (SELECT 1 FROM matches m WHERE m.item_id = i.id" + topics + ")")
 	}
-	sb.WriteString(" ORDER BY i.first_seen, i.id, m.score DESC, m.topic")
 
 	return sb.String(), args
 }

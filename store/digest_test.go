@@ -435,3 +435,63 @@ func TestTwoStoresOneFile(t *testing.T) {
 		}
 	}
 }
+
+// TestCandidatesMatchesComeBackWhole checks that an item's matches come
+// back whole and in order (best score first, then topic) whatever their
+// topics and terms hold: Candidates reads them packed in one column.
+func TestCandidatesMatchesComeBackWhole(t *testing.T) {
+	s := MustOpen(t)
+	f := newsdigest.Feed{Name: "A", URL: "https://a.example/rss"}
+	matches := []newsdigest.Match{
+		{Topic: "b:2:3:", Score: 2, Terms: []string{"x:y", "12:"}},
+		{Topic: "a", Score: 2, Terms: []string{`"quoted" ]`}},
+		{Topic: "é", Score: -1, Terms: []string{"ü"}},
+		{Topic: "z", Score: 10, Terms: nil},
+		{Topic: "0", Score: 0, Terms: []string{""}},
+	}
+	mustSavePoll(t, s, PollFeed{Feed: f, PolledAt: base, Status: 200, Items: []PollItem{
+		{Item: item(f, "one", "https://a.example/1", base), Matches: matches},
+		{Item: item(f, "two", "https://a.example/2", base), Matches: matches[3:4]},
+	}})
+	topics := []string{"a", "b:2:3:", "é", "z", "0"}
+	got, err := s.Candidates(context.Background(), CandidateQuery{Channel: "#c", To: base, Topics: topics})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []newsdigest.Match{
+		{Topic: "z", Score: 10, Terms: []string{}},
+		{Topic: "a", Score: 2, Terms: []string{`"quoted" ]`}},
+		{Topic: "b:2:3:", Score: 2, Terms: []string{"x:y", "12:"}},
+		{Topic: "0", Score: 0, Terms: []string{""}},
+		{Topic: "é", Score: -1, Terms: []string{"ü"}},
+	}
+	if len(got) != 2 || got[0].Item.ID != "one" || got[1].Item.ID != "two" {
+		t.Fatalf("Candidates() = %+v; want items one, two", got)
+	}
+	if !reflect.DeepEqual(got[0].Matches, want) {
+		t.Errorf("Candidates()[0].Matches = %+v; want %+v", got[0].Matches, want)
+	}
+	if !reflect.DeepEqual(got[1].Matches, want[:1]) {
+		t.Errorf("Candidates()[1].Matches = %+v; want %+v", got[1].Matches, want[:1])
+	}
+	// Only the topics asked for.
+	got, err = s.Candidates(context.Background(), CandidateQuery{Channel: "#c", To: base, Topics: []string{"é", "a"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 1 || !reflect.DeepEqual(got[0].Matches, []newsdigest.Match{want[1], want[4]}) {
+		t.Errorf("Candidates(topics é, a) = %+v; want item one with %+v", got, []newsdigest.Match{want[1], want[4]})
+	}
+}
+
+func TestUnpackMatchRefusesMalformed(t *testing.T) {
+	for _, packed := range []string{"x", "1:", "1:2:", "1:2:3:a", "-1:0:0:", "1:-1:0:a", "a:0:0:", "1:1:x:ab", "9999999999999999999999:0:0:", "9223372036854775807:9223372036854775807:0:ab"} {
+		if _, _, _, _, err := unpackMatch(packed); err == nil {
+			t.Errorf("unpackMatch(%q) = nil error; want malformed", packed)
+		}
+	}
+	topic, score, terms, rest, err := unpackMatch(`2:5:-3:t:["]"]1:2:0:x[]`)
+	if err != nil || topic != "t:" || score != -3 || terms != `["]"]` || rest != "1:2:0:x[]" {
+		t.Errorf("unpackMatch = %q, %d, %q, %q, %v", topic, score, terms, rest, err)
+	}
+}

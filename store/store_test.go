@@ -79,10 +79,12 @@ func TestOpenMigratesAndReopens(t *testing.T) {
 	}
 	latest := latestVersion(t, sqliteDialect)
 	for name, want := range map[string]string{
-		"user_version": strconv.Itoa(latest),
-		"journal_mode": "wal",
-		"foreign_keys": "1",
-		"busy_timeout": "10000",
+		"user_version":       strconv.Itoa(latest),
+		"journal_mode":       "wal",
+		"foreign_keys":       "1",
+		"busy_timeout":       "10000",
+		"wal_autocheckpoint": "4000",
+		"cache_size":         "-2000", // SQLite's default; SavePoll's is its own
 	} {
 		if got := pragma(t, s, name); got != want {
 			t.Errorf("PRAGMA %s = %q; want %q", name, got, want)
