@@ -12,39 +12,36 @@ import (
 // require group, unless terms without exclude terms and any term ParseTerm
 // rejects; errors name the topic and the term.
 func Compile(topics []newsdigest.Topic) (*Matcher, error) {
-	m := &Matcher{first: map[string][]int32{}, prefixes: map[string][]int32{}, prefixFilter: make([]uint64, (filterMask+1)/64)}
-	byKey := map[string]int32{}
+	nTerms := 0
+	for _, t := range topics {
+		nTerms += len(t.Terms) + len(t.Exclude) + len(t.Unless)
+		for _, g := range t.Require {
+			nTerms += len(g)
+		}
+	}
+	m := &Matcher{
+		first:        make(map[string][]int32, nTerms),
+		prefixes:     map[string][]int32{},
+		prefixFilter: make([]uint64, (filterMask+1)/64),
+		pats:         make([]pattern, 0, nTerms),
+		refs:         make([][]ref, 0, nTerms),
+	}
+	byKey := make(map[string]int32, nTerms)
 	type link struct {
 		id, a, b int32
 		within   int
 	}
 	var links []link
-	// parse is parseTerm, once per distinct term: Compile needs each term's
-	// pattern for dedup and for the index.
-	type parsed struct {
-		p   pattern
-		err error
-	}
-	cache := map[string]parsed{}
-	parse := func(term string) (pattern, error) {
-		r, ok := cache[term]
-		if !ok {
-			r.p, r.err = parseTerm(term)
-			cache[term] = r
-		}
-		return r.p, r.err
-	}
 	// addPat returns the id of p's pattern, adding it (and, for a proximity
 	// term, its operands) if it is new.
 	var addPat func(p pattern) int32
 	addPat = func(p pattern) int32 {
-		k := p.key()
-		id, ok := byKey[k]
+		id, ok := byKey[p.k]
 		if ok {
 			return id
 		}
 		id = int32(len(m.pats))
-		byKey[k] = id
+		byKey[p.k] = id
 		m.pats = append(m.pats, p)
 		m.refs = append(m.refs, nil)
 		if p.near != nil {
@@ -53,12 +50,11 @@ func Compile(topics []newsdigest.Topic) (*Matcher, error) {
 		return id
 	}
 	// add adds term with its meaning r and returns its pattern's id.
-	add := func(term string, r ref) (int32, error) {
-		p, err := parse(term)
-		if err != nil {
-			return 0, err
+	add := func(term parsedTerm, r ref) (int32, error) {
+		if term.err != nil {
+			return 0, term.err
 		}
-		id := addPat(p)
+		id := addPat(term.p)
 		m.refs[id] = append(m.refs[id], r)
 		return id, nil
 	}
@@ -80,22 +76,24 @@ func Compile(topics []newsdigest.Topic) (*Matcher, error) {
 		names[t.Name] = true
 		info := topicInfo{name: t.Name, minScore: int32(max(t.MinScore, 1))}
 		// Each term is kept as written with its pattern's id, for Explain.
-		for _, term := range dedupFolded(t.Terms, parse) {
+		terms := dedupFolded(t.Terms, parseTerm)
+		info.terms, info.termPat = make([]string, 0, len(terms)), make([]int32, 0, len(terms))
+		for _, term := range terms {
 			id, err := add(term, ref{ti, kindTerm, int32(len(info.terms))})
 			if err != nil {
-				return nil, fmt.Errorf("classify: topic %q: term %q: %w", t.Name, term, err)
+				return nil, fmt.Errorf("classify: topic %q: term %q: %w", t.Name, term.term, err)
 			}
-			info.terms, info.termPat = append(info.terms, term), append(info.termPat, id)
+			info.terms, info.termPat = append(info.terms, term.term), append(info.termPat, id)
 		}
 		for _, term := range dedup(t.Exclude) {
-			id, err := add(term, ref{ti, kindExclude, int32(len(info.exclude))})
+			id, err := add(parsed(term), ref{ti, kindExclude, int32(len(info.exclude))})
 			if err != nil {
 				return nil, fmt.Errorf("classify: topic %q: exclude term %q: %w", t.Name, term, err)
 			}
 			info.exclude, info.exclPat = append(info.exclude, term), append(info.exclPat, id)
 		}
 		for _, term := range dedup(t.Unless) {
-			id, err := add(term, ref{ti, kindUnless, int32(len(info.unless))})
+			id, err := add(parsed(term), ref{ti, kindUnless, int32(len(info.unless))})
 			if err != nil {
 				return nil, fmt.Errorf("classify: topic %q: unless term %q: %w", t.Name, term, err)
 			}
@@ -108,7 +106,7 @@ func Compile(topics []newsdigest.Topic) (*Matcher, error) {
 			group = dedup(group)
 			var ids []int32
 			for _, term := range group {
-				id, err := add(term, ref{ti, kindRequire, int32(m.nGroups)})
+				id, err := add(parsed(term), ref{ti, kindRequire, int32(m.nGroups)})
 				if err != nil {
 					return nil, fmt.Errorf("classify: topic %q: require term %q: %w", t.Name, term, err)
 				}
@@ -156,24 +154,35 @@ func dedup(terms []string) []string {
 	return out
 }
 
+// parsedTerm is a term as written and what parseTerm made of it.
+type parsedTerm struct {
+	term string
+	p    pattern
+	err  error
+}
+
+func parsed(term string) parsedTerm {
+	p, err := parseTerm(term)
+	return parsedTerm{term, p, err}
+}
+
 // dedupFolded drops terms that say the same as an earlier one once folded
 // ("cártel" or "CARTEL" after "cartel"), and terms that are another term's
 // plural ("cartels", "carteles" beside "cartel", which matches them): one
-// word is one term, scored once and reported as first written.
-func dedupFolded(terms []string, parse func(string) (pattern, error)) []string {
-	var out []string
-	var pats []pattern
+// word is one term, scored once and reported as first written. It returns
+// the terms kept, in order, each parsed once with parse.
+func dedupFolded(terms []string, parse func(string) (pattern, error)) []parsedTerm {
+	out := make([]parsedTerm, 0, len(terms))
 	seen := make(map[string]bool, len(terms))
 	for _, t := range terms {
-		k := "\x00" + t
 		p, err := parse(t)
-		if err == nil {
-			k = p.key()
+		k := p.key()
+		if err != nil {
+			k = "\x00" + t
 		}
 		if !seen[k] {
 			seen[k] = true
-			out = append(out, t)
-			pats = append(pats, p)
+			out = append(out, parsedTerm{t, p, err})
 		}
 	}
 	// A term's singular has its number of words, and first and last words
@@ -184,30 +193,31 @@ func dedupFolded(terms []string, parse func(string) (pattern, error)) []string {
 		prefix      bool
 		first, last string
 	}
-	byShape := map[shape][]int{}
-	for j := range pats {
-		if w := pats[j].words; len(w) > 0 {
-			k := shape{len(w), pats[j].prefix, w[0], w[len(w)-1]}
-			byShape[k] = append(byShape[k], j)
+	byShape := make(map[shape][]int32, len(out))
+	for j := range out {
+		if w := out[j].p.words; len(w) > 0 {
+			k := shape{len(w), out[j].p.prefix, w[0], w[len(w)-1]}
+			byShape[k] = append(byShape[k], int32(j))
 		}
 	}
 	covered := func(i int) bool {
-		b := &pats[i]
+		b := &out[i].p
 		n := len(b.words)
 		if n == 0 {
 			return false
 		}
-		lasts := singulars(b.words[n-1])
+		lasts, nLasts := singulars(b.words[n-1])
 		if b.prefix {
-			lasts = lasts[:1] // a prefix is never a plural
+			nLasts = 1 // a prefix is never a plural
 		}
-		for _, first := range singulars(b.words[0]) {
-			for _, last := range lasts {
+		firsts, nFirsts := singulars(b.words[0])
+		for _, first := range firsts[:nFirsts] {
+			for _, last := range lasts[:nLasts] {
 				if n == 1 && first != last {
 					continue
 				}
 				for _, j := range byShape[shape{n, b.prefix, first, last}] {
-					if j != i && pluralOf(b, &pats[j]) {
+					if int(j) != i && pluralOf(b, &out[j].p) {
 						return true
 					}
 				}
@@ -215,26 +225,30 @@ func dedupFolded(terms []string, parse func(string) (pattern, error)) []string {
 		}
 		return false
 	}
+	drop := make([]bool, len(out))
+	for i := range out {
+		drop[i] = covered(i)
+	}
 	kept := out[:0]
-	for i, t := range out {
-		if !covered(i) {
-			kept = append(kept, t)
+	for i := range out {
+		if !drop[i] {
+			kept = append(kept, out[i])
 		}
 	}
 	return kept
 }
 
 // singulars are the words w may be the plural of (plural): w itself, and
-// w less a final "s" or "es".
-func singulars(w string) []string {
-	out := []string{w}
+// w less a final "s" or "es"; the first n of the array.
+func singulars(w string) (out [3]string, n int) {
+	out[0], n = w, 1
 	if s, ok := strings.CutSuffix(w, "s"); ok {
-		out = append(out, s)
+		out[1], n = s, 2
 		if e, ok := strings.CutSuffix(s, "e"); ok {
-			out = append(out, e)
+			out[2], n = e, 3
 		}
 	}
-	return out
+	return out, n
 }
 
 // pluralOf reports whether every text b matches, a matches too because b

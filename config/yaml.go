@@ -216,7 +216,7 @@ func join(path, key string) string {
 	return path + "." + key
 }
 
-func index(path string, i int) string { return fmt.Sprintf("%s[%d]", path, i) }
+func index(path string, i int) string { return path + "[" + strconv.Itoa(i) + "]" }
 
 // keyLine returns the line of key in the mapping at path (a section, a
 // list item), or the mapping's own line when the key is absent.
