@@ -210,24 +210,34 @@ const MaxTerms = 50_000
 
 // termList returns a list of terms, each checked by classify.ParseTerm, the
 // one term grammar (docs/DESIGN.md "Matching"); a term with a problem is
-// left out.
+// left out. A list may hold thousands of terms: a term's path
+// (topics[1].terms[4]) is only built for its problem, and Lines does not
+// record terms.
 func (p *parser) termList(n *yaml.Node, path string) []string {
+	items := p.items(n, path, "a list of terms")
 	var out []string
-	for j, item := range p.sequence(n, path, "a list of terms") {
-		tp := index(path, j)
+	if len(items) > 0 {
+		out = make([]string, 0, len(items))
+	}
+	for j, item := range items {
 		if p.termCount++; p.termCount > MaxTerms {
 			if p.termCount == MaxTerms+1 {
-				p.add(item.Line, tp, "more than %d terms in all (terms, exclude and require of every topic); split the watchlist into several configs", MaxTerms)
+				p.add(item.Line, index(path, j), "more than %d terms in all (terms, exclude and require of every topic); split the watchlist into several configs", MaxTerms)
 			}
 			return out
 		}
-		v, _, ok := p.scalar(item, tp, "a term")
-		if !ok {
-			continue
+		// A plain string without ${...} is its own value: what p.scalar
+		// returns for it, without building the path its messages name.
+		v := item.Value
+		if item.Kind != yaml.ScalarNode || isNull(item) || strings.IndexByte(v, '$') >= 0 {
+			var ok bool
+			if v, _, ok = p.scalar(item, index(path, j), "a term"); !ok {
+				continue
+			}
 		}
 		v = strings.TrimSpace(v)
 		if err := classify.ParseTerm(v); err != nil {
-			p.add(item.Line, tp, "%v", err)
+			p.add(item.Line, index(path, j), "%v", err)
 			continue
 		}
 		out = append(out, v)

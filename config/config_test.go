@@ -88,7 +88,7 @@ func TestParseFull(t *testing.T) {
 		t.Errorf("Parse(full.yaml) =\n%s\nwant\n%s\n(slack %q/%q, serve %q)", gj, wj,
 			got.Slack.Token, got.Slack.WebhookURL, got.Serve.Token)
 	}
-	for path, line := range map[string]int{"feeds[0]": 27, "topics[0]": 31, "topics[0].channel": 34, "slack.token": 22, "topics[0].terms[5]": 35} {
+	for path, line := range map[string]int{"feeds[0]": 27, "topics[0]": 31, "topics[0].channel": 34, "slack.token": 22, "topics[0].terms": 35, "topics[0].require[0]": 38} {
 		if c.Lines[path] != line {
 			t.Errorf("Lines[%q] = %d; want %d", path, c.Lines[path], line)
 		}

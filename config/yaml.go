@@ -273,8 +273,18 @@ func (p *parser) section(fields []field) reader {
 }
 
 // sequence returns the items of a list node, aliases resolved; null is an
-// empty list.
+// empty list. It records each item's line in Lines.
 func (p *parser) sequence(n *yaml.Node, path, want string) []*yaml.Node {
+	items := p.items(n, path, want)
+	for i, it := range items {
+		p.cfg.Lines[index(path, i)] = it.Line
+	}
+	return items
+}
+
+// items is sequence without recording the lines: for lists of terms,
+// which may be long, and whose items' lines go into their problems only.
+func (p *parser) items(n *yaml.Node, path, want string) []*yaml.Node {
 	n = resolve(n)
 	if isNull(n) {
 		return nil
@@ -286,7 +296,6 @@ func (p *parser) sequence(n *yaml.Node, path, want string) []*yaml.Node {
 	items := make([]*yaml.Node, len(n.Content))
 	for i, c := range n.Content {
 		items[i] = resolve(c)
-		p.cfg.Lines[index(path, i)] = items[i].Line
 	}
 	return items
 }
