@@ -2,6 +2,7 @@ package classify
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/newsdigest/newsdigest"
@@ -24,8 +25,13 @@ func Compile(topics []newsdigest.Topic) (*Matcher, error) {
 		prefixes:     map[string][]int32{},
 		prefixFilter: make([]uint64, (filterMask+1)/64),
 		pats:         make([]pattern, 0, nTerms),
-		refs:         make([][]ref, 0, nTerms),
 	}
+	// Each pattern's meanings, collected in order; m.refs slices one array.
+	type patRef struct {
+		id int32
+		r  ref
+	}
+	refs := make([]patRef, 0, nTerms)
 	byKey := make(map[string]int32, nTerms)
 	type link struct {
 		id, a, b int32
@@ -43,7 +49,6 @@ func Compile(topics []newsdigest.Topic) (*Matcher, error) {
 		id = int32(len(m.pats))
 		byKey[p.k] = id
 		m.pats = append(m.pats, p)
-		m.refs = append(m.refs, nil)
 		if p.near != nil {
 			links = append(links, link{id, addPat(p.near.ops[0]), addPat(p.near.ops[1]), p.near.within})
 		}
@@ -55,7 +60,7 @@ func Compile(topics []newsdigest.Topic) (*Matcher, error) {
 			return 0, term.err
 		}
 		id := addPat(term.p)
-		m.refs[id] = append(m.refs[id], r)
+		refs = append(refs, patRef{id, r})
 		return id, nil
 	}
 	names := map[string]bool{}
@@ -123,14 +128,37 @@ func Compile(topics []newsdigest.Topic) (*Matcher, error) {
 			m.linkNear(l.id, l.a, l.b, l.within)
 		}
 	}
+	// m.refs[id] is refs[start[id]:start[id+1]] sorted by id, in order.
+	start := make([]int32, len(m.pats)+1)
+	for _, r := range refs {
+		start[r.id+1]++
+	}
+	for id := range m.pats {
+		start[id+1] += start[id]
+	}
+	flat, at := make([]ref, len(refs)), slices.Clone(start)
+	for _, r := range refs {
+		flat[at[r.id]] = r.r
+		at[r.id]++
+	}
+	m.refs = make([][]ref, len(m.pats))
+	for id := range m.refs {
+		m.refs[id] = flat[start[id]:start[id+1]:start[id+1]]
+	}
+	// Most words start one pattern: their lists are slices of ids, one
+	// array, until a second pattern needs its own.
+	ids := make([]int32, len(m.pats))
 	for id, p := range m.pats {
 		if p.near != nil {
 			continue // found through its operands
 		}
+		ids[id] = int32(id)
 		if len(p.words) == 1 && p.prefix {
-			m.addPrefix(p.words[0], int32(id))
+			m.addPrefix(p.words[0], ids[id:id+1:id+1])
+		} else if l, ok := m.first[p.words[0]]; ok {
+			m.first[p.words[0]] = append(l, int32(id))
 		} else {
-			m.first[p.words[0]] = append(m.first[p.words[0]], int32(id))
+			m.first[p.words[0]] = ids[id : id+1 : id+1]
 		}
 	}
 	m.filter = make([]uint64, (filterMask+1)/64)
@@ -185,39 +213,58 @@ func dedupFolded(terms []string, parse func(string) (pattern, error)) []parsedTe
 			out = append(out, parsedTerm{t, p, err})
 		}
 	}
+	// Only a term with a word ending in "s" (its last word, if a prefix,
+	// aside) can be another's plural: without one, there is nothing to do.
+	maybePlural := func(p *pattern) bool {
+		if p.exact != nil || p.near != nil {
+			return false // never anyone's plural
+		}
+		for k, w := range p.words {
+			if strings.HasSuffix(w, "s") && !(p.prefix && k == len(p.words)-1) {
+				return true
+			}
+		}
+		return false
+	}
+	if !slices.ContainsFunc(out, func(t parsedTerm) bool { return maybePlural(&t.p) }) {
+		return out
+	}
 	// A term's singular has its number of words, and first and last words
 	// among the term's own words' singulars: only terms of those shapes are
-	// compared, so that a long list is not compared pair by pair.
+	// compared, so that a long list is not compared pair by pair. last[k]
+	// is 1 + the last term of shape k, next[j] 1 + the term before j of
+	// j's shape.
 	type shape struct {
 		n           int
 		prefix      bool
 		first, last string
 	}
-	byShape := make(map[shape][]int32, len(out))
+	last := make(map[shape]int32, len(out))
+	next := make([]int32, len(out))
 	for j := range out {
-		if w := out[j].p.words; len(w) > 0 {
-			k := shape{len(w), out[j].p.prefix, w[0], w[len(w)-1]}
-			byShape[k] = append(byShape[k], int32(j))
+		if p := &out[j].p; len(p.words) > 0 && p.exact == nil {
+			k := shape{len(p.words), p.prefix, p.words[0], p.words[len(p.words)-1]}
+			next[j], last[k] = last[k], int32(j)+1
 		}
 	}
 	covered := func(i int) bool {
 		b := &out[i].p
-		n := len(b.words)
-		if n == 0 {
+		if !maybePlural(b) {
 			return false
 		}
+		n := len(b.words)
 		lasts, nLasts := singulars(b.words[n-1])
 		if b.prefix {
 			nLasts = 1 // a prefix is never a plural
 		}
 		firsts, nFirsts := singulars(b.words[0])
 		for _, first := range firsts[:nFirsts] {
-			for _, last := range lasts[:nLasts] {
-				if n == 1 && first != last {
+			for _, lastWord := range lasts[:nLasts] {
+				if n == 1 && first != lastWord {
 					continue
 				}
-				for _, j := range byShape[shape{n, b.prefix, first, last}] {
-					if int(j) != i && pluralOf(b, &out[j].p) {
+				for j := last[shape{n, b.prefix, first, lastWord}]; j != 0; j = next[j-1] {
+					if int(j-1) != i && pluralOf(b, &out[j-1].p) {
 						return true
 					}
 				}
@@ -275,12 +322,18 @@ func pluralOf(b, a *pattern) bool {
 	return !same
 }
 
-func (m *Matcher) addPrefix(prefix string, id int32) {
+// addPrefix indexes the single-word prefix pattern id, given as a slice of
+// one.
+func (m *Matcher) addPrefix(prefix string, id []int32) {
 	if len(prefix) == 0 || len(prefix) > maxIndexedPrefix {
-		m.longPrefixes = append(m.longPrefixes, id)
+		m.longPrefixes = append(m.longPrefixes, id[0])
 		return
 	}
-	m.prefixes[prefix] = append(m.prefixes[prefix], id)
+	if l, ok := m.prefixes[prefix]; ok {
+		m.prefixes[prefix] = append(l, id[0])
+	} else {
+		m.prefixes[prefix] = id
+	}
 	m.prefixLens |= 1 << len(prefix)
 	h := wordHash([]byte(prefix)) & filterMask
 	m.prefixFilter[h/64] |= 1 << (h % 64)
