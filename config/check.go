@@ -15,6 +15,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/robfig/cron/v3"
@@ -142,7 +143,7 @@ func (p *parser) checkFeed(f newsdigest.Feed, ip string, names, urls map[string]
 	return true
 }
 
-var topicNameRE = regexp.MustCompile(`^[a-z0-9_-]+$`)
+var topicNameRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-z0-9_-]+$`) })
 
 // checkTopic checks the topic t read at path ip; names maps the
 // names of the topics before it to their paths.
@@ -150,7 +151,7 @@ func (p *parser) checkTopic(t newsdigest.Topic, ip string, names map[string]stri
 	switch first, dup := names[t.Name]; {
 	case t.Name == "":
 		p.add(p.cfg.keyLine(ip, "name"), join(ip, "name"), "must be set")
-	case !topicNameRE.MatchString(t.Name):
+	case !topicNameRE().MatchString(t.Name):
 		p.add(p.cfg.keyLine(ip, "name"), join(ip, "name"), "must be lowercase letters, digits, '-' or '_', got %q", t.Name)
 	case dup:
 		p.add(p.cfg.keyLine(ip, "name"), join(ip, "name"), "duplicate topic name %q (also %s)", t.Name, first)
@@ -286,8 +287,8 @@ func isLoopbackListen(listen string) bool {
 }
 
 var (
-	teamIDRE = regexp.MustCompile(`^T[A-Z0-9]+$`)
-	userIDRE = regexp.MustCompile(`^[UW][A-Z0-9]+$`)
+	teamIDRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^T[A-Z0-9]+$`) })
+	userIDRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[UW][A-Z0-9]+$`) })
 )
 
 // checkCommands checks the slash command's settings: the shape of the app
@@ -304,11 +305,11 @@ func (p *parser) checkCommands() {
 		}
 		p.add(lines["slack.app_token"], "slack.app_token", "must be %s", what)
 	}
-	if s.TeamID != "" && !teamIDRE.MatchString(s.TeamID) {
+	if s.TeamID != "" && !teamIDRE().MatchString(s.TeamID) {
 		p.add(lines["slack.team_id"], "slack.team_id", "must be a workspace ID such as T0123ABCD, got %q", s.TeamID)
 	}
 	for i, u := range s.AllowedUsers {
-		if !userIDRE.MatchString(u) {
+		if !userIDRE().MatchString(u) {
 			ip := index("slack.allowed_users", i)
 			p.add(lines[ip], ip, "must be a user ID such as U0123ABCD (names change; IDs do not), got %q", u)
 		}

@@ -759,7 +759,7 @@ func FuzzParse(f *testing.F) {
 				t.Fatalf("Parse(%q) accepted invalid settings: %+v", data, c)
 			}
 			for _, tp := range c.Topics {
-				if len(tp.Terms) == 0 || tp.MinScore < 1 || !topicNameRE.MatchString(tp.Name) {
+				if len(tp.Terms) == 0 || tp.MinScore < 1 || !topicNameRE().MatchString(tp.Name) {
 					t.Fatalf("Parse(%q) accepted invalid topic %+v", data, tp)
 				}
 			}
