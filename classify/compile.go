@@ -65,6 +65,18 @@ func Compile(topics []newsdigest.Topic) (*Matcher, error) {
 		return id, nil
 	}
 	kept := dedupTopics(topics, nTerms)
+	// Exclude, unless and require terms are often the same in every topic
+	// (require: [[mexico, méxico, mexican*]]): each is parsed once.
+	others := map[string]parsedTerm{}
+	parsed := func(term string) parsedTerm {
+		t, ok := others[term]
+		if !ok {
+			t.term = term
+			t.p, t.err = parseTerm(term)
+			others[term] = t
+		}
+		return t
+	}
 	names := map[string]bool{}
 	for i, t := range topics {
 		ti := int32(i)
@@ -227,11 +239,6 @@ type parsedTerm struct {
 	term string
 	p    pattern
 	err  error
-}
-
-func parsed(term string) parsedTerm {
-	p, err := parseTerm(term)
-	return parsedTerm{term, p, err}
 }
 
 // dedupFolded drops terms that say the same as an earlier one once folded
