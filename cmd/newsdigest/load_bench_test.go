@@ -14,11 +14,12 @@ import (
 // BenchmarkLoadMatcher is the start-up of explain and classify: read
 // config.yaml, check it and compile its topics (loadMatcher), for the
 // shipped config and for generated watchlists of 1,000 and 10,000 terms
-// in four topics (words of synthetic names, a quarter of them phrases or
-// prefixes, as in /work/data/race/cls). A whole `newsdigest classify`
-// process adds the runtime's and the packages' start-up (docs/PERFORMANCE.md).
+// in four topics (mostly synthetic names, some news words; half single
+// words, the rest phrases and prefixes), like the watchlists of the
+// start-up race (docs/STARTUP.md). A whole `newsdigest classify` process
+// adds the runtime's and the packages' start-up.
 //
-//	go test -run='^$' -bench=LoadMatcher -count=6 ./cmd/newsdigest/
+//	go test -run='^$' -bench=LoadMatcher -benchmem -count=6 ./cmd/newsdigest/
 func BenchmarkLoadMatcher(b *testing.B) {
 	bench := func(name, path string) {
 		b.Run(name, func(b *testing.B) {
