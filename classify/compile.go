@@ -17,15 +17,18 @@ import (
 // rejects; errors name the topic and the term.
 func Compile(topics []newsdigest.Topic) (*Matcher, error) {
 	// Sizes: a topic's terms are mostly its own; its require groups are
-	// mostly those of other topics too, and may grow what they need.
-	nTerms := 0
+	// often those of other topics too, but may add patterns.
+	nTerms, nRequire := 0, 0
 	for _, t := range topics {
 		nTerms += len(t.Terms) + len(t.Exclude) + len(t.Unless)
+		for _, g := range t.Require {
+			nRequire += len(g)
+		}
 	}
 	m := &Matcher{
 		prefixes:     map[string][]int32{},
 		prefixFilter: make([]uint64, (filterMask+1)/64),
-		pats:         make([]pattern, 0, nTerms),
+		pats:         make([]pattern, 0, nTerms+nRequire),
 	}
 	// Each pattern's meanings, collected in order; m.refs slices one array.
 	type patRef struct {
@@ -64,19 +67,23 @@ func Compile(topics []newsdigest.Topic) (*Matcher, error) {
 		refs = append(refs, patRef{id, r})
 		return id, nil
 	}
-	kept := dedupTopics(topics, nTerms)
 	// Exclude, unless and require terms are often the same in every topic
 	// (require: [[mexico, méxico, mexican*]]): each is parsed once.
-	others := map[string]parsedTerm{}
-	parsed := func(term string) parsedTerm {
-		t, ok := others[term]
+	otherIDs := map[string]int32{}
+	addOther := func(term string, r ref) (int32, error) {
+		id, ok := otherIDs[term]
 		if !ok {
-			t.term = term
-			t.p, t.err = parseTerm(term)
-			others[term] = t
+			p, err := parseTerm(term)
+			if err != nil {
+				return 0, err
+			}
+			id = addPat(p)
+			otherIDs[term] = id
 		}
-		return t
+		refs = append(refs, patRef{id, r})
+		return id, nil
 	}
+	kept := dedupTopics(topics, nTerms)
 	names := map[string]bool{}
 	for i, t := range topics {
 		ti := int32(i)
@@ -105,14 +112,14 @@ func Compile(topics []newsdigest.Topic) (*Matcher, error) {
 			info.terms, info.termPat = append(info.terms, term.term), append(info.termPat, id)
 		}
 		for _, term := range dedup(t.Exclude) {
-			id, err := add(parsed(term), ref{ti, kindExclude, int32(len(info.exclude))})
+			id, err := addOther(term, ref{ti, kindExclude, int32(len(info.exclude))})
 			if err != nil {
 				return nil, fmt.Errorf("classify: topic %q: exclude term %q: %w", t.Name, term, err)
 			}
 			info.exclude, info.exclPat = append(info.exclude, term), append(info.exclPat, id)
 		}
 		for _, term := range dedup(t.Unless) {
-			id, err := add(parsed(term), ref{ti, kindUnless, int32(len(info.unless))})
+			id, err := addOther(term, ref{ti, kindUnless, int32(len(info.unless))})
 			if err != nil {
 				return nil, fmt.Errorf("classify: topic %q: unless term %q: %w", t.Name, term, err)
 			}
@@ -125,7 +132,7 @@ func Compile(topics []newsdigest.Topic) (*Matcher, error) {
 			group = dedup(group)
 			var ids []int32
 			for _, term := range group {
-				id, err := add(parsed(term), ref{ti, kindRequire, int32(m.nGroups)})
+				id, err := addOther(term, ref{ti, kindRequire, int32(m.nGroups)})
 				if err != nil {
 					return nil, fmt.Errorf("classify: topic %q: require term %q: %w", t.Name, term, err)
 				}
