@@ -3,7 +3,6 @@ package main
 import (
 	"fmt"
 	"io"
-	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -43,35 +42,36 @@ func BenchmarkLoadMatcher(b *testing.B) {
 }
 
 // watchlistConfig returns a config of n distinct terms in four topics,
-// each topic's terms one flow-style list.
+// each topic's terms one flow-style list: half single words, the rest
+// two-word phrases and prefixes of names; about one word in eight a news
+// word (plurals among them), the others synthetic names.
 func watchlistConfig(n int) string {
-	r := rand.New(rand.NewPCG(1, 2))
 	news := strings.Fields(`cartel cárteles narcotráfico fentanilo fentanyl Sinaloa frontera border
 		tropas troops soberanía sovereignty aranceles tariffs USMCA migración México Mexico Washington`)
+	w := 0
 	word := func() string {
-		if r.Float64() < min(0.25, 250/float64(n)) {
-			return news[r.IntN(len(news))]
+		w++
+		if w%8 == 0 {
+			return news[w/8%len(news)]
 		}
-		const cons, vows = "bcdfghjklmnprstvz", "aeiou"
-		var b strings.Builder
-		for range 2 + r.IntN(3) {
-			b.WriteByte(cons[r.IntN(len(cons))])
-			b.WriteByte(vows[r.IntN(len(vows))])
-		}
-		return b.String()
+		return syntheticName(w)
 	}
 	seen := map[string]bool{}
 	var topics [4][]string
-	for k := 0; k < n; {
+	for k, i := 0, 0; k < n; i++ {
 		var t string
-		switch x := r.IntN(10); {
-		case x < 5:
+		switch i % 10 {
+		case 0, 1, 2, 3, 4:
 			t = word()
-		case x < 8:
+		case 5, 6, 7:
 			t = word() + " " + word()
-		default:
-			w := word()
-			t = w[:max(3, len(w)-2)] + "*"
+		default: // a prefix of a name
+			w++
+			t = syntheticName(w)
+			if len(t) > 4 {
+				t = t[:len(t)-2]
+			}
+			t += "*"
 		}
 		if !seen[strings.ToLower(t)] {
 			seen[strings.ToLower(t)] = true
@@ -85,4 +85,15 @@ func watchlistConfig(n int) string {
 		fmt.Fprintf(&b, "  - name: t%d\n    terms: [%s]\n", i, strings.Join(terms, ", "))
 	}
 	return b.String()
+}
+
+// syntheticName returns the i-th of a series of distinct made-up names,
+// syllables of a consonant and a vowel ("ba", "ca", … "zu", "caba", …).
+func syntheticName(i int) string {
+	const cons, vows = "bcdfghjklmnprstvz", "aeiou"
+	var b []byte
+	for i++; i > 0; i /= len(cons) * len(vows) {
+		b = append(b, cons[i%len(cons)], vows[i/len(cons)%len(vows)])
+	}
+	return string(b)
 }
