@@ -2,11 +2,8 @@ package classify
 
 import (
 	"fmt"
-	"runtime"
 	"slices"
 	"strings"
-	"sync"
-	"sync/atomic"
 
 	"github.com/newsdigest/newsdigest"
 )
@@ -83,7 +80,6 @@ func Compile(topics []newsdigest.Topic) (*Matcher, error) {
 		refs = append(refs, patRef{id, r})
 		return id, nil
 	}
-	kept := dedupTopics(topics, nTerms)
 	names := map[string]bool{}
 	for i, t := range topics {
 		ti := int32(i)
@@ -102,7 +98,7 @@ func Compile(topics []newsdigest.Topic) (*Matcher, error) {
 		names[t.Name] = true
 		info := topicInfo{name: t.Name, minScore: int32(max(t.MinScore, 1))}
 		// Each term is kept as written with its pattern's id, for Explain.
-		terms := kept[i]
+		terms := dedupFolded(t.Terms, parseTerm)
 		info.terms, info.termPat = make([]string, 0, len(terms)), make([]int32, 0, len(terms))
 		for _, term := range terms {
 			id, err := add(term, ref{ti, kindTerm, int32(len(info.terms))})
@@ -191,43 +187,6 @@ func Compile(topics []newsdigest.Topic) (*Matcher, error) {
 	m.scratch.New = func() any { return new(Scratch) }
 	return m, nil
 }
-
-// dedupTopics returns dedupFolded of each topic's terms. Topics are
-// independent there: with several topics and enough terms that it pays,
-// they are parsed on every CPU, the largest first.
-func dedupTopics(topics []newsdigest.Topic, nTerms int) [][]parsedTerm {
-	kept := make([][]parsedTerm, len(topics))
-	workers := min(runtime.GOMAXPROCS(0), len(topics), nTerms/parallelTerms)
-	if workers < 2 {
-		for i, t := range topics {
-			kept[i] = dedupFolded(t.Terms, parseTerm)
-		}
-		return kept
-	}
-	order := make([]int, len(topics))
-	for i := range order {
-		order[i] = i
-	}
-	slices.SortStableFunc(order, func(a, b int) int { return len(topics[b].Terms) - len(topics[a].Terms) })
-	var next atomic.Int32
-	var wg sync.WaitGroup
-	for range workers {
-		wg.Go(func() {
-			for k := int(next.Add(1)) - 1; k < len(order); k = int(next.Add(1)) - 1 {
-				i := order[k]
-				kept[i] = dedupFolded(topics[i].Terms, parseTerm)
-			}
-		})
-	}
-	wg.Wait()
-	return kept
-}
-
-// parallelTerms is about the number of terms per CPU below which parsing
-// them on several does not pay: in a fresh process a goroutine on another
-// CPU costs a thread first, and the shipped config (600 terms) compiled
-// on 2 CPUs took longer than on one.
-const parallelTerms = 1000
 
 func dedup(terms []string) []string {
 	var out []string

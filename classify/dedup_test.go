@@ -2,8 +2,6 @@ package classify
 
 import (
 	"math/rand/v2"
-	"reflect"
-	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -74,32 +72,4 @@ func dedupPairwise(terms []string, parse func(string) (pattern, error)) []string
 		}
 	}
 	return kept
-}
-
-// TestCompileParallel compiles a watchlist whose topics are parsed on
-// several goroutines (dedupTopics) and on one, and wants the same matcher.
-// Under -race it also checks that the topics share nothing while parsed.
-func TestCompileParallel(t *testing.T) {
-	terms := benchTerms(4000)
-	// Plurals, exact and proximity terms, and terms shared by topics.
-	terms = append(terms, "cartels", "carteles", "=ICE", "troops ~5 border", "border ~5 troops", "cartel", "tropas")
-	topics := benchTopics(terms)
-	topics[1].Terms = append(topics[1].Terms, topics[0].Terms[:20]...)
-	compile := func(procs int) *Matcher {
-		defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(procs))
-		m, err := Compile(topics)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return m
-	}
-	par, seq := compile(4), compile(1)
-	if !reflect.DeepEqual(par.topics, seq.topics) || !reflect.DeepEqual(par.pats, seq.pats) || !reflect.DeepEqual(par.refs, seq.refs) ||
-		!reflect.DeepEqual(par.first, seq.first) || !reflect.DeepEqual(par.prefixes, seq.prefixes) || !reflect.DeepEqual(par.nearPairs, seq.nearPairs) {
-		t.Fatal("Compile on 4 CPUs and on 1 made different matchers")
-	}
-	d := benchDoc()
-	if got, want := par.Match(d), seq.Match(d); !reflect.DeepEqual(got, want) || len(want) == 0 {
-		t.Fatalf("Match = %v on 4 CPUs, %v on 1; want equal and not empty", got, want)
-	}
 }
