@@ -12,9 +12,8 @@ import (
 	"time"
 )
 
-// classify reads its input on a goroutine beside loading the config
-// (readClassifyLines): a config error must still end it at once, without
-// waiting for input that may never come.
+// A config error ends classify at once, without waiting for input that
+// may never come.
 func TestClassifyConfigErrorWithOpenInput(t *testing.T) {
 	cfg := writeConfig(t, "topics: [\n")
 	stdin, w := io.Pipe() // never written, never closed: a terminal
@@ -34,7 +33,7 @@ func TestClassifyConfigErrorWithOpenInput(t *testing.T) {
 	}
 }
 
-// More lines than the reader runs ahead by come out one for one, in order.
+// Many lines come out one for one, in order.
 func TestClassifyManyLinesInOrder(t *testing.T) {
 	cfg := writeConfig(t, topicsYAML)
 	var in strings.Builder

@@ -11,7 +11,6 @@ import (
 	"log/slog"
 	"os"
 	"strings"
-	"sync"
 
 	"golang.org/x/term"
 
@@ -384,10 +383,6 @@ func cmdClassify(ctx context.Context, e *env, args []string) error {
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	// Reading and decoding the input needs no matcher: it runs on its own
-	// goroutine, beside loading the config and then beside matching.
-	lines, stopReading := readClassifyLines(ctx, e, fs.Args())
-	defer stopReading()
 	_, m, err := loadMatcher(e, *cfgPath)
 	if err != nil {
 		return err
@@ -397,20 +392,18 @@ func cmdClassify(ctx context.Context, e *env, args []string) error {
 	enc := json.NewEncoder(out)
 	var scratch classify.Scratch
 	var matches []newsdigest.Match
-	bad, n := 0, 0
-	for l := range lines {
-		if l.readErr != nil {
-			return l.readErr
-		}
-		n++
+	bad, lines := 0, 0
+	err = eachLine(ctx, e, "classify", fs.Args(), func(name string, line int, raw string) error {
+		lines++
+		var in classifyIn
 		res := classifyOut{Topics: []classifyTopic{}}
-		if l.jsonErr != nil {
+		if err := json.Unmarshal([]byte(raw), &in); err != nil {
 			bad++
-			res.Error = fmt.Sprintf("%s:%d: invalid JSON: %v", l.name, l.line, l.jsonErr)
+			res.Error = fmt.Sprintf("%s:%d: invalid JSON: %v", name, line, err)
 			fmt.Fprintf(e.stderr, "newsdigest: classify: %s\n", res.Error)
 		} else {
-			res.ID = l.in.ID
-			matches = m.MatchAppend(matches[:0], &scratch, classify.Doc{Title: l.in.Title, Summary: l.in.Summary, Content: l.in.Content})
+			res.ID = in.ID
+			matches = m.MatchAppend(matches[:0], &scratch, classify.Doc{Title: in.Title, Summary: in.Summary, Content: in.Content})
 			for _, mt := range matches {
 				res.Topics = append(res.Topics, classifyTopic{Name: mt.Topic, Score: mt.Score, Terms: mt.Terms})
 			}
@@ -418,54 +411,15 @@ func cmdClassify(ctx context.Context, e *env, args []string) error {
 		if err := enc.Encode(res); err != nil {
 			return fmt.Errorf("classify: write: %w", err)
 		}
+		return nil
+	})
+	if err != nil {
+		return err
 	}
 	if bad > 0 {
-		return fmt.Errorf("classify: %d of %d lines were not valid JSON", bad, n)
+		return fmt.Errorf("classify: %d of %d lines were not valid JSON", bad, lines)
 	}
 	return nil
-}
-
-// classifyLine is one line of classify's input, decoded; or, last, the
-// error that ended the reading (readErr: a file that cannot be opened or
-// read, or ctx's).
-type classifyLine struct {
-	name    string
-	line    int
-	in      classifyIn
-	jsonErr error
-	readErr error
-}
-
-// readClassifyLines reads and decodes the lines of paths as eachLine does,
-// on a goroutine of its own, and sends them in order; the channel is closed
-// after the last line, or after the error that ended the reading. stop
-// ends the reading early; it does not wait for the goroutine, which may be
-// blocked reading stdin (the process is about to exit).
-func readClassifyLines(ctx context.Context, e *env, paths []string) (lines <-chan classifyLine, stop func()) {
-	quit := make(chan struct{})
-	var once sync.Once
-	ch := make(chan classifyLine, 64)
-	errStopped := errors.New("stopped")
-	send := func(l classifyLine) error {
-		select {
-		case ch <- l:
-			return nil
-		case <-quit:
-			return errStopped
-		}
-	}
-	go func() {
-		defer close(ch)
-		err := eachLine(ctx, e, "classify", paths, func(name string, line int, raw string) error {
-			l := classifyLine{name: name, line: line}
-			l.jsonErr = json.Unmarshal([]byte(raw), &l.in)
-			return send(l)
-		})
-		if err != nil && err != errStopped {
-			send(classifyLine{readErr: err})
-		}
-	}()
-	return ch, func() { once.Do(func() { close(quit) }) }
 }
 
 func cmdVersion(e *env) error {
