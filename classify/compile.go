@@ -141,8 +141,10 @@ func Compile(topics []newsdigest.Topic) (*Matcher, error) {
 	}
 	if len(links) > 0 {
 		m.nearRefs = make([][]nearRef, len(m.pats))
+		m.nearPairs = make(map[uint64][]nearRef, 2*len(links))
+		arena := make([]nearRef, 0, 4*len(links))
 		for _, l := range links {
-			m.linkNear(l.id, l.a, l.b, l.within)
+			m.linkNear(l.id, l.a, l.b, l.within, &arena)
 		}
 	}
 	// m.refs[id] is refs[start[id]:start[id+1]] sorted by id, in order.
