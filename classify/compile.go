@@ -190,8 +190,22 @@ func Compile(topics []newsdigest.Topic) (*Matcher, error) {
 	return m, nil
 }
 
+// dedup returns terms without repeats, in order. Exclude, unless and
+// require lists are short: up to 32 terms, each is compared with those
+// kept, without a map.
 func dedup(terms []string) []string {
-	var out []string
+	if len(terms) == 0 {
+		return nil
+	}
+	out := make([]string, 0, len(terms))
+	if len(terms) <= 32 {
+		for _, t := range terms {
+			if !slices.Contains(out, t) {
+				out = append(out, t)
+			}
+		}
+		return out
+	}
 	seen := make(map[string]bool, len(terms))
 	for _, t := range terms {
 		if !seen[t] {
