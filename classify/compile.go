@@ -2,6 +2,7 @@ package classify
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/newsdigest/newsdigest"
@@ -12,54 +13,71 @@ import (
 // require group, unless terms without exclude terms and any term ParseTerm
 // rejects; errors name the topic and the term.
 func Compile(topics []newsdigest.Topic) (*Matcher, error) {
-	m := &Matcher{first: map[string][]int32{}, prefixes: map[string][]int32{}, prefixFilter: make([]uint64, (filterMask+1)/64)}
-	byKey := map[string]int32{}
+	// Sizes: a topic's terms are mostly its own; its require groups are
+	// often those of other topics too, but may add patterns.
+	nTerms, nRequire := 0, 0
+	for _, t := range topics {
+		nTerms += len(t.Terms) + len(t.Exclude) + len(t.Unless)
+		for _, g := range t.Require {
+			nRequire += len(g)
+		}
+	}
+	m := &Matcher{
+		prefixes:     map[string][]int32{},
+		prefixFilter: make([]uint64, (filterMask+1)/64),
+		pats:         make([]pattern, 0, nTerms+nRequire),
+	}
+	// Each pattern's meanings, collected in order; m.refs slices one array.
+	type patRef struct {
+		id int32
+		r  ref
+	}
+	refs := make([]patRef, 0, nTerms)
+	byKey := make(map[string]int32, nTerms)
 	type link struct {
 		id, a, b int32
 		within   int
 	}
 	var links []link
-	// parse is parseTerm, once per distinct term: Compile needs each term's
-	// pattern for dedup and for the index.
-	type parsed struct {
-		p   pattern
-		err error
-	}
-	cache := map[string]parsed{}
-	parse := func(term string) (pattern, error) {
-		r, ok := cache[term]
-		if !ok {
-			r.p, r.err = parseTerm(term)
-			cache[term] = r
-		}
-		return r.p, r.err
-	}
 	// addPat returns the id of p's pattern, adding it (and, for a proximity
 	// term, its operands) if it is new.
 	var addPat func(p pattern) int32
 	addPat = func(p pattern) int32 {
-		k := p.key()
-		id, ok := byKey[k]
+		id, ok := byKey[p.k]
 		if ok {
 			return id
 		}
 		id = int32(len(m.pats))
-		byKey[k] = id
+		byKey[p.k] = id
 		m.pats = append(m.pats, p)
-		m.refs = append(m.refs, nil)
 		if p.near != nil {
 			links = append(links, link{id, addPat(p.near.ops[0]), addPat(p.near.ops[1]), p.near.within})
 		}
 		return id
 	}
 	// add adds term with its meaning r and returns its pattern's id.
-	add := func(term string, r ref) (int32, error) {
-		p, err := parse(term)
-		if err != nil {
-			return 0, err
+	add := func(term parsedTerm, r ref) (int32, error) {
+		if term.err != nil {
+			return 0, term.err
 		}
-		id := addPat(p)
-		m.refs[id] = append(m.refs[id], r)
+		id := addPat(term.p)
+		refs = append(refs, patRef{id, r})
+		return id, nil
+	}
+	// Exclude, unless and require terms are often the same in every topic
+	// (require: [[mexico, méxico, mexican*]]): each is parsed once.
+	otherIDs := map[string]int32{}
+	addOther := func(term string, r ref) (int32, error) {
+		id, ok := otherIDs[term]
+		if !ok {
+			p, err := parseTerm(term)
+			if err != nil {
+				return 0, err
+			}
+			id = addPat(p)
+			otherIDs[term] = id
+		}
+		refs = append(refs, patRef{id, r})
 		return id, nil
 	}
 	names := map[string]bool{}
@@ -80,22 +98,24 @@ func Compile(topics []newsdigest.Topic) (*Matcher, error) {
 		names[t.Name] = true
 		info := topicInfo{name: t.Name, minScore: int32(max(t.MinScore, 1))}
 		// Each term is kept as written with its pattern's id, for Explain.
-		for _, term := range dedupFolded(t.Terms, parse) {
+		terms := dedupFolded(t.Terms, parseTerm)
+		info.terms, info.termPat = make([]string, 0, len(terms)), make([]int32, 0, len(terms))
+		for _, term := range terms {
 			id, err := add(term, ref{ti, kindTerm, int32(len(info.terms))})
 			if err != nil {
-				return nil, fmt.Errorf("classify: topic %q: term %q: %w", t.Name, term, err)
+				return nil, fmt.Errorf("classify: topic %q: term %q: %w", t.Name, term.term, err)
 			}
-			info.terms, info.termPat = append(info.terms, term), append(info.termPat, id)
+			info.terms, info.termPat = append(info.terms, term.term), append(info.termPat, id)
 		}
 		for _, term := range dedup(t.Exclude) {
-			id, err := add(term, ref{ti, kindExclude, int32(len(info.exclude))})
+			id, err := addOther(term, ref{ti, kindExclude, int32(len(info.exclude))})
 			if err != nil {
 				return nil, fmt.Errorf("classify: topic %q: exclude term %q: %w", t.Name, term, err)
 			}
 			info.exclude, info.exclPat = append(info.exclude, term), append(info.exclPat, id)
 		}
 		for _, term := range dedup(t.Unless) {
-			id, err := add(term, ref{ti, kindUnless, int32(len(info.unless))})
+			id, err := addOther(term, ref{ti, kindUnless, int32(len(info.unless))})
 			if err != nil {
 				return nil, fmt.Errorf("classify: topic %q: unless term %q: %w", t.Name, term, err)
 			}
@@ -108,7 +128,7 @@ func Compile(topics []newsdigest.Topic) (*Matcher, error) {
 			group = dedup(group)
 			var ids []int32
 			for _, term := range group {
-				id, err := add(term, ref{ti, kindRequire, int32(m.nGroups)})
+				id, err := addOther(term, ref{ti, kindRequire, int32(m.nGroups)})
 				if err != nil {
 					return nil, fmt.Errorf("classify: topic %q: require term %q: %w", t.Name, term, err)
 				}
@@ -121,18 +141,44 @@ func Compile(topics []newsdigest.Topic) (*Matcher, error) {
 	}
 	if len(links) > 0 {
 		m.nearRefs = make([][]nearRef, len(m.pats))
+		m.nearPairs = make(map[uint64][]nearRef, 2*len(links))
+		arena := make([]nearRef, 0, 4*len(links))
 		for _, l := range links {
-			m.linkNear(l.id, l.a, l.b, l.within)
+			m.linkNear(l.id, l.a, l.b, l.within, &arena)
 		}
 	}
+	// m.refs[id] is refs[start[id]:start[id+1]] sorted by id, in order.
+	start := make([]int32, len(m.pats)+1)
+	for _, r := range refs {
+		start[r.id+1]++
+	}
+	for id := range m.pats {
+		start[id+1] += start[id]
+	}
+	flat, at := make([]ref, len(refs)), slices.Clone(start)
+	for _, r := range refs {
+		flat[at[r.id]] = r.r
+		at[r.id]++
+	}
+	m.refs = make([][]ref, len(m.pats))
+	for id := range m.refs {
+		m.refs[id] = flat[start[id]:start[id+1]:start[id+1]]
+	}
+	// Most words start one pattern: their lists are slices of ids, one
+	// array, until a second pattern needs its own.
+	ids := make([]int32, len(m.pats))
+	m.first = make(map[string][]int32, len(m.pats))
 	for id, p := range m.pats {
 		if p.near != nil {
 			continue // found through its operands
 		}
+		ids[id] = int32(id)
 		if len(p.words) == 1 && p.prefix {
-			m.addPrefix(p.words[0], int32(id))
+			m.addPrefix(p.words[0], ids[id:id+1:id+1])
+		} else if l, ok := m.first[p.words[0]]; ok {
+			m.first[p.words[0]] = append(l, int32(id))
 		} else {
-			m.first[p.words[0]] = append(m.first[p.words[0]], int32(id))
+			m.first[p.words[0]] = ids[id : id+1 : id+1]
 		}
 	}
 	m.filter = make([]uint64, (filterMask+1)/64)
@@ -144,8 +190,22 @@ func Compile(topics []newsdigest.Topic) (*Matcher, error) {
 	return m, nil
 }
 
+// dedup returns terms without repeats, in order. Exclude, unless and
+// require lists are short: up to 32 terms, each is compared with those
+// kept, without a map.
 func dedup(terms []string) []string {
-	var out []string
+	if len(terms) == 0 {
+		return nil
+	}
+	out := make([]string, 0, len(terms))
+	if len(terms) <= 32 {
+		for _, t := range terms {
+			if !slices.Contains(out, t) {
+				out = append(out, t)
+			}
+		}
+		return out
+	}
 	seen := make(map[string]bool, len(terms))
 	for _, t := range terms {
 		if !seen[t] {
@@ -156,58 +216,84 @@ func dedup(terms []string) []string {
 	return out
 }
 
+// parsedTerm is a term as written and what parseTerm made of it.
+type parsedTerm struct {
+	term string
+	p    pattern
+	err  error
+}
+
 // dedupFolded drops terms that say the same as an earlier one once folded
 // ("cártel" or "CARTEL" after "cartel"), and terms that are another term's
 // plural ("cartels", "carteles" beside "cartel", which matches them): one
-// word is one term, scored once and reported as first written.
-func dedupFolded(terms []string, parse func(string) (pattern, error)) []string {
-	var out []string
-	var pats []pattern
+// word is one term, scored once and reported as first written. It returns
+// the terms kept, in order, each parsed once with parse.
+func dedupFolded(terms []string, parse func(string) (pattern, error)) []parsedTerm {
+	out := make([]parsedTerm, 0, len(terms))
 	seen := make(map[string]bool, len(terms))
 	for _, t := range terms {
-		k := "\x00" + t
 		p, err := parse(t)
-		if err == nil {
-			k = p.key()
+		k := p.key()
+		if err != nil {
+			k = "\x00" + t
 		}
 		if !seen[k] {
 			seen[k] = true
-			out = append(out, t)
-			pats = append(pats, p)
+			out = append(out, parsedTerm{t, p, err})
 		}
+	}
+	// Only a term with a word ending in "s" (its last word, if a prefix,
+	// aside) can be another's plural: without one, there is nothing to do.
+	maybePlural := func(p *pattern) bool {
+		if p.exact != nil || p.near != nil {
+			return false // never anyone's plural
+		}
+		for k, w := range p.words {
+			if strings.HasSuffix(w, "s") && !(p.prefix && k == len(p.words)-1) {
+				return true
+			}
+		}
+		return false
+	}
+	if !slices.ContainsFunc(out, func(t parsedTerm) bool { return maybePlural(&t.p) }) {
+		return out
 	}
 	// A term's singular has its number of words, and first and last words
 	// among the term's own words' singulars: only terms of those shapes are
-	// compared, so that a long list is not compared pair by pair.
+	// compared, so that a long list is not compared pair by pair. last[k]
+	// is 1 + the last term of shape k, next[j] 1 + the term before j of
+	// j's shape.
 	type shape struct {
 		n           int
 		prefix      bool
 		first, last string
 	}
-	byShape := map[shape][]int{}
-	for j := range pats {
-		if w := pats[j].words; len(w) > 0 {
-			k := shape{len(w), pats[j].prefix, w[0], w[len(w)-1]}
-			byShape[k] = append(byShape[k], j)
+	last := make(map[shape]int32, len(out))
+	next := make([]int32, len(out))
+	for j := range out {
+		if p := &out[j].p; len(p.words) > 0 && p.exact == nil {
+			k := shape{len(p.words), p.prefix, p.words[0], p.words[len(p.words)-1]}
+			next[j], last[k] = last[k], int32(j)+1
 		}
 	}
 	covered := func(i int) bool {
-		b := &pats[i]
-		n := len(b.words)
-		if n == 0 {
+		b := &out[i].p
+		if !maybePlural(b) {
 			return false
 		}
-		lasts := singulars(b.words[n-1])
+		n := len(b.words)
+		lasts, nLasts := singulars(b.words[n-1])
 		if b.prefix {
-			lasts = lasts[:1] // a prefix is never a plural
+			nLasts = 1 // a prefix is never a plural
 		}
-		for _, first := range singulars(b.words[0]) {
-			for _, last := range lasts {
-				if n == 1 && first != last {
+		firsts, nFirsts := singulars(b.words[0])
+		for _, first := range firsts[:nFirsts] {
+			for _, lastWord := range lasts[:nLasts] {
+				if n == 1 && first != lastWord {
 					continue
 				}
-				for _, j := range byShape[shape{n, b.prefix, first, last}] {
-					if j != i && pluralOf(b, &pats[j]) {
+				for j := last[shape{n, b.prefix, first, lastWord}]; j != 0; j = next[j-1] {
+					if int(j-1) != i && pluralOf(b, &out[j-1].p) {
 						return true
 					}
 				}
@@ -215,26 +301,30 @@ func dedupFolded(terms []string, parse func(string) (pattern, error)) []string {
 		}
 		return false
 	}
+	drop := make([]bool, len(out))
+	for i := range out {
+		drop[i] = covered(i)
+	}
 	kept := out[:0]
-	for i, t := range out {
-		if !covered(i) {
-			kept = append(kept, t)
+	for i := range out {
+		if !drop[i] {
+			kept = append(kept, out[i])
 		}
 	}
 	return kept
 }
 
 // singulars are the words w may be the plural of (plural): w itself, and
-// w less a final "s" or "es".
-func singulars(w string) []string {
-	out := []string{w}
+// w less a final "s" or "es"; the first n of the array.
+func singulars(w string) (out [3]string, n int) {
+	out[0], n = w, 1
 	if s, ok := strings.CutSuffix(w, "s"); ok {
-		out = append(out, s)
+		out[1], n = s, 2
 		if e, ok := strings.CutSuffix(s, "e"); ok {
-			out = append(out, e)
+			out[2], n = e, 3
 		}
 	}
-	return out
+	return out, n
 }
 
 // pluralOf reports whether every text b matches, a matches too because b
@@ -261,12 +351,18 @@ func pluralOf(b, a *pattern) bool {
 	return !same
 }
 
-func (m *Matcher) addPrefix(prefix string, id int32) {
+// addPrefix indexes the single-word prefix pattern id, given as a slice of
+// one.
+func (m *Matcher) addPrefix(prefix string, id []int32) {
 	if len(prefix) == 0 || len(prefix) > maxIndexedPrefix {
-		m.longPrefixes = append(m.longPrefixes, id)
+		m.longPrefixes = append(m.longPrefixes, id[0])
 		return
 	}
-	m.prefixes[prefix] = append(m.prefixes[prefix], id)
+	if l, ok := m.prefixes[prefix]; ok {
+		m.prefixes[prefix] = append(l, id[0])
+	} else {
+		m.prefixes[prefix] = id
+	}
 	m.prefixLens |= 1 << len(prefix)
 	h := wordHash([]byte(prefix)) & filterMask
 	m.prefixFilter[h/64] |= 1 << (h % 64)

@@ -270,7 +270,7 @@ func refMatch(topics []newsdigest.Topic, d Doc) []newsdigest.Match {
 	var out []newsdigest.Match
 	for _, t := range topics {
 		m := newsdigest.Match{Topic: t.Name}
-		for _, term := range dedupFolded(t.Terms, parseTerm) {
+		for _, term := range keptTerms(dedupFolded(t.Terms, parseTerm)) {
 			switch h := refHits(term, fields); {
 			case h&1 != 0:
 				m.Score += 3

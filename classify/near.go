@@ -30,17 +30,30 @@ type occurrence struct {
 func pairKey(a, b int32) uint64 { return uint64(uint32(a))<<32 | uint64(uint32(b)) }
 
 // linkNear records that pattern id is the proximity term "a ~within b".
-func (m *Matcher) linkNear(id, a, b int32, within int) {
+// The first entry of each list is taken from *arena (see appendNear).
+func (m *Matcher) linkNear(id, a, b int32, within int, arena *[]nearRef) {
 	if m.nearPairs == nil {
 		m.nearPairs = map[uint64][]nearRef{}
 	}
 	w := int32(within)
-	m.nearRefs[a] = append(m.nearRefs[a], nearRef{id, b, w})
-	m.nearPairs[pairKey(a, b)] = append(m.nearPairs[pairKey(a, b)], nearRef{id, b, w})
+	m.nearRefs[a] = appendNear(m.nearRefs[a], nearRef{id, b, w}, arena)
+	m.nearPairs[pairKey(a, b)] = appendNear(m.nearPairs[pairKey(a, b)], nearRef{id, b, w}, arena)
 	if a != b {
-		m.nearRefs[b] = append(m.nearRefs[b], nearRef{id, a, w})
-		m.nearPairs[pairKey(b, a)] = append(m.nearPairs[pairKey(b, a)], nearRef{id, a, w})
+		m.nearRefs[b] = appendNear(m.nearRefs[b], nearRef{id, a, w}, arena)
+		m.nearPairs[pairKey(b, a)] = appendNear(m.nearPairs[pairKey(b, a)], nearRef{id, a, w}, arena)
 	}
+}
+
+// appendNear appends r to list. A new list is a slice of one of *arena,
+// with no room to grow into its neighbours: most lists hold one entry, and
+// all of them then cost one allocation.
+func appendNear(list []nearRef, r nearRef, arena *[]nearRef) []nearRef {
+	if list != nil {
+		return append(list, r)
+	}
+	*arena = append(*arena, r)
+	n := len(*arena)
+	return (*arena)[n-1 : n : n]
 }
 
 // occur handles a match of operand id over words first..last of field f:

@@ -18,6 +18,7 @@ type pattern struct {
 	exact  []string // words as written, NFC; nil unless the term starts with '='
 	prefix bool     // the last word is a prefix
 	near   *near    // set for "A ~N B"; words, exact and prefix are then unused
+	k      string   // key()
 }
 
 // near is a proximity term: its operands, plain terms, match in the same
@@ -31,27 +32,11 @@ type near struct {
 const maxWithin = 50
 
 // key identifies what a term matches: terms with one key are one pattern.
-// "a ~5 b" and "b ~5 a" match the same and share a key.
-func (p *pattern) key() string {
-	if p.near != nil {
-		a, b := p.near.ops[0].key(), p.near.ops[1].key()
-		if b < a {
-			a, b = b, a
-		}
-		return a + " ~" + strconv.Itoa(p.near.within) + " " + b
-	}
-	var b strings.Builder
-	if p.exact != nil {
-		b.WriteByte('=')
-		b.WriteString(strings.Join(p.exact, " "))
-	} else {
-		b.WriteString(strings.Join(p.words, " "))
-	}
-	if p.prefix {
-		b.WriteByte('*')
-	}
-	return b.String()
-}
+// "a ~5 b" and "b ~5 a" match the same and share a key. It is the folded
+// words joined by spaces, or for an exact term '=' and the words as
+// written, then '*' for a prefix; for "A ~N B", "A ~N B" of the operands'
+// keys in order. parseTerm sets it.
+func (p *pattern) key() string { return p.k }
 
 // ParseTerm reports whether term is a valid term, and if not, what is wrong
 // with it. It is the one term grammar: config checks the terms of
@@ -70,7 +55,7 @@ func (p *pattern) key() string {
 //
 // A term has no white space around it.
 func ParseTerm(term string) error {
-	_, err := parseTerm(term)
+	_, err := parse(term, false)
 	return err
 }
 
@@ -81,7 +66,13 @@ var (
 
 var errTilde = errors.New(`'~' only as a proximity operator between two terms, with white space around it: "troops ~8 mexico"`)
 
-func parseTerm(term string) (pattern, error) {
+// parseTerm parses term into the pattern Compile indexes.
+func parseTerm(term string) (pattern, error) { return parse(term, true) }
+
+// parse is the grammar of ParseTerm. Without build it only checks term,
+// and returns a pattern with nothing set: config checks every term of
+// config.yaml with it, and a valid term then costs no allocation.
+func parse(term string, build bool) (pattern, error) {
 	switch {
 	case strings.TrimSpace(term) == "":
 		return pattern{}, errors.New("term is empty")
@@ -90,7 +81,7 @@ func parseTerm(term string) (pattern, error) {
 	}
 	i := strings.IndexByte(term, '~')
 	if i < 0 {
-		return parsePlain(term)
+		return parsePlain(term, build)
 	}
 	if strings.IndexByte(term[i+1:], '~') >= 0 {
 		return pattern{}, errors.New("a term has at most one proximity operator '~N'")
@@ -108,21 +99,28 @@ func parseTerm(term string) (pattern, error) {
 	if err != nil || n > maxWithin {
 		return pattern{}, fmt.Errorf("proximity ~%s: N must be 0 to %d words", digits, maxWithin)
 	}
-	nr := &near{within: n}
+	var ops [2]pattern
 	for k, side := range [2]string{strings.TrimSpace(left), strings.TrimSpace(right)} {
 		where := [2]string{"left", "right"}[k]
 		if side == "" {
 			return pattern{}, fmt.Errorf("proximity ~%d needs a term on its %s", n, where)
 		}
-		if nr.ops[k], err = parsePlain(side); err != nil {
+		if ops[k], err = parsePlain(side, build); err != nil {
 			return pattern{}, fmt.Errorf("%s of ~%d: %w", where, n, err)
 		}
 	}
-	return pattern{near: nr}, nil
+	if !build {
+		return pattern{}, nil
+	}
+	a, b := ops[0].k, ops[1].k
+	if b < a {
+		a, b = b, a
+	}
+	return pattern{near: &near{ops: ops, within: n}, k: a + " ~" + strconv.Itoa(n) + " " + b}, nil
 }
 
 // parsePlain parses a term without a proximity operator.
-func parsePlain(term string) (pattern, error) {
+func parsePlain(term string, build bool) (pattern, error) {
 	var p pattern
 	if strings.IndexByte(term, '~') >= 0 {
 		return p, errTilde
@@ -145,19 +143,50 @@ func parsePlain(term string) (pattern, error) {
 	}
 	// The rules above hold for the term as written; the words are those of
 	// its folded form, where a letter may fold away (U+037A folds to a
-	// space) or stop being the end of the last word.
-	folded, words := appendWords(nil, nil, []byte(body))
+	// space) or stop being the end of the last word. A short term is
+	// folded in buffers on the stack.
+	var foldBuf [64]byte
+	var wordBuf [8]word
+	folded, words := appendWords(foldBuf[:0], wordBuf[:0], []byte(body))
 	if len(words) == 0 {
 		return p, errNoWord
 	}
 	if p.prefix && int(words[len(words)-1].s1) != len(body) {
 		return p, errStarFollow
 	}
-	for _, w := range words {
-		p.words = append(p.words, string(folded[w.f0:w.f1]))
-		if exact {
-			p.exact = append(p.exact, norm.NFC.String(body[w.s0:w.s1]))
-		}
+	if !build {
+		return pattern{}, nil
 	}
+	// The folded words, joined by spaces, are one string, the key of a
+	// term that is not exact; the words are slices of it.
+	var joinBuf [64]byte
+	joined := joinBuf[:0]
+	for i, w := range words {
+		if i > 0 {
+			joined = append(joined, ' ')
+		}
+		joined = append(joined, folded[w.f0:w.f1]...)
+	}
+	star := ""
+	if p.prefix {
+		star = "*"
+	}
+	all := string(append(joined, star...))
+	p.words = make([]string, len(words))
+	at := 0
+	for i, w := range words {
+		n := int(w.f1 - w.f0)
+		p.words[i] = all[at : at+n]
+		at += n + 1
+	}
+	if !exact {
+		p.k = all
+		return p, nil
+	}
+	p.exact = make([]string, len(words))
+	for i, w := range words {
+		p.exact[i] = norm.NFC.String(body[w.s0:w.s1])
+	}
+	p.k = "=" + strings.Join(p.exact, " ") + star
 	return p, nil
 }

@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"go.yaml.in/yaml/v3"
@@ -94,7 +95,7 @@ func (p *parser) topicNames(dst *[]string) reader {
 	}
 }
 
-var quietRE = regexp.MustCompile(`^(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})$`)
+var quietRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})$`) })
 
 // quietHours reads "HH:MM-HH:MM", a daily span in the configured timezone
 // that may cross midnight ("23:00-06:00").
@@ -104,7 +105,7 @@ func (p *parser) quietHours(dst *newsdigest.QuietHours) reader {
 		if !ok || v == "" {
 			return
 		}
-		m := quietRE.FindStringSubmatch(strings.TrimSpace(v))
+		m := quietRE().FindStringSubmatch(strings.TrimSpace(v))
 		var mins [2]int
 		valid := m != nil
 		for k := 0; valid && k < 2; k++ {

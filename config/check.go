@@ -15,6 +15,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/robfig/cron/v3"
@@ -142,7 +143,7 @@ func (p *parser) checkFeed(f newsdigest.Feed, ip string, names, urls map[string]
 	return true
 }
 
-var topicNameRE = regexp.MustCompile(`^[a-z0-9_-]+$`)
+var topicNameRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-z0-9_-]+$`) })
 
 // checkTopic checks the topic t read at path ip; names maps the
 // names of the topics before it to their paths.
@@ -150,7 +151,7 @@ func (p *parser) checkTopic(t newsdigest.Topic, ip string, names map[string]stri
 	switch first, dup := names[t.Name]; {
 	case t.Name == "":
 		p.add(p.cfg.keyLine(ip, "name"), join(ip, "name"), "must be set")
-	case !topicNameRE.MatchString(t.Name):
+	case !topicNameRE().MatchString(t.Name):
 		p.add(p.cfg.keyLine(ip, "name"), join(ip, "name"), "must be lowercase letters, digits, '-' or '_', got %q", t.Name)
 	case dup:
 		p.add(p.cfg.keyLine(ip, "name"), join(ip, "name"), "duplicate topic name %q (also %s)", t.Name, first)
@@ -210,24 +211,34 @@ const MaxTerms = 50_000
 
 // termList returns a list of terms, each checked by classify.ParseTerm, the
 // one term grammar (docs/DESIGN.md "Matching"); a term with a problem is
-// left out.
+// left out. A list may hold thousands of terms: a term's path
+// (topics[1].terms[4]) is only built for its problem, and Lines does not
+// record terms.
 func (p *parser) termList(n *yaml.Node, path string) []string {
+	items := p.items(n, path, "a list of terms")
 	var out []string
-	for j, item := range p.sequence(n, path, "a list of terms") {
-		tp := index(path, j)
+	if len(items) > 0 {
+		out = make([]string, 0, len(items))
+	}
+	for j, item := range items {
 		if p.termCount++; p.termCount > MaxTerms {
 			if p.termCount == MaxTerms+1 {
-				p.add(item.Line, tp, "more than %d terms in all (terms, exclude and require of every topic); split the watchlist into several configs", MaxTerms)
+				p.add(item.Line, index(path, j), "more than %d terms in all (terms, exclude and require of every topic); split the watchlist into several configs", MaxTerms)
 			}
 			return out
 		}
-		v, _, ok := p.scalar(item, tp, "a term")
-		if !ok {
-			continue
+		// A plain string without ${...} is its own value: what p.scalar
+		// returns for it, without building the path its messages name.
+		v := item.Value
+		if item.Kind != yaml.ScalarNode || isNull(item) || strings.IndexByte(v, '$') >= 0 {
+			var ok bool
+			if v, _, ok = p.scalar(item, index(path, j), "a term"); !ok {
+				continue
+			}
 		}
 		v = strings.TrimSpace(v)
 		if err := classify.ParseTerm(v); err != nil {
-			p.add(item.Line, tp, "%v", err)
+			p.add(item.Line, index(path, j), "%v", err)
 			continue
 		}
 		out = append(out, v)
@@ -276,8 +287,8 @@ func isLoopbackListen(listen string) bool {
 }
 
 var (
-	teamIDRE = regexp.MustCompile(`^T[A-Z0-9]+$`)
-	userIDRE = regexp.MustCompile(`^[UW][A-Z0-9]+$`)
+	teamIDRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^T[A-Z0-9]+$`) })
+	userIDRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[UW][A-Z0-9]+$`) })
 )
 
 // checkCommands checks the slash command's settings: the shape of the app
@@ -294,11 +305,11 @@ func (p *parser) checkCommands() {
 		}
 		p.add(lines["slack.app_token"], "slack.app_token", "must be %s", what)
 	}
-	if s.TeamID != "" && !teamIDRE.MatchString(s.TeamID) {
+	if s.TeamID != "" && !teamIDRE().MatchString(s.TeamID) {
 		p.add(lines["slack.team_id"], "slack.team_id", "must be a workspace ID such as T0123ABCD, got %q", s.TeamID)
 	}
 	for i, u := range s.AllowedUsers {
-		if !userIDRE.MatchString(u) {
+		if !userIDRE().MatchString(u) {
 			ip := index("slack.allowed_users", i)
 			p.add(lines[ip], ip, "must be a user ID such as U0123ABCD (names change; IDs do not), got %q", u)
 		}

@@ -36,7 +36,9 @@ type Config struct {
 	Alerts []newsdigest.AlertRule
 	// Lines maps the path of every key and list element found in the file
 	// ("feeds[3]", "topics[1]", "topics[1].channel", "slack.token") to its
-	// 1-based line, for messages built later.
+	// 1-based line, for messages built later; but not single terms
+	// ("topics[1].terms[4]"): a watchlist may hold 50,000, and a problem
+	// with a term is reported with its line as the file is read.
 	Lines map[string]int
 	// Warnings are problems that do not stop newsdigest, such as a feed
 	// listed twice (the second is ignored). validate prints them; run and

@@ -88,7 +88,7 @@ func TestParseFull(t *testing.T) {
 		t.Errorf("Parse(full.yaml) =\n%s\nwant\n%s\n(slack %q/%q, serve %q)", gj, wj,
 			got.Slack.Token, got.Slack.WebhookURL, got.Serve.Token)
 	}
-	for path, line := range map[string]int{"feeds[0]": 27, "topics[0]": 31, "topics[0].channel": 34, "slack.token": 22, "topics[0].terms[5]": 35} {
+	for path, line := range map[string]int{"feeds[0]": 27, "topics[0]": 31, "topics[0].channel": 34, "slack.token": 22, "topics[0].terms": 35, "topics[0].require[0]": 38} {
 		if c.Lines[path] != line {
 			t.Errorf("Lines[%q] = %d; want %d", path, c.Lines[path], line)
 		}
@@ -759,7 +759,7 @@ func FuzzParse(f *testing.F) {
 				t.Fatalf("Parse(%q) accepted invalid settings: %+v", data, c)
 			}
 			for _, tp := range c.Topics {
-				if len(tp.Terms) == 0 || tp.MinScore < 1 || !topicNameRE.MatchString(tp.Name) {
+				if len(tp.Terms) == 0 || tp.MinScore < 1 || !topicNameRE().MatchString(tp.Name) {
 					t.Fatalf("Parse(%q) accepted invalid topic %+v", data, tp)
 				}
 			}

@@ -22,6 +22,9 @@ type envRef struct {
 // but NAME or NAME:-default inside is an error; the error quotes nothing
 // from s, which may hold a secret.
 func expand(s string, getenv func(string) string) (string, []envRef, error) {
+	if strings.IndexByte(s, '$') < 0 {
+		return s, nil, nil // most values: nothing to expand, nothing to copy
+	}
 	var out []byte
 	var refs []envRef
 	for i := 0; i < len(s); i++ {

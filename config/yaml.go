@@ -12,6 +12,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 
 	"go.yaml.in/yaml/v3"
 )
@@ -55,12 +56,12 @@ func (p *parser) hasProblemUnder(path string) bool {
 	return false
 }
 
-var yamlLineRE = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
+var yamlLineRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^yaml: line (\d+): (.*)$`) })
 
 // yamlError turns an error from the YAML parser into a problem with a line.
 func (p *parser) yamlError(err error) {
 	msg := err.Error()
-	if m := yamlLineRE.FindStringSubmatch(msg); m != nil {
+	if m := yamlLineRE().FindStringSubmatch(msg); m != nil {
 		line, _ := strconv.Atoi(m[1])
 		p.add(line, "", "invalid YAML: %s", m[2])
 		return
@@ -216,7 +217,7 @@ func join(path, key string) string {
 	return path + "." + key
 }
 
-func index(path string, i int) string { return fmt.Sprintf("%s[%d]", path, i) }
+func index(path string, i int) string { return path + "[" + strconv.Itoa(i) + "]" }
 
 // keyLine returns the line of key in the mapping at path (a section, a
 // list item), or the mapping's own line when the key is absent.
@@ -273,8 +274,18 @@ func (p *parser) section(fields []field) reader {
 }
 
 // sequence returns the items of a list node, aliases resolved; null is an
-// empty list.
+// empty list. It records each item's line in Lines.
 func (p *parser) sequence(n *yaml.Node, path, want string) []*yaml.Node {
+	items := p.items(n, path, want)
+	for i, it := range items {
+		p.cfg.Lines[index(path, i)] = it.Line
+	}
+	return items
+}
+
+// items is sequence without recording the lines: for lists of terms,
+// which may be long, and whose items' lines go into their problems only.
+func (p *parser) items(n *yaml.Node, path, want string) []*yaml.Node {
 	n = resolve(n)
 	if isNull(n) {
 		return nil
@@ -286,7 +297,6 @@ func (p *parser) sequence(n *yaml.Node, path, want string) []*yaml.Node {
 	items := make([]*yaml.Node, len(n.Content))
 	for i, c := range n.Content {
 		items[i] = resolve(c)
-		p.cfg.Lines[index(path, i)] = items[i].Line
 	}
 	return items
 }

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"regexp"
 	"strings"
 	"time"
 
@@ -133,8 +132,21 @@ var responseHints = map[string]string{
 	"msg_too_long":   "Slack refused the answer as too long (a newsdigest bug; please report it)",
 }
 
-// errorCode is the shape of a Slack error code such as "invalid_token".
-var errorCode = regexp.MustCompile(`^[a-z][a-z0-9_]{0,63}$`)
+// isErrorCode reports whether s has the shape of a Slack error code such as
+// "invalid_token": a lowercase ASCII letter, then up to 63 lowercase
+// letters, digits and underscores. (A regexp compiled at start-up cost
+// every command 0.2 ms: {0,63} compiles to 63 copies of its class.)
+func isErrorCode(s string) bool {
+	if len(s) == 0 || len(s) > 64 || s[0] < 'a' || s[0] > 'z' {
+		return false
+	}
+	for i := 1; i < len(s); i++ {
+		if c := s[i]; (c < 'a' || c > 'z') && (c < '0' || c > '9') && c != '_' {
+			return false
+		}
+	}
+	return true
+}
 
 // Classify reads one answer of api: the HTTP status, the Retry-After header
 // and the body. It returns the new message's Receipt (empty for a webhook)
@@ -147,9 +159,9 @@ func Classify(api API, status int, retryAfter string, body []byte, now time.Time
 	code := ""
 	text := strings.TrimSpace(string(body))
 	switch {
-	case errorCode.MatchString(text):
+	case isErrorCode(text):
 		code = text // a webhook's bare code, or "ok"
-	case json.Unmarshal(body, &web) == nil && errorCode.MatchString(web.Error):
+	case json.Unmarshal(body, &web) == nil && isErrorCode(web.Error):
 		code = web.Error
 	}
 	wait, advised := netfail.RetryAfter(retryAfter, now)

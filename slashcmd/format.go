@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/newsdigest/newsdigest/classify"
@@ -93,13 +94,13 @@ func when(t time.Time) string { return t.Format("15:04 Mon 2 Jan") }
 
 // slackLink is a link as Slack sends it in a command's text: <https://…> or
 // <https://…|label>.
-var slackLink = regexp.MustCompile(`^<(https?://[^|>\s]+)(?:\|[^>]*)?>$`)
+var slackLink = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^<(https?://[^|>\s]+)(?:\|[^>]*)?>$`) })
 
 // explain explains a stored item (arg is its link) or the text given: its
 // first line as a headline, the rest as its summary.
 func (h *Handler) explain(ctx context.Context, arg string) (string, error) {
 	link := ""
-	if m := slackLink.FindStringSubmatch(arg); m != nil {
+	if m := slackLink().FindStringSubmatch(arg); m != nil {
 		link = m[1]
 	} else if (strings.HasPrefix(arg, "http://") || strings.HasPrefix(arg, "https://")) && !strings.ContainsAny(arg, " \n") {
 		link = arg

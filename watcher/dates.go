@@ -3,6 +3,7 @@ package watcher
 import (
 	"regexp"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -56,7 +57,7 @@ var zoneAbbreviations = map[string]string{
 
 // dateSeparators are the characters that split a date into words; the time
 // and the numeric offset keep their own punctuation.
-var dateSeparators = regexp.MustCompile(`[\s,]+`)
+var dateSeparators = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`[\s,]+`) })
 
 // zonelessLayouts are read in the configured location: they carry no zone.
 var zonelessLayouts = []string{
@@ -94,7 +95,7 @@ var zonedLayouts = []string{
 // separators become single spaces. "lun, 15 ene 2024 10:00:00 CST" reads
 // "15 Jan 2024 10:00:00 -0600".
 func normalizeDate(s string) string {
-	words := dateSeparators.Split(strings.TrimSpace(s), -1)
+	words := dateSeparators().Split(strings.TrimSpace(s), -1)
 	out := words[:0]
 	for i, w := range words {
 		lw := strings.ToLower(strings.TrimSuffix(w, "."))

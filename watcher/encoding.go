@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"regexp"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"golang.org/x/net/html/charset"
@@ -16,17 +17,17 @@ import (
 // headerCharset finds the charset parameter of a Content-Type leniently:
 // servers write `charset = us-ascii`, `charset='gb2312'` and `charset="x"`,
 // which mime.ParseMediaType rejects or keeps quoted.
-var headerCharset = regexp.MustCompile(`(?i);\s*charset\s*=\s*["']?([^"';\s]+)`)
+var headerCharset = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`(?i);\s*charset\s*=\s*["']?([^"';\s]+)`) })
 
 // prologDecl matches an XML declaration at the start of a document.
-var prologDecl = regexp.MustCompile(`^\s*<\?xml[^>]*?>`)
+var prologDecl = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^\s*<\?xml[^>]*?>`) })
 
 // prologEncodingAttr matches the encoding pseudo-attribute inside a declaration.
-var prologEncodingAttr = regexp.MustCompile(`\sencoding\s*=\s*(?:"[^"]*"|'[^']*')`)
+var prologEncodingAttr = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`\sencoding\s*=\s*(?:"[^"]*"|'[^']*')`) })
 
 // charsetOf returns the lower-cased charset label of a Content-Type, or "".
 func charsetOf(contentType string) string {
-	m := headerCharset.FindStringSubmatch(contentType)
+	m := headerCharset().FindStringSubmatch(contentType)
 	if m == nil {
 		return ""
 	}
@@ -36,7 +37,7 @@ func charsetOf(contentType string) string {
 // declaredEncoding returns the lower-cased encoding label of the XML
 // declaration at the start of body, or "" when there is none.
 func declaredEncoding(body []byte) string {
-	m := prologEncoding.FindSubmatch(bytes.TrimLeft(body, " \t\r\n"))
+	m := prologEncoding().FindSubmatch(bytes.TrimLeft(body, " \t\r\n"))
 	if m == nil {
 		return ""
 	}
@@ -130,12 +131,12 @@ func legacyEncoding(label string) encoding.Encoding {
 // body to utf-8. A body without a declaration, or whose declaration names
 // no encoding, is returned as it is.
 func declareUTF8(body []byte) []byte {
-	loc := prologDecl.FindIndex(body)
+	loc := prologDecl().FindIndex(body)
 	if loc == nil {
 		return body
 	}
 	decl := body[loc[0]:loc[1]]
-	attr := prologEncodingAttr.FindIndex(decl)
+	attr := prologEncodingAttr().FindIndex(decl)
 	if attr == nil {
 		return body
 	}

@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -32,7 +33,7 @@ var ErrParse = errors.New("parse")
 var utf8BOM = []byte{0xEF, 0xBB, 0xBF}
 
 // prologEncoding finds the encoding pseudo-attribute of an XML declaration.
-var prologEncoding = regexp.MustCompile(`^<\?xml[^>]*?\sencoding\s*=\s*["']([^"']*)["']`)
+var prologEncoding = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^<\?xml[^>]*?\sencoding\s*=\s*["']([^"']*)["']`) })
 
 // Parse turns a feed body into items: RSS 0.9x/1.0/2.0, Atom 0.3/1.0, JSON
 // Feed 1.x. contentType is the HTTP Content-Type; its charset decides the
@@ -130,7 +131,7 @@ func parseVia(body []byte, contentType string, feed newsdigest.Feed, loc *time.L
 
 // jsonFeedVersion matches the version URLs of JSON Feed 1.x: 1 and 1.1
 // (https://jsonfeed.org/version/1.1), and later 1.x.
-var jsonFeedVersion = regexp.MustCompile(`^https?://jsonfeed\.org/version/1(\.\d+)?/?$`)
+var jsonFeedVersion = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^https?://jsonfeed\.org/version/1(\.\d+)?/?$`) })
 
 // checkJSONFeed refuses a JSON document that is not a JSON Feed. gofeed
 // takes any JSON object for a feed (its root elements settle RSS, RDF and
@@ -138,7 +139,7 @@ var jsonFeedVersion = regexp.MustCompile(`^https?://jsonfeed\.org/version/1(\.\d
 // feed with no news, and a permanent redirect to one would be remembered
 // as the feed's new address.
 func checkJSONFeed(f *gofeed.Feed) error {
-	if f.FeedType != "json" || jsonFeedVersion.MatchString(strings.TrimSpace(f.FeedVersion)) {
+	if f.FeedType != "json" || jsonFeedVersion().MatchString(strings.TrimSpace(f.FeedVersion)) {
 		return nil
 	}
 	if f.FeedVersion == "" {
@@ -149,7 +150,7 @@ func checkJSONFeed(f *gofeed.Feed) error {
 }
 
 // ttlElement finds an RSS channel's <ttl>, in minutes.
-var ttlElement = regexp.MustCompile(`(?i)<ttl>\s*(\d{1,7})\s*</ttl>`)
+var ttlElement = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`(?i)<ttl>\s*(\d{1,7})\s*</ttl>`) })
 
 // rssTTL is the RSS channel's <ttl> (minutes the feed may be cached), read
 // from the part of body before the first item; 0 if none.
@@ -158,7 +159,7 @@ func rssTTL(body []byte) time.Duration {
 	if i := bytes.Index(head, []byte("<item")); i >= 0 {
 		head = head[:i]
 	}
-	m := ttlElement.FindSubmatch(head)
+	m := ttlElement().FindSubmatch(head)
 	if m == nil {
 		return 0
 	}

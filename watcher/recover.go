@@ -6,12 +6,15 @@ import (
 	"io"
 	"regexp"
 	"strings"
+	"sync"
 )
 
 // illegalCharRef matches numeric character references to characters XML 1.0
 // forbids (C0 controls other than tab, newline and carriage return), which
 // make the XML parser give up on the whole document.
-var illegalCharRef = regexp.MustCompile(`&#(?:0*(?:[0-8]|1[124-9]|2[0-9]|3[01])|[xX]0*(?:[0-8]|[bBcC]|1[0-9a-fA-F]|[eEfF]));`)
+var illegalCharRef = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`&#(?:0*(?:[0-8]|1[124-9]|2[0-9]|3[01])|[xX]0*(?:[0-8]|[bBcC]|1[0-9a-fA-F]|[eEfF]));`)
+})
 
 // stripControls removes the C0 control characters XML 1.0 forbids, raw or
 // as character references. Tab, newline and carriage return stay.
@@ -25,7 +28,7 @@ func stripControls(b []byte) []byte {
 		}
 		return r
 	}, b)
-	return illegalCharRef.ReplaceAll(clean, nil)
+	return illegalCharRef().ReplaceAll(clean, nil)
 }
 
 // repairXML rewrites a UTF-8 XML document that the feed parser rejected into
