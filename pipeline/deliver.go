@@ -472,6 +472,10 @@ func (p *Pipeline) Digest(ctx context.Context, opts DigestOptions, poll *PollRep
 		if chFrom.Before(from) {
 			from = chFrom
 		}
+		if len(chans) == 1 {
+			cands = cs // nothing to merge: no copy of a large window
+			break
+		}
 		for _, c := range cs {
 			if !seen[c.Item.ID] {
 				seen[c.Item.ID] = true
