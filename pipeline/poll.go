@@ -280,7 +280,7 @@ type saver struct {
 	done    chan struct{}
 	sum     store.PollSummary
 	byTopic map[string]int
-	err     error // the first SavePoll error; later groups are not stored
+	err     error // the first error opening the writer or saving; later groups are not stored
 }
 
 // startSaver starts a saver for a poll of n feeds; add never blocks.

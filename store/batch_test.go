@@ -350,3 +350,61 @@ func TestPollWriter(t *testing.T) {
 		t.Errorf("SavePoll on a closed PollWriter: %v; want an error saying it is closed", err)
 	}
 }
+
+// TestItemsConstraintsKnown holds the items table's constraints on SQLite
+// to the list insertItemsSQL's INSERT OR IGNORE was checked against: OR
+// IGNORE skips, without an error, a row that breaks a CHECK or NOT NULL
+// constraint, and no row can break these (checkPoll refuses an empty ID,
+// the flags are built 0 or 1, the NOT NULL columns are bound from Go
+// strings and integers). A new constraint fails here until it is checked
+// the same way and added below.
+func TestItemsConstraintsKnown(t *testing.T) {
+	s := mustOpenPath(t, filepath.Join(t.TempDir(), "newsdigest.db"))
+	ctx := context.Background()
+	var create string
+	if err := s.db.QueryRowContext(ctx, `SELECT sql FROM sqlite_schema WHERE type = 'table' AND name = 'items'`).Scan(&create); err != nil {
+		t.Fatal(err)
+	}
+	var checks []string
+	for rest := create; ; {
+		_, after, ok := strings.Cut(rest, "CHECK (")
+		if !ok {
+			break
+		}
+		depth, end := 1, 0
+		for end < len(after) && depth > 0 {
+			switch after[end] {
+			case '(':
+				depth++
+			case ')':
+				depth--
+			}
+			end++
+		}
+		checks = append(checks, after[:end-1])
+		rest = after[end:]
+	}
+	if want := []string{"id <> ''", "remember_only IN (0, 1)", "matched IN (0, 1)"}; !reflect.DeepEqual(checks, want) {
+		t.Errorf("items' CHECK constraints = %q; want %q (see insertItemsSQL before adding one)", checks, want)
+	}
+	rows, err := s.db.QueryContext(ctx, `SELECT name FROM pragma_table_info('items') WHERE "notnull" = 1 ORDER BY cid`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var notNull []string
+	for rows.Next() {
+		var name string
+		if err := rows.Scan(&name); err != nil {
+			t.Fatal(err)
+		}
+		notNull = append(notNull, name)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"feed_url", "feed_name", "guid", "link", "title", "summary", "source", "first_seen", "remember_only", "matched"}
+	if !reflect.DeepEqual(notNull, want) {
+		t.Errorf("items' NOT NULL columns = %q; want %q (see insertItemsSQL before adding one)", notNull, want)
+	}
+}

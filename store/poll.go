@@ -146,9 +146,6 @@ type PollSummary struct {
 // written. A store error midway leaves the transactions already committed,
 // each consistent as above; the error says so.
 func (s *Store) SavePoll(ctx context.Context, feeds []PollFeed) (PollSummary, error) {
-	if err := checkPoll(feeds); err != nil {
-		return PollSummary{}, fmt.Errorf("store: save poll: %w", err)
-	}
 	pw, err := s.NewPollWriter(ctx)
 	if err != nil {
 		return PollSummary{}, err
@@ -163,6 +160,14 @@ func (s *Store) SavePoll(ctx context.Context, feeds []PollFeed) (PollSummary, er
 // (pollCacheKiB) stays warm from one part to the next. Close gives the
 // connection back with its cache emptied. It is not safe for concurrent
 // use.
+//
+// Two consequences of holding one connection: a connection that goes bad
+// fails the poll's remaining parts (database/sql would have moved a
+// Store.SavePoll to another; nothing is lost, as a feed whose items were
+// not stored keeps its old validators and is fetched whole next time);
+// and the writer holds its connection while it waits for the write lock,
+// where other writers take the lock first, so no writer may hold a
+// connection of its own while it waits for the lock.
 type PollWriter struct {
 	s       *Store
 	conn    *sql.Conn // nil on PostgreSQL: any connection
