@@ -19,12 +19,10 @@ import (
 // their order, are those of reading the docs one by one.
 func (s *scorer) edges() []edge {
 	n := len(s.docs)
-	words := make([][]uint32, n) // each doc's stems that are not figures
-	postings := make([][]int32, len(s.w))
+	postings := make([][]int32, len(s.w)) // by stem that is not a figure
 	for i := range s.docs {
 		for _, t := range s.docs[i].all {
 			if !s.fig[t] {
-				words[i] = append(words[i], t)
 				postings[t] = append(postings[t], int32(i))
 			}
 		}
@@ -38,6 +36,7 @@ func (s *scorer) edges() []edge {
 			count := make([]int32, n) // stems doc j shares with the doc being read
 			var touched []int32
 			probe := make([]uint32, 0, probeMin)
+			words := make([]uint32, 0, 32) // the doc's stems that are not figures
 			for {
 				c := int(next.Add(1) - 1)
 				if c >= len(chunks) {
@@ -45,9 +44,15 @@ func (s *scorer) edges() []edge {
 				}
 				var out []edge
 				for i := c * chunk; i < min(n, (c+1)*chunk); i++ {
-					probe = rarest(probe[:0], words[i], s.df, probeMin)
+					words = words[:0]
+					for _, t := range s.docs[i].all {
+						if !s.fig[t] {
+							words = append(words, t)
+						}
+					}
+					probe = rarest(probe[:0], words, s.df, probeMin)
 					touched = touched[:0]
-					for _, t := range words[i] {
+					for _, t := range words {
 						ps := postings[t]
 						before, _ := slices.BinarySearch(ps, int32(i)) // the docs before i
 						ps = ps[:before]
