@@ -113,7 +113,6 @@ func normSeparators(text string) string {
 // separators of figures and writes their decimal separator "p".
 func joinFigures(text string) string {
 	var b strings.Builder
-	isDigit := func(c byte) bool { return c >= '0' && c <= '9' }
 	for i := 0; i < len(text); {
 		if !isDigit(text[i]) || (i > 0 && isDigit(text[i-1])) {
 			b.WriteByte(text[i])
