@@ -27,12 +27,8 @@ func Group(docs []Doc) []int { return group(docs, tuned) }
 // group is Group with parameters p.
 func group(docs []Doc, p params) []int {
 	order := contentOrder(docs)
-	st := newStemmer()
-	cds := make([]clusterDoc, len(docs))
-	for k, i := range order {
-		cds[k] = st.doc(docs[i])
-	}
-	story := cluster(cds, st.info, p)
+	cds, info := readDocs(docs, order)
+	story := cluster(cds, info, p)
 	// first[s] is the first doc, in the caller's order, of story s.
 	first := make(map[int]int, len(docs))
 	for k, i := range order {

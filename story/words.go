@@ -13,10 +13,11 @@ import (
 // and counts how each stem is written, so that grouping can tell names
 // ("Sinaloa", "Zolotic", "CJNG") from other words.
 type stemmer struct {
-	ids  map[string]uint32
-	info []stemInfo // by stem ID
-	occ  []occurrence
-	lang [3]int // stop words of each language in the doc being read
+	ids    map[string]uint32
+	stemOf []string   // by stem ID
+	info   []stemInfo // by stem ID
+	occ    []occurrence
+	lang   [3]int // stop words of each language in the doc being read
 	// words caches what a word as written (raw) comes to: a window holds
 	// far fewer distinct words than words, and folding and stemming a word
 	// was most of reading a window. toks holds every cached word's tokens.
@@ -68,6 +69,14 @@ func newStemmer() *stemmer {
 
 // doc makes the clusterer's view of one item.
 func (s *stemmer) doc(in Doc) clusterDoc {
+	d := s.read(in)
+	d.sortStems()
+	return d
+}
+
+// read is doc with the stem IDs of title, all and tcap in the order the
+// words come, an ID more than once when a word is.
+func (s *stemmer) read(in Doc) clusterDoc {
 	title := stripOutlet(in.Title, in.Source, in.Feed)
 	d := clusterDoc{key: in.Key}
 	s.lang = [3]int{}
@@ -121,8 +130,8 @@ func sentenceBreak(r rune) bool {
 }
 
 // stems appends the stem IDs of text's words (at most max words when max >=
-// 0) to dst, and those of words written with a capital to caps, and returns
-// both sorted, each ID once. It counts how each stem was written (stemInfo).
+// 0) to dst, and those of words written with a capital to caps, in the
+// order the words come. It counts how each stem was written (stemInfo).
 func (s *stemmer) stems(dst, caps []uint32, text string, max int) ([]uint32, []uint32) {
 	text = normNumbers(spellOut(text))
 	s.occ = s.occ[:0]
@@ -188,7 +197,12 @@ func (s *stemmer) stems(dst, caps []uint32, text string, max int) ([]uint32, []u
 			in.lowMid++
 		}
 	}
-	return compactSorted(dst), compactSorted(caps)
+	return dst, caps
+}
+
+// sortStems sorts the doc's stem IDs, each ID once.
+func (d *clusterDoc) sortStems() {
+	d.title, d.all, d.tcap = compactSorted(d.title), compactSorted(d.all), compactSorted(d.tcap)
 }
 
 // word is what a word as written comes to, from the cache or computed
@@ -224,6 +238,7 @@ func (s *stemmer) word(raw string) wordEntry {
 		if !ok {
 			id = uint32(len(s.ids))
 			s.ids[f] = id
+			s.stemOf = append(s.stemOf, f)
 			s.info = append(s.info, stemInfo{figure: isDigit(f[0]) && !isYear(f), place: placeStems[f], calendar: calendarStems[f]})
 		}
 		s.toks = append(s.toks, wordToken{id: id})
