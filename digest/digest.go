@@ -322,19 +322,28 @@ func sections(in Input, loc *time.Location) []Section {
 		ms[i].alert = alertOf[ms[i].c.Item.ID]
 	}
 	stories, alerts := groupStories(ms, delivered, alerted)
+	omitted := func(k int) bool { return alerts[k] != nil && in.OmitAlerted }
+	entries := make([]Entry, len(stories))
+	inChunks(len(stories), entryChunk, func(lo, hi int) {
+		for k := lo; k < hi; k++ {
+			if !omitted(k) {
+				entries[k] = entry(stories[k], in.Topics, loc)
+			}
+		}
+	})
 	for k, story := range stories {
-		if alerts[k] != nil && in.OmitAlerted {
+		if omitted(k) {
 			continue
 		}
 		rep := story[0]
-		e := entry(story, in.Topics, loc)
+		e := &entries[k]
 		if a := alerts[k]; a != nil {
 			e.Alerted = &Alerted{At: at(a.At, loc)}
 			if a.Channel != in.Channel {
 				e.Alerted.Channel = CleanLine(a.Channel, MaxSourceRunes)
 			}
 		}
-		byTopic[rep.best] = append(byTopic[rep.best], ranked{&e, rep.when})
+		byTopic[rep.best] = append(byTopic[rep.best], ranked{e, rep.when})
 	}
 	out := []Section{}
 	for i, rs := range byTopic {
@@ -375,6 +384,9 @@ func sections(in Input, loc *time.Location) []Section {
 	}
 	return out
 }
+
+// entryChunk is how many stories' entries one goroutine makes at a time.
+const entryChunk = 1024
 
 // entry makes the digest entry of one story whose best member comes first.
 func entry(story []member, topics []newsdigest.Topic, loc *time.Location) Entry {
