@@ -115,6 +115,9 @@ func FuzzBuildRender(f *testing.F) {
 		if err := json.Unmarshal(js.Bytes(), &back); err != nil {
 			t.Fatalf("WriteJSON wrote undecodable JSON: %v\n%s", err, js.String())
 		}
+		if want := oneEncoder(t, d); !bytes.Equal(js.Bytes(), want) {
+			t.Fatalf("WriteJSON wrote\n%s\nwant what one encoder writes:\n%s", js.Bytes(), want)
+		}
 
 		var txt bytes.Buffer
 		if err := d.WriteText(&txt, 1); err != nil {

@@ -1,50 +1,12 @@
 package digest
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
 	"strconv"
 	"strings"
 	"time"
 )
-
-// WriteJSON writes the whole digest — every item, no max_per_topic cap — as
-// one JSON document in docs/DESIGN.md's "run -format json" shape. Lists are
-// always arrays, never null.
-func (d *Digest) WriteJSON(w io.Writer) error {
-	out := *d
-	out.Topics = make([]Section, len(d.Topics))
-	for i, s := range d.Topics {
-		s.Items = append(make([]Entry, 0, len(s.Items)), s.Items...)
-		for j := range s.Items {
-			e := &s.Items[j]
-			e.Terms = orEmpty(e.Terms)
-			e.Tags = orEmpty(e.Tags)
-			e.Also = orEmpty(e.Also)
-		}
-		out.Topics[i] = s
-	}
-	out.Feeds.Failed = orEmpty(out.Feeds.Failed)
-	out.Feeds.Stale = orEmpty(out.Feeds.Stale)
-	if d.Alerts != nil {
-		out.Alerts = &AlertPlan{Post: orEmpty(d.Alerts.Post), Held: orEmpty(d.Alerts.Held)}
-	}
-	enc := json.NewEncoder(w)
-	enc.SetEscapeHTML(false)
-	enc.SetIndent("", "  ")
-	if err := enc.Encode(out); err != nil {
-		return fmt.Errorf("digest: write json: %w", err)
-	}
-	return nil
-}
-
-func orEmpty[T any](s []T) []T {
-	if s == nil {
-		return []T{}
-	}
-	return s
-}
 
 // WriteText writes the digest for a terminal: a header with the title, date
 // and window, one block per topic with at most maxPerTopic entries and a
