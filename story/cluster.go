@@ -356,7 +356,7 @@ func disagree(fa, fb, alla, allb []uint32) bool {
 	if len(fa) == 0 || len(fb) == 0 {
 		return false
 	}
-	ma, mb := false, false
+	ma := false // a has one b never mentions
 	for _, t := range fa {
 		if _, ok := slices.BinarySearch(allb, t); ok {
 			if _, inTitle := slices.BinarySearch(fb, t); inTitle {
@@ -366,12 +366,15 @@ func disagree(fa, fb, alla, allb []uint32) bool {
 			ma = true
 		}
 	}
+	if !ma {
+		return false
+	}
 	for _, t := range fb {
 		if _, ok := slices.BinarySearch(alla, t); !ok {
-			mb = true
+			return true // and b has one a never mentions
 		}
 	}
-	return ma && mb
+	return false
 }
 
 // missingWeight is the total weight of the stems of a that are not in the
