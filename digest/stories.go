@@ -15,9 +15,14 @@ import (
 // asks what "the same story" is.
 func partition(ms []member) [][]int {
 	docs := make([]story.Doc, len(ms))
-	for i, m := range ms {
-		docs[i] = storyDoc(m)
+	for i := range ms {
+		docs[i] = storyDoc(&ms[i])
 	}
+	return partitionDocs(docs)
+}
+
+// partitionDocs is partition of the members whose docs are docs.
+func partitionDocs(docs []story.Doc) [][]int {
 	index := map[int]int{}
 	var out [][]int
 	for i, r := range story.Group(docs) {
@@ -38,20 +43,30 @@ func partition(ms []member) [][]int {
 // story comes with the earliest alert among its members and the alerted
 // members it joined, or nil.
 func clusterMembers(ms, delivered, alerted []member) (stories [][]member, alerts []*newsdigest.Alerted) {
-	all := make([]member, 0, len(delivered)+len(alerted)+len(ms))
-	all = append(all, delivered...)
+	// The members grouped together, by position: delivered, then the
+	// alerted ones that are not candidates, then the candidates.
+	all := make([]*member, 0, len(delivered)+len(alerted)+len(ms))
+	for i := range delivered {
+		all = append(all, &delivered[i])
+	}
 	inMs := make(map[string]bool, len(ms))
 	for _, m := range ms {
 		inMs[m.c.Item.ID] = true
 	}
-	for _, m := range alerted {
-		if !inMs[m.c.Item.ID] {
-			all = append(all, m)
+	for i := range alerted {
+		if !inMs[alerted[i].c.Item.ID] {
+			all = append(all, &alerted[i])
 		}
 	}
 	known := len(all)
-	all = append(all, ms...)
-	groups := partition(all)
+	for i := range ms {
+		all = append(all, &ms[i])
+	}
+	docs := make([]story.Doc, len(all))
+	for i, m := range all {
+		docs[i] = storyDoc(m)
+	}
+	groups := partitionDocs(docs)
 	// In order of each story's first candidate.
 	slices.SortStableFunc(groups, func(a, b []int) int { return cmp.Compare(firstFrom(a, known), firstFrom(b, known)) })
 	for _, g := range groups {
@@ -62,7 +77,10 @@ func clusterMembers(ms, delivered, alerted []member) (stories [][]member, alerts
 			m := all[i]
 			old = old || i < len(delivered)
 			if i >= known {
-				s = append(s, m)
+				if s == nil {
+					s = make([]member, 0, len(g))
+				}
+				s = append(s, *m)
 			}
 			if m.alert != nil && (alert == nil || m.alert.At.Before(alert.At)) {
 				alert = m.alert
@@ -88,7 +106,7 @@ func firstFrom(g []int, from int) int {
 }
 
 // storyDoc is a member as story grouping sees it.
-func storyDoc(m member) story.Doc {
+func storyDoc(m *member) story.Doc {
 	it := m.c.Item
 	return story.Doc{Key: m.key, Title: it.Title, Lede: it.Summary, Source: it.Source, Feed: it.FeedName}
 }
