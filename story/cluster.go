@@ -98,7 +98,10 @@ type clusterDoc struct {
 	all   []uint32 // stem IDs of title and lede, sorted, each once
 	tcap  []uint32 // stem IDs of title words written with a capital, sorted, each once
 	lang  uint8    // langEN, langES, or langUnknown, by the doc's stop words
-	// Filled in by cluster: the title's names and figures.
+	// Filled in by newScorer: the doc's link as a number (1 + the index
+	// of the first doc with its key; 0 when key is ""), and the title's
+	// names and figures.
+	link        int32
 	names, figs []uint32
 	places      []uint32 // the title's places (a subset of names)
 	wt, wa      float64  // total weight of title and all
@@ -118,15 +121,9 @@ func cluster(docs []clusterDoc, info []stemInfo, p params) []int {
 	n := len(docs)
 	sc := newScorer(docs, info, p)
 	uf := newUnionFind(n)
-	byKey := make(map[string]int, n)
 	for i, d := range docs {
-		if d.key == "" {
-			continue
-		}
-		if j, ok := byKey[d.key]; ok {
-			uf.union(j, i)
-		} else {
-			byKey[d.key] = i
+		if d.link != 0 && int(d.link-1) != i {
+			uf.union(int(d.link-1), i)
 		}
 	}
 	edges := sc.edges()
@@ -206,8 +203,16 @@ func newScorer(docs []clusterDoc, info []stemInfo, p params) *scorer {
 			s.w[t] = math.Log(1 + float64(n)/float64(f))
 		}
 	}
+	byKey := make(map[string]int32, n)
 	for i := range docs {
 		d := &docs[i]
+		d.link = 0
+		if d.key != "" {
+			if _, ok := byKey[d.key]; !ok {
+				byKey[d.key] = int32(i + 1)
+			}
+			d.link = byKey[d.key]
+		}
 		d.names, d.figs, d.places = nil, nil, nil
 		for _, t := range d.title {
 			switch {
@@ -253,7 +258,7 @@ const vetoed = -1
 // story, vetoed when their figures or places disagree.
 func (s *scorer) sim(i, j int) float64 {
 	a, b := &s.docs[i], &s.docs[j]
-	if a.key != "" && a.key == b.key {
+	if a.link != 0 && a.link == b.link { // the same key
 		return s.p.linkCap
 	}
 	if len(a.title) < minStems || len(b.title) < minStems {
