@@ -102,6 +102,7 @@ type clusterDoc struct {
 	// of the first doc with its key; 0 when key is ""), and the title's
 	// names and figures.
 	link        int32
+	allBits     uint64 // bit t%64 set for each stem t of all
 	names, figs []uint32
 	places      []uint32 // the title's places (a subset of names)
 	wt, wa      float64  // total weight of title and all
@@ -213,6 +214,10 @@ func newScorer(docs []clusterDoc, info []stemInfo, p params) *scorer {
 			}
 			d.link = byKey[d.key]
 		}
+		d.allBits = 0
+		for _, t := range d.all {
+			d.allBits |= 1 << (t % 64)
+		}
 		d.names, d.figs, d.places = nil, nil, nil
 		for _, t := range d.title {
 			switch {
@@ -264,7 +269,7 @@ func (s *scorer) sim(i, j int) float64 {
 	if len(a.title) < minStems || len(b.title) < minStems {
 		return 0 // too little text to tell stories apart
 	}
-	if disagree(a.figs, b.figs, a.all, b.all) || disagree(a.places, b.places, a.all, b.all) {
+	if disagree(a.figs, b.figs, a, b) || disagree(a.places, b.places, a, b) {
 		return vetoed
 	}
 	shared := s.inter(a.all, b.all)
@@ -272,8 +277,11 @@ func (s *scorer) sim(i, j int) float64 {
 		return 0
 	}
 	// Names and figures of each title that the other item never mentions.
-	ca := s.missingWeight(a.names, b.all) + s.p.figMiss*s.missingWeight(a.figs, b.all)
-	cb := s.missingWeight(b.names, a.all) + s.p.figMiss*s.missingWeight(b.figs, a.all)
+	ca, cb := s.missingWeight(a.names, b), s.missingWeight(b.names, a)
+	if s.p.figMiss != 0 {
+		ca += s.p.figMiss * s.missingWeight(a.figs, b)
+		cb += s.p.figMiss * s.missingWeight(b.figs, a)
+	}
 	c := comparison{pen: s.p.penalty * min(ca, cb), lift: s.p.figLift, th: 1}
 	wta, waa, wtb, wab := a.wt, a.wa, b.wt, b.wa
 	if a.lang != b.lang && a.lang != langUnknown && b.lang != langUnknown {
@@ -356,14 +364,14 @@ func (s *scorer) inter(a, b []uint32) (o overlap) {
 // that the other item never mentions, and the titles share none: "Trump
 // threatens 25% tariffs" and "Trump threatens 30% tariffs", "… tariffs on
 // Canada" and "… tariffs on Mexico". fa and fb are the titles' figures,
-// sorted; alla and allb the items' stems.
-func disagree(fa, fb, alla, allb []uint32) bool {
+// sorted; a and b the items.
+func disagree(fa, fb []uint32, a, b *clusterDoc) bool {
 	if len(fa) == 0 || len(fb) == 0 {
 		return false
 	}
 	ma := false // a has one b never mentions
 	for _, t := range fa {
-		if _, ok := slices.BinarySearch(allb, t); ok {
+		if b.mentions(t) {
 			if _, inTitle := slices.BinarySearch(fb, t); inTitle {
 				return false
 			}
@@ -375,19 +383,34 @@ func disagree(fa, fb, alla, allb []uint32) bool {
 		return false
 	}
 	for _, t := range fb {
-		if _, ok := slices.BinarySearch(alla, t); !ok {
+		if !a.mentions(t) {
 			return true // and b has one a never mentions
 		}
 	}
 	return false
 }
 
-// missingWeight is the total weight of the stems of a that are not in the
-// sorted set b.
-func (s *scorer) missingWeight(a, b []uint32) float64 {
+// mentions reports whether stem t is one of the doc's (all). Most stems
+// asked about are not, and allBits says so without a search.
+func (d *clusterDoc) mentions(t uint32) bool {
+	return d.allBits&(1<<(t%64)) != 0 && inSet(d.all, t)
+}
+
+// inSet reports whether the sorted set ts holds t. (Not inlined, so that
+// mentions is.)
+//
+//go:noinline
+func inSet(ts []uint32, t uint32) bool {
+	_, ok := slices.BinarySearch(ts, t)
+	return ok
+}
+
+// missingWeight is the total weight of the stems of ts that doc d never
+// mentions.
+func (s *scorer) missingWeight(ts []uint32, d *clusterDoc) float64 {
 	var sum float64
-	for _, t := range a {
-		if _, ok := slices.BinarySearch(b, t); !ok {
+	for _, t := range ts {
+		if !d.mentions(t) {
 			sum += s.w[t]
 		}
 	}
