@@ -23,15 +23,18 @@ func partition(ms []member) [][]int {
 
 // partitionDocs is partition of the members whose docs are docs.
 func partitionDocs(docs []story.Doc) [][]int {
-	index := map[int]int{}
+	// Group numbers a story by its first doc: the story of doc i is
+	// stories[i]'s, which is met first at i.
+	stories := story.Group(docs)
+	index := make([]int, len(docs)) // story's first doc -> its place in out
 	var out [][]int
-	for i, r := range story.Group(docs) {
-		if s, ok := index[r]; ok {
-			out[s] = append(out[s], i)
+	for i, r := range stories {
+		if r == i {
+			index[i] = len(out)
+			out = append(out, []int{i})
 			continue
 		}
-		index[r] = len(out)
-		out = append(out, []int{i})
+		out[index[r]] = append(out[index[r]], i)
 	}
 	return out
 }

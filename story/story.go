@@ -29,12 +29,14 @@ func group(docs []Doc, p params) []int {
 	order := contentOrder(docs)
 	cds, info := readDocs(docs, order)
 	story := cluster(cds, info, p)
-	// first[s] is the first doc, in the caller's order, of story s.
-	first := make(map[int]int, len(docs))
+	// first[s] is the first doc, in the caller's order, of story s (a
+	// story is numbered by one of its docs, so s < len(docs)).
+	first := make([]int, len(docs))
+	for s := range first {
+		first[s] = len(docs)
+	}
 	for k, i := range order {
-		if f, ok := first[story[k]]; !ok || i < f {
-			first[story[k]] = i
-		}
+		first[story[k]] = min(first[story[k]], i)
 	}
 	out := make([]int, len(docs))
 	for k, i := range order {
