@@ -50,6 +50,7 @@ func TestWriteJSONOneEncoder(t *testing.T) {
 		"odd text":    Build(odd),
 		"with alerts": withAlerts,
 		"empty items": {GeneratedAt: now, Topics: []Section{{Name: "a", Items: []Entry{}}, {Name: "b"}, {Name: "c", Items: []Entry{{Title: "x"}}}}},
+		"odd names":   {GeneratedAt: now, Topics: []Section{{Name: `"items": []`, Label: "\n      \"items\": []", Items: []Entry{{Title: "x"}}}, {Name: "b", Items: []Entry{{Title: `"items": []`}}}}},
 	} {
 		t.Run(name, func(t *testing.T) {
 			var got bytes.Buffer
