@@ -43,8 +43,8 @@ func readShares(docs []Doc, order []int, shares int) ([]clusterDoc, []stemInfo) 
 		wg.Go(func() {
 			st := newStemmer()
 			lo, hi := bounds(k)
-			for k := lo; k < hi; k++ {
-				cds[k] = st.read(docs[order[k]])
+			for j := lo; j < hi; j++ {
+				cds[j] = st.read(docs[order[j]])
 			}
 			sts[k] = st
 		})
@@ -77,12 +77,12 @@ func readShares(docs []Doc, order []int, shares int) ([]clusterDoc, []stemInfo) 
 		wg.Go(func() {
 			ids := renumber[k]
 			lo, hi := bounds(k)
-			for k := lo; k < hi; k++ {
-				d := &cds[k]
+			for j := lo; j < hi; j++ {
+				d := &cds[j]
 				if ids != nil {
 					for _, ts := range [][]uint32{d.title, d.all, d.tcap} {
-						for j, t := range ts {
-							ts[j] = ids[t]
+						for x, t := range ts {
+							ts[x] = ids[t]
 						}
 					}
 				}
