@@ -83,35 +83,69 @@ func (w *plainWriter) emit() {
 	w.pending = false
 }
 
-// appendPlain appends PlainText(s) to dst.
+// appendPlain appends PlainText(s) to dst. It reads s once: a run of
+// ASCII bytes that are neither white space nor markup is copied whole.
 func appendPlain(dst []byte, s string) []byte {
 	w := plainWriter{dst: dst, start: len(dst)}
-	for len(s) > 0 {
-		j := strings.IndexAny(s, "<&")
-		if j < 0 {
-			w.text(s)
-			break
+	for i := 0; i < len(s); {
+		switch plainClass[s[i]] {
+		case plainText:
+			j := i + 1
+			for j < len(s) && plainClass[s[j]] == plainText {
+				j++
+			}
+			w.emit()
+			w.dst = append(w.dst, s[i:j]...)
+			i = j
+		case plainSpace:
+			w.pending = true
+			i++
+		case plainAmp:
+			i += w.entity(s[i:])
+		case plainLT:
+			n, sep := tagLen(s[i:])
+			if n == 0 {
+				w.text("<")
+				i++
+				continue
+			}
+			if sep {
+				w.space()
+			}
+			i += n
+		default: // not ASCII
+			_, size := utf8.DecodeRuneInString(s[i:])
+			w.text(s[i : i+size])
+			i += size
 		}
-		w.text(s[:j])
-		s = s[j:]
-		if s[0] == '&' {
-			n := w.entity(s)
-			s = s[n:]
-			continue
-		}
-		n, sep := tagLen(s)
-		if n == 0 {
-			w.text("<")
-			s = s[1:]
-			continue
-		}
-		if sep {
-			w.space()
-		}
-		s = s[n:]
 	}
 	return w.dst
 }
+
+// The classes of bytes that appendPlain tells apart.
+const (
+	plainText  = iota // ASCII, not white space, '<' or '&'
+	plainSpace        // ASCII white space
+	plainAmp          // '&'
+	plainLT           // '<'
+	plainHigh         // the first byte of a rune that is not ASCII, or an invalid byte
+)
+
+var plainClass = func() (t [256]uint8) {
+	for c := range t {
+		switch {
+		case c >= utf8.RuneSelf:
+			t[c] = plainHigh
+		case c == ' ' || c >= '\t' && c <= '\r':
+			t[c] = plainSpace
+		case c == '&':
+			t[c] = plainAmp
+		case c == '<':
+			t[c] = plainLT
+		}
+	}
+	return t
+}()
 
 // entity decodes the character reference at the start of s (s[0] == '&')
 // as html.UnescapeString would, and returns how many bytes it used.
@@ -277,24 +311,30 @@ func inlineTag(name string) bool {
 }
 
 // attrEnd returns the length of s up to and including the '>' that closes a
-// tag, skipping quoted attribute values; -1 when the tag is not closed.
+// tag, skipping quoted attribute values; -1 when the tag is not closed. A
+// quote opens a value when the last byte before it that is not white space
+// is '='; the value ends at the same quote.
 func attrEnd(s string) int {
-	var quote, last byte
 	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case quote != 0:
-			if c == quote {
-				quote = 0
-			}
-		case (c == '"' || c == '\'') && last == '=':
-			quote = c
-		case c == '>':
+		switch c := s[i]; c {
+		case '>':
 			return i + 1
-		}
-		if c != ' ' && c != '\t' && c != '\n' && c != '\r' && c != '\f' {
-			last = c
+		case '"', '\'':
+			k := i - 1
+			for k >= 0 && isTagSpace(s[k]) {
+				k--
+			}
+			if k < 0 || s[k] != '=' {
+				continue
+			}
+			j := strings.IndexByte(s[i+1:], c)
+			if j < 0 {
+				return -1
+			}
+			i += 1 + j // the closing quote
 		}
 	}
 	return -1
 }
+
+func isTagSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' }
