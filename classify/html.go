@@ -27,15 +27,6 @@ func DisplayText(s string) string {
 	return strings.Join(strings.Fields(s), " ")
 }
 
-// inlineTags do not separate words: "car<b>tel</b>" reads "cartel".
-var inlineTags = map[string]bool{
-	"a": true, "abbr": true, "b": true, "bdi": true, "bdo": true, "cite": true,
-	"code": true, "data": true, "dfn": true, "em": true, "font": true, "i": true,
-	"kbd": true, "mark": true, "q": true, "s": true, "samp": true, "small": true,
-	"span": true, "strong": true, "sub": true, "sup": true, "time": true,
-	"u": true, "var": true, "wbr": true,
-}
-
 // plainWriter appends text with white space collapsed.
 type plainWriter struct {
 	dst     []byte
@@ -73,6 +64,25 @@ func (w *plainWriter) text(s string) {
 			w.dst = append(w.dst, s[i:i+size]...)
 		}
 		i += size
+	}
+}
+
+// rune is text(string(r)) for a valid rune r.
+func (w *plainWriter) rune(r rune) {
+	switch {
+	case r < utf8.RuneSelf:
+		if r == ' ' || r >= '\t' && r <= '\r' {
+			w.pending = true
+		} else {
+			w.emit()
+			w.dst = append(w.dst, byte(r))
+		}
+	case r == softHyphen:
+	case unicode.IsSpace(r):
+		w.pending = true
+	default:
+		w.emit()
+		w.dst = utf8.AppendRune(w.dst, r)
 	}
 }
 
@@ -196,8 +206,7 @@ func (w *plainWriter) entity(s string) int {
 		case x == 0 || x >= 0xD800 && x <= 0xDFFF || x > unicode.MaxRune || x < 0:
 			x = utf8.RuneError
 		}
-		var b [utf8.UTFMax]byte
-		w.text(string(b[:utf8.EncodeRune(b[:], x)]))
+		w.rune(x)
 		return i
 	}
 	// Named reference: '&', letters and digits, and an optional ';' make a
@@ -223,10 +232,30 @@ func (w *plainWriter) entity(s string) int {
 	case "&nbsp;":
 		w.space()
 	default:
-		w.text(html.UnescapeString(chunk))
+		if t, ok := namedRefs[chunk]; ok {
+			w.text(t)
+		} else {
+			w.text(html.UnescapeString(chunk))
+		}
 	}
 	return i
 }
+
+// namedRefs holds the named references that news feeds use most beyond
+// those entity decodes itself, decoded once by html.UnescapeString (which
+// allocates on every call).
+var namedRefs = func() map[string]string {
+	names := strings.Fields(`hellip mdash ndash lsquo rsquo sbquo ldquo rdquo bdquo laquo raquo
+		shy middot bull copy reg trade euro pound deg ordm ordf iexcl iquest times
+		aacute eacute iacute oacute uacute ntilde uuml agrave egrave ccedil ouml auml
+		Aacute Eacute Iacute Oacute Uacute Ntilde Uuml`)
+	m := make(map[string]string, len(names))
+	for _, n := range names {
+		chunk := "&" + n + ";"
+		m[chunk] = html.UnescapeString(chunk)
+	}
+	return m
+}()
 
 // tagLen reports the length of the tag, comment or declaration at the start
 // of s (s[0] == '<'), including the content of <script> and <style>, and
@@ -256,20 +285,21 @@ func tagLen(s string) (n int, sep bool) {
 		if k < 0 {
 			return len(s), true
 		}
-		return k + 1, !inlineTag(name)
+		return k + 1, tagKind(name) != tagInline
 	case isASCIILetter(c):
 		name, k := tagName(s[1:])
+		kind := tagKind(name)
 		end := attrEnd(s[1+k:])
 		if end < 0 {
 			return len(s), true
 		}
 		n = 1 + k + end
 		selfClosing := s[n-2] == '/'
-		if !selfClosing && (strings.EqualFold(name, "script") || strings.EqualFold(name, "style")) {
+		if !selfClosing && (kind == tagScript || kind == tagStyle) {
 			// Skip to the matching end tag, or to the end.
 			rest := s[n:]
 			closing := "</style"
-			if strings.EqualFold(name, "script") {
+			if kind == tagScript {
 				closing = "</script"
 			}
 			for j := 0; j+len(closing) <= len(rest); j++ {
@@ -283,7 +313,7 @@ func tagLen(s string) (n int, sep bool) {
 			}
 			return len(s), true
 		}
-		return n, !inlineTag(name)
+		return n, kind != tagInline
 	}
 	return 0, false
 }
@@ -299,15 +329,34 @@ func tagName(s string) (string, int) {
 	return s[:k], k
 }
 
-func inlineTag(name string) bool {
+// The kinds of tag that tagLen tells apart, by name (tagKind).
+const (
+	tagBlock  = iota // separates words: <p>, <br>, <div>, unknown names
+	tagInline        // does not: "car<b>tel</b>" reads "cartel"
+	tagScript        // <script>: its content is skipped
+	tagStyle         // <style>: likewise
+)
+
+// tagKind returns the kind of the tag named name, in any case.
+func tagKind(name string) int {
 	if len(name) > 6 {
-		return false
+		return tagBlock
 	}
 	var b [6]byte
 	for i := 0; i < len(name); i++ {
 		b[i] = name[i] | 0x20
 	}
-	return inlineTags[string(b[:len(name)])]
+	switch string(b[:len(name)]) {
+	case "a", "abbr", "b", "bdi", "bdo", "cite", "code", "data", "dfn", "em", "font", "i",
+		"kbd", "mark", "q", "s", "samp", "small", "span", "strong", "sub", "sup", "time",
+		"u", "var", "wbr":
+		return tagInline
+	case "script":
+		return tagScript
+	case "style":
+		return tagStyle
+	}
+	return tagBlock
 }
 
 // attrEnd returns the length of s up to and including the '>' that closes a

@@ -82,3 +82,33 @@ func FuzzPlainTextMarkup(f *testing.F) {
 		}
 	})
 }
+
+// FuzzTagKind compares tagKind with the rules as first written: a map of
+// the inline names and strings.EqualFold for script and style.
+func FuzzTagKind(f *testing.F) {
+	inline := map[string]bool{}
+	for _, n := range strings.Fields(`a abbr b bdi bdo cite code data dfn em font i kbd mark q s samp small
+		span strong sub sup time u var wbr`) {
+		inline[n] = true
+		f.Add(n)
+		f.Add(strings.ToUpper(n))
+	}
+	for _, n := range []string{"script", "STYLE", "Script", "p", "div", "br", "spans", "strongx", "h1", "x-y", "a:b"} {
+		f.Add(n)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		name, _ := tagName(s)
+		want := tagBlock
+		switch {
+		case strings.EqualFold(name, "script"):
+			want = tagScript
+		case strings.EqualFold(name, "style"):
+			want = tagStyle
+		case inline[strings.ToLower(name)]:
+			want = tagInline
+		}
+		if got := tagKind(name); got != want {
+			t.Errorf("tagKind(%q) = %d; want %d", name, got, want)
+		}
+	})
+}
