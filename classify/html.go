@@ -93,20 +93,29 @@ func (w *plainWriter) emit() {
 	w.pending = false
 }
 
-// appendPlain appends PlainText(s) to dst. It reads s once: a run of
-// ASCII bytes that are neither white space nor markup is copied whole.
+// appendPlain appends PlainText(s) to dst. It reads s once, copying each
+// run of text that needs no change whole: characters that textLen accepts,
+// with single spaces between them.
 func appendPlain(dst []byte, s string) []byte {
 	w := plainWriter{dst: dst, start: len(dst)}
 	for i := 0; i < len(s); {
-		switch plainClass[s[i]] {
-		case plainText:
-			j := i + 1
-			for j < len(s) && plainClass[s[j]] == plainText {
-				j++
+		if n := textLen(s, i); n > 0 {
+			j := i + n
+			for j < len(s) {
+				if n := textLen(s, j); n > 0 {
+					j += n
+				} else if s[j] == ' ' && j+1 < len(s) && textLen(s, j+1) > 0 {
+					j++ // a single space between text stays as it is
+				} else {
+					break
+				}
 			}
 			w.emit()
 			w.dst = append(w.dst, s[i:j]...)
 			i = j
+			continue
+		}
+		switch plainClass[s[i]] {
 		case plainSpace:
 			w.pending = true
 			i++
@@ -130,6 +139,21 @@ func appendPlain(dst []byte, s string) []byte {
 		}
 	}
 	return w.dst
+}
+
+// textLen returns the length of the character at s[i] when plainWriter.text
+// would copy it as it is — ASCII that is neither white space nor markup, or
+// a 2-byte rune from U+00C0 to U+07FF (Latin letters with accents, Greek,
+// Cyrillic...: none is white space or a soft hyphen) — and 0 otherwise.
+func textLen(s string, i int) int {
+	c := s[i]
+	if plainClass[c] == plainText {
+		return 1
+	}
+	if c >= 0xC3 && c <= 0xDF && i+1 < len(s) && s[i+1]&0xC0 == 0x80 {
+		return 2
+	}
+	return 0
 }
 
 // The classes of bytes that appendPlain tells apart.

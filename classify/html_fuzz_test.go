@@ -3,6 +3,7 @@ package classify
 import (
 	"strings"
 	"testing"
+	"unicode"
 )
 
 // refAttrEnd is attrEnd as first written, byte by byte, remembering the
@@ -74,6 +75,7 @@ func refAppendPlain(dst []byte, s string) []byte {
 func FuzzPlainTextMarkup(f *testing.F) {
 	f.Add("x", `<p>Mexico&#8217;s <a href="https://example.com/a?b=1&amp;c=2" rel="x">cartel</a>&nbsp;&hellip;</p>`)
 	f.Add("", "<figure><img src='x.jpg' alt=\"a>b\" /><figcaption>Guardia\u00a0Nacional\u00ad</figcaption></figure>\n<p>a < b &amp c</p>")
+	f.Add("", "Los cárteles  de  Sinaloa;\tla Guardia Nacional\u00a0y\u0085el T-MEC. Ελλάδα и Россия 日本 é\xc3 \xc3(")
 	f.Add(" ", "car<b>tel</b> <!-- c --> x<script>var a='<p>';</script>y\xff\u2003z &#x1F600; &#128;")
 	f.Fuzz(func(t *testing.T, prefix, s string) {
 		got := string(appendPlain([]byte(prefix), s))
@@ -111,4 +113,21 @@ func FuzzTagKind(f *testing.F) {
 			t.Errorf("tagKind(%q) = %d; want %d", name, got, want)
 		}
 	})
+}
+
+// TestTextLenRunes checks the claim textLen rests on: no rune of 2 bytes
+// from U+00C0 on is white space or a soft hyphen, so plainWriter.text
+// copies each as it is.
+func TestTextLenRunes(t *testing.T) {
+	for r := rune(0xC0); r < 0x800; r++ {
+		s := string(r)
+		if textLen(s, 0) != 2 || unicode.IsSpace(r) || r == softHyphen {
+			t.Errorf("%U: textLen %d, white space %v", r, textLen(s, 0), unicode.IsSpace(r))
+		}
+	}
+	for _, s := range []string{"\u00a0", "\u0085", "\u00ad", "\xc3", "\xc3(", "\xe2\x80\x83"} {
+		if n := textLen(s, 0); n != 0 {
+			t.Errorf("textLen(%q) = %d; want 0", s, n)
+		}
+	}
 }
