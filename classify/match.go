@@ -2,8 +2,6 @@ package classify
 
 import (
 	"cmp"
-	"encoding/binary"
-	"math/bits"
 	"slices"
 	"strings"
 	"sync"
@@ -67,10 +65,10 @@ type Matcher struct {
 	first  map[string][]int32 // first folded word -> patterns, except single-word prefixes
 	filter []uint64           // bit wordHash(w)&filterMask set when w is a key of first
 	// Single-word prefix patterns. A word's prefixes of every length in
-	// prefixLens are probed in prefixFilter with their hash (wordHash: one
-	// multiply for a prefix of up to 8 bytes) and only on a hit looked up
-	// in prefixes. The cost per word grows with the number of distinct
-	// prefix lengths (at most maxIndexedPrefix), not of prefix terms.
+	// prefixLens are probed in prefixFilter with the FNV state reached at that
+	// length — computed anyway for the word's own hash — and only on a hit
+	// looked up in prefixes. The cost per word is one pass over its bytes,
+	// whatever the number of prefix terms.
 	prefixes     map[string][]int32
 	prefixLens   uint64   // bit n set when some indexed prefix is n bytes long
 	prefixFilter []uint64 // bit prefixHash&filterMask set for each key of prefixes
@@ -184,8 +182,6 @@ func (s *Scratch) scan(m *Matcher, d Doc) {
 			s.sentences(s.text[f], from)
 		}
 	}
-	// hashAt reads up to 7 bytes past a word.
-	s.folded = append(s.folded, 0, 0, 0, 0, 0, 0, 0, 0)
 	start := 0
 	for f := range numFields {
 		m.matchField(s, f, start, s.fieldEnd[f])
@@ -200,36 +196,39 @@ func (s *Scratch) wordBytes(i int) []byte {
 }
 
 // matchField records every pattern that matches at words start..end-1,
-// the words of field f. For each word: its hash, read 8 bytes at a time;
-// the hashes of its prefixes at the lengths where a prefix term ends,
-// each probed in the prefix filter; one probe of the filter with the whole
-// word's hash (and its singulars'); and a look-up and check of the few
-// candidates only when a filter lets them through. The Matcher's and
-// Scratch's slices are read once per field, not once per word.
+// the words of field f. For each word: one pass over its bytes hashing it,
+// probing the prefix index at the lengths where a prefix term ends, then
+// one probe of the filter with the whole word's hash (and its singulars'),
+// and a look-up and check of the few candidates only when the filter lets
+// them through. The Matcher's and Scratch's slices are read once per field,
+// not once per word.
 func (m *Matcher) matchField(s *Scratch, f, start, end int) {
-	words, folded := s.words[:end], s.folded // folded is padded (hashAt)
-	filter, prefixFilter := m.filter, m.prefixFilter
+	words, folded := s.words[:end], s.folded
+	filter, prefixFilter, lens := m.filter, m.prefixFilter, m.prefixLens
 	for i := start; i < end; i++ {
-		at, n := int(words[i].f0), int(words[i].f1-words[i].f0)
-		w := folded[at : at+n]
-		// Prefix lengths up to the word's own (at most maxIndexedPrefix).
-		for lens := m.prefixLens & (2<<min(n, maxIndexedPrefix) - 1); lens != 0; lens &= lens - 1 {
-			l := bits.TrailingZeros64(lens)
-			if b := hashAt(folded, at, l) & filterMask; prefixFilter[b/64]&(1<<(b%64)) != 0 {
-				m.recordPrefix(s, m.prefixes[string(w[:l])], f, i)
+		w := folded[words[i].f0:words[i].f1]
+		h := uint32(fnvOffset)
+		for j, c := range w {
+			h = (h ^ uint32(c)) * fnvPrime
+			if j < maxIndexedPrefix && lens&(1<<(j+1)) != 0 {
+				if b := h & filterMask; prefixFilter[b/64]&(1<<(b%64)) != 0 {
+					m.recordPrefix(s, m.prefixes[string(w[:j+1])], f, i)
+				}
 			}
 		}
-		if b := hashAt(folded, at, n) & filterMask; filter[b/64]&(1<<(b%64)) != 0 {
+		if b := h & filterMask; filter[b/64]&(1<<(b%64)) != 0 {
 			m.matchFirst(s, w, f, i, end)
 		}
 		// A plural is found through its singular: "ataques" through "ataque"
 		// and "carteles" through "cartel" (plural, below).
-		if n > minPluralBase && w[n-1] == 's' {
-			if b := hashAt(folded, at, n-1) & filterMask; filter[b/64]&(1<<(b%64)) != 0 {
+		if n := len(w); n > minPluralBase && w[n-1] == 's' {
+			h2 := wordHash(w[:n-2])
+			h1 := (h2 ^ uint32(w[n-2])) * fnvPrime
+			if b := h1 & filterMask; filter[b/64]&(1<<(b%64)) != 0 {
 				m.matchFirst(s, w[:n-1], f, i, end)
 			}
 			if n-2 >= minPluralBase && w[n-2] == 'e' {
-				if b := hashAt(folded, at, n-2) & filterMask; filter[b/64]&(1<<(b%64)) != 0 {
+				if b := h2 & filterMask; filter[b/64]&(1<<(b%64)) != 0 {
 					m.matchFirst(s, w[:n-2], f, i, end)
 				}
 			}
@@ -258,31 +257,19 @@ func (m *Matcher) recordPrefix(s *Scratch, ids []int32, f, i int) {
 // filterMask sizes Matcher.filter: 2^18 bits, 32 KB.
 const filterMask = 1<<18 - 1
 
-// hashK is an odd 64-bit constant (from the golden ratio) for hashAt.
-const hashK = 0x9e3779b97f4a7c15
+// FNV-1a, 32 bits.
+const (
+	fnvOffset = 2166136261
+	fnvPrime  = 16777619
+)
 
-// wordHash returns the hash of w that the filters are keyed by: hashAt
-// over a copy of w with room to read past its end.
+// wordHash is FNV-1a; matchField computes the same hash inline.
 func wordHash(w []byte) uint32 {
-	b := make([]byte, len(w)+8)
-	copy(b, w)
-	return hashAt(b, 0, len(w))
-}
-
-// hashAt hashes the n bytes b[at:at+n], 8 at a time (the last 8 masked to
-// what is left), so a word of up to 8 bytes costs one load and one
-// multiply; it reads up to 7 bytes past them, which b must hold. The
-// length is hashed in: a word holds no zero byte, but a prefix of it is
-// hashed with the same bytes as the word.
-func hashAt(b []byte, at, n int) uint32 {
-	h := uint64(n) * hashK
-	for ; n > 8; n, at = n-8, at+8 {
-		h = (h ^ binary.LittleEndian.Uint64(b[at:])) * hashK
-		h ^= h >> 29
+	h := uint32(fnvOffset)
+	for _, c := range w {
+		h = (h ^ uint32(c)) * fnvPrime
 	}
-	c := binary.LittleEndian.Uint64(b[at:]) & (^uint64(0) >> (64 - 8*n))
-	h = (h ^ c) * hashK
-	return uint32(h >> 32)
+	return h
 }
 
 // matchFirst records the patterns whose first word is w.
