@@ -2,6 +2,7 @@ package main
 
 import (
 	"strconv"
+	"strings"
 	"unicode/utf16"
 	"unicode/utf8"
 )
@@ -13,11 +14,13 @@ import (
 // and FuzzAppendClassifyOut compare them).
 
 // decodeClassifyIn decodes raw into in as json.Unmarshal would, for the
-// usual line: an object whose keys are "id", "title", "summary" and
-// "content", spelled so, with string or null values. For anything else
-// (another key, a key in another case, another kind of value, invalid
-// JSON) it returns false, having perhaps changed in, and the caller asks
-// json.Unmarshal, which also says what is wrong.
+// usual line: an object whose keys "id", "title", "summary" and "content",
+// spelled so, have string or null values, and whose other keys (the labels
+// of a labelled file) have any JSON value, which is checked and skipped.
+// For anything else (one of those keys in another case, another kind of
+// value for them, invalid JSON, deep nesting) it returns false, having
+// perhaps changed in, and the caller asks json.Unmarshal, which also says
+// what is wrong.
 func decodeClassifyIn(raw string, in *classifyIn) bool {
 	i := skipJSONSpace(raw, 0)
 	if i >= len(raw) || raw[i] != '{' {
@@ -43,14 +46,24 @@ func decodeClassifyIn(raw string, in *classifyIn) bool {
 		case "content":
 			field = &in.Content
 		default:
-			return false
+			// Another key, which json.Unmarshal ignores unless it names a
+			// field in another case ("ID"): then it is json.Unmarshal's.
+			for _, name := range [...]string{"id", "title", "summary", "content"} {
+				if strings.EqualFold(key, name) {
+					return false
+				}
+			}
 		}
 		i = skipJSONSpace(raw, j)
 		if i >= len(raw) || raw[i] != ':' {
 			return false
 		}
 		i = skipJSONSpace(raw, i+1)
-		if len(raw)-i >= 4 && raw[i:i+4] == "null" {
+		if field == nil {
+			if i, ok = skipJSONValue(raw, i, 0); !ok {
+				return false
+			}
+		} else if len(raw)-i >= 4 && raw[i:i+4] == "null" {
 			i += 4 // null leaves a string as it was
 		} else {
 			v, j, ok := jsonString(raw, i)
@@ -72,6 +85,110 @@ func decodeClassifyIn(raw string, in *classifyIn) bool {
 			return false
 		}
 	}
+}
+
+// maxSkipDepth bounds the nesting skipJSONValue follows; deeper values are
+// left to json.Unmarshal.
+const maxSkipDepth = 32
+
+// skipJSONValue returns the index after the JSON value that starts at s[i],
+// checking it as json.Unmarshal would; false when it is not valid JSON or
+// is nested deeper than maxSkipDepth.
+func skipJSONValue(s string, i, depth int) (int, bool) {
+	if i >= len(s) || depth > maxSkipDepth {
+		return 0, false
+	}
+	switch c := s[i]; {
+	case c == '"':
+		_, j, ok := jsonString(s, i)
+		return j, ok
+	case c == '{' || c == '[':
+		end := byte('}')
+		if c == '[' {
+			end = ']'
+		}
+		i = skipJSONSpace(s, i+1)
+		if i < len(s) && s[i] == end {
+			return i + 1, true
+		}
+		for {
+			if c == '{' {
+				_, j, ok := jsonString(s, i)
+				if !ok {
+					return 0, false
+				}
+				if i = skipJSONSpace(s, j); i >= len(s) || s[i] != ':' {
+					return 0, false
+				}
+				i = skipJSONSpace(s, i+1)
+			}
+			j, ok := skipJSONValue(s, i, depth+1)
+			if !ok {
+				return 0, false
+			}
+			switch i = skipJSONSpace(s, j); {
+			case i >= len(s):
+				return 0, false
+			case s[i] == ',':
+				i = skipJSONSpace(s, i+1)
+			case s[i] == end:
+				return i + 1, true
+			default:
+				return 0, false
+			}
+		}
+	case c == 't' || c == 'f' || c == 'n':
+		for _, lit := range [...]string{"true", "false", "null"} {
+			if strings.HasPrefix(s[i:], lit) {
+				return i + len(lit), true
+			}
+		}
+		return 0, false
+	case c == '-' || c >= '0' && c <= '9':
+		return skipJSONNumber(s, i)
+	}
+	return 0, false
+}
+
+// skipJSONNumber returns the index after the JSON number at s[i]:
+// -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?
+func skipJSONNumber(s string, i int) (int, bool) {
+	digits := func(i int) int {
+		for i < len(s) && s[i] >= '0' && s[i] <= '9' {
+			i++
+		}
+		return i
+	}
+	if s[i] == '-' {
+		i++
+	}
+	switch {
+	case i < len(s) && s[i] == '0':
+		i++
+	case i < len(s) && s[i] >= '1' && s[i] <= '9':
+		i = digits(i + 1)
+	default:
+		return 0, false
+	}
+	if i < len(s) && s[i] == '.' {
+		j := digits(i + 1)
+		if j == i+1 {
+			return 0, false
+		}
+		i = j
+	}
+	if i < len(s) && (s[i] == 'e' || s[i] == 'E') {
+		i++
+		if i < len(s) && (s[i] == '+' || s[i] == '-') {
+			i++
+		}
+		j := digits(i)
+		if j == i {
+			return 0, false
+		}
+		i = j
+	}
+	return i, true
 }
 
 func skipJSONSpace(s string, i int) int {

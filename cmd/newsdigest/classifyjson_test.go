@@ -17,6 +17,9 @@ func FuzzDecodeClassifyIn(f *testing.F) {
 		"{\"id\":\"\xff\xed\xa0\x80\",\"summary\":\"\u2028\"}",
 		`{"ID":"x"}`, `{"id":1}`, `{"id":"a",}`, `{}`, `null`, `{"id":"a"}}`, `{"extra":[1,{"a":null}]}`,
 		`{"\u0069d":"k"}`, `{"id":"\u00"}`, "{\"id\":\"a\x01\"}",
+		`{"id":"l","topics":["cartels"],"hard":true,"n":-0.5e+3,"o":{"a":[[],{}],"b":"\u00e9"},"z":null}`,
+		`{"n":01}`, `{"n":-}`, `{"n":1.}`, `{"n":1e}`, `{"t":tru}`, `{"a":[1,]}`, `{"a":{"b"}}`, `{"Summary":"x"}`, `{"ſummary":"x"}`,
+		`{"a":[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]}`,
 	} {
 		f.Add(s)
 	}
@@ -41,6 +44,8 @@ func TestDecodeClassifyInFastPath(t *testing.T) {
 		`{"id": "0", "title": "this of after weapons", "summary": "para para officials"}`,
 		`{"id":"a","title":"Sheinbaum \u00e1 \"x\"","summary":null,"content":"<p>a</p>\n"}`,
 		`{}`,
+		// A line of a labelled file (testdata/watchlists): labels are skipped.
+		`{"id": "gn-1", "title": "T", "summary": "S", "topics": ["usmca"], "lang": "en", "hard": true, "near_miss": [], "n": 12.5e-1, "o": {"a": null}}`,
 	} {
 		var in classifyIn
 		if !decodeClassifyIn(raw, &in) {
