@@ -1,6 +1,7 @@
 package classify
 
 import (
+	"encoding/binary"
 	"encoding/json"
 	"fmt"
 	"reflect"
@@ -31,6 +32,35 @@ func TestFoldMatchesReference(t *testing.T) {
 func TestFoldAppends(t *testing.T) {
 	if got := string(Fold([]byte("x:"), "ÁB")); got != "x:ab" {
 		t.Errorf("Fold(%q, %q) = %q; want %q", "x:", "ÁB", got, "x:ab")
+	}
+}
+
+// TestASCIIWords8 checks the 8-byte classification of appendWords against
+// IsWordRune and lower-casing, for every ASCII byte at every position
+// among every other ASCII byte (a carry between bytes would show).
+func TestASCIIWords8(t *testing.T) {
+	for c := range 128 {
+		wantAlnum := IsWordRune(rune(c))
+		wantLower := byte(unicode.ToLower(rune(c)))
+		for d := range 128 {
+			for k := range 8 {
+				var b [8]byte
+				for j := range b {
+					b[j] = byte(d)
+				}
+				b[k] = byte(c)
+				alnum, lower := asciiWords8(binary.LittleEndian.Uint64(b[:]))
+				if got := alnum>>(8*k+7)&1 != 0; got != wantAlnum {
+					t.Fatalf("asciiWords8(%q): byte %d alnum %v; want %v", b, k, got, wantAlnum)
+				}
+				if got := byte(lower >> (8 * k)); wantAlnum && got != wantLower {
+					t.Fatalf("asciiWords8(%q): byte %d lower %q; want %q", b, k, got, wantLower)
+				}
+				if alnum&^uint64(hiBits) != 0 {
+					t.Fatalf("asciiWords8(%q): alnum %#x has bits outside the high bits", b, alnum)
+				}
+			}
+		}
 	}
 }
 

@@ -5,6 +5,8 @@ package classify
 //go:generate go test -run=^TestFoldTablesGenerated$ -generate
 
 import (
+	"encoding/binary"
+	"math/bits"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -50,20 +52,6 @@ func (e foldEntry) folded() string {
 	off := int(e>>8) & (1<<20 - 1)
 	return foldPool[off : off+int(e&0xff)]
 }
-
-// asciiFold holds the lower-cased letters and digits of ASCII; 0 for
-// separators.
-var asciiFold = func() (t [128]byte) {
-	for c := 0; c < 128; c++ {
-		switch {
-		case c >= 'a' && c <= 'z', c >= '0' && c <= '9':
-			t[c] = byte(c)
-		case c >= 'A' && c <= 'Z':
-			t[c] = byte(c) + 'a' - 'A'
-		}
-	}
-	return t
-}()
 
 // refFold is the reference pipeline. It allocates; Fold uses it only for
 // text holding unsafe marks, and tests compare Fold against it.
@@ -160,26 +148,53 @@ type word struct {
 
 // appendWords folds src and splits it into words (maximal runs of letters
 // and digits of the folded text) in one pass, appending the folded words to
-// folded and their spans to words.
+// folded and their spans to words. folded may also hold bytes between the
+// words (the separators of ASCII text, lower-cased): only the spans
+// folded[w.f0:w.f1] are words.
+//
+// ASCII text, most of a news item, is read 8 bytes at a time (asciiWords8):
+// the bytes are lower-cased and appended together, and the work per chunk
+// is per word boundary, not per byte. Other runes are folded one by one.
 func appendWords(folded []byte, words []word, src []byte) ([]byte, []word) {
 	in := false
 	var cur word
 	for i := 0; i < len(src); {
-		c := src[i]
-		if c < utf8.RuneSelf {
-			if l := asciiFold[c]; l != 0 {
-				if !in {
-					in = true
-					cur = word{f0: int32(len(folded)), s0: int32(i)}
-				}
-				folded = append(folded, l)
-				cur.s1 = int32(i + 1)
-			} else if in {
-				in = false
-				cur.f1 = int32(len(folded))
-				words = append(words, cur)
+		var x uint64
+		if i+8 <= len(src) {
+			x = binary.LittleEndian.Uint64(src[i:])
+		} else {
+			var buf [8]byte
+			copy(buf[:], src[i:])
+			x = binary.LittleEndian.Uint64(buf[:])
+		}
+		// n: how many bytes of x, from the first, are ASCII and in src.
+		n := min(len(src)-i, 8)
+		if h := x & hiBits; h != 0 {
+			n = min(n, bits.TrailingZeros64(h)/8)
+		}
+		if n > 0 {
+			valid := uint64(hiBits) >> (64 - 8*n) // bit 7 of each of the n bytes
+			x &= ^uint64(0) >> (64 - 8*n)
+			alnum, lower := asciiWords8(x)
+			base := len(folded)
+			folded = binary.LittleEndian.AppendUint64(folded, lower)[:base+n]
+			var prev uint64 = alnum << 8
+			if in {
+				prev |= 0x80
 			}
-			i++
+			starts, ends := alnum&^prev, prev&^alnum&valid
+			for ev := starts | ends; ev != 0; ev &= ev - 1 {
+				b := bits.TrailingZeros64(ev)
+				k := int32(b / 8)
+				if starts&(1<<b) != 0 {
+					cur = word{f0: int32(base) + k, s0: int32(i) + k}
+				} else {
+					cur.f1, cur.s1 = int32(base)+k, int32(i)+k
+					words = append(words, cur)
+				}
+			}
+			in = alnum&(0x80<<(8*(n-1))) != 0
+			i += n
 			continue
 		}
 		r, size := utf8.DecodeRune(src[i:])
@@ -195,19 +210,16 @@ func appendWords(folded []byte, words []word, src []byte) ([]byte, []word) {
 			} else {
 				folded = append(folded, src[i:i+size]...)
 			}
-			cur.s1 = int32(i + size)
 		case classNone:
 			if e&entryChanged != 0 && e&0xff == 0 {
 				// A dropped mark: the word goes on and keeps it in its source.
-				if in {
-					cur.s1 = int32(i + size)
-				}
 			} else if in {
 				in = false
-				cur.f1 = int32(len(folded))
+				cur.f1, cur.s1 = int32(len(folded)), int32(i)
 				words = append(words, cur)
 			}
 		default: // classMixed: split the folded form itself
+			s1 := int32(i) // where a word ending here ends in the source
 			for _, fr := range e.folded() {
 				if IsWordRune(fr) {
 					if !in {
@@ -215,10 +227,10 @@ func appendWords(folded []byte, words []word, src []byte) ([]byte, []word) {
 						cur = word{f0: int32(len(folded)), s0: int32(i)}
 					}
 					folded = utf8.AppendRune(folded, fr)
-					cur.s1 = int32(i + size)
+					s1 = int32(i + size) // the word has part of this rune
 				} else if in {
 					in = false
-					cur.f1 = int32(len(folded))
+					cur.f1, cur.s1 = int32(len(folded)), s1
 					words = append(words, cur)
 				}
 			}
@@ -226,8 +238,23 @@ func appendWords(folded []byte, words []word, src []byte) ([]byte, []word) {
 		i += size
 	}
 	if in {
-		cur.f1 = int32(len(folded))
+		cur.f1, cur.s1 = int32(len(folded)), int32(len(src))
 		words = append(words, cur)
 	}
 	return folded, words
+}
+
+// hiBits has the high bit of each byte of a uint64 set.
+const hiBits = 0x8080808080808080
+
+// asciiWords8 classifies the 8 ASCII bytes of x (little-endian: the first
+// byte is the lowest): alnum has bit 7 set in each byte that is a letter or
+// a digit; lower is x with its letters lower-cased. The sums never carry
+// from one byte into the next, since every byte is below 0x80.
+func asciiWords8(x uint64) (alnum, lower uint64) {
+	const ones = 0x0101010101010101
+	l := x | 0x20*ones // letters lower-cased (and other bytes changed)
+	letter := (l + (0x80-'a')*ones) &^ (l + (0x80-'z'-1)*ones) & hiBits
+	digit := (x + (0x80-'0')*ones) &^ (x + (0x80-'9'-1)*ones) & hiBits
+	return letter | digit, x | letter>>2
 }

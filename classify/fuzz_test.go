@@ -78,6 +78,10 @@ func FuzzTokenize(f *testing.F) {
 		f.Add(s)
 	}
 	f.Add("Sinaloa cartel's T-MEC, ½ x²")
+	// Longer than the 8 bytes appendWords reads at once, with words and
+	// runes that are not ASCII across the chunks' edges.
+	f.Add("Los CÁRTELES de Sinaloa, según la SEDENA (2025): 12 detenidos.")
+	f.Add("abcdefge\u0301ABCDEFG½HIJKLMNOPQRS\u0301\u0301tuvwxyz0123456789 x²y")
 	f.Fuzz(func(t *testing.T, s string) {
 		folded, words := appendWords(nil, nil, []byte(s))
 		var got []string

@@ -27,15 +27,6 @@ func DisplayText(s string) string {
 	return strings.Join(strings.Fields(s), " ")
 }
 
-// inlineTags do not separate words: "car<b>tel</b>" reads "cartel".
-var inlineTags = map[string]bool{
-	"a": true, "abbr": true, "b": true, "bdi": true, "bdo": true, "cite": true,
-	"code": true, "data": true, "dfn": true, "em": true, "font": true, "i": true,
-	"kbd": true, "mark": true, "q": true, "s": true, "samp": true, "small": true,
-	"span": true, "strong": true, "sub": true, "sup": true, "time": true,
-	"u": true, "var": true, "wbr": true,
-}
-
 // plainWriter appends text with white space collapsed.
 type plainWriter struct {
 	dst     []byte
@@ -76,6 +67,25 @@ func (w *plainWriter) text(s string) {
 	}
 }
 
+// rune is text(string(r)) for a valid rune r.
+func (w *plainWriter) rune(r rune) {
+	switch {
+	case r < utf8.RuneSelf:
+		if r == ' ' || r >= '\t' && r <= '\r' {
+			w.pending = true
+		} else {
+			w.emit()
+			w.dst = append(w.dst, byte(r))
+		}
+	case r == softHyphen:
+	case unicode.IsSpace(r):
+		w.pending = true
+	default:
+		w.emit()
+		w.dst = utf8.AppendRune(w.dst, r)
+	}
+}
+
 func (w *plainWriter) emit() {
 	if w.pending && len(w.dst) > w.start {
 		w.dst = append(w.dst, ' ')
@@ -83,35 +93,93 @@ func (w *plainWriter) emit() {
 	w.pending = false
 }
 
-// appendPlain appends PlainText(s) to dst.
+// appendPlain appends PlainText(s) to dst. It reads s once, copying each
+// run of text that needs no change whole: characters that textLen accepts,
+// with single spaces between them.
 func appendPlain(dst []byte, s string) []byte {
 	w := plainWriter{dst: dst, start: len(dst)}
-	for len(s) > 0 {
-		j := strings.IndexAny(s, "<&")
-		if j < 0 {
-			w.text(s)
-			break
-		}
-		w.text(s[:j])
-		s = s[j:]
-		if s[0] == '&' {
-			n := w.entity(s)
-			s = s[n:]
+	for i := 0; i < len(s); {
+		if n := textLen(s, i); n > 0 {
+			j := i + n
+			for j < len(s) {
+				if n := textLen(s, j); n > 0 {
+					j += n
+				} else if s[j] == ' ' && j+1 < len(s) && textLen(s, j+1) > 0 {
+					j++ // a single space between text stays as it is
+				} else {
+					break
+				}
+			}
+			w.emit()
+			w.dst = append(w.dst, s[i:j]...)
+			i = j
 			continue
 		}
-		n, sep := tagLen(s)
-		if n == 0 {
-			w.text("<")
-			s = s[1:]
-			continue
+		switch plainClass[s[i]] {
+		case plainSpace:
+			w.pending = true
+			i++
+		case plainAmp:
+			i += w.entity(s[i:])
+		case plainLT:
+			n, sep := tagLen(s[i:])
+			if n == 0 {
+				w.text("<")
+				i++
+				continue
+			}
+			if sep {
+				w.space()
+			}
+			i += n
+		default: // not ASCII
+			_, size := utf8.DecodeRuneInString(s[i:])
+			w.text(s[i : i+size])
+			i += size
 		}
-		if sep {
-			w.space()
-		}
-		s = s[n:]
 	}
 	return w.dst
 }
+
+// textLen returns the length of the character at s[i] when plainWriter.text
+// would copy it as it is — ASCII that is neither white space nor markup, or
+// a 2-byte rune from U+00C0 to U+07FF (Latin letters with accents, Greek,
+// Cyrillic...: none is white space or a soft hyphen) — and 0 otherwise.
+func textLen(s string, i int) int {
+	c := s[i]
+	if plainClass[c] == plainText {
+		return 1
+	}
+	if c >= 0xC3 && c <= 0xDF && i+1 < len(s) && s[i+1]&0xC0 == 0x80 {
+		return 2
+	}
+	return 0
+}
+
+// The classes of bytes that appendPlain tells apart.
+const (
+	plainText  = iota // ASCII, not white space, '<' or '&'
+	plainSpace        // ASCII white space
+	plainAmp          // '&'
+	plainLT           // '<'
+	plainHigh         // the first byte of a rune that is not ASCII, or an invalid byte
+)
+
+var plainClass = func() (t [256]uint8) {
+	for c := range t {
+		switch {
+		case c >= utf8.RuneSelf:
+			t[c] = plainHigh
+		case c == ' ' || c >= '\t' && c <= '\r':
+			t[c] = plainSpace
+		case c == '&':
+			t[c] = plainAmp
+		case c == '<':
+			t[c] = plainLT
+		}
+	}
+	return t
+}()
 
 // entity decodes the character reference at the start of s (s[0] == '&')
 // as html.UnescapeString would, and returns how many bytes it used.
@@ -162,8 +230,7 @@ func (w *plainWriter) entity(s string) int {
 		case x == 0 || x >= 0xD800 && x <= 0xDFFF || x > unicode.MaxRune || x < 0:
 			x = utf8.RuneError
 		}
-		var b [utf8.UTFMax]byte
-		w.text(string(b[:utf8.EncodeRune(b[:], x)]))
+		w.rune(x)
 		return i
 	}
 	// Named reference: '&', letters and digits, and an optional ';' make a
@@ -189,10 +256,30 @@ func (w *plainWriter) entity(s string) int {
 	case "&nbsp;":
 		w.space()
 	default:
-		w.text(html.UnescapeString(chunk))
+		if t, ok := namedRefs[chunk]; ok {
+			w.text(t)
+		} else {
+			w.text(html.UnescapeString(chunk))
+		}
 	}
 	return i
 }
+
+// namedRefs holds the named references that news feeds use most beyond
+// those entity decodes itself, decoded once by html.UnescapeString (which
+// allocates on every call).
+var namedRefs = func() map[string]string {
+	names := strings.Fields(`hellip mdash ndash lsquo rsquo sbquo ldquo rdquo bdquo laquo raquo
+		shy middot bull copy reg trade euro pound deg ordm ordf iexcl iquest times
+		aacute eacute iacute oacute uacute ntilde uuml agrave egrave ccedil ouml auml
+		Aacute Eacute Iacute Oacute Uacute Ntilde Uuml`)
+	m := make(map[string]string, len(names))
+	for _, n := range names {
+		chunk := "&" + n + ";"
+		m[chunk] = html.UnescapeString(chunk)
+	}
+	return m
+}()
 
 // tagLen reports the length of the tag, comment or declaration at the start
 // of s (s[0] == '<'), including the content of <script> and <style>, and
@@ -222,20 +309,21 @@ func tagLen(s string) (n int, sep bool) {
 		if k < 0 {
 			return len(s), true
 		}
-		return k + 1, !inlineTag(name)
+		return k + 1, tagKind(name) != tagInline
 	case isASCIILetter(c):
 		name, k := tagName(s[1:])
+		kind := tagKind(name)
 		end := attrEnd(s[1+k:])
 		if end < 0 {
 			return len(s), true
 		}
 		n = 1 + k + end
 		selfClosing := s[n-2] == '/'
-		if !selfClosing && (strings.EqualFold(name, "script") || strings.EqualFold(name, "style")) {
+		if !selfClosing && (kind == tagScript || kind == tagStyle) {
 			// Skip to the matching end tag, or to the end.
 			rest := s[n:]
 			closing := "</style"
-			if strings.EqualFold(name, "script") {
+			if kind == tagScript {
 				closing = "</script"
 			}
 			for j := 0; j+len(closing) <= len(rest); j++ {
@@ -249,7 +337,7 @@ func tagLen(s string) (n int, sep bool) {
 			}
 			return len(s), true
 		}
-		return n, !inlineTag(name)
+		return n, kind != tagInline
 	}
 	return 0, false
 }
@@ -265,36 +353,61 @@ func tagName(s string) (string, int) {
 	return s[:k], k
 }
 
-func inlineTag(name string) bool {
+// The kinds of tag that tagLen tells apart, by name (tagKind).
+const (
+	tagBlock  = iota // separates words: <p>, <br>, <div>, unknown names
+	tagInline        // does not: "car<b>tel</b>" reads "cartel"
+	tagScript        // <script>: its content is skipped
+	tagStyle         // <style>: likewise
+)
+
+// tagKind returns the kind of the tag named name, in any case.
+func tagKind(name string) int {
 	if len(name) > 6 {
-		return false
+		return tagBlock
 	}
 	var b [6]byte
 	for i := 0; i < len(name); i++ {
 		b[i] = name[i] | 0x20
 	}
-	return inlineTags[string(b[:len(name)])]
+	switch string(b[:len(name)]) {
+	case "a", "abbr", "b", "bdi", "bdo", "cite", "code", "data", "dfn", "em", "font", "i",
+		"kbd", "mark", "q", "s", "samp", "small", "span", "strong", "sub", "sup", "time",
+		"u", "var", "wbr":
+		return tagInline
+	case "script":
+		return tagScript
+	case "style":
+		return tagStyle
+	}
+	return tagBlock
 }
 
 // attrEnd returns the length of s up to and including the '>' that closes a
-// tag, skipping quoted attribute values; -1 when the tag is not closed.
+// tag, skipping quoted attribute values; -1 when the tag is not closed. A
+// quote opens a value when the last byte before it that is not white space
+// is '='; the value ends at the same quote.
 func attrEnd(s string) int {
-	var quote, last byte
 	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case quote != 0:
-			if c == quote {
-				quote = 0
-			}
-		case (c == '"' || c == '\'') && last == '=':
-			quote = c
-		case c == '>':
+		switch c := s[i]; c {
+		case '>':
 			return i + 1
-		}
-		if c != ' ' && c != '\t' && c != '\n' && c != '\r' && c != '\f' {
-			last = c
+		case '"', '\'':
+			k := i - 1
+			for k >= 0 && isTagSpace(s[k]) {
+				k--
+			}
+			if k < 0 || s[k] != '=' {
+				continue
+			}
+			j := strings.IndexByte(s[i+1:], c)
+			if j < 0 {
+				return -1
+			}
+			i += 1 + j // the closing quote
 		}
 	}
 	return -1
 }
+
+func isTagSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' }

@@ -184,11 +184,8 @@ func (s *Scratch) scan(m *Matcher, d Doc) {
 	}
 	start := 0
 	for f := range numFields {
-		end := s.fieldEnd[f]
-		for i := start; i < end; i++ {
-			m.matchAt(s, f, i, end)
-		}
-		start = end
+		m.matchField(s, f, start, s.fieldEnd[f])
+		start = s.fieldEnd[f]
 	}
 	m.evaluate(s)
 }
@@ -198,43 +195,49 @@ func (s *Scratch) wordBytes(i int) []byte {
 	return s.folded[w.f0:w.f1]
 }
 
-// matchAt records every pattern that matches at word i of field f, whose
-// words end before end: one pass over the word's bytes hashing it, probing
-// the prefix index at the lengths where a prefix term ends, then one hash
-// lookup on the whole word, and a check of the few candidates found.
-func (m *Matcher) matchAt(s *Scratch, f, i, end int) {
-	w := s.wordBytes(i)
-	h := uint32(fnvOffset)
-	lens := m.prefixLens
-	for j, c := range w {
-		h = (h ^ uint32(c)) * fnvPrime
-		if j < maxIndexedPrefix && lens&(1<<(j+1)) != 0 {
-			if b := h & filterMask; m.prefixFilter[b/64]&(1<<(b%64)) != 0 {
-				m.recordPrefix(s, m.prefixes[string(w[:j+1])], f, i)
+// matchField records every pattern that matches at words start..end-1,
+// the words of field f. For each word: one pass over its bytes hashing it,
+// probing the prefix index at the lengths where a prefix term ends, then
+// one probe of the filter with the whole word's hash (and its singulars'),
+// and a look-up and check of the few candidates only when the filter lets
+// them through. The Matcher's and Scratch's slices are read once per field,
+// not once per word.
+func (m *Matcher) matchField(s *Scratch, f, start, end int) {
+	words, folded := s.words[:end], s.folded
+	filter, prefixFilter, lens := m.filter, m.prefixFilter, m.prefixLens
+	for i := start; i < end; i++ {
+		w := folded[words[i].f0:words[i].f1]
+		h := uint32(fnvOffset)
+		for j, c := range w {
+			h = (h ^ uint32(c)) * fnvPrime
+			if j < maxIndexedPrefix && lens&(1<<(j+1)) != 0 {
+				if b := h & filterMask; prefixFilter[b/64]&(1<<(b%64)) != 0 {
+					m.recordPrefix(s, m.prefixes[string(w[:j+1])], f, i)
+				}
 			}
 		}
-	}
-	if b := h & filterMask; m.filter[b/64]&(1<<(b%64)) != 0 {
-		m.matchFirst(s, w, f, i, end)
-	}
-	// A plural is found through its singular: "ataques" through "ataque"
-	// and "carteles" through "cartel" (plural, below).
-	if n := len(w); n > minPluralBase && w[n-1] == 's' {
-		h2 := wordHash(w[:n-2])
-		h1 := (h2 ^ uint32(w[n-2])) * fnvPrime
-		if b := h1 & filterMask; m.filter[b/64]&(1<<(b%64)) != 0 {
-			m.matchFirst(s, w[:n-1], f, i, end)
+		if b := h & filterMask; filter[b/64]&(1<<(b%64)) != 0 {
+			m.matchFirst(s, w, f, i, end)
 		}
-		if n-2 >= minPluralBase && w[n-2] == 'e' {
-			if b := h2 & filterMask; m.filter[b/64]&(1<<(b%64)) != 0 {
-				m.matchFirst(s, w[:n-2], f, i, end)
+		// A plural is found through its singular: "ataques" through "ataque"
+		// and "carteles" through "cartel" (plural, below).
+		if n := len(w); n > minPluralBase && w[n-1] == 's' {
+			h2 := wordHash(w[:n-2])
+			h1 := (h2 ^ uint32(w[n-2])) * fnvPrime
+			if b := h1 & filterMask; filter[b/64]&(1<<(b%64)) != 0 {
+				m.matchFirst(s, w[:n-1], f, i, end)
+			}
+			if n-2 >= minPluralBase && w[n-2] == 'e' {
+				if b := h2 & filterMask; filter[b/64]&(1<<(b%64)) != 0 {
+					m.matchFirst(s, w[:n-2], f, i, end)
+				}
 			}
 		}
-	}
-	for _, id := range m.longPrefixes {
-		if p := &m.pats[id]; len(w) >= len(p.words[0]) && string(w[:len(p.words[0])]) == p.words[0] {
-			if p.exact == nil || exactMatch(s.text[f], s.words[i:i+1], p) {
-				s.record(id, f, i, i)
+		for _, id := range m.longPrefixes {
+			if p := &m.pats[id]; len(w) >= len(p.words[0]) && string(w[:len(p.words[0])]) == p.words[0] {
+				if p.exact == nil || exactMatch(s.text[f], s.words[i:i+1], p) {
+					s.record(id, f, i, i)
+				}
 			}
 		}
 	}
@@ -260,7 +263,7 @@ const (
 	fnvPrime  = 16777619
 )
 
-// wordHash is FNV-1a; matchAt computes the same hash inline.
+// wordHash is FNV-1a; matchField computes the same hash inline.
 func wordHash(w []byte) uint32 {
 	h := uint32(fnvOffset)
 	for _, c := range w {

@@ -389,15 +389,22 @@ func cmdClassify(ctx context.Context, e *env, args []string) error {
 	}
 	out := bufio.NewWriter(e.stdout)
 	defer out.Flush()
-	enc := json.NewEncoder(out)
 	var scratch classify.Scratch
 	var matches []newsdigest.Match
+	var buf []byte
+	topics := []classifyTopic{} // never nil: no match is "topics":[]
 	bad, lines := 0, 0
 	err = eachLine(ctx, e, "classify", fs.Args(), func(name string, line int, raw string) error {
 		lines++
 		var in classifyIn
-		res := classifyOut{Topics: []classifyTopic{}}
-		if err := json.Unmarshal([]byte(raw), &in); err != nil {
+		var err error
+		if !decodeClassifyIn(raw, &in) {
+			// Not the usual line: json.Unmarshal decodes it or says why not.
+			in = classifyIn{}
+			err = json.Unmarshal([]byte(raw), &in)
+		}
+		res := classifyOut{Topics: topics[:0]}
+		if err != nil {
 			bad++
 			res.Error = fmt.Sprintf("%s:%d: invalid JSON: %v", name, line, err)
 			fmt.Fprintf(e.stderr, "newsdigest: classify: %s\n", res.Error)
@@ -407,8 +414,10 @@ func cmdClassify(ctx context.Context, e *env, args []string) error {
 			for _, mt := range matches {
 				res.Topics = append(res.Topics, classifyTopic{Name: mt.Topic, Score: mt.Score, Terms: mt.Terms})
 			}
+			topics = res.Topics
 		}
-		if err := enc.Encode(res); err != nil {
+		buf = appendClassifyOut(buf[:0], &res)
+		if _, err := out.Write(buf); err != nil {
 			return fmt.Errorf("classify: write: %w", err)
 		}
 		return nil
