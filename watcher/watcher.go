@@ -365,11 +365,39 @@ func (f *Fetcher) readBody(resp *http.Response) ([]byte, error) {
 		defer gz.Close()
 		r = gz
 	}
-	body, err := io.ReadAll(io.LimitReader(r, min(f.opts.MaxBytes, math.MaxInt64-1)+1))
+	limit := min(f.opts.MaxBytes, math.MaxInt64-1) + 1
+	var buf []byte
+	if n := resp.ContentLength; n > 0 && n < limit && r == resp.Body {
+		// The body's size is known: read it into one buffer of that size
+		// (and a byte to see its end) instead of growing one by doubling,
+		// which allocated twice the 64 MB of a 1,000-feed poll. A server
+		// that sends less than it announced costs no more than one that
+		// sends what it may (limit); one that sends more grows the buffer.
+		buf = make([]byte, 0, n+1)
+	}
+	body, err := readAll(io.LimitReader(r, limit), buf)
 	if err != nil && !errors.Is(err, context.DeadlineExceeded) && !errors.Is(err, context.Canceled) {
 		err = &fetchError{msg: "read body: " + err.Error(), cause: err}
 	}
 	return body, err
+}
+
+// readAll is io.ReadAll into b: it reads r to its end, appending to b, and
+// grows b only when it is full.
+func readAll(r io.Reader, b []byte) ([]byte, error) {
+	for {
+		if len(b) == cap(b) {
+			b = append(b, 0)[:len(b)] // let append choose how to grow
+		}
+		n, err := r.Read(b[len(b):cap(b)])
+		b = b[:len(b)+n]
+		if err != nil {
+			if err == io.EOF {
+				err = nil
+			}
+			return b, err
+		}
+	}
 }
 
 // transportError turns an error from the client or the body into the

@@ -11,10 +11,12 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"runtime"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
+	"testing/iotest"
 	"time"
 
 	"github.com/newsdigest/newsdigest"
@@ -275,24 +277,60 @@ func TestFetchBodyCap(t *testing.T) {
 		{"default 10 MB cap", 0, bytes.Repeat([]byte(" "), 10<<20+10), "body over 10 MB"},
 	}
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.Write(tt.body) }))
-			defer ts.Close()
-			f := New(Options{AllowPrivate: true, MaxBytes: tt.maxBytes})
-			res := f.Fetch(context.Background(), Request{Feed: feedAt(ts.URL)})
-			if tt.wantErr == "" {
-				if res.Err != nil || res.Bytes != int64(len(tt.body)) {
-					t.Errorf("Fetch = %d bytes, %v; want %d bytes, no error", res.Bytes, res.Err, len(tt.body))
+		// Announced: the body's Content-Length is sent, so it is read into
+		// a buffer of that size; else the body is chunked (or sized by the
+		// server when it is small) and read by growing a buffer.
+		for _, announced := range []bool{false, true} {
+			t.Run(fmt.Sprintf("%s/announced=%v", tt.name, announced), func(t *testing.T) {
+				ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+					if announced {
+						w.Header().Set("Content-Length", strconv.Itoa(len(tt.body)))
+					} else {
+						w.(http.Flusher).Flush() // no Content-Length: chunked
+					}
+					w.Write(tt.body)
+				}))
+				defer ts.Close()
+				f := New(Options{AllowPrivate: true, MaxBytes: tt.maxBytes})
+				res := f.Fetch(context.Background(), Request{Feed: feedAt(ts.URL)})
+				if tt.wantErr == "" {
+					if res.Err != nil || res.Bytes != int64(len(tt.body)) {
+						t.Errorf("Fetch = %d bytes, %v; want %d bytes, no error", res.Bytes, res.Err, len(tt.body))
+					}
+					return
 				}
-				return
+				if res.Err == nil || res.Err.Error() != tt.wantErr || !errors.Is(res.Err, ErrTooLarge) {
+					t.Errorf("Fetch error = %v; want %q", res.Err, tt.wantErr)
+				}
+				if res.Bytes != f.opts.MaxBytes+1 {
+					t.Errorf("Fetch Bytes = %d; want the cap + 1 = %d", res.Bytes, f.opts.MaxBytes+1)
+				}
+			})
+		}
+	}
+}
+
+// TestReadAll: readAll reads what io.ReadAll reads, whatever room its
+// buffer starts with (none, too little, exactly enough, more) and however
+// the reader hands out its bytes.
+func TestReadAll(t *testing.T) {
+	for _, size := range []int{0, 1, 511, 512, 513, 4096, 100_000} {
+		want := bytes.Repeat([]byte("feed "), size/5+1)[:size]
+		for _, room := range []int{0, 1, size / 2, size, size + 1, 2*size + 7} {
+			for _, slow := range []bool{false, true} {
+				var r io.Reader = bytes.NewReader(want)
+				if slow {
+					r = iotest.HalfReader(r)
+				}
+				got, err := readAll(r, make([]byte, 0, room))
+				if err != nil || !bytes.Equal(got, want) {
+					t.Fatalf("readAll(%d bytes, room %d, slow %v) = %d bytes, %v", size, room, slow, len(got), err)
+				}
 			}
-			if res.Err == nil || res.Err.Error() != tt.wantErr || !errors.Is(res.Err, ErrTooLarge) {
-				t.Errorf("Fetch error = %v; want %q", res.Err, tt.wantErr)
-			}
-			if res.Bytes != f.opts.MaxBytes+1 {
-				t.Errorf("Fetch Bytes = %d; want the cap + 1 = %d", res.Bytes, f.opts.MaxBytes+1)
-			}
-		})
+		}
+	}
+	if _, err := readAll(iotest.ErrReader(io.ErrUnexpectedEOF), nil); err != io.ErrUnexpectedEOF {
+		t.Errorf("readAll of a failing reader: %v; want its error", err)
 	}
 }
 
