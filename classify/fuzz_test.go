@@ -119,8 +119,19 @@ func FuzzPlainText(f *testing.F) {
 	for _, s := range []string{"c&aacute;rtel", "&#x;", "&#128;&#99999999999;", "&notit;&amp", "a&nbsp;&#32;b", "x\xffy&#0;"} {
 		f.Add(s)
 	}
+	for _, s := range []string{"", " ", "a", "a b", "a  b", " a", "a ", "a\tb", "a\u00a0b", "a\u00adb", "a < b", "x\xffy"} {
+		f.Add(s)
+	}
 	f.Fuzz(func(t *testing.T, s string) {
 		got := PlainText(s)
+		// The fast path for text that is already plain gives what the
+		// conversion gives.
+		if slow := string(appendPlain(nil, s)); got != slow {
+			t.Fatalf("PlainText(%q) = %q; the conversion gives %q", s, got, slow)
+		}
+		if isPlain(s) && got != s {
+			t.Fatalf("isPlain(%q), but PlainText gives %q", s, got)
+		}
 		if strings.Contains(s, "<") {
 			return // tags: no reference; only check it does not panic
 		}

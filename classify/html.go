@@ -14,7 +14,43 @@ import (
 // and runs of white space become single spaces, trimmed at both ends. Tags
 // other than inline ones such as <b> or <a> separate words.
 func PlainText(s string) string {
+	if isPlain(s) {
+		return s // most titles: nothing to drop, decode or collapse
+	}
 	return string(appendPlain(make([]byte, 0, len(s)), s))
+}
+
+// isPlain reports that PlainText(s) is s itself: no '<' or '&', no soft
+// hyphen, and white space only as single ASCII spaces between other
+// characters. It errs towards false ("a < b" is plain text but not
+// reported so), never towards true.
+func isPlain(s string) bool {
+	space := true // as if after a space: s may not start with one
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			switch {
+			case c == '<' || c == '&' || c >= '\t' && c <= '\r':
+				return false
+			case c == ' ':
+				if space {
+					return false
+				}
+				space = true
+			default:
+				space = false
+			}
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == softHyphen || unicode.IsSpace(r) {
+			return false
+		}
+		space = false
+		i += size
+	}
+	return !space || s == ""
 }
 
 // DisplayText is PlainText for text that is shown, such as a title: when
