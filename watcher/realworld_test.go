@@ -310,5 +310,17 @@ func FuzzDecode(f *testing.F) {
 			t.Fatalf("repairXML(%q) = %q; not valid UTF-8", out, fixed)
 		}
 		_ = itemDate(s, nil, time.UTC)
+		// decodeLegacy is the decoder's Bytes, into a buffer sized ahead.
+		for _, label := range []string{charsetOf(contentType), "windows-1252", "shift_jis", "gbk", "euc-kr", "big5", "iso-2022-jp"} {
+			enc := legacyEncoding(label)
+			if enc == nil {
+				continue
+			}
+			want, werr := enc.NewDecoder().Bytes(body)
+			got, gerr := decodeLegacy(enc, body)
+			if !bytes.Equal(got, want) || (gerr == nil) != (werr == nil) {
+				t.Fatalf("decodeLegacy(%s, %q) = %q, %v; the decoder gives %q, %v", label, body, got, gerr, want, werr)
+			}
+		}
 	})
 }
