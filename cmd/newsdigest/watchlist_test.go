@@ -49,7 +49,8 @@ func TestShippedWatchlist(t *testing.T) {
 		{"Revisión del T-MEC: lo que está en juego para México", "", []string{"usmca"}},
 		{"Trump amenaza con aranceles de 30% a México", "", []string{"usmca"}},
 		{"Guardia Nacional refuerza la frontera con Estados Unidos", "Despliegue en Chihuahua y Sonora, México.", []string{"troops"}},
-		{"EE.UU. no enviará tropas a México, dice Sheinbaum", "", []string{"troops"}},
+		// US troops into Mexico, refused: sovereignty too (RULES.md; labelled so in holdout-f).
+		{"EE.UU. no enviará tropas a México, dice Sheinbaum", "", []string{"sovereignty", "troops"}},
 		{"Huachicol fiscal: cae red en Tamaulipas", "", []string{"cartels"}},
 		// Look-alikes that must not match.
 		{"OPEC+ cartel agrees to cut oil output", "Mexico's Pemex is not a member.", nil},
