@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"io"
 	"os"
 	"runtime"
 	"runtime/pprof"
@@ -13,40 +14,14 @@ import (
 // function that stops them and writes a heap profile when
 // NEWSDIGEST_MEMPROFILE names one. For measuring where a run's time and
 // memory go (go tool pprof, go tool trace: which goroutine waits for which);
-// unset, it does nothing.
+// unset, it does nothing. A file that cannot be written is reported on
+// stderr and the command runs on.
 func startProfiles(e *env) (stop func()) {
-	var cpu, tr *os.File
-	if path := e.getenv("NEWSDIGEST_TRACE"); path != "" {
-		f, err := os.Create(path)
-		if err != nil {
-			fmt.Fprintf(e.stderr, "newsdigest: trace: %v\n", err)
-		} else if err := trace.Start(f); err != nil {
-			fmt.Fprintf(e.stderr, "newsdigest: trace: %v\n", err)
-			f.Close()
-		} else {
-			tr = f
-		}
-	}
-	if path := e.getenv("NEWSDIGEST_CPUPROFILE"); path != "" {
-		f, err := os.Create(path)
-		if err != nil {
-			fmt.Fprintf(e.stderr, "newsdigest: cpu profile: %v\n", err)
-		} else if err := pprof.StartCPUProfile(f); err != nil {
-			fmt.Fprintf(e.stderr, "newsdigest: cpu profile: %v\n", err)
-			f.Close()
-		} else {
-			cpu = f
-		}
-	}
+	stopTrace := startWriting(e, "NEWSDIGEST_TRACE", "trace", trace.Start, trace.Stop)
+	stopCPU := startWriting(e, "NEWSDIGEST_CPUPROFILE", "cpu profile", pprof.StartCPUProfile, pprof.StopCPUProfile)
 	return func() {
-		if tr != nil {
-			trace.Stop()
-			tr.Close()
-		}
-		if cpu != nil {
-			pprof.StopCPUProfile()
-			cpu.Close()
-		}
+		stopTrace()
+		stopCPU()
 		if path := e.getenv("NEWSDIGEST_MEMPROFILE"); path != "" {
 			f, err := os.Create(path)
 			if err != nil {
@@ -59,5 +34,29 @@ func startProfiles(e *env) (stop func()) {
 				fmt.Fprintf(e.stderr, "newsdigest: heap profile: %v\n", err)
 			}
 		}
+	}
+}
+
+// startWriting starts a recorder (start, stop) into the file the variable
+// names, and returns what stops it and closes the file; a no-op when the
+// variable is unset or the recorder could not start.
+func startWriting(e *env, variable, what string, start func(io.Writer) error, stop func()) func() {
+	path := e.getenv(variable)
+	if path == "" {
+		return func() {}
+	}
+	f, err := os.Create(path)
+	if err == nil {
+		if err = start(f); err != nil {
+			f.Close()
+		}
+	}
+	if err != nil {
+		fmt.Fprintf(e.stderr, "newsdigest: %s: %v\n", what, err)
+		return func() {}
+	}
+	return func() {
+		stop()
+		f.Close()
 	}
 }
