@@ -11,19 +11,19 @@ import (
 // "1.500" and "1500" are "1500"), a decimal separator becomes "p" and
 // trailing zeros go ("3.80", "3,8" and "3.8" are "3p8"; "7.00" is "7"). A
 // separator followed by exactly three digits is taken for a thousands
-// separator, any other for a decimal one.
+// separator, any other for a decimal one. Scale words are multiplied out
+// and figures of a million or more written in millions (scaleFigures:
+// "266K" is "266000", "1 million", "1M" and "1 millón" are "1m", "$1.9
+// trillion" and "$1.9T" are "$1900000m").
 func normNumbers(text string) string {
-	text = normSeparators(text)
-	// The regular expressions below are most of grouping's cost when they
-	// run; they run only where they can match.
+	text = scaleFigures(normSeparators(text))
+	// The regular expression below is most of grouping's cost when it
+	// runs; it runs only where it can match.
 	if hasWordFold(text, "mil", "billion") {
 		text = bigNumber.ReplaceAllStringFunc(text, bigNumberFigure)
-		// "mil,000" became "1000,000": join what the figures now touch.
-		text = normSeparators(text)
-	}
-	// "1 million", "1M" and "1 millón" are "1m".
-	if figureBeforeM(text) {
-		text = millions.ReplaceAllString(text, "${1}m")
+		// "mil,000" became "1000,000", "mil millones" "1000 millones":
+		// join and scale what the figures now touch.
+		text = scaleFigures(normSeparators(text))
 	}
 	return text
 }
@@ -60,30 +60,6 @@ func hasWordFold(text string, words ...string) bool {
 	}
 	return false
 }
-
-// figureBeforeM reports whether a figure in text is followed, after
-// optional white space, by "M" or "m": where millions can match.
-func figureBeforeM(text string) bool {
-	for i := 0; i < len(text); i++ {
-		if !isDigit(text[i]) {
-			continue
-		}
-		j := i + 1
-		for j < len(text) && (isDigit(text[j]) || text[j] == 'p') {
-			j++
-		}
-		for j < len(text) && (text[j] == ' ' || text[j] == '\t' || text[j] == '\n' || text[j] == '\r' || text[j] == '\f') {
-			j++
-		}
-		if j < len(text) && text[j]|0x20 == 'm' {
-			return true
-		}
-		i = j - 1
-	}
-	return false
-}
-
-var millions = regexp.MustCompile(`\b(\d+(?:p\d+)?)\s*(?:M|[Mm]illion|[Mm]illones|[Mm]ill[oó]n)\b`)
 
 // bigNumber matches Spanish thousands written with "mil" ("3 mil", "mil
 // 500", "1 mil 500") and English billions ("12 billion", which Spanish
