@@ -69,7 +69,7 @@ var lexiconGroups = []string{
 	"reope reabr",
 	"suspe halt halts close closes cierr cerra",
 	"rejec rules desca recha",
-	"hike hikes raise eleva sube dupli doubl",
+	"hike hikes raise eleva sube dupli doubl rise rose surge jump spike soar climb",
 	"cut cuts lower baja trims trim =recorta =recortan =recorte =recortes =recorto",
 	"seize seizu decom asegu bust incau confi",
 	"sanci sanct",
@@ -127,6 +127,23 @@ var lexiconGroups = []string{
 	"week semana",
 	"month =mes =meses",
 	"year =ano =anos",
+	// News paraphrases (added with the figure scales; see STORIES.md).
+	"democ dem",
+	"limit ceili techo",
+	"destr demol",
+	"strik airst",
+	"unemp joble desem",
+	"fall fell drop dip decli plumm slide slump tumbl",
+	"resig quit renun dimit",
+	"charg =indicted =indictment =indicts =indict accus acusa",
+	"deny denie niega nego",
+	"warn advie alert",
+	"negot negoc talk dialo",
+	"meet meeti reuni reune",
+	"pledg promi vow prome",
+	"clash",
+	"ban prohi",
+	"cance scrap axe",
 }
 
 // places are countries and a few cities, each with its demonyms and its
