@@ -141,7 +141,6 @@ var lexiconGroups = []string{
 	"negot negoc talk dialo",
 	"meet meeti reuni reune",
 	"pledg promi vow prome",
-	"clash",
 	"ban prohi",
 	"cance scrap axe",
 }
