@@ -25,15 +25,16 @@ type Feed struct {
 // Topic is one watchlist: the terms that select items for it and the rules
 // that veto them. See docs/DESIGN.md "Matching".
 type Topic struct {
-	Name     string
-	Label    string
-	Emoji    string
-	Channel  string // optional per-topic Slack channel
-	Terms    []string
-	Exclude  []string
-	Unless   []string // exclude terms do not veto when one of these matches
-	Require  [][]string
-	MinScore int
+	Name       string
+	Label      string
+	Emoji      string
+	Channel    string // optional per-topic Slack channel
+	Terms      []string
+	TitleTerms []string // count only in the title, not when a summary names them in passing
+	Exclude    []string
+	Unless     []string // exclude terms do not veto when one of these matches
+	Require    [][]string
+	MinScore   int
 }
 
 // DisplayLabel is the label, or the name when no label is set.

@@ -357,6 +357,61 @@ func TestUnless(t *testing.T) {
 	}
 }
 
+// TestTitleTerms checks that a title term counts in the title only: named in
+// the summary it neither selects the item nor adds to its score, and
+// Explain lists it as ignored.
+func TestTitleTerms(t *testing.T) {
+	topics := []newsdigest.Topic{{Name: "cartels", Terms: []string{"cartel*", "CJNG"},
+		TitleTerms: []string{"narcotráfico", "drug trafficking"}, Require: [][]string{{"mexic*", "méxico"}}}}
+	m, err := Compile(topics)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		title, summary string
+		want           []string
+	}{
+		{"Golpe al narcotráfico en México", "", []string{"cartels:03:narcotráfico"}},
+		{"Sheinbaum rejects US troops in Mexico", "…even to fight drug trafficking, she said.", nil},
+		{"Sheinbaum rejects US troops in Mexico", "…even to fight drug trafficking and the CJNG.", []string{"cartels:01:CJNG"}},
+		{"Drug trafficking and the CJNG in Mexico", "drug trafficking", []string{"cartels:06:CJNG,drug trafficking"}},
+	}
+	for _, tt := range tests {
+		d := Doc{Title: tt.title, Summary: tt.summary}
+		if got := matchNames(m.Match(d)); !reflect.DeepEqual(got, tt.want) {
+			t.Errorf("Match(%q, %q) = %q; want %q", tt.title, tt.summary, got, tt.want)
+		}
+		if got, want := m.Match(d), refMatch(topics, d); !reflect.DeepEqual(got, want) {
+			t.Errorf("Match(%q, %q) = %+v; reference %+v", tt.title, tt.summary, got, want)
+		}
+	}
+	e := m.Explain(Doc{Title: "Sheinbaum rejects US troops in Mexico", Summary: "to fight drug trafficking"})[0]
+	if e.Matched || len(e.Terms) != 0 || !reflect.DeepEqual(e.Ignored, []TermHit{{Term: "drug trafficking", Field: "summary", Text: "drug trafficking"}}) {
+		t.Errorf("Explain = %+v; want not matched, drug trafficking ignored", e)
+	}
+	if why := strings.Join(e.Why(), "\n"); !strings.Contains(why, `title term "drug trafficking" only in summary`) {
+		t.Errorf("Why() = %q; want the ignored title term", why)
+	}
+	// Only title terms is a topic; one term in both lists is an error, as is
+	// a plural across them.
+	if _, err := Compile([]newsdigest.Topic{{Name: "t", TitleTerms: []string{"x"}}}); err != nil {
+		t.Errorf("Compile(title terms only) = %v", err)
+	}
+	for _, tc := range []struct{ terms, title []string }{
+		{[]string{"cartel"}, []string{"Cártel"}},
+		{[]string{"cartels"}, []string{"cartel"}},
+		{[]string{"cartel"}, []string{"cartels"}},
+	} {
+		_, err := Compile([]newsdigest.Topic{{Name: "t", Terms: tc.terms, TitleTerms: tc.title}})
+		if err == nil || !strings.Contains(err.Error(), "title term") {
+			t.Errorf("Compile(terms %q, title terms %q) = %v; want an error", tc.terms, tc.title, err)
+		}
+	}
+	if _, err := Compile([]newsdigest.Topic{{Name: "t", Terms: []string{"x"}, TitleTerms: []string{"y*z"}}}); err == nil || !strings.Contains(err.Error(), `title term "y*z"`) {
+		t.Errorf("Compile(bad title term) = %v; want an error naming it", err)
+	}
+}
+
 func TestExplain(t *testing.T) {
 	m, err := Compile([]newsdigest.Topic{
 		{Name: "cartels", Terms: []string{"cartel*", "Cártel de Sinaloa", "fentanyl"}, Exclude: []string{"Cartel de Santa"},
@@ -380,12 +435,15 @@ func TestExplain(t *testing.T) {
 				{Term: "Cártel de Sinaloa", Field: "title", Text: "Cártel de Sinaloa"},
 				{Term: "fentanyl", Field: "summary", Text: "fentanyl"},
 			},
+			Ignored:    []TermHit{},
 			ExcludedBy: []string{"Cartel de Santa"}, Unless: []string{}, MissingRequire: [][]string{}},
 		{Name: "music", Matched: false, Score: 1, MinScore: 1,
 			Terms:      []TermHit{{Term: "concierto", Field: "content", Text: "concierto"}},
+			Ignored:    []TermHit{},
 			ExcludedBy: []string{"Cartel de Santa"}, Unless: []string{}, MissingRequire: [][]string{}},
 		{Name: "trade", Matched: false, Score: 1, MinScore: 1,
 			Terms:      []TermHit{{Term: "T-MEC", Field: "summary", Text: "T MEC"}},
+			Ignored:    []TermHit{},
 			ExcludedBy: []string{}, Unless: []string{}, MissingRequire: [][]string{{"aranceles"}, {"Canadá", "Canada"}}},
 	}
 	if !reflect.DeepEqual(got, want) {
@@ -406,7 +464,7 @@ func TestExplain(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	wantJSON := `{"name":"trade","matched":false,"score":1,"min_score":1,"terms":[{"term":"T-MEC","field":"summary","text":"T MEC"}],"excluded_by":[],"unless":[],"missing_require":[["aranceles"],["Canadá","Canada"]]}`
+	wantJSON := `{"name":"trade","matched":false,"score":1,"min_score":1,"terms":[{"term":"T-MEC","field":"summary","text":"T MEC"}],"ignored":[],"excluded_by":[],"unless":[],"missing_require":[["aranceles"],["Canadá","Canada"]]}`
 	if string(b) != wantJSON {
 		t.Errorf("json.Marshal(Explain) = %s; want %s", b, wantJSON)
 	}

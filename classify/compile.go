@@ -1,6 +1,7 @@
 package classify
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -17,7 +18,7 @@ func Compile(topics []newsdigest.Topic) (*Matcher, error) {
 	// often those of other topics too, but may add patterns.
 	nTerms, nRequire := 0, 0
 	for _, t := range topics {
-		nTerms += len(t.Terms) + len(t.Exclude) + len(t.Unless)
+		nTerms += len(t.Terms) + len(t.TitleTerms) + len(t.Exclude) + len(t.Unless)
 		for _, g := range t.Require {
 			nRequire += len(g)
 		}
@@ -88,7 +89,7 @@ func Compile(topics []newsdigest.Topic) (*Matcher, error) {
 			return nil, fmt.Errorf("classify: topic %d has no name", i+1)
 		case names[t.Name]:
 			return nil, fmt.Errorf("classify: topic %q defined twice", t.Name)
-		case len(t.Terms) == 0:
+		case len(t.Terms) == 0 && len(t.TitleTerms) == 0:
 			return nil, fmt.Errorf("classify: topic %q has no terms", t.Name)
 		case t.MinScore < 0:
 			return nil, fmt.Errorf("classify: topic %q: min_score %d is negative", t.Name, t.MinScore)
@@ -97,13 +98,22 @@ func Compile(topics []newsdigest.Topic) (*Matcher, error) {
 		}
 		names[t.Name] = true
 		info := topicInfo{name: t.Name, minScore: int32(max(t.MinScore, 1))}
-		// Each term is kept as written with its pattern's id, for Explain.
-		terms := dedupFolded(t.Terms, parseTerm)
+		// Each term is kept as written with its pattern's id, for Explain:
+		// the terms, then the title terms.
+		terms, nPlain, err := topicTerms(t)
+		if err != nil {
+			return nil, fmt.Errorf("classify: topic %q: %w", t.Name, err)
+		}
 		info.terms, info.termPat = make([]string, 0, len(terms)), make([]int32, 0, len(terms))
-		for _, term := range terms {
-			id, err := add(term, ref{ti, kindTerm, int32(len(info.terms))})
+		info.nPlain = nPlain
+		for k, term := range terms {
+			kind, what := uint8(kindTerm), "term"
+			if k >= info.nPlain {
+				kind, what = kindTitleTerm, "title term"
+			}
+			id, err := add(term, ref{ti, kind, int32(len(info.terms))})
 			if err != nil {
-				return nil, fmt.Errorf("classify: topic %q: term %q: %w", t.Name, term.term, err)
+				return nil, fmt.Errorf("classify: topic %q: %s %q: %w", t.Name, what, term.term, err)
 			}
 			info.terms, info.termPat = append(info.terms, term.term), append(info.termPat, id)
 		}
@@ -214,6 +224,41 @@ func dedup(terms []string) []string {
 		}
 	}
 	return out
+}
+
+// topicTerms returns a topic's terms and then its title terms, each list
+// without the terms that say the same as an earlier one (dedupFolded), and
+// how many of them are terms; CheckTitleTerms must hold.
+func topicTerms(t newsdigest.Topic) (terms []parsedTerm, nPlain int, err error) {
+	plain := dedupFolded(t.Terms, parseTerm)
+	if len(t.TitleTerms) == 0 {
+		return plain, len(plain), nil
+	}
+	if err := CheckTitleTerms(t.Terms, t.TitleTerms); err != nil {
+		return nil, 0, err
+	}
+	return append(plain, dedupFolded(t.TitleTerms, parseTerm)...), len(plain), nil
+}
+
+// CheckTitleTerms reports a title term that says the same as one of a
+// topic's terms: as written, folded, or as its plural or singular. It
+// would count in the title twice, or not at all in the summary, depending
+// on the order the two were written in. config checks topics with it;
+// Compile rejects what it rejects.
+func CheckTitleTerms(terms, titleTerms []string) error {
+	if len(terms) == 0 || len(titleTerms) == 0 {
+		return nil
+	}
+	plain, title := dedupFolded(terms, parseTerm), dedupFolded(titleTerms, parseTerm)
+	if len(dedupFolded(append(slices.Clip(terms), titleTerms...), parseTerm)) == len(plain)+len(title) {
+		return nil
+	}
+	for _, x := range title {
+		if len(dedupFolded(append(slices.Clip(terms), x.term), parseTerm)) <= len(plain) {
+			return fmt.Errorf("title term %q says the same as a term (as written, folded, or as its plural or singular): keep it in one list", x.term)
+		}
+	}
+	return errors.New("a title term says the same as a term (folded, or as a plural): keep each in one list")
 }
 
 // parsedTerm is a term as written and what parseTerm made of it.

@@ -13,6 +13,7 @@ type Explanation struct {
 	Score          int        `json:"score"`
 	MinScore       int        `json:"min_score"`       // the topic's min_score as the matcher applies it (at least 1)
 	Terms          []TermHit  `json:"terms"`           // every matching term, with where
+	Ignored        []TermHit  `json:"ignored"`         // title terms found only outside the title: not counted
 	ExcludedBy     []string   `json:"excluded_by"`     // exclude terms that matched
 	Unless         []string   `json:"unless"`          // unless terms that matched: ExcludedBy does not veto
 	MissingRequire [][]string `json:"missing_require"` // require groups with no match
@@ -26,7 +27,8 @@ type TermHit struct {
 }
 
 // Explain reports every topic, matched or not, in config order: its score,
-// the terms that matched with the field and words where each first matched,
+// the terms that matched with the field and words where each first matched
+// (a title term only when in the title; elsewhere it is listed as ignored),
 // the exclude and unless terms that matched and the require groups that did
 // not.
 // Matched and Score agree with Match.
@@ -43,6 +45,7 @@ func (m *Matcher) Explain(d Doc) []Explanation {
 			Score:          int(ts.score),
 			MinScore:       int(ti.minScore),
 			Terms:          []TermHit{},
+			Ignored:        []TermHit{},
 			ExcludedBy:     []string{},
 			Unless:         []string{},
 			MissingRequire: [][]string{},
@@ -57,7 +60,11 @@ func (m *Matcher) Explain(d Doc) []Explanation {
 			}
 			first, last := s.words[s.firstWord[id]], s.words[s.lastWord[id]]
 			text := strings.Join(strings.Fields(string(s.text[f][first.s0:last.s1])), " ")
-			e.Terms = append(e.Terms, TermHit{Term: ti.terms[k], Field: fieldNames[f], Text: text})
+			if h := (TermHit{Term: ti.terms[k], Field: fieldNames[f], Text: text}); k >= ti.nPlain && f != fieldTitle {
+				e.Ignored = append(e.Ignored, h)
+			} else {
+				e.Terms = append(e.Terms, h)
+			}
 		}
 		for k, id := range ti.exclPat {
 			if s.hit[id] != 0 {
@@ -91,6 +98,9 @@ func (x Explanation) Why() []string {
 	var lines []string
 	for _, h := range x.Terms {
 		lines = append(lines, fmt.Sprintf("term %q in %s: %q", h.Term, h.Field, h.Text))
+	}
+	for _, h := range x.Ignored {
+		lines = append(lines, fmt.Sprintf("title term %q only in %s: %q, not counted", h.Term, h.Field, h.Text))
 	}
 	if len(x.Terms) == 0 {
 		lines = append(lines, "no term matched")

@@ -285,11 +285,12 @@ func refMatch(topics []newsdigest.Topic, d Doc) []newsdigest.Match {
 	var out []newsdigest.Match
 	for _, t := range topics {
 		m := newsdigest.Match{Topic: t.Name}
-		for _, term := range keptTerms(dedupFolded(t.Terms, parseTerm)) {
+		plain := keptTerms(dedupFolded(t.Terms, parseTerm))
+		for k, term := range append(plain, keptTerms(dedupFolded(t.TitleTerms, parseTerm))...) {
 			switch h := refHits(term, fields); {
 			case h&1 != 0:
 				m.Score += 3
-			case h != 0:
+			case h != 0 && k < len(plain):
 				m.Score++
 			default:
 				continue
@@ -337,6 +338,7 @@ func FuzzMatch(f *testing.F) {
 		topics := []newsdigest.Topic{
 			{Name: "a", Terms: tt, Exclude: validTerms(excl)},
 			{Name: "b", Terms: rev, MinScore: 2},
+			{Name: "d", TitleTerms: tt, Exclude: validTerms(excl)},
 		}
 		if rq := validTerms(req); len(rq) > 0 {
 			topics = append(topics, newsdigest.Topic{Name: "c", Terms: tt[:1], Require: [][]string{rq, tt}})
@@ -364,6 +366,7 @@ func FuzzMatch(f *testing.F) {
 			want = append(want, mt.Topic)
 		}
 		slices.Sort(want)
+		slices.Sort(matched)
 		if !slices.Equal(matched, want) {
 			t.Fatalf("Explain(%+v) matched %q; Match %q", d, matched, want)
 		}

@@ -30,6 +30,7 @@ const (
 	kindExclude
 	kindUnless
 	kindRequire
+	kindTitleTerm // a term that counts only in the title
 )
 
 type ref struct {
@@ -40,7 +41,8 @@ type ref struct {
 
 type topicInfo struct {
 	name     string
-	terms    []string // as written, duplicates removed
+	terms    []string // as written, duplicates removed; terms, then title terms
+	nPlain   int      // terms[:nPlain] count anywhere, terms[nPlain:] only in the title
 	exclude  []string
 	unless   []string
 	require  [][]string
@@ -358,7 +360,10 @@ func (m *Matcher) evaluate(s *Scratch) {
 				s.tTouched = append(s.tTouched, r.topic)
 			}
 			switch r.kind {
-			case kindTerm:
+			case kindTerm, kindTitleTerm:
+				if r.kind == kindTitleTerm && !inTitle {
+					continue // named elsewhere only: Explain lists it as ignored
+				}
 				ts.terms++
 				if inTitle {
 					ts.score += 3

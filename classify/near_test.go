@@ -125,6 +125,7 @@ func TestProximityInExcludeRequireAndExplain(t *testing.T) {
 	ex := m.Explain(d)[0]
 	want := Explanation{Name: "troops", Matched: true, Score: 6, MinScore: 1,
 		Terms:          []TermHit{{"troops ~6 mexic*", "title", "Mexico sends troops"}, {"troops", "title", "troops"}},
+		Ignored:        []TermHit{},
 		ExcludedBy:     []string{},
 		Unless:         []string{},
 		MissingRequire: [][]string{},

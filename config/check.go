@@ -158,8 +158,11 @@ func (p *parser) checkTopic(t newsdigest.Topic, ip string, names map[string]stri
 	default:
 		names[t.Name] = ip
 	}
-	if len(t.Terms) == 0 && p.termCount <= MaxTerms && !p.hasProblemUnder(join(ip, "terms")) && !p.misspelled(ip, "terms") {
+	if len(t.Terms) == 0 && len(t.TitleTerms) == 0 && p.termCount <= MaxTerms && !p.hasProblemUnder(join(ip, "terms")) && !p.misspelled(ip, "terms") {
 		p.add(p.cfg.keyLine(ip, "terms"), join(ip, "terms"), "at least one term is required")
+	}
+	if err := classify.CheckTitleTerms(t.Terms, t.TitleTerms); err != nil {
+		p.add(p.cfg.keyLine(ip, "title_terms"), join(ip, "title_terms"), "%v", err)
 	}
 	if len(t.Unless) > 0 && len(t.Exclude) == 0 && !p.hasProblemUnder(join(ip, "exclude")) {
 		p.add(p.cfg.keyLine(ip, "unless"), join(ip, "unless"), "has no effect without exclude: unless lifts a topic's exclude terms")

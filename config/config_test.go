@@ -176,6 +176,19 @@ func TestParseTopicsOnly(t *testing.T) {
 	}
 }
 
+// TestParseTitleTerms checks that title_terms is read, and that a topic
+// with title terms only needs no other terms.
+func TestParseTitleTerms(t *testing.T) {
+	c := mustParse(t, "topics:\n  - name: a\n    terms: [x]\n    title_terms: [y, \"drug trafficking\"]\n  - name: b\n    title_terms: [z]\n", "config.yaml", env(nil))
+	want := []newsdigest.Topic{
+		{Name: "a", Label: "a", Terms: []string{"x"}, TitleTerms: []string{"y", "drug trafficking"}, MinScore: 1},
+		{Name: "b", Label: "b", TitleTerms: []string{"z"}, MinScore: 1},
+	}
+	if !reflect.DeepEqual(c.Topics, want) {
+		t.Errorf("Topics = %+v; want %+v", c.Topics, want)
+	}
+}
+
 // TestParseProblems checks each validation rule: the config must fail with
 // exactly one problem, on the given line and path, whose message contains want.
 func TestParseProblems(t *testing.T) {
@@ -260,6 +273,9 @@ func TestParseProblems(t *testing.T) {
 		{"exclude bad", topic("    exclude: [\"a*b\"]\n"), nil, 4, "topics[0].exclude[0]", "'*' only allowed at the end"},
 		{"unless bad", topic("    exclude: [a]\n    unless: [\"b ~x c\"]\n"), nil, 5, "topics[0].unless[0]", "'~' only as a proximity operator"},
 		{"unless without exclude", topic("    unless: [b]\n"), nil, 4, "topics[0].unless", "has no effect without exclude"},
+		{"title term bad", topic("    title_terms: [\"a*b\"]\n"), nil, 4, "topics[0].title_terms[0]", "'*' only allowed at the end"},
+		{"title term also a term", "topics:\n  - name: t\n    terms: [cartel, x]\n    title_terms: [y, Cárteles]\n", nil, 4, "topics[0].title_terms",
+			`title term "Cárteles" says the same as a term`},
 		{"proximity too far", topic("    exclude: [\"a ~99 b\"]\n"), nil, 4, "topics[0].exclude[0]", "N must be 0 to 50 words"},
 		{"require flat", topic("    require: [mexico, méxico]\n"), nil, 4, "topics[0].require[0]", `expected a list of terms, got "mexico" (each group is a list`},
 		{"require empty group", topic("    require:\n      - []\n"), nil, 5, "topics[0].require[0]", "require group is empty"},

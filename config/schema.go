@@ -137,6 +137,7 @@ func (p *parser) topicKeys(t *newsdigest.Topic) []field {
 		{"emoji", p.str(&t.Emoji)},
 		{"channel", p.topicChannel(&t.Channel)},
 		{"terms", p.terms(&t.Terms)},
+		{"title_terms", p.terms(&t.TitleTerms)},
 		{"exclude", p.terms(&t.Exclude)},
 		{"unless", p.terms(&t.Unless)},
 		{"require", p.termGroups(&t.Require)},
