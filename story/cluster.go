@@ -84,12 +84,17 @@ type params struct {
 	cross             float64 // threshold multiplier for pairs in different languages
 	crossKeep         float64 // share of the weight of one language's own stems kept in cross-language totals
 	figLift           float64 // figures lift a cosine to at most figLift times what the words alone give
+	// generic multiplies the thresholds for a pair in one language that
+	// shares no name, place or figure at all: "Boy dies in accidental
+	// shooting" and "Teen dies of accidental gunshot wound" may be two
+	// families' news.
+	generic float64
 }
 
 // tuned are the parameters Group uses, chosen on the public tuning sets
 // for precision first (TestPublicTune searches them; docs/STORIES.md says
 // how they were chosen). The held-out set was scored once, with these.
-var tuned = params{title: 0.45, all: 0.45, mixed: 0.4, penalty: 1.5, figMiss: 0, link: 0.95, linkCap: 2, floor: 0.5, cross: 1, crossKeep: 0.25, figLift: 1.2}
+var tuned = params{title: 0.45, all: 0.45, mixed: 0.4, penalty: 1.5, figMiss: 0, link: 0.95, linkCap: 2, floor: 0.5, cross: 1, crossKeep: 0.25, figLift: 1.2, generic: 1.5}
 
 // clusterDoc is one item as the clusterer sees it.
 type clusterDoc struct {
@@ -178,8 +183,10 @@ type scorer struct {
 	// spec: stem is a name, place or figure in at most 1/specShare of the
 	// docs; a pair in two languages must share one.
 	spec []bool
-	df   []int32
-	p    params
+	// named: stem is a name, place or figure, however many docs carry it.
+	named []bool
+	df    []int32
+	p     params
 }
 
 func newScorer(docs []clusterDoc, info []stemInfo, p params) *scorer {
@@ -195,11 +202,13 @@ func newScorer(docs []clusterDoc, info []stemInfo, p params) *scorer {
 	const bilingual = 1<<langEN | 1<<langES
 	name := make([]bool, len(info))
 	s.spec = make([]bool, len(info))
+	s.named = make([]bool, len(info))
 	rare := int32(max(2, n/specShare))
 	for t, in := range info {
 		s.fig[t] = in.figure
 		name[t] = !in.calendar && (in.place || in.acronym > 0 || (in.capMid > 0 && in.capMid >= in.lowMid) || (in.capFirst > 0 && in.lowMid == 0 && in.capMid == 0))
-		s.spec[t] = (name[t] || in.figure) && s.df[t] <= rare
+		s.named[t] = name[t] || in.figure
+		s.spec[t] = s.named[t] && s.df[t] <= rare
 		if f := s.df[t]; f > 0 {
 			s.w[t] = math.Log(1 + float64(n)/float64(f))
 		}
@@ -296,6 +305,9 @@ func (s *scorer) sim(i, j int) float64 {
 		wta, waa, wtb, wab = a.xt+k*(a.wt-a.xt), a.xa+k*(a.wa-a.xa), b.xt+k*(b.wt-b.xt), b.xa+k*(b.wa-b.xa)
 		c.th = s.p.cross
 	}
+	if shared.named == 0 && c.th == 1 {
+		c.th = s.p.generic // one language, no name, place or figure shared
+	}
 	best := c.cosine(shared, waa, wab) / s.p.all
 	if best >= s.p.linkCap {
 		return best
@@ -332,6 +344,7 @@ func (c comparison) cosine(o overlap, wa, wb float64) float64 {
 type overlap struct {
 	sum, figs   float64
 	words, spec int
+	named       int // shared names, places and figures, rare or not
 }
 
 // inter is the overlap of two sorted sets.
@@ -349,6 +362,9 @@ func (s *scorer) inter(a, b []uint32) (o overlap) {
 				o.figs += s.w[t]
 			} else {
 				o.words++
+			}
+			if s.named[t] {
+				o.named++
 			}
 			if s.spec[t] {
 				o.spec++

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -128,12 +129,13 @@ var handMade = []struct {
 	// Cártel de Sinaloa"). Cross-language pairs need a name, place or
 	// figure in common.
 	{"clusters.tsv", 200, 0.99, 0.88, 0.97, 0.69},
-	// Measured: same 1.000 / 0.627 (tp 74 fp 0 fn 44); cross 1.000 / 0.564 (tp 102 fp 0 fn 79).
+	// Measured: same 1.000 / 0.653 (tp 77 fp 0 fn 41); cross 1.000 / 0.580 (tp 105 fp 0 fn 76);
+	// before the lexicon's news paraphrases 0.627 / 0.564.
 	// First average-linkage design: same 0.935 / 0.737, cross 0.949 /
 	// 0.619; single linkage: same 0.957 / 0.746, cross 0.979 / 0.525.
 	// The look-alike pair that merged before (Caro Quintero: no death
 	// penalty / pleads not guilty) stays apart now.
-	{"clusters_holdout.tsv", 150, 0.99, 0.62, 0.99, 0.56},
+	{"clusters_holdout.tsv", 150, 0.99, 0.64, 0.99, 0.57},
 	// Measured: same 1.000 / 0.843 (tp 97 fp 0 fn 18); cross 1.000 / 0.778 (tp 140 fp 0 fn 40).
 	// First average-linkage design: same 1.000 / 0.922, cross 1.000 /
 	// 0.878; single linkage: same 1.000 / 0.939, cross 1.000 / 0.828.
@@ -280,4 +282,43 @@ func TestClusterNoChaining(t *testing.T) {
 			t.Fatalf("links %d and %d of the chain are not alike (%.2f): the test proves nothing", i, i+1, sc.sim(i, i+1))
 		}
 	}
+}
+
+// TestStripRepeatedTails checks that a tail two titles of one site share is
+// cut, in any order of the docs, and that a tail only one title has, or two
+// sites share, is left.
+func TestStripRepeatedTails(t *testing.T) {
+	docs := []Doc{
+		{Title: "Mother of toddler injured with gun prays for son - KSLA News 12 Shreveport", Source: "ksla.com"},
+		{Title: "4 wounded during fight involving 30 people - KSLA News 12 Shreveport", Source: "ksla.com"},
+		{Title: "Victim In Boyle Co. Accidental Shooting Dies - LEX18.com | Continuous News", Source: "lex18.com"},
+		{Title: "Man Suffers Fatal Gunshot Wound While Hunting - LEX18.com | Continuous News", Source: "lex18.com"},
+		{Title: "Senate passes the budget - Live updates", Source: "a.example"},
+		{Title: "House passes the budget - Live updates", Source: "b.example"},
+		{Title: "Only one of its kind - Site Name", Source: "c.example"},
+	}
+	want := []string{
+		"Mother of toddler injured with gun prays for son",
+		"4 wounded during fight involving 30 people",
+		"Victim In Boyle Co. Accidental Shooting Dies",
+		"Man Suffers Fatal Gunshot Wound While Hunting",
+		"Senate passes the budget - Live updates",
+		"House passes the budget - Live updates",
+		"Only one of its kind - Site Name",
+	}
+	if got := stripRepeatedTails(docs); !slices.Equal(got, want) {
+		t.Errorf("stripRepeatedTails =\n%q\nwant\n%q", got, want)
+	}
+	rev := slices.Clone(docs)
+	slices.Reverse(rev)
+	got := stripRepeatedTails(rev)
+	slices.Reverse(got)
+	if !slices.Equal(got, want) {
+		t.Errorf("reversed: stripRepeatedTails =\n%q\nwant\n%q", got, want)
+	}
+	if got := stripRepeatedTails(docs[4:]); got != nil {
+		t.Errorf("stripRepeatedTails(nothing shared) = %q; want nil", got)
+	}
+	// What it changes in grouping is held by TestPublicSets: the Gun
+	// Violence Corpus's floor is over what it measured without the cut.
 }

@@ -261,6 +261,7 @@ func TestPublicTune(t *testing.T) {
 		{"cross", func(p *params) *float64 { return &p.cross }, []float64{1, 1.2, 1.4, 1.6, 2}},
 		{"crossKeep", func(p *params) *float64 { return &p.crossKeep }, []float64{0, 0.25, 0.5, 0.75, 1}},
 		{"figLift", func(p *params) *float64 { return &p.figLift }, []float64{1, 1.2, 1.5, 2, 3}},
+		{"generic", func(p *params) *float64 { return &p.generic }, []float64{1, 1.1, 1.2, 1.35, 1.5, 1.75, 2}},
 		{"floor", func(p *params) *float64 { return &p.floor }, []float64{0, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8}},
 	}
 	for round := 0; round < 4; round++ {

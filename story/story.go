@@ -27,6 +27,12 @@ func Group(docs []Doc) []int { return group(docs, tuned) }
 // group is Group with parameters p.
 func group(docs []Doc, p params) []int {
 	order := contentOrder(docs)
+	if titles := stripRepeatedTails(docs); titles != nil {
+		docs = slices.Clone(docs)
+		for i := range docs {
+			docs[i].Title = titles[i]
+		}
+	}
 	cds, info := readDocs(docs, order)
 	story := cluster(cds, info, p)
 	// first[s] is the first doc, in the caller's order, of story s (a

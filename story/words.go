@@ -1,6 +1,7 @@
 package story
 
 import (
+	"cmp"
 	"slices"
 	"strings"
 	"unicode"
@@ -336,4 +337,76 @@ func knownSuffix(ft string) bool {
 		return true
 	}
 	return false
+}
+
+// stripRepeatedTails cuts, from each title, a trailing " - Tail" (or " | ",
+// " — ", " – ") that another title of the same source (or feed, when the
+// source is not known) ends with too: a site's name and slogan, repeated on
+// its headlines ("… - KSLA News 12 Shreveport, Louisiana News Weather &
+// Sports"), say nothing about the story, and left in they glue the site's
+// unrelated stories together. It repeats while a cut uncovers another
+// shared tail ("… - LEX18.com | Continuous News …"). docs are not changed:
+// the titles are returned, docs[i]'s at i, or nil when none is cut. The
+// answer depends on the set of docs, not on their order.
+func stripRepeatedTails(docs []Doc) []string {
+	titles := make([]string, len(docs))
+	for i := range docs {
+		titles[i] = docs[i].Title
+	}
+	type key struct{ site, tail string }
+	cutAny := false
+	for range 3 {
+		tails := make(map[key]int)
+		cut := make([]int, len(docs)) // where the title's tail starts, 0: none
+		for i := range docs {
+			site := cmp.Or(docs[i].Source, docs[i].Feed)
+			at, tail := lastTail(titles[i])
+			if site == "" || at == 0 {
+				continue
+			}
+			cut[i] = at
+			tails[key{site, classify.FoldString(tail)}]++
+		}
+		changed := false
+		for i := range docs {
+			if cut[i] == 0 {
+				continue
+			}
+			_, tail := lastTail(titles[i])
+			if tails[key{cmp.Or(docs[i].Source, docs[i].Feed), classify.FoldString(tail)}] >= 2 {
+				titles[i], changed = strings.TrimSpace(titles[i][:cut[i]]), true
+			}
+		}
+		if !changed {
+			break
+		}
+		cutAny = true
+	}
+	if !cutAny {
+		return nil
+	}
+	return titles
+}
+
+// lastTail returns where a title's last " - Tail" (any of outletSeparators)
+// starts and the tail, when at least two words come before it; 0 and ""
+// when there is none.
+func lastTail(title string) (int, string) {
+	at := 0
+	for _, sep := range outletSeparators {
+		if i := strings.LastIndex(title, sep); i > at {
+			at = i
+		}
+	}
+	if at == 0 || len(strings.Fields(title[:at])) < 2 {
+		return 0, ""
+	}
+	for _, sep := range outletSeparators {
+		if strings.HasPrefix(title[at:], sep) {
+			if tail := strings.TrimSpace(title[at+len(sep):]); tail != "" {
+				return at, tail
+			}
+		}
+	}
+	return 0, ""
 }

@@ -157,10 +157,16 @@ func TestPublicSets(t *testing.T) {
 	}
 	floors := map[string]struct{ p, r float64 }{
 		// Pairwise precision (on the labelled pairs for STS), BCubed recall
-		// (recall of the labelled pairs for STS), as measured with the
-		// clusterer retuned for precision (issue 11): og2021 0.952 / 0.492,
-		// allsides-archive 0.978 / 0.548, sts-headlines 0.976 / 0.850,
-		// og2021-competition 0.940 / 0.537, allsides-2021 0.956 / 0.563.
+		// (recall of the labelled pairs for STS), as measured now
+		// (docs/STORIES.md, "After the retune"): og2021 0.952 / 0.494,
+		// allsides-archive 0.978 / 0.552, sts-headlines 0.980 / 0.841,
+		// og2021-competition 0.942 / 0.539, allsides-2021 0.957 / 0.567.
+		// The STS floor on recall was lowered from 0.84 for the
+		// generic-pair threshold, which keeps apart headlines that share no
+		// name, place or figure unless they are much alike (STS's pairs are
+		// often such headlines: 0.858 → 0.841). With the clusterer retuned
+		// for precision (issue 11): 0.952 / 0.492, 0.978 / 0.548,
+		// 0.976 / 0.850, 0.940 / 0.537, 0.956 / 0.563.
 		// The first average-linkage design: 0.941 / 0.517, 0.969 / 0.610,
 		// 0.977 / 0.895, 0.916 / 0.561, 0.899 / 0.620 (the last two were
 		// then held out and scored once; they are tuned on since). The
@@ -171,13 +177,18 @@ func TestPublicSets(t *testing.T) {
 		// its precision (docs/STORIES.md).
 		"tune/og2021":             {0.95, 0.49},
 		"tune/allsides-archive":   {0.97, 0.54},
-		"tune/sts-headlines":      {0.97, 0.84},
-		"tune/og2021-competition": {0.93, 0.53},
+		"tune/sts-headlines":      {0.97, 0.83},
+		"tune/og2021-competition": {0.94, 0.53},
 		"tune/allsides-2021":      {0.95, 0.56},
-		// Held out (BASIL, chosen before the retuning and scored once when
-		// it was settled): 0.986 / 0.491; main's clusterer before it:
-		// 0.989 / 0.544.
+		// Held out: BASIL, chosen before the retuning and scored once when
+		// it was settled: 0.986 / 0.491 (main's clusterer before it: 0.989
+		// / 0.544); re-scored since, 0.986 / 0.495. The Gun Violence Corpus
+		// (US shootings, many near-twins, a year a window), scored once
+		// before any change was made for it: 0.811 / 0.671; with the
+		// repeated site-name cut and the generic-pair threshold, chosen
+		// after that score, 0.898 / 0.667. Neither is blind any more.
 		"held-out/basil": {0.98, 0.48},
+		"held-out/gvc":   {0.89, 0.65},
 	}
 	var rows []storyeval.Row
 	for _, set := range storyeval.Sets {
