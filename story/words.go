@@ -357,6 +357,7 @@ func stripRepeatedTails(docs []Doc) []string {
 	cutAny := false
 	for range 3 {
 		tails := make(map[key]int)
+		keys := make([]key, len(docs))
 		cut := make([]int, len(docs)) // where the title's tail starts, 0: none
 		for i := range docs {
 			site := cmp.Or(docs[i].Source, docs[i].Feed)
@@ -364,16 +365,12 @@ func stripRepeatedTails(docs []Doc) []string {
 			if site == "" || at == 0 {
 				continue
 			}
-			cut[i] = at
-			tails[key{site, classify.FoldString(tail)}]++
+			cut[i], keys[i] = at, key{site, classify.FoldString(tail)}
+			tails[keys[i]]++
 		}
 		changed := false
 		for i := range docs {
-			if cut[i] == 0 {
-				continue
-			}
-			_, tail := lastTail(titles[i])
-			if tails[key{cmp.Or(docs[i].Source, docs[i].Feed), classify.FoldString(tail)}] >= 2 {
+			if cut[i] != 0 && tails[keys[i]] >= 2 {
 				titles[i], changed = strings.TrimSpace(titles[i][:cut[i]]), true
 			}
 		}
