@@ -72,6 +72,7 @@ func FuzzGroup(f *testing.F) {
 	}
 	f.Add("Mexico arrests CJNG leader - Reuters", "Mexican forces detained him.", "Reuters", "Detienen a líder del CJNG", "")
 	f.Add("3.8% 3,80% mil 500 US$ 12 billion", "", "", "3 mil 12 mil millones", "")
+	f.Add("Boy shot in Tyler County - KSLA News 12 | Weather", "", "ksla.com", "Fight leaves 4 wounded - KSLA News 12 | Weather", "")
 	f.Add("", "", "", "", "")
 	f.Fuzz(func(t *testing.T, t1, lede, source, t2, key string) {
 		docs := []Doc{
