@@ -45,20 +45,23 @@ func bigNumberFigure(m string) string {
 // hasWordFold reports whether text holds one of words (lower case, ASCII)
 // as a whole word in any ASCII case, word edges as in regexp's \b.
 func hasWordFold(text string, words ...string) bool {
-	isWord := func(c byte) bool {
-		return c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c == '_'
-	}
 	for _, w := range words {
 		for j := 0; j+len(w) <= len(text); j++ {
 			if text[j]|0x20 != w[0] || !strings.EqualFold(text[j:j+len(w)], w) {
 				continue
 			}
-			if end := j + len(w); (j == 0 || !isWord(text[j-1])) && (end == len(text) || !isWord(text[end])) {
+			if end := j + len(w); (j == 0 || !isRegexpWord(text[j-1])) && (end == len(text) || !isRegexpWord(text[end])) {
 				return true
 			}
 		}
 	}
 	return false
+}
+
+// isRegexpWord reports whether c is a word character to regexp's \b (ASCII
+// letters, digits and '_').
+func isRegexpWord(c byte) bool {
+	return c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c == '_'
 }
 
 // bigNumber matches Spanish thousands written with "mil" ("3 mil", "mil

@@ -48,6 +48,12 @@ func TestNormNumbers(t *testing.T) {
 		{"0.5 million", "500000"},
 		{"1.5 mil", "1500"},
 		{"3 mil 500", "3500"},
+		// Mexican outlets write 3,500 millones "3 mil 500 millones": the
+		// figure after "mil" is bigNumber's before any scale word.
+		{"3 mil 500 millones de pesos", "3500m de pesos"},
+		{"mil 500 millones", "1500m"},
+		{"2 mil 300 mdd", "2300m"},
+		{"1.5 mil 500 millones", "1500 500m"}, // "mil" already scaled "1.5"
 		// Not scales: a letter apart from the figure, or part of a word.
 		{"Group 5 B", "Group 5 B"},
 		{"5 k", "5 k"},
@@ -80,6 +86,7 @@ func TestClusterFigures(t *testing.T) {
 		{"Senate passes $1.9T relief bill", "Senate passes $1.9 trillion relief bill", true},
 		{"Pemex to buy refinery stake for $596M", "Pemex comprará participación en refinería por 596 mdd", true},
 		{"Senate passes $1.9T relief bill", "Senate passes $1.8 trillion relief bill", false},
+		{"Pemex recibirá 3 mil 500 millones de pesos", "Pemex recibirá 3,500 millones de pesos", true},
 	} {
 		st := newStemmer()
 		da := st.doc(Doc{Title: tc.a})
@@ -111,7 +118,7 @@ var digitSepDigit = regexp.MustCompile(`[0-9][.,][0-9]`)
 // with a separator inside it, and is stable: normalising twice is
 // normalising once.
 func FuzzNormNumbers(f *testing.F) {
-	for _, s := range []string{"MIL 500 dólares", "Mil millones", "milé 3", "5 MILLONES", "7 Millón", "3 M", "camila 2M", "3.80%", "1,500", "1.234.567,89", "3 mil", "mil 500", "12 billion", "1M", "2.25% to 8.50%", "v1.2.3", "9999999999999 mil 999", "mil,000", "266K", "$1.9T", "1.5 mil millones", "0.5 million", "596 mdd", "1 234 567", ""} {
+	for _, s := range []string{"MIL 500 dólares", "Mil millones", "milé 3", "5 MILLONES", "7 Millón", "3 M", "camila 2M", "3.80%", "1,500", "1.234.567,89", "3 mil", "mil 500", "12 billion", "1M", "2.25% to 8.50%", "v1.2.3", "9999999999999 mil 999", "mil,000", "266K", "$1.9T", "1.5 mil millones", "0.5 million", "596 mdd", "1 234 567", "3 mil 500 millones", "1.5 mil 500 millones", ""} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {

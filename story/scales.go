@@ -14,7 +14,8 @@ import (
 // "Group 5 B"), except "M", which outlets also write apart ("60 M").
 // Spanish "billón" is 10^12, "mil millones" 10^9 (scaleAt); "mdd" and
 // "mdp" are millones de dólares and de pesos. An integer before a lone
-// "mil" is bigNumber's ("3 mil 500" is 3,500).
+// "mil", and the figure after it, are bigNumber's ("3 mil 500" is 3,500;
+// afterMil).
 var scaleWords = []struct {
 	word     string
 	exp      int
@@ -49,6 +50,10 @@ func scaleFigures(text string) string {
 		j := i
 		for j < len(text) && isDigit(text[j]) {
 			j++
+		}
+		if afterMil(text, last, i, j) {
+			i = j - 1 // "3 mil 500 millones": bigNumber makes it 3500 first
+			continue
 		}
 		intPart, frac := text[i:j], ""
 		if j+1 < len(text) && text[j] == 'p' && isDigit(text[j+1]) {
@@ -119,6 +124,24 @@ func scaleAt(text string, j int, fraction bool) (exp, end int) {
 		}
 	}
 	return -1, j
+}
+
+// afterMil reports whether the figure text[i:j] is the one bigNumber
+// reads after a "mil" ("3 mil 500", "mil 500"): one to three digits, not
+// followed by a word character, after blanks and a whole word "mil" that
+// no scale word before has taken (from last on). Such a figure is left
+// alone, so that "3 mil 500 millones" is 3,500 millones and not 3,000 and
+// 500 millones; normNumbers' second pass scales it once bigNumber has
+// joined it.
+func afterMil(text string, last, i, j int) bool {
+	if j-i > 3 || j < len(text) && isRegexpWord(text[j]) {
+		return false
+	}
+	k := i
+	for k > last && (text[k-1] == ' ' || text[k-1] == '\t' || text[k-1] == '\n' || text[k-1] == '\r' || text[k-1] == '\f') {
+		k--
+	}
+	return k < i && k-3 >= last && strings.EqualFold(text[k-3:k], "mil") && (k == 3 || !isRegexpWord(text[k-4]))
 }
 
 // skipBlanks returns where the spaces and tabs from text[i] end.
