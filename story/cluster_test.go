@@ -322,3 +322,27 @@ func TestStripRepeatedTails(t *testing.T) {
 	// What it changes in grouping is held by TestPublicSets: the Gun
 	// Violence Corpus's floor is over what it measured without the cut.
 }
+
+// TestLastTail checks where lastTail finds a title's tail: after the last
+// separator of any kind, with two words before it and something after.
+func TestLastTail(t *testing.T) {
+	for _, tc := range []struct {
+		title string
+		at    int
+		tail  string
+	}{
+		{"Two words - Site", 9, "Site"},
+		{"Two words - Site | Slogan", 16, "Slogan"},
+		{"Two words – Site — Slogan", 18, "Slogan"},
+		{"One - Site", 0, ""},     // one word before
+		{"Two words - ", 0, ""},   // nothing after
+		{"Two words-Site", 0, ""}, // no spaces: not a separator
+		{"Two words  - Site", 10, "Site"},
+		{" - Site", 0, ""},
+		{"No separator here", 0, ""},
+	} {
+		if at, tail := lastTail(tc.title); at != tc.at || tail != tc.tail {
+			t.Errorf("lastTail(%q) = %d, %q; want %d, %q", tc.title, at, tail, tc.at, tc.tail)
+		}
+	}
+}

@@ -361,8 +361,11 @@ func stripRepeatedTails(docs []Doc) []string {
 		cut := make([]int, len(docs)) // where the title's tail starts, 0: none
 		for i := range docs {
 			site := cmp.Or(docs[i].Source, docs[i].Feed)
+			if site == "" {
+				continue
+			}
 			at, tail := lastTail(titles[i])
-			if site == "" || at == 0 {
+			if at == 0 {
 				continue
 			}
 			cut[i], keys[i] = at, key{site, classify.FoldString(tail)}
@@ -387,23 +390,38 @@ func stripRepeatedTails(docs []Doc) []string {
 
 // lastTail returns where a title's last " - Tail" (any of outletSeparators)
 // starts and the tail, when at least two words come before it; 0 and ""
-// when there is none.
+// when there is none. Every separator starts with a space: the title is
+// read once, from the end, space by space.
 func lastTail(title string) (int, string) {
-	at := 0
-	for _, sep := range outletSeparators {
-		if i := strings.LastIndex(title, sep); i > at {
-			at = i
+	for end := len(title); ; {
+		at := strings.LastIndexByte(title[:end], ' ')
+		if at <= 0 {
+			return 0, ""
 		}
-	}
-	if at == 0 || len(strings.Fields(title[:at])) < 2 {
-		return 0, ""
-	}
-	for _, sep := range outletSeparators {
-		if strings.HasPrefix(title[at:], sep) {
-			if tail := strings.TrimSpace(title[at+len(sep):]); tail != "" {
-				return at, tail
+		end = at
+		if at+1 == len(title) || strings.IndexByte(separatorSeconds, title[at+1]) < 0 {
+			continue // most spaces: no separator starts here
+		}
+		for _, sep := range outletSeparators {
+			if !strings.HasPrefix(title[at:], sep) {
+				continue
 			}
+			// At least two words before: strings.Fields would find two.
+			head := strings.TrimSpace(title[:at])
+			tail := strings.TrimSpace(title[at+len(sep):])
+			if tail == "" || strings.IndexFunc(head, unicode.IsSpace) < 0 {
+				return 0, ""
+			}
+			return at, tail
 		}
 	}
-	return 0, ""
 }
+
+// separatorSeconds holds the second byte of each of outletSeparators.
+var separatorSeconds = func() string {
+	var b []byte
+	for _, sep := range outletSeparators {
+		b = append(b, sep[1])
+	}
+	return string(b)
+}()
