@@ -10,9 +10,10 @@ import (
 )
 
 // Compile builds one matcher for all topics. It rejects a topic without a
-// name or terms, a duplicate topic name, a negative min_score, an empty
-// require group, unless terms without exclude terms and any term ParseTerm
-// rejects; errors name the topic and the term.
+// name or terms (terms or title terms), a duplicate topic name, a negative
+// min_score, an empty require group, unless terms without exclude terms, a
+// title term that says the same as a term (CheckTitleTerms) and any term
+// ParseTerm rejects; errors name the topic and the term.
 func Compile(topics []newsdigest.Topic) (*Matcher, error) {
 	// Sizes: a topic's terms are mostly its own; its require groups are
 	// often those of other topics too, but may add patterns.

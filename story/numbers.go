@@ -65,8 +65,9 @@ func isRegexpWord(c byte) bool {
 }
 
 // bigNumber matches Spanish thousands written with "mil" ("3 mil", "mil
-// 500", "1 mil 500") and English billions ("12 billion", which Spanish
-// writes "12 mil millones"). Its matches become figures.
+// 500", "1 mil 500") and a "billion" or "mil millones" with no figure
+// before it ("a billion"; scaleFigures, which runs first, takes "12
+// billion" and "12 mil millones"). Its matches become figures.
 var bigNumber = regexp.MustCompile(`(?i)\b(?:(\d{1,3})\s+)?(mil|billion)\b(?:\s+(\d{1,3})\b)?`)
 
 // hasDigitSeparator reports whether text holds a digit, a '.' or ',', and
