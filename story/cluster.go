@@ -306,8 +306,11 @@ func (s *scorer) sim(i, j int) float64 {
 		wta, waa, wtb, wab = a.xt+k*(a.wt-a.xt), a.xa+k*(a.wa-a.xa), b.xt+k*(b.wt-b.xt), b.xa+k*(b.wa-b.xa)
 		c.th = s.p.cross
 	}
-	if shared.named == 0 && c.th == 1 {
-		c.th = s.p.generic // one language, no name, place or figure shared
+	// Only a pair in one language (or of an unknown one) gets here sharing
+	// no name, place or figure: two languages must share a spec stem,
+	// and every spec stem is named.
+	if shared.named == 0 {
+		c.th = s.p.generic
 	}
 	best := c.cosine(shared, waa, wab) / s.p.all
 	if best >= s.p.linkCap {
