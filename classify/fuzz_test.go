@@ -340,6 +340,9 @@ func FuzzMatch(f *testing.F) {
 			{Name: "b", Terms: rev, MinScore: 2},
 			{Name: "d", TitleTerms: tt, Exclude: validTerms(excl)},
 		}
+		if len(tt) > 1 && CheckTitleTerms(tt[:1], tt[1:]) == nil {
+			topics = append(topics, newsdigest.Topic{Name: "e", Terms: tt[:1], TitleTerms: tt[1:]})
+		}
 		if rq := validTerms(req); len(rq) > 0 {
 			topics = append(topics, newsdigest.Topic{Name: "c", Terms: tt[:1], Require: [][]string{rq, tt}})
 			if len(topics[0].Exclude) > 0 {
