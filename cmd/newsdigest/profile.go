@@ -49,6 +49,7 @@ func startWriting(e *env, variable, what string, start func(io.Writer) error, st
 	if err == nil {
 		if err = start(f); err != nil {
 			f.Close()
+			os.Remove(path) // nothing was written: leave no empty file
 		}
 	}
 	if err != nil {

@@ -5,6 +5,8 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"runtime/trace"
+	"strings"
 	"testing"
 )
 
@@ -42,6 +44,22 @@ func TestProfiles(t *testing.T) {
 		if !bytes.HasPrefix(b, want[k]) {
 			t.Errorf("%s: file starts %q, want %q", k, b[:min(len(b), 8)], want[k])
 		}
+	}
+
+	// A recorder that cannot start (here: a trace already running) is
+	// reported, and leaves no empty file behind.
+	var running bytes.Buffer
+	if err := trace.Start(&running); err != nil {
+		t.Fatal(err)
+	}
+	busy := filepath.Join(dir, "busy.trace")
+	code, _, stderr = runMain(t, `{"id":"1","title":"x"}`+"\n", map[string]string{"NEWSDIGEST_TRACE": busy}, "classify", "-config", cfg)
+	trace.Stop()
+	if code != 0 || !strings.Contains(stderr, "newsdigest: trace: ") {
+		t.Errorf("trace already running: exit %d, stderr %q; want 0 and a trace error", code, stderr)
+	}
+	if _, err := os.Stat(busy); !os.IsNotExist(err) {
+		t.Errorf("trace already running: %s left behind (stat: %v)", busy, err)
 	}
 
 	// A path that cannot be created is reported, and the command still runs.
