@@ -231,14 +231,15 @@ func dedup(terms []string) []string {
 // without the terms that say the same as an earlier one (dedupFolded), and
 // how many of them are terms; CheckTitleTerms must hold.
 func topicTerms(t newsdigest.Topic) (terms []parsedTerm, nPlain int, err error) {
-	plain := dedupFolded(t.Terms, parseTerm)
+	plain := dedupParsed(parseAll(t.Terms, parseTerm))
 	if len(t.TitleTerms) == 0 {
 		return plain, len(plain), nil
 	}
-	if err := CheckTitleTerms(t.Terms, t.TitleTerms); err != nil {
+	title := dedupParsed(parseAll(t.TitleTerms, parseTerm))
+	if err := checkTitleTerms(plain, title); err != nil {
 		return nil, 0, err
 	}
-	return append(plain, dedupFolded(t.TitleTerms, parseTerm)...), len(plain), nil
+	return append(plain, title...), len(plain), nil
 }
 
 // CheckTitleTerms reports a title term that says the same as one of a
@@ -250,12 +251,20 @@ func CheckTitleTerms(terms, titleTerms []string) error {
 	if len(terms) == 0 || len(titleTerms) == 0 {
 		return nil
 	}
-	plain, title := dedupFolded(terms, parseTerm), dedupFolded(titleTerms, parseTerm)
-	if len(dedupFolded(append(slices.Clip(terms), titleTerms...), parseTerm)) == len(plain)+len(title) {
+	return checkTitleTerms(dedupParsed(parseAll(terms, parseTerm)), dedupParsed(parseAll(titleTerms, parseTerm)))
+}
+
+// checkTitleTerms is CheckTitleTerms on the terms and title terms as
+// dedupFolded keeps them, each parsed once.
+func checkTitleTerms(plain, title []parsedTerm) error {
+	if len(plain) == 0 || len(title) == 0 {
+		return nil
+	}
+	if len(dedupParsed(append(slices.Clip(plain), title...))) == len(plain)+len(title) {
 		return nil
 	}
 	for _, x := range title {
-		if len(dedupFolded(append(slices.Clip(terms), x.term), parseTerm)) <= len(plain) {
+		if len(dedupParsed(append(slices.Clip(plain), x))) <= len(plain) {
 			return fmt.Errorf("title term %q says the same as a term (as written, folded, or as its plural or singular): keep it in one list", x.term)
 		}
 	}
@@ -275,17 +284,32 @@ type parsedTerm struct {
 // word is one term, scored once and reported as first written. It returns
 // the terms kept, in order, each parsed once with parse.
 func dedupFolded(terms []string, parse func(string) (pattern, error)) []parsedTerm {
+	return dedupParsed(parseAll(terms, parse))
+}
+
+// parseAll parses each term with parse.
+func parseAll(terms []string, parse func(string) (pattern, error)) []parsedTerm {
+	out := make([]parsedTerm, len(terms))
+	for i, t := range terms {
+		p, err := parse(t)
+		out[i] = parsedTerm{t, p, err}
+	}
+	return out
+}
+
+// dedupParsed is dedupFolded on terms already parsed; it returns a new
+// slice and leaves terms as they are.
+func dedupParsed(terms []parsedTerm) []parsedTerm {
 	out := make([]parsedTerm, 0, len(terms))
 	seen := make(map[string]bool, len(terms))
 	for _, t := range terms {
-		p, err := parse(t)
-		k := p.key()
-		if err != nil {
-			k = "\x00" + t
+		k := t.p.key()
+		if t.err != nil {
+			k = "\x00" + t.term
 		}
 		if !seen[k] {
 			seen[k] = true
-			out = append(out, parsedTerm{t, p, err})
+			out = append(out, t)
 		}
 	}
 	// Only a term with a word ending in "s" (its last word, if a prefix,
