@@ -32,7 +32,9 @@ import (
 // missing figures count figMiss of their weight there), and figures or
 // places that disagree outright (each title has one the other item never
 // mentions, and the titles share none: "25% tariffs" and "30% tariffs",
-// "tariffs on Canada" and "tariffs on Mexico") veto the pair. Across
+// "tariffs on Canada" and "tariffs on Mexico") veto the pair, and so do
+// ages that disagree: each item gives a person's age, in title or lede,
+// and they share none (ages.go: "a 4-year-old", "a 12-year-old"). Across
 // languages only a name, place or figure that few items carry (specShare)
 // can open a pair, the stems one language alone uses count for crossKeep of
 // their weight, and the thresholds are cross times higher.
@@ -103,6 +105,7 @@ type clusterDoc struct {
 	title []uint32 // stem IDs of the title, sorted, each once
 	all   []uint32 // stem IDs of title and lede, sorted, each once
 	tcap  []uint32 // stem IDs of title words written with a capital, sorted, each once
+	ages  []uint32 // stem IDs of figures written as a person's age, in title or lede, sorted, each once
 	lang  uint8    // langEN, langES, or langUnknown, by the doc's stop words
 	// Filled in by newScorer: the doc's link as a number (1 + the index
 	// of the first doc with its key; 0 when key is ""), and the title's
@@ -279,7 +282,7 @@ func (s *scorer) sim(i, j int) float64 {
 	if len(a.title) < minStems || len(b.title) < minStems {
 		return 0 // too little text to tell stories apart
 	}
-	if disagree(a.figs, b.figs, a, b) || disagree(a.places, b.places, a, b) {
+	if disagree(a.figs, b.figs, a, b) || disagree(a.places, b.places, a, b) || agesDisagree(a.ages, b.ages) {
 		return vetoed
 	}
 	shared := s.inter(a.all, b.all)

@@ -18,7 +18,8 @@ type stemmer struct {
 	stemOf []string   // by stem ID
 	info   []stemInfo // by stem ID
 	occ    []occurrence
-	lang   [3]int // stop words of each language in the doc being read
+	lang   [3]int   // stop words of each language in the doc being read
+	ages   []uint32 // figures written as a person's age in the doc being read
 	// words caches what a word as written (raw) comes to: a window holds
 	// far fewer distinct words than words, and folding and stemming a word
 	// was most of reading a window. toks holds every cached word's tokens.
@@ -80,9 +81,10 @@ func (s *stemmer) doc(in Doc) clusterDoc {
 func (s *stemmer) read(in Doc) clusterDoc {
 	title := stripOutlet(in.Title, in.Source, in.Feed)
 	d := clusterDoc{key: in.Key}
-	s.lang = [3]int{}
+	s.lang, s.ages = [3]int{}, nil
 	d.title, d.tcap = s.stems(nil, nil, title, -1)
 	d.all, _ = s.stems(slices.Clone(d.title), nil, in.Lede, maxLedeWords)
+	d.ages = s.ages
 	switch en, es := s.lang[langEN], s.lang[langES]; {
 	case en > es:
 		d.lang = langEN
@@ -132,7 +134,8 @@ func sentenceBreak(r rune) bool {
 
 // stems appends the stem IDs of text's words (at most max words when max >=
 // 0) to dst, and those of words written with a capital to caps, in the
-// order the words come. It counts how each stem was written (stemInfo).
+// order the words come. It counts how each stem was written (stemInfo),
+// and adds the figures written as a person's age (ageAt) to s.ages.
 func (s *stemmer) stems(dst, caps []uint32, text string, max int) ([]uint32, []uint32) {
 	text = normNumbers(spellOut(text))
 	s.occ = s.occ[:0]
@@ -156,7 +159,7 @@ func (s *stemmer) stems(dst, caps []uint32, text string, max int) ([]uint32, []u
 			}
 			j += size
 		}
-		raw := text[i:j]
+		start, raw := i, text[i:j]
 		i = j
 		if max >= 0 && words >= max {
 			break
@@ -165,6 +168,10 @@ func (s *stemmer) stems(dst, caps []uint32, text string, max int) ([]uint32, []u
 		isFirst := first
 		first = false
 		w := s.word(raw)
+		if w.end == w.start+1 && !s.toks[w.start].stop && s.info[s.toks[w.start].id].figure && ageAt(text, start, j) {
+			// "4-year-old", "Boy, 16,", "de 17 años": the figure is an age.
+			s.ages = append(s.ages, s.toks[w.start].id)
+		}
 		if w.lower {
 			mixed = true
 			lower = lower || w.content
@@ -203,7 +210,7 @@ func (s *stemmer) stems(dst, caps []uint32, text string, max int) ([]uint32, []u
 
 // sortStems sorts the doc's stem IDs, each ID once.
 func (d *clusterDoc) sortStems() {
-	d.title, d.all, d.tcap = compactSorted(d.title), compactSorted(d.all), compactSorted(d.tcap)
+	d.title, d.all, d.tcap, d.ages = compactSorted(d.title), compactSorted(d.all), compactSorted(d.tcap), compactSorted(d.ages)
 }
 
 // word is what a word as written comes to, from the cache or computed

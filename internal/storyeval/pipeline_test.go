@@ -159,8 +159,10 @@ func TestPublicSets(t *testing.T) {
 		// Pairwise precision (on the labelled pairs for STS), BCubed recall
 		// (recall of the labelled pairs for STS), as measured now
 		// (docs/STORIES.md, "After the retune"): og2021 0.952 / 0.494,
-		// allsides-archive 0.978 / 0.552, sts-headlines 0.980 / 0.841,
+		// allsides-archive 0.978 / 0.551, sts-headlines 0.980 / 0.841,
 		// og2021-competition 0.942 / 0.539, allsides-2021 0.957 / 0.567.
+		// The veto on ages that disagree cost the archive two right pairs
+		// (0.552 before it) and changed no other tuning set.
 		// The STS floor on recall was lowered from 0.84 for the
 		// generic-pair threshold, which keeps apart headlines that share no
 		// name, place or figure unless they are much alike (STS's pairs are
@@ -186,9 +188,11 @@ func TestPublicSets(t *testing.T) {
 		// (US shootings, many near-twins, a year a window), scored once
 		// before any change was made for it: 0.811 / 0.671; with the
 		// repeated site-name cut and the generic-pair threshold, chosen
-		// after that score, 0.898 / 0.667. Neither is blind any more.
+		// after that score, 0.898 / 0.667; with the veto on ages that
+		// disagree (victims' ages, often only in the lede), 0.933 / 0.663.
+		// Neither is blind any more.
 		"held-out/basil": {0.98, 0.48},
-		"held-out/gvc":   {0.89, 0.65},
+		"held-out/gvc":   {0.93, 0.65},
 	}
 	var rows []storyeval.Row
 	for _, set := range storyeval.Sets {
