@@ -1,6 +1,9 @@
 package story
 
-import "strings"
+import (
+	"strings"
+	"sync"
+)
 
 // This file is story grouping's small EN/ES lexicon: stop words, news words
 // that headlines use interchangeably (in either language), and places with
@@ -10,7 +13,7 @@ import "strings"
 
 // stopWords are frequent English and Spanish words (folded) that say nothing
 // about which story a headline tells.
-var stopWords = func() map[string]bool {
+func stopWords() map[string]bool {
 	m := map[string]bool{}
 	for _, w := range strings.Fields(`
 		a an the and or but of to in on at by for from with as into over after before amid
@@ -26,7 +29,7 @@ var stopWords = func() map[string]bool {
 		m[w] = true
 	}
 	return m
-}()
+}
 
 // Languages a doc can be told to be in by its stop words.
 const (
@@ -37,7 +40,7 @@ const (
 
 // stopLang are stop words that only one of the two languages uses, and
 // that language.
-var stopLang = func() map[string]uint8 {
+func stopLang() map[string]uint8 {
 	m := map[string]uint8{}
 	for _, w := range strings.Fields("the of to and for with is are was were on at by from as after over his her their this that has have had will says said its into") {
 		m[w] = langEN
@@ -46,7 +49,7 @@ var stopLang = func() map[string]uint8 {
 		m[w] = langES
 	}
 	return m
-}()
+}
 
 // lexiconGroups are groups of words that say the same thing; each group is
 // one stem, its first entry's. An entry is a folded word or stem, which
@@ -264,18 +267,18 @@ var places = []string{
 // calendarStems are the stems of English day and month names (Spanish
 // writes them in lower case), which are capitalised without being names.
 // "may" and "march" are left out: as words they say something else.
-var calendarStems = func() map[string]bool {
+func calendarStems() map[string]bool {
 	m := map[string]bool{}
 	for _, w := range strings.Fields(`monday tuesday wednesday thursday friday saturday sunday
 		january february april june july august september october november december`) {
 		m[stem(w)] = true
 	}
 	return m
-}()
+}
 
 // concepts maps stems, and wholeWords maps whole folded words, to the stem of
 // their lexicon group; placeStems are the stems of places.
-var concepts, wholeWords, placeStems = func() (map[string]string, map[string]string, map[string]bool) {
+func lexicon() (concepts, wholeWords map[string]string, placeStems map[string]bool) {
 	stems, whole, place := map[string]string{}, map[string]string{}, map[string]bool{}
 	add := func(group string, isPlace bool) {
 		fs := strings.Fields(group)
@@ -307,4 +310,21 @@ var concepts, wholeWords, placeStems = func() (map[string]string, map[string]str
 		add(g, true)
 	}
 	return stems, whole, place
-}()
+}
+
+// wordTables are the tables the functions above build, built on first use
+// (sync.OnceValue) so that commands which group no stories (classify,
+// explain, validate) do not build them at start-up.
+type wordTables struct {
+	stop                 map[string]bool
+	lang                 map[string]uint8
+	calendar             map[string]bool
+	concepts, wholeWords map[string]string
+	placeStems           map[string]bool
+}
+
+var tables = sync.OnceValue(func() *wordTables {
+	t := &wordTables{stop: stopWords(), lang: stopLang(), calendar: calendarStems()}
+	t.concepts, t.wholeWords, t.placeStems = lexicon()
+	return t
+})

@@ -220,25 +220,26 @@ func (s *stemmer) word(raw string) wordEntry {
 	if w, ok := s.words[raw]; ok {
 		return w
 	}
+	t := tables()
 	cap, acr := wordCase(raw)
 	w := wordEntry{start: uint32(len(s.toks)), cap: cap, acr: acr}
 	if !acr && strings.ContainsFunc(raw, unicode.IsLower) {
 		w.lower = true
-		w.content = !cap && len(raw) >= 4 && !stopWords[raw]
+		w.content = !cap && len(raw) >= 4 && !t.stop[raw]
 	}
 	for f := range strings.FieldsFuncSeq(classify.FoldString(raw), notWordRune) {
 		if n, ok := numberWords[f]; ok {
 			f = n
 		}
-		if stopWords[f] || (len(f) == 1 && !isDigit(f[0])) {
-			s.toks = append(s.toks, wordToken{stop: true, lang: stopLang[f]})
+		if t.stop[f] || (len(f) == 1 && !isDigit(f[0])) {
+			s.toks = append(s.toks, wordToken{stop: true, lang: t.lang[f]})
 			continue
 		}
-		if w, ok := wholeWords[f]; ok {
+		if w, ok := t.wholeWords[f]; ok {
 			f = w
 		} else if !isDigit(f[0]) {
 			f = stem(f)
-			if c, ok := concepts[f]; ok {
+			if c, ok := t.concepts[f]; ok {
 				f = c
 			}
 		}
@@ -247,7 +248,7 @@ func (s *stemmer) word(raw string) wordEntry {
 			id = uint32(len(s.ids))
 			s.ids[f] = id
 			s.stemOf = append(s.stemOf, f)
-			s.info = append(s.info, stemInfo{figure: isDigit(f[0]) && !isYear(f), place: placeStems[f], calendar: calendarStems[f]})
+			s.info = append(s.info, stemInfo{figure: isDigit(f[0]) && !isYear(f), place: t.placeStems[f], calendar: t.calendar[f]})
 		}
 		s.toks = append(s.toks, wordToken{id: id})
 	}
