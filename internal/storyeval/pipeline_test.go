@@ -3,7 +3,6 @@ package storyeval_test
 import (
 	"context"
 	"fmt"
-	"hash/fnv"
 	"log/slog"
 	"net/url"
 	"os"
@@ -33,21 +32,6 @@ var catchAll = func() string {
 	return "topics:\n  - name: all\n    terms: [" + strings.Join(terms, ", ") + "]\n"
 }()
 
-// pseudoOutlets is how many feeds the items of a set without outlet names
-// are spread over.
-const pseudoOutlets = 16
-
-// outlet is the item's outlet: its source, else one of pseudoOutlets made-up
-// ones, chosen by its ID.
-func outlet(it storyeval.Item) string {
-	if it.Source != "" {
-		return it.Source
-	}
-	h := fnv.New32a()
-	h.Write([]byte(it.ID))
-	return fmt.Sprintf("Outlet %02d", h.Sum32()%pseudoOutlets)
-}
-
 // groupThroughPipeline runs each window through the real path: the window's
 // items served as RSS feeds on loopback, one feed per outlet; a config with
 // a catch-all topic and a lookback covering the window; a fresh store;
@@ -63,7 +47,7 @@ func groupThroughPipeline(t testing.TB, ws []storyeval.Window) map[string]string
 		byOutlet := map[string][]storyeval.Item{}
 		var outlets []string
 		for _, it := range w.Items {
-			o := outlet(it)
+			o := it.Outlet()
 			if byOutlet[o] == nil {
 				outlets = append(outlets, o)
 			}

@@ -13,6 +13,7 @@ import (
 	"cmp"
 	"encoding/json"
 	"fmt"
+	"hash/fnv"
 	"os"
 	"path/filepath"
 	"slices"
@@ -42,6 +43,22 @@ func (it Item) Time() time.Time {
 		return t.Add(12 * time.Hour)
 	}
 	return time.Time{}
+}
+
+// pseudoOutlets is how many outlets the items of a set without outlet
+// names are spread over.
+const pseudoOutlets = 16
+
+// Outlet is the item's outlet: its source, else one of pseudoOutlets
+// made-up ones, chosen by its ID. The real-path evaluation serves each
+// outlet as one feed of that name; the direct one gives it as the feed.
+func (it Item) Outlet() string {
+	if it.Source != "" {
+		return it.Source
+	}
+	h := fnv.New32a()
+	h.Write([]byte(it.ID))
+	return fmt.Sprintf("Outlet %02d", h.Sum32()%pseudoOutlets)
 }
 
 // Pair is one labelled pair of a pairs file: two item IDs and whether
