@@ -188,17 +188,20 @@ func TestShippedWatchlistBacktest(t *testing.T) {
 		micro [2]string // precision, recall
 		topic [2]string // every topic
 	}{
-		// The tuning data of the shipped config (round 10): all 1,658 items.
-		// Each of the held-out sets C–H was scored once by the config of its
-		// round before it joined the tuning data (docs/WATCHLISTS.md).
+		// The tuning data of the shipped config (round 11): all 1,859 items
+		// (0.939 / 0.940; the weakest topic figures cartels' precision 0.900
+		// and sovereignty's recall 0.921). Each of the held-out sets C–I was
+		// scored once by the config of its round before it joined the tuning
+		// data (docs/WATCHLISTS.md).
 		{"tuning", []string{dir + "tune.jsonl", dir + "holdout-a.jsonl", dir + "holdout-b.jsonl", dir + "holdout-c.jsonl",
-			dir + "holdout-d.jsonl", dir + "holdout-e.jsonl", dir + "holdout-f.jsonl", dir + "holdout-g.jsonl", dir + "holdout-h.jsonl"},
-			[2]string{"0.94", "0.94"}, [2]string{"0.90", "0.90"}},
-		// Set I, held out: collected and labelled blind, scored once by the
-		// shipped config (docs/WATCHLISTS.md, round 10: 0.804 / 0.672, the
-		// weakest topics troops' precision 0.696 and sovereignty's recall
-		// 0.379). Floors a little under that one score.
-		{"held-out I", []string{dir + "holdout-i.jsonl"}, [2]string{"0.78", "0.65"}, [2]string{"0.66", "0.35"}},
+			dir + "holdout-d.jsonl", dir + "holdout-e.jsonl", dir + "holdout-f.jsonl", dir + "holdout-g.jsonl", dir + "holdout-h.jsonl",
+			dir + "holdout-i.jsonl"},
+			[2]string{"0.93", "0.93"}, [2]string{"0.89", "0.91"}},
+		// Set J, held out: collected and labelled blind, scored once by the
+		// shipped config (docs/WATCHLISTS.md, round 11: 0.835 / 0.855, the
+		// weakest topics cartels' precision 0.745 and troops' recall
+		// 0.788). Floors a little under that one score.
+		{"held-out J", []string{dir + "holdout-j.jsonl"}, [2]string{"0.81", "0.83"}, [2]string{"0.72", "0.76"}},
 	}
 	for _, p := range parts {
 		args := []string{"backtest", "-config", "../../config.yaml", "-q",
