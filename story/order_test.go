@@ -73,6 +73,7 @@ func FuzzGroup(f *testing.F) {
 	f.Add("Mexico arrests CJNG leader - Reuters", "Mexican forces detained him.", "Reuters", "Detienen a líder del CJNG", "")
 	f.Add("3.8% 3,80% mil 500 US$ 12 billion", "", "", "3 mil 12 mil millones", "")
 	f.Add("Boy shot in Tyler County - KSLA News 12 | Weather", "", "ksla.com", "Fight leaves 4 wounded - KSLA News 12 | Weather", "")
+	f.Add("Boy, 16, killed in Culiacán; a 4-year-old hurt", "Un joven de 17 años de edad, aged 12 to 17, 5- to 11-year-olds", "", "Niño de 4 años herido en Culiacán", "")
 	f.Add("", "", "", "", "")
 	f.Fuzz(func(t *testing.T, t1, lede, source, t2, key string) {
 		docs := []Doc{
