@@ -52,6 +52,7 @@ func ratio(a, b int) (float64, bool) {
 // that failed.
 type Miss struct {
 	ID          string
+	Index       int // the document's position in Backtest's docs
 	Doc         Doc
 	Explanation Explanation
 }
@@ -87,7 +88,7 @@ func (m *Matcher) Backtest(docs []LabelledDoc, only []string) BacktestResult {
 		scored[i] = only == nil || slices.Contains(only, t.name)
 		res.Topics = append(res.Topics, TopicResult{Name: t.name})
 	}
-	for _, d := range docs {
+	for k, d := range docs {
 		labelled := make([]bool, len(m.topics))
 		for _, name := range d.Topics {
 			if i, ok := index[name]; ok {
@@ -103,10 +104,10 @@ func (m *Matcher) Backtest(docs []LabelledDoc, only []string) BacktestResult {
 				tr.Score.TP++
 			case e.Matched:
 				tr.Score.FP++
-				tr.FalsePositives = append(tr.FalsePositives, Miss{d.ID, d.Doc, e})
+				tr.FalsePositives = append(tr.FalsePositives, Miss{d.ID, k, d.Doc, e})
 			case labelled[i]:
 				tr.Score.FN++
-				tr.FalseNegatives = append(tr.FalseNegatives, Miss{d.ID, d.Doc, e})
+				tr.FalseNegatives = append(tr.FalseNegatives, Miss{d.ID, k, d.Doc, e})
 			}
 		}
 	}
@@ -119,4 +120,59 @@ func (m *Matcher) Backtest(docs []LabelledDoc, only []string) BacktestResult {
 	}
 	res.Topics = out
 	return res
+}
+
+// Change is a document that one of two backtests of the same documents got
+// wrong for a topic and the other did not.
+type Change struct {
+	Topic string
+	FP    bool // a false positive (else a false negative)
+	Fixed bool // wrong in the baseline and right now (else new: right in the baseline, wrong now)
+	// Miss is how the backtest that got the document wrong explains it:
+	// the baseline's for a fixed one, the current one's for a new one.
+	Miss Miss
+}
+
+// Compare lists what changed from base to cur, two backtests of the same
+// documents (say, a watchlist before and after an edit): per topic, in
+// cur's order, the false positives and then the false negatives, each
+// fixed ones first, in document order. Topics that only one of them scored
+// are left out.
+func Compare(base, cur BacktestResult) []Change {
+	var out []Change
+	for _, ct := range cur.Topics {
+		i := slices.IndexFunc(base.Topics, func(t TopicResult) bool { return t.Name == ct.Name })
+		if i < 0 {
+			continue
+		}
+		bt := base.Topics[i]
+		for _, kind := range []struct {
+			fp        bool
+			base, cur []Miss
+		}{{true, bt.FalsePositives, ct.FalsePositives}, {false, bt.FalseNegatives, ct.FalseNegatives}} {
+			for _, m := range onlyIn(kind.base, kind.cur) {
+				out = append(out, Change{ct.Name, kind.fp, true, m})
+			}
+			for _, m := range onlyIn(kind.cur, kind.base) {
+				out = append(out, Change{ct.Name, kind.fp, false, m})
+			}
+		}
+	}
+	return out
+}
+
+// onlyIn returns the misses of a whose document is not among b's; both are
+// in document order.
+func onlyIn(a, b []Miss) []Miss {
+	var out []Miss
+	j := 0
+	for _, m := range a {
+		for j < len(b) && b[j].Index < m.Index {
+			j++
+		}
+		if j == len(b) || b[j].Index != m.Index {
+			out = append(out, m)
+		}
+	}
+	return out
 }

@@ -1,8 +1,10 @@
 package classify
 
 import (
+	"fmt"
 	"math"
 	"reflect"
+	"slices"
 	"testing"
 
 	"github.com/newsdigest/newsdigest"
@@ -81,5 +83,35 @@ func TestBacktest(t *testing.T) {
 	}
 	if f, ok := (Score{FP: 1, FN: 1}).F1(); !ok || f != 0 {
 		t.Errorf("F1 of {0 1 1} = %v %v; want 0", f, ok)
+	}
+}
+
+func TestCompare(t *testing.T) {
+	misses := func(idx ...int) []Miss {
+		var out []Miss
+		for _, i := range idx {
+			out = append(out, Miss{ID: fmt.Sprint("d", i), Index: i})
+		}
+		return out
+	}
+	base := BacktestResult{Topics: []TopicResult{
+		{Name: "a", FalsePositives: misses(1, 3, 5), FalseNegatives: misses(2)},
+		{Name: "gone", FalsePositives: misses(7)},
+	}}
+	cur := BacktestResult{Topics: []TopicResult{
+		{Name: "new", FalseNegatives: misses(8)},
+		{Name: "a", FalsePositives: misses(0, 3, 4), FalseNegatives: misses(2)},
+	}}
+	var got []string
+	for _, c := range Compare(base, cur) {
+		got = append(got, fmt.Sprintf("%s %v %v %s", c.Topic, c.FP, c.Fixed, c.Miss.ID))
+	}
+	// Topics only one side scored are left out; per kind, fixed first.
+	want := []string{"a true true d1", "a true true d5", "a true false d0", "a true false d4"}
+	if !slices.Equal(got, want) {
+		t.Errorf("Compare = %q; want %q", got, want)
+	}
+	if c := Compare(cur, cur); len(c) != 0 {
+		t.Errorf("Compare of a result with itself = %v; want nothing", c)
 	}
 }

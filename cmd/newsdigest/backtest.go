@@ -54,7 +54,8 @@ func (f floorList) Set(v string) error {
 func cmdBacktest(ctx context.Context, e *env, args []string) error {
 	fs, cfgPath := newFlagSet(e, "backtest")
 	asJSON := fs.Bool("json", false, "print JSON")
-	quiet := fs.Bool("q", false, "print the scores only, not every false positive and negative")
+	quiet := fs.Bool("q", false, "print the scores only, not every false positive and negative (the changes against -baseline are still listed)")
+	baseline := fs.String("baseline", "", "also score the config `FILE` (say, the watchlist before an edit) and list the items this config gets right that it got wrong (fixed) and the reverse (new)")
 	var topics stringList
 	fs.Var(&topics, "topic", "score only this topic (repeatable)")
 	var floors []floor
@@ -88,11 +89,20 @@ func cmdBacktest(ctx context.Context, e *env, args []string) error {
 	for _, name := range res.Unknown {
 		fmt.Fprintf(e.stderr, "newsdigest: backtest: warning: label %q is no topic of %s; not scored\n", name, *cfgPath)
 	}
+	var base *baselineRun
+	if *baseline != "" {
+		_, bm, err := loadMatcher(e, *baseline)
+		if err != nil {
+			return fmt.Errorf("backtest: -baseline: %w", err)
+		}
+		b := bm.Backtest(docs, only)
+		base = &baselineRun{path: *baseline, res: b, changes: classify.Compare(b, res)}
+	}
 	checks := checkFloors(res, floors)
 	if *asJSON {
-		err = writeBacktestJSON(e.stdout, res, checks, *quiet)
+		err = writeBacktestJSON(e.stdout, res, checks, base, *quiet)
 	} else {
-		err = writeBacktestText(e.stdout, res, checks, *quiet)
+		err = writeBacktestText(e.stdout, res, checks, base, *quiet)
 	}
 	if err != nil {
 		return fmt.Errorf("backtest: write: %w", err)
@@ -201,7 +211,7 @@ func fmtRatio(v float64, ok bool) string {
 	return strconv.FormatFloat(v, 'f', 3, 64)
 }
 
-func writeBacktestText(out io.Writer, res classify.BacktestResult, checks []floorCheck, quiet bool) error {
+func writeBacktestText(out io.Writer, res classify.BacktestResult, checks []floorCheck, base *baselineRun, quiet bool) error {
 	w := bufio.NewWriter(out)
 	fmt.Fprintf(w, "%d items\n\n", res.Docs)
 	fmt.Fprintf(w, "%-14s %8s %8s %5s %5s %5s %9s %7s %7s\n", "topic", "labelled", "matched", "TP", "FP", "FN", "precision", "recall", "F1")
@@ -225,6 +235,9 @@ func writeBacktestText(out io.Writer, res classify.BacktestResult, checks []floo
 			}
 			fmt.Fprintf(w, "floor %-9s %-14s >= %.3f: %-5s %s\n", c.Metric, c.Topic, c.Min, got, verdict)
 		}
+	}
+	if base != nil {
+		writeBaselineText(w, res, base)
 	}
 	if !quiet {
 		for _, tr := range res.Topics {
@@ -298,7 +311,7 @@ func missesJSON(ms []classify.Miss) []backtestMissJSON {
 	return out
 }
 
-func writeBacktestJSON(w io.Writer, res classify.BacktestResult, checks []floorCheck, quiet bool) error {
+func writeBacktestJSON(w io.Writer, res classify.BacktestResult, checks []floorCheck, base *baselineRun, quiet bool) error {
 	out := struct {
 		Items   int                 `json:"items"`
 		Topics  []backtestScoreJSON `json:"topics"`
@@ -306,7 +319,13 @@ func writeBacktestJSON(w io.Writer, res classify.BacktestResult, checks []floorC
 		Floors  []floorCheck        `json:"floors"`
 		OK      bool                `json:"ok"` // every floor met
 		Unknown []string            `json:"unknown_labels"`
+		// Baseline is -baseline's config scored on the same items, and
+		// what changed from it; absent without -baseline.
+		Baseline *baselineJSON `json:"baseline,omitempty"`
 	}{Items: res.Docs, Micro: scoreJSON("micro", res.Micro), Floors: checks, OK: true, Unknown: res.Unknown}
+	if base != nil {
+		out.Baseline = base.json()
+	}
 	for _, tr := range res.Topics {
 		s := scoreJSON(tr.Name, tr.Score)
 		if !quiet {
@@ -326,4 +345,93 @@ func writeBacktestJSON(w io.Writer, res classify.BacktestResult, checks []floorC
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	return enc.Encode(out)
+}
+
+// baselineRun is -baseline's config scored on the same items, and what
+// changed from it.
+type baselineRun struct {
+	path    string
+	res     classify.BacktestResult
+	changes []classify.Change
+}
+
+// count returns how many changes are fixes and how many new errors.
+func (b *baselineRun) count() (fixed, added int) {
+	for _, c := range b.changes {
+		if c.Fixed {
+			fixed++
+		} else {
+			added++
+		}
+	}
+	return fixed, added
+}
+
+// writeBaselineText writes the comparison with -baseline: the counts, the
+// micro figures before and after, and each changed item; a new error comes
+// with the explanation of why it is one now.
+func writeBaselineText(w io.Writer, res classify.BacktestResult, base *baselineRun) {
+	fixed, added := base.count()
+	p0, okP0 := base.res.Micro.Precision()
+	r0, okR0 := base.res.Micro.Recall()
+	p1, okP1 := res.Micro.Precision()
+	r1, okR1 := res.Micro.Recall()
+	fmt.Fprintf(w, "\nagainst %s: %d fixed, %d new; micro precision %s -> %s, recall %s -> %s\n", base.path, fixed, added,
+		fmtRatio(p0, okP0), fmtRatio(p1, okP1), fmtRatio(r0, okR0), fmtRatio(r1, okR1))
+	width := 0
+	for _, c := range base.changes {
+		width = max(width, len(c.Topic))
+	}
+	for _, c := range base.changes {
+		verdict, kind := "new  ", "FN"
+		if c.Fixed {
+			verdict = "fixed"
+		}
+		if c.FP {
+			kind = "FP"
+		}
+		fmt.Fprintf(w, "  %s %-*s %s %s  %q\n", verdict, width, c.Topic, kind, c.Miss.ID, clip(c.Miss.Doc.Title))
+		if !c.Fixed {
+			for _, line := range c.Miss.Explanation.Why() {
+				fmt.Fprintln(w, "        "+line)
+			}
+		}
+	}
+}
+
+type changeJSON struct {
+	Topic       string               `json:"topic"`
+	Kind        string               `json:"kind"` // "FP" or "FN"
+	ID          string               `json:"id"`
+	Title       string               `json:"title"`
+	Summary     string               `json:"summary"`
+	Explanation classify.Explanation `json:"explanation"` // the baseline's for a fixed item, this config's for a new one
+}
+
+type baselineJSON struct {
+	Config string              `json:"config"`
+	Topics []backtestScoreJSON `json:"topics"`
+	Micro  backtestScoreJSON   `json:"micro"`
+	Fixed  []changeJSON        `json:"fixed"`
+	New    []changeJSON        `json:"new"`
+}
+
+func (b *baselineRun) json() *baselineJSON {
+	out := &baselineJSON{Config: b.path, Micro: scoreJSON("micro", b.res.Micro), Fixed: []changeJSON{}, New: []changeJSON{}}
+	for _, tr := range b.res.Topics {
+		out.Topics = append(out.Topics, scoreJSON(tr.Name, tr.Score))
+	}
+	for _, c := range b.changes {
+		kind := "FN"
+		if c.FP {
+			kind = "FP"
+		}
+		j := changeJSON{c.Topic, kind, c.Miss.ID, c.Miss.Doc.Title, c.Miss.Doc.Summary, c.Miss.Explanation}
+		if c.Fixed {
+			out.Fixed = append(out.Fixed, j)
+		} else {
+			out.New = append(out.New, j)
+		}
+	}
+	return out
 }

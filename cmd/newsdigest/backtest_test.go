@@ -162,3 +162,70 @@ not json
 		t.Errorf("empty input: exit %d: %s", code, errOut)
 	}
 }
+
+// TestBacktestBaseline scores an edited watchlist against the one before
+// it: dropping narco* fixes cartels' false positive c, adding tariff* fixes
+// usmca's false negative f, and adding "Sinaloa" makes a a new usmca false
+// positive.
+func TestBacktestBaseline(t *testing.T) {
+	before := writeConfig(t, topicsYAML)
+	after := writeConfig(t, strings.NewReplacer(
+		"terms: [cartel*, narco*, fentanyl", "terms: [cartel*, fentanyl",
+		"terms: [USMCA, T-MEC]", "terms: [USMCA, T-MEC, tariff*, Sinaloa]").Replace(topicsYAML))
+	data := writeLabelled(t, labelledLines)
+	code, out, errOut := runMain(t, "", nil, "backtest", "-config", after, "-baseline", before, "-q", data)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	for _, want := range []string{
+		"micro                 4        4     3     1     1     0.750   0.750   0.750",
+		"2 fixed, 1 new; micro precision 0.667 -> 0.750, recall 0.500 -> 0.750",
+		`fixed cartels FP c  "Narcos of Ecuador, a Mexico look-alike"`,
+		`new   usmca   FP a  "Cártel de Sinaloa en México"`,
+		`term "Sinaloa" in title: "Sinaloa"`,
+		`fixed usmca   FN f  "Tariffs on Mexican steel"`,
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	// -q still lists the changes, but not every miss of this config.
+	if strings.Contains(out, "FN d") {
+		t.Errorf("-q lists an unchanged miss:\n%s", out)
+	}
+
+	code, out, errOut = runMain(t, "", nil, "backtest", "-config", after, "-baseline", before, "-json", data)
+	if code != 0 {
+		t.Fatalf("-json: exit %d: %s", code, errOut)
+	}
+	var res struct {
+		Baseline struct {
+			Config string
+			Micro  struct{ TP, FP, FN int }
+			Fixed  []struct{ Topic, Kind, ID string }
+			New    []struct {
+				Topic, Kind, ID string
+				Explanation     struct{ Terms []struct{ Term string } }
+			}
+		}
+	}
+	if err := json.Unmarshal([]byte(out), &res); err != nil {
+		t.Fatalf("backtest -json: %v\n%s", err, out)
+	}
+	b := res.Baseline
+	if b.Config != before || b.Micro.TP != 2 || b.Micro.FP != 1 || b.Micro.FN != 2 ||
+		len(b.Fixed) != 2 || b.Fixed[0].ID != "c" || b.Fixed[1].ID != "f" || b.Fixed[1].Kind != "FN" ||
+		len(b.New) != 1 || b.New[0].ID != "a" || b.New[0].Topic != "usmca" || len(b.New[0].Explanation.Terms) != 1 {
+		t.Errorf("baseline = %+v", b)
+	}
+
+	// Without -baseline there is no "baseline" key; a bad baseline is a
+	// usage error naming its file and line, and nothing is scored.
+	if _, out, _ := runMain(t, "", nil, "backtest", "-config", after, "-json", data); strings.Contains(out, `"baseline"`) {
+		t.Errorf("-json without -baseline has a baseline key:\n%s", out)
+	}
+	bad := writeConfig(t, "topics:\n  - name: x\n")
+	if code, out, errOut := runMain(t, "", nil, "backtest", "-config", after, "-baseline", bad, data); code != 2 || out != "" || !strings.Contains(errOut, bad+":2:") {
+		t.Errorf("bad baseline: exit %d: %s", code, errOut)
+	}
+}
