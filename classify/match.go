@@ -319,12 +319,15 @@ func plural(w []byte, want string) bool {
 }
 
 // exactMatch reports whether words, whose folded forms match p, are also
-// written as p's words (compared in NFC).
+// written as p's words (compared in NFC: a word written decomposed, "M"
+// and a combining accent, is "Ḿ", which "=M*" does not start).
 func exactMatch(text []byte, words []word, p *pattern) bool {
 	for k, want := range p.exact {
 		src := text[words[k].s0:words[k].s1]
-		prefix := p.prefix && k == len(p.exact)-1
-		if !sameText(src, want, prefix) && (norm.NFC.IsNormal(src) || !sameText(norm.NFC.Bytes(src), want, prefix)) {
+		if !norm.NFC.IsNormal(src) {
+			src = norm.NFC.Bytes(src)
+		}
+		if !sameText(src, want, p.prefix && k == len(p.exact)-1) {
 			return false
 		}
 	}
