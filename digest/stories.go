@@ -108,10 +108,15 @@ func firstFrom(g []int, from int) int {
 	return math.MaxInt
 }
 
-// storyDoc is a member as story grouping sees it.
+// storyDoc is a member as story grouping sees it; its time is when it was
+// published, else when it was first seen.
 func storyDoc(m *member) story.Doc {
 	it := m.c.Item
-	return story.Doc{Key: m.key, Title: it.Title, Lede: it.Summary, Source: it.Source, Feed: it.FeedName}
+	at := it.Published
+	if at.IsZero() {
+		at = m.c.FirstSeen
+	}
+	return story.Doc{Key: m.key, Title: it.Title, Lede: it.Summary, Source: it.Source, Feed: it.FeedName, At: at}
 }
 
 // byRank orders a story best first: highest score, then earliest date, then

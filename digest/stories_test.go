@@ -113,3 +113,33 @@ func TestOverflowListsOutlets(t *testing.T) {
 		}
 	}
 }
+
+// TestBuildKeepsApartWeeksApart: in a month-long window, the same kind of
+// headline a month apart is two stories (a delivered one does not hide the
+// new one), and an undated item is grouped by when it was first seen.
+func TestBuildKeepsApartWeeksApart(t *testing.T) {
+	day := 24 * time.Hour
+	in := sampleInput()
+	in.From = now.Add(-35 * day)
+	old := cand("old", "Mexico sends 10,000 National Guard troops to the US border", "Reuters", "https://reuters.test/old", 30*day, m("troops", 3, "troops"))
+	in.Candidates = []newsdigest.Candidate{
+		old,
+		cand("new", "Mexico sends 10,000 National Guard troops to the US border", "AP", "https://ap.test/new", 2*time.Hour, m("troops", 3, "troops")),
+		cand("same", "Mexico to send 10,000 National Guard troops to US border", "CNN", "https://cnn.test/same", time.Hour, m("troops", 3, "troops")),
+	}
+	d := Build(in)
+	if len(d.Topics) != 1 || len(d.Topics[0].Items) != 2 {
+		t.Fatalf("Build = %v; want two entries: the report of 30 days ago and today's, with its second outlet", summary(d))
+	}
+	in.Delivered, in.Candidates = in.Candidates[:1], in.Candidates[1:]
+	d = Build(in)
+	if len(d.Topics) != 1 || len(d.Topics[0].Items) != 1 || d.Topics[0].Items[0].Outlets != 2 {
+		t.Errorf("Build with the old report delivered = %v; want today's story, not hidden by it", summary(d))
+	}
+	// Undated, first seen an hour ago: grouped with today's.
+	undated := cand("undated", "Mexico sends 10,000 National Guard troops to the US border", "Milenio", "https://milenio.test/u", -1, m("troops", 3, "troops"))
+	in.Candidates = append(in.Candidates, undated)
+	if d := Build(in); len(d.Topics) != 1 || len(d.Topics[0].Items) != 1 || d.Topics[0].Items[0].Outlets != 3 {
+		t.Errorf("Build with an undated copy = %v; want it in today's story", summary(d))
+	}
+}

@@ -10,10 +10,10 @@ import (
 )
 
 // DeliveredStories returns the items posted to channel since `since` (title,
-// lede, link, canonical link and source), so that the digest can recognise a
+// lede, link, canonical link, source, published and first seen), so that the digest can recognise a
 // story it already posted when another outlet picks it up later.
 func (s *Store) DeliveredStories(ctx context.Context, channel string, since time.Time) ([]newsdigest.Candidate, error) {
-	rows, err := s.query(ctx, `SELECT i.id, i.title, i.summary, i.link, i.canonical_url, i.source, i.first_seen
+	rows, err := s.query(ctx, `SELECT i.id, i.title, i.summary, i.link, i.canonical_url, i.source, i.published, i.first_seen
 		FROM delivered_items d
 			JOIN deliveries dl ON dl.id = d.delivery_id
 			JOIN items i ON i.id = d.item_id
@@ -28,12 +28,14 @@ func (s *Store) DeliveredStories(ctx context.Context, channel string, since time
 		var (
 			c         newsdigest.Candidate
 			canon     sql.NullString
+			published sql.NullInt64
 			firstSeen int64
 		)
-		if err := rows.Scan(&c.Item.ID, &c.Item.Title, &c.Item.Summary, &c.Item.Link, &canon, &c.Item.Source, &firstSeen); err != nil {
+		if err := rows.Scan(&c.Item.ID, &c.Item.Title, &c.Item.Summary, &c.Item.Link, &canon, &c.Item.Source, &published, &firstSeen); err != nil {
 			return nil, fmt.Errorf("store: delivered stories: %w", err)
 		}
 		c.CanonicalURL = canon.String
+		c.Item.Published = fromNull(published)
 		c.FirstSeen = time.Unix(0, firstSeen).UTC()
 		out = append(out, c)
 	}

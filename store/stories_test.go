@@ -40,4 +40,8 @@ func TestDeliveredStories(t *testing.T) {
 		b.CanonicalURL != "https://wire.example/b" || b.Item.Link != "https://wire.example/b?utm_source=x" {
 		t.Errorf("DeliveredStories item = %+v; want its title, lede, source and links", b)
 	}
+	// Its times, which story grouping reads: published, and first seen.
+	if !b.Item.Published.Equal(base.Add(-time.Hour)) || !b.FirstSeen.Equal(base) {
+		t.Errorf("DeliveredStories item published %v, first seen %v; want %v and %v", b.Item.Published, b.FirstSeen, base.Add(-time.Hour), base)
+	}
 }

@@ -34,7 +34,9 @@ import (
 // mentions, and the titles share none: "25% tariffs" and "30% tariffs",
 // "tariffs on Canada" and "tariffs on Mexico") veto the pair, and so do
 // ages that disagree: each item gives a person's age, in title or lede,
-// and they share none (ages.go: "a 4-year-old", "a 12-year-old"). Across
+// and they share none (ages.go: "a 4-year-old", "a 12-year-old"); and so
+// do times more than gap apart: items published (or, undated, first seen)
+// more than a week apart are never one story, whatever they say. Across
 // languages only a name, place or figure that few items carry (specShare)
 // can open a pair, the stems one language alone uses count for crossKeep of
 // their weight, and the thresholds are cross times higher.
@@ -91,17 +93,22 @@ type params struct {
 	// shooting" and "Teen dies of accidental gunshot wound" may be two
 	// families' news.
 	generic float64
+	// gap is the most time, in seconds, between the times of two items of
+	// one story (0: no limit); items whose time is unknown are not held
+	// to it.
+	gap float64
 }
 
 // tuned are the parameters Group uses, chosen on the public tuning sets
 // for precision first (TestPublicTune searches them; docs/STORIES.md says
 // how they were chosen, and with which parameters each held-out set was
 // scored once: BASIL without generic, the Gun Violence Corpus before it).
-var tuned = params{title: 0.45, all: 0.45, mixed: 0.4, penalty: 1.5, figMiss: 0, link: 0.95, linkCap: 2, floor: 0.5, cross: 1, crossKeep: 0.25, figLift: 1.2, generic: 1.5}
+var tuned = params{title: 0.45, all: 0.45, mixed: 0.4, penalty: 1.5, figMiss: 0, link: 0.95, linkCap: 2, floor: 0.5, cross: 1, crossKeep: 0.25, figLift: 1.2, generic: 1.5, gap: 7 * 24 * 3600}
 
 // clusterDoc is one item as the clusterer sees it.
 type clusterDoc struct {
 	key   string   // canonical link, "" when none
+	at    int64    // Doc.At in Unix seconds, 0 when unknown
 	title []uint32 // stem IDs of the title, sorted, each once
 	all   []uint32 // stem IDs of title and lede, sorted, each once
 	tcap  []uint32 // stem IDs of title words written with a capital, sorted, each once
@@ -269,11 +276,12 @@ func (s *scorer) weight(ts []uint32) float64 {
 	return sum
 }
 
-// vetoed is the similarity of a pair whose figures or places disagree.
+// vetoed is the similarity of a pair whose times, figures, places or ages
+// disagree.
 const vetoed = -1
 
 // sim is the similarity of docs i and j: 1 or more when they tell the same
-// story, vetoed when their figures or places disagree.
+// story, vetoed when their times, figures, places or ages disagree.
 func (s *scorer) sim(i, j int) float64 {
 	a, b := &s.docs[i], &s.docs[j]
 	if a.link != 0 && a.link == b.link { // the same key
@@ -281,6 +289,9 @@ func (s *scorer) sim(i, j int) float64 {
 	}
 	if len(a.title) < minStems || len(b.title) < minStems {
 		return 0 // too little text to tell stories apart
+	}
+	if s.p.gap > 0 && a.at != 0 && b.at != 0 && math.Abs(float64(a.at-b.at)) > s.p.gap {
+		return vetoed
 	}
 	if disagree(a.figs, b.figs, a, b) || disagree(a.places, b.places, a, b) || agesDisagree(a.ages, b.ages) {
 		return vetoed

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 )
 
 // labelled is one line of testdata/clusters.tsv or clusters_holdout.tsv.
@@ -344,5 +345,37 @@ func TestLastTail(t *testing.T) {
 		if at, tail := lastTail(tc.title); at != tc.at || tail != tc.tail {
 			t.Errorf("lastTail(%q) = %d, %q; want %d, %q", tc.title, at, tail, tc.at, tc.tail)
 		}
+	}
+}
+
+// TestClusterTimeGap: items published more than a week apart are never one
+// story, however alike; within a week, or with a time unknown, they may be.
+func TestClusterTimeGap(t *testing.T) {
+	day := 24 * time.Hour
+	t0 := time.Date(2025, 3, 4, 12, 0, 0, 0, time.UTC)
+	docs := []Doc{
+		{Title: "Trump exempts Mexico and Canada from 25% auto tariffs", At: t0},
+		{Title: "Trump exempts Mexico and Canada from 25% auto tariffs", At: t0.Add(8 * day)},
+		{Title: "Trump exempts Mexico, Canada from 25% auto tariffs", At: t0.Add(6 * day)},
+		{Title: "Trump exempts Mexico and Canada from 25% auto tariffs"},
+	}
+	for _, tc := range []struct {
+		a, b int
+		same bool
+	}{
+		{0, 1, false}, // eight days apart
+		{0, 2, true},  // six days apart
+	} {
+		pair := []Doc{docs[tc.a], docs[tc.b]}
+		if got := sameStory(pair, 0, 1); got != tc.same {
+			t.Errorf("%v and %v in one story = %v; want %v", pair[0].At, pair[1].At, got, tc.same)
+		}
+	}
+	if !sameStory([]Doc{docs[0], docs[3]}, 0, 1) {
+		t.Errorf("an undated copy is not in the dated item's story")
+	}
+	// The two ends of the week do not meet through the middle one.
+	if g := Group(docs[:3]); g[0] == g[1] {
+		t.Errorf("Group = %v: items eight days apart joined through a third", g)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/newsdigest/newsdigest/internal/storyeval"
 )
@@ -65,17 +66,18 @@ func TestGroupOrderIndependent(t *testing.T) {
 
 // FuzzGroup checks that Group never panics, returns a valid partition (each
 // doc points at the first doc of its story, docs with one key are one
-// story) and gives the same stories for the docs in reverse order.
+// story, whatever their times) and gives the same stories for the docs in
+// reverse order.
 func FuzzGroup(f *testing.F) {
 	for _, d := range issueWindow {
-		f.Add(d.Title, "", "", d.Title+" again", "k")
+		f.Add(d.Title, "", "", d.Title+" again", "k", int64(200))
 	}
-	f.Add("Mexico arrests CJNG leader - Reuters", "Mexican forces detained him.", "Reuters", "Detienen a líder del CJNG", "")
-	f.Add("3.8% 3,80% mil 500 US$ 12 billion", "", "", "3 mil 12 mil millones", "")
-	f.Add("Boy shot in Tyler County - KSLA News 12 | Weather", "", "ksla.com", "Fight leaves 4 wounded - KSLA News 12 | Weather", "")
-	f.Add("Boy, 16, killed in Culiacán; a 4-year-old hurt", "Un joven de 17 años de edad, aged 12 to 17, 5- to 11-year-olds", "", "Niño de 4 años herido en Culiacán", "")
-	f.Add("", "", "", "", "")
-	f.Fuzz(func(t *testing.T, t1, lede, source, t2, key string) {
+	f.Add("Mexico arrests CJNG leader - Reuters", "Mexican forces detained him.", "Reuters", "Detienen a líder del CJNG", "", int64(0))
+	f.Add("3.8% 3,80% mil 500 US$ 12 billion", "", "", "3 mil 12 mil millones", "", int64(0))
+	f.Add("Boy shot in Tyler County - KSLA News 12 | Weather", "", "ksla.com", "Fight leaves 4 wounded - KSLA News 12 | Weather", "", int64(0))
+	f.Add("Boy, 16, killed in Culiacán; a 4-year-old hurt", "Un joven de 17 años de edad, aged 12 to 17, 5- to 11-year-olds", "", "Niño de 4 años herido en Culiacán", "", int64(0))
+	f.Add("", "", "", "", "", int64(0))
+	f.Fuzz(func(t *testing.T, t1, lede, source, t2, key string, hours int64) {
 		docs := []Doc{
 			{Title: t1, Lede: lede, Source: source},
 			{Title: t2, Lede: lede, Key: key},
@@ -83,6 +85,10 @@ func FuzzGroup(f *testing.F) {
 			{Title: t2, Source: source},
 			{Title: t1},
 		}
+		// Times: the first doc at a fixed time, the fourth hours after it
+		// (more than a week apart when hours > 168); the others undated.
+		at := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
+		docs[0].At, docs[3].At = at, at.Add(time.Duration(hours%100000)*time.Hour)
 		g := Group(docs)
 		if len(g) != len(docs) {
 			t.Fatalf("Group returned %d answers for %d docs", len(g), len(docs))

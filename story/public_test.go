@@ -32,7 +32,7 @@ func evalDocs(items []storyeval.Item) []Doc {
 	for i, it := range items {
 		// As on the real path (internal/storyeval): the outlet is the
 		// item's feed, and the feeds carry no <source>.
-		docs[i] = Doc{Key: "https://eval.test/" + it.ID, Title: it.Title, Lede: it.Lede, Feed: it.Outlet()}
+		docs[i] = Doc{Key: "https://eval.test/" + it.ID, Title: it.Title, Lede: it.Lede, Feed: it.Outlet(), At: it.Time()}
 	}
 	return docs
 }

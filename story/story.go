@@ -6,15 +6,17 @@ package story
 import (
 	"cmp"
 	"slices"
+	"time"
 )
 
 // Doc is one item as story grouping sees it.
 type Doc struct {
 	Key    string // canonical link, "" when none; docs with the same Key are one story
 	Title  string
-	Lede   string // the item's summary, "" when none; only its first 40 words count
-	Source string // outlet name, used to cut " | Outlet" from the title
-	Feed   string // feed name, used like Source
+	Lede   string    // the item's summary, "" when none; only its first 40 words count
+	Source string    // outlet name, used to cut " | Outlet" from the title
+	Feed   string    // feed name, used like Source
+	At     time.Time // when the item was published (else first seen); zero when unknown
 }
 
 // Group partitions docs into stories: it returns, for each doc, the index of
@@ -62,7 +64,7 @@ func contentOrder(docs []Doc) []int {
 	slices.SortStableFunc(order, func(a, b int) int {
 		x, y := &docs[a], &docs[b]
 		return cmp.Or(cmp.Compare(x.Key, y.Key), cmp.Compare(x.Title, y.Title), cmp.Compare(x.Lede, y.Lede),
-			cmp.Compare(x.Source, y.Source), cmp.Compare(x.Feed, y.Feed))
+			cmp.Compare(x.Source, y.Source), cmp.Compare(x.Feed, y.Feed), x.At.Compare(y.At))
 	})
 	return order
 }

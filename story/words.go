@@ -81,6 +81,9 @@ func (s *stemmer) doc(in Doc) clusterDoc {
 func (s *stemmer) read(in Doc) clusterDoc {
 	title := stripOutlet(in.Title, in.Source, in.Feed)
 	d := clusterDoc{key: in.Key}
+	if !in.At.IsZero() {
+		d.at = in.At.Unix()
+	}
 	s.lang, s.ages = [3]int{}, nil
 	d.title, d.tcap = s.stems(nil, nil, title, -1)
 	d.all, _ = s.stems(slices.Clone(d.title), nil, in.Lede, maxLedeWords)
