@@ -146,6 +146,8 @@ var lexiconGroups = []string{
 	"pledg promi vow prome",
 	"ban prohi",
 	"cance scrap axe",
+	"spy spies spyin espio espia",
+	"steal stole snatc robo roban hurta",
 }
 
 // places are countries and a few cities, each with its demonyms and its
