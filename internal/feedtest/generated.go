@@ -82,3 +82,17 @@ const generatedTopics = `topics:
     require:
       - [mexic*, méxico]
 `
+
+// CatchAllTopics is a config's topics block with one topic, "all", that
+// every item with a letter or digit in its text matches: one prefix term
+// per letter and digit. It puts every served item in the digest.
+func CatchAllTopics() string {
+	var terms []string
+	for c := 'a'; c <= 'z'; c++ {
+		terms = append(terms, string(c)+"*")
+	}
+	for c := '0'; c <= '9'; c++ {
+		terms = append(terms, string(c)+"*")
+	}
+	return "topics:\n  - name: all\n    terms: [" + strings.Join(terms, ", ") + "]\n"
+}

@@ -19,19 +19,6 @@ import (
 	"github.com/newsdigest/newsdigest/store"
 )
 
-// catchAll is a topic that every headline matches: one prefix term per
-// letter and digit.
-var catchAll = func() string {
-	var terms []string
-	for c := 'a'; c <= 'z'; c++ {
-		terms = append(terms, string(c)+"*")
-	}
-	for c := '0'; c <= '9'; c++ {
-		terms = append(terms, string(c)+"*")
-	}
-	return "topics:\n  - name: all\n    terms: [" + strings.Join(terms, ", ") + "]\n"
-}()
-
 // groupThroughPipeline runs each window through the real path: the window's
 // items served as RSS feeds on loopback, one feed per outlet; a config with
 // a catch-all topic and a lookback covering the window; a fresh store;
@@ -79,7 +66,7 @@ func groupThroughPipeline(t testing.TB, ws []storyeval.Window) map[string]string
 			srv.Set(path, spec)
 			fmt.Fprintf(&cfg, "  - name: %q\n    url: %q\n", o, srv.FeedURL(path))
 		}
-		cfg.WriteString(catchAll)
+		cfg.WriteString(feedtest.CatchAllTopics())
 		p := newPipeline(t, dir, cfg.String())
 		now := w.To.Add(time.Minute)
 		p.Now = func() time.Time { return now }

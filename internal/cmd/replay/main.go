@@ -149,18 +149,6 @@ func topicsBlock(cfg string) (string, error) {
 	return strings.Join(lines[start:end], ""), nil
 }
 
-// catchAll is a topic every item with a letter or digit matches.
-func catchAll() string {
-	var terms []string
-	for c := 'a'; c <= 'z'; c++ {
-		terms = append(terms, string(c)+"*")
-	}
-	for c := '0'; c <= '9'; c++ {
-		terms = append(terms, string(c)+"*")
-	}
-	return "topics:\n  - name: all\n    terms: [" + strings.Join(terms, ", ") + "]\n"
-}
-
 // replayConfig is a newsdigest config polling the feeds at base, with a
 // lookback from before earliest to now and the given topics block.
 func replayConfig(base string, specs []feedtest.FeedSpec, earliest, now time.Time, dbPath, topics string) string {
@@ -193,7 +181,7 @@ func main() {
 	if err != nil {
 		log.Fatalf("replay: %v", err)
 	}
-	topics := catchAll()
+	topics := feedtest.CatchAllTopics()
 	if *topicsFrom != "" {
 		b, err := os.ReadFile(*topicsFrom)
 		if err != nil {

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/newsdigest/newsdigest/config"
+	"github.com/newsdigest/newsdigest/internal/feedtest"
 )
 
 func TestTopicsBlock(t *testing.T) {
@@ -53,7 +54,7 @@ func TestConfig(t *testing.T) {
 		t.Errorf("items = %+v; want the lede as summary and a link made up for a linkless item", specs)
 	}
 	now := time.Date(2026, 11, 26, 0, 0, 0, 0, time.UTC)
-	body := replayConfig("http://127.0.0.1:1", specs, earliest, now, filepath.Join(dir, "replay.db"), catchAll())
+	body := replayConfig("http://127.0.0.1:1", specs, earliest, now, filepath.Join(dir, "replay.db"), feedtest.CatchAllTopics())
 	cfg, err := config.Parse([]byte(body), "replay.yaml", func(string) string { return "" })
 	if err != nil {
 		t.Fatalf("config: %v\n%s", err, body)
