@@ -63,7 +63,9 @@ func AlertSummary(as []digest.Alert, perHour int) (Message, int) {
 	intro := fmt.Sprintf("⚡ *%d more %s took off* — this channel already had its %d %s this hour:",
 		len(as), newsdigest.Plural(len(as), "story", "stories"), perHour, newsdigest.Plural(perHour, "alert", "alerts"))
 	m.Blocks = append(m.Blocks, section(intro))
-	chars := len16(intro)
+	// The intro may grow by " (N more wait)" below: its room is kept from
+	// the start, so that the grown message still fits.
+	chars := len16(intro) + len16(fmt.Sprintf(" (%d more wait)", len(as)))
 	var titles []string
 	n := 0
 	for _, a := range as {
