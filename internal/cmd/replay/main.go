@@ -34,6 +34,7 @@ import (
 	"time"
 
 	"github.com/newsdigest/newsdigest/internal/feedtest"
+	"github.com/newsdigest/newsdigest/internal/storyeval"
 )
 
 // item is one labelled item, in the fields both kinds of set share.
@@ -47,14 +48,11 @@ type item struct {
 	URL     string `json:"url"`
 }
 
-func (it item) time() (time.Time, bool) {
-	if t, err := time.Parse(time.RFC3339, it.Date); err == nil {
-		return t, true
-	}
-	if t, err := time.Parse(time.DateOnly, strings.TrimSpace(it.Date)); err == nil {
-		return t.Add(12 * time.Hour), true
-	}
-	return time.Time{}, false
+// time is the item's date as the story sets read it (storyeval.Item.Time:
+// RFC 3339, or a bare date at noon UTC); ok is false when it has none.
+func (it item) time() (at time.Time, ok bool) {
+	at = storyeval.Item{Date: strings.TrimSpace(it.Date)}.Time()
+	return at, !at.IsZero()
 }
 
 // outlet is the feed an item is served in: its source, else "unknown".
