@@ -383,20 +383,25 @@ func writeBaselineText(w io.Writer, res classify.BacktestResult, base *baselineR
 		width = max(width, len(c.Topic))
 	}
 	for _, c := range base.changes {
-		verdict, kind := "new  ", "FN"
+		verdict := "new  "
 		if c.Fixed {
 			verdict = "fixed"
 		}
-		if c.FP {
-			kind = "FP"
-		}
-		fmt.Fprintf(w, "  %s %-*s %s %s  %q\n", verdict, width, c.Topic, kind, c.Miss.ID, clip(c.Miss.Doc.Title))
+		fmt.Fprintf(w, "  %s %-*s %s %s  %q\n", verdict, width, c.Topic, changeKind(c), c.Miss.ID, clip(c.Miss.Doc.Title))
 		if !c.Fixed {
 			for _, line := range c.Miss.Explanation.Why() {
 				fmt.Fprintln(w, "        "+line)
 			}
 		}
 	}
+}
+
+// changeKind is "FP" for a change in false positives, else "FN".
+func changeKind(c classify.Change) string {
+	if c.FP {
+		return "FP"
+	}
+	return "FN"
 }
 
 type changeJSON struct {
@@ -422,11 +427,7 @@ func (b *baselineRun) json() *baselineJSON {
 		out.Topics = append(out.Topics, scoreJSON(tr.Name, tr.Score))
 	}
 	for _, c := range b.changes {
-		kind := "FN"
-		if c.FP {
-			kind = "FP"
-		}
-		j := changeJSON{c.Topic, kind, c.Miss.ID, c.Miss.Doc.Title, c.Miss.Doc.Summary, c.Miss.Explanation}
+		j := changeJSON{c.Topic, changeKind(c), c.Miss.ID, c.Miss.Doc.Title, c.Miss.Doc.Summary, c.Miss.Explanation}
 		if c.Fixed {
 			out.Fixed = append(out.Fixed, j)
 		} else {
