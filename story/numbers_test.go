@@ -3,6 +3,7 @@ package story
 import (
 	"regexp"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -169,6 +170,46 @@ func FuzzSpellOut(f *testing.F) {
 	f.Fuzz(func(t *testing.T, s string) {
 		if got, want := spellOut(s), dotted.Replace(s); got != want {
 			t.Errorf("spellOut(%q) = %q; want %q", s, got, want)
+		}
+	})
+}
+
+// TestJoinInitials: dotted capitals become one word only when they stand
+// alone as a run of two or more.
+func TestJoinInitials(t *testing.T) {
+	for in, want := range map[string]string{
+		"N.A.A.C.P. Challenges Tea Party on Racism": "NAACP Challenges Tea Party on Racism",
+		"The R.N.C. and the D.N.C. meet":            "The RNC and the DNC meet",
+		"Washington, D.C., on Monday":               "Washington, DC, on Monday",
+		"F.B.I.'s inquiry":                          "FBI's inquiry",
+		"(U.N.) vote":                               "(UN) vote",
+		"George W. Bush":                            "George W. Bush",
+		"A.B.Cooper and X.Y.Z":                      "A.B.Cooper and X.Y.Z",
+		"e.g. this, a.m.":                           "e.g. this, a.m.",
+		"version 1.2.3":                             "version 1.2.3",
+		"ÉA.B. no":                                  "ÉA.B. no",
+		"no dots":                                   "no dots",
+		"":                                          "",
+	} {
+		if got := joinInitials(in); got != want {
+			t.Errorf("joinInitials(%q) = %q; want %q", in, got, want)
+		}
+	}
+}
+
+// FuzzJoinInitials: joinInitials only ever drops dots, and a second pass
+// changes nothing.
+func FuzzJoinInitials(f *testing.F) {
+	for _, s := range []string{"N.A.A.C.P. says", "D.C.", "A.B.C", "x.A.B. y", "é.A.B.", "A.B.A.B."} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		got := joinInitials(s)
+		if strings.ReplaceAll(got, ".", "") != strings.ReplaceAll(s, ".", "") {
+			t.Errorf("joinInitials(%q) = %q: changed more than dots", s, got)
+		}
+		if again := joinInitials(got); again != got {
+			t.Errorf("joinInitials(%q) = %q, then %q: not stable", s, got, again)
 		}
 	})
 }

@@ -121,6 +121,53 @@ func spellOut(text string) string {
 // pattern ("U." is in "U.S.", "EE.UU." and "EE. UU.").
 var dottedHints = []string{"U.", "United States", "Estados Unidos", "Mexico City", "Ciudad de México", "South Africa"}
 
+// joinInitials writes abbreviations spelled with dotted capitals as one
+// word, "N.A.A.C.P." as "NAACP" and "D.C." as "DC", so that they meet the
+// outlets that write them without dots; the tokenizer would otherwise cut
+// them into one-letter words and drop them. Only runs of two or more
+// capital-dot pairs that stand alone count: "George W. Bush" and
+// "A.B.Cooper" are left as they are.
+func joinInitials(text string) string {
+	if !strings.Contains(text, ".") {
+		return text
+	}
+	var b []byte
+	last := 0 // text[:last] is in b (once b is used)
+	for i := 0; i+3 < len(text); i++ {
+		if !isCapital(text[i]) || text[i+1] != '.' {
+			continue
+		}
+		if r, _ := utf8.DecodeLastRuneInString(text[:i]); i > 0 && (classify.IsWordRune(r) || r == '.') {
+			continue
+		}
+		j := i
+		for j+1 < len(text) && isCapital(text[j]) && text[j+1] == '.' {
+			j += 2
+		}
+		if j-i < 4 {
+			continue
+		}
+		if r, _ := utf8.DecodeRuneInString(text[j:]); j < len(text) && classify.IsWordRune(r) {
+			i = j
+			continue
+		}
+		if b == nil {
+			b = make([]byte, 0, len(text))
+		}
+		b = append(b, text[last:i]...)
+		for k := i; k < j; k += 2 {
+			b = append(b, text[k])
+		}
+		last, i = j, j-1
+	}
+	if b == nil {
+		return text
+	}
+	return string(append(b, text[last:]...))
+}
+
+func isCapital(c byte) bool { return c >= 'A' && c <= 'Z' }
+
 // notWordRune separates words: any rune that classify.IsWordRune, the one
 // definition of a word character, rejects.
 func notWordRune(r rune) bool { return !classify.IsWordRune(r) }
@@ -140,7 +187,7 @@ func sentenceBreak(r rune) bool {
 // order the words come. It counts how each stem was written (stemInfo),
 // and adds the figures written as a person's age (ageAt) to s.ages.
 func (s *stemmer) stems(dst, caps []uint32, text string, max int) ([]uint32, []uint32) {
-	text = normNumbers(spellOut(text))
+	text = normNumbers(joinInitials(spellOut(text)))
 	s.occ = s.occ[:0]
 	// lower: the text has a lower-case content word, so it is written in
 	// sentence case, not Title Case; mixed: it has a lower-case letter at

@@ -130,10 +130,11 @@ func TestPublicSets(t *testing.T) {
 		// Pairwise precision (on the labelled pairs for STS), BCubed recall
 		// (recall of the labelled pairs for STS), as measured now
 		// (docs/STORIES.md, "After the retune"): og2021 0.952 / 0.494,
-		// allsides-archive 0.978 / 0.551, sts-headlines 0.980 / 0.841,
-		// og2021-competition 0.942 / 0.539, allsides-2021 0.957 / 0.567.
+		// allsides-archive 0.978 / 0.552, sts-headlines 0.980 / 0.844,
+		// og2021-competition 0.942 / 0.539, allsides-2021 0.957 / 0.569.
 		// The veto on ages that disagree cost the archive two right pairs
-		// (0.552 before it) and changed no other tuning set.
+		// (0.552 before it) and changed no other tuning set; dotted
+		// initials ("N.A.A.C.P.") as one word gave a little recall back.
 		// The STS floor on recall was lowered from 0.84 for the
 		// generic-pair threshold, which keeps apart headlines that share no
 		// name, place or figure unless they are much alike (STS's pairs are
