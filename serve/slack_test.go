@@ -51,6 +51,24 @@ func answers(t *testing.T, f *fixture, responseURL string, n int) []fakeslack.Re
 	return f.slack.Responses(responseURL)
 }
 
+// waitCounted waits until /metrics shows at least each series' count:
+// now and preview are counted when their work is done, after their last
+// answer reaches Slack, so a test that has seen the answer may read the
+// metrics a moment before the count.
+func waitCounted(t *testing.T, r *running, want map[string]float64) {
+	t.Helper()
+	waitFor(t, 10*time.Second, "the commands to be counted", func() bool {
+		_, body := get(t, r.url+"/metrics")
+		m := metricValues(t, body)
+		for series, n := range want {
+			if m[series] < n {
+				return false
+			}
+		}
+		return true
+	})
+}
+
 func command(t *testing.T, f *fixture, c fakeslack.SlashCommand) fakeslack.Ack {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
@@ -122,6 +140,10 @@ func TestSocketModeCommands(t *testing.T) {
 			t.Errorf("help after reconnection %d: %q", i+1, ack.Reply())
 		}
 	}
+	waitCounted(t, r, map[string]float64{
+		`newsdigest_slack_commands_total{result="ok",subcommand="now"}`:     3,
+		`newsdigest_slack_commands_total{result="ok",subcommand="preview"}`: 1,
+	})
 	_, body := get(t, r.url+"/metrics")
 	m := metricValues(t, body)
 	for series, want := range map[string]float64{
@@ -218,6 +240,9 @@ func TestHTTPCommands(t *testing.T) {
 		t.Errorf("posted = %s; want %s", got, want)
 	}
 
+	// The command is counted once its work is done, which ends with the
+	// answer just seen: the count may trail it by a moment.
+	waitCounted(t, r, map[string]float64{`newsdigest_slack_commands_total{result="ok",subcommand="now"}`: 1})
 	_, mb := get(t, r.url+"/metrics")
 	m := metricValues(t, mb)
 	for series, want := range map[string]float64{
