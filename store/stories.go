@@ -10,8 +10,9 @@ import (
 )
 
 // DeliveredStories returns the items posted to channel since `since` (title,
-// lede, link, canonical link, source, published and first seen), so that the digest can recognise a
-// story it already posted when another outlet picks it up later.
+// lede, link, canonical link, source, published and first seen), so that
+// the digest can recognise a story it already posted when another outlet
+// picks it up later.
 func (s *Store) DeliveredStories(ctx context.Context, channel string, since time.Time) ([]newsdigest.Candidate, error) {
 	rows, err := s.query(ctx, `SELECT i.id, i.title, i.summary, i.link, i.canonical_url, i.source, i.published, i.first_seen
 		FROM delivered_items d

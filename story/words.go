@@ -403,9 +403,10 @@ func knownSuffix(ft string) bool {
 // its headlines ("… - KSLA News 12 Shreveport, Louisiana News Weather &
 // Sports"), say nothing about the story, and left in they glue the site's
 // unrelated stories together. It repeats while a cut uncovers another
-// shared tail ("… - LEX18.com | Continuous News …"), three passes at most. docs are not changed:
-// the titles are returned, docs[i]'s at i, or nil when none is cut. The
-// answer depends on the set of docs, not on their order.
+// shared tail ("… - LEX18.com | Continuous News …"), three passes at most.
+// docs are not changed: the titles are returned, docs[i]'s at i, or nil
+// when none is cut. The answer depends on the set of docs, not on their
+// order.
 func stripRepeatedTails(docs []Doc) []string {
 	titles := make([]string, len(docs))
 	for i := range docs {
