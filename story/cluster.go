@@ -35,6 +35,8 @@ import (
 // "tariffs on Canada" and "tariffs on Mexico") veto the pair, and so do
 // ages that disagree: each item gives a person's age, in title or lede,
 // and they share none (ages.go: "a 4-year-old", "a 12-year-old"); and so
+// do titles that report opposed acts, each of which the other item never
+// mentions (actions.go: "threatens tariffs", "imposes tariffs"); and so
 // do times more than gap apart: items published (or, undated, first seen)
 // more than a week apart are never one story, whatever they say. Across
 // languages only a name, place or figure that few items carry (specShare)
@@ -114,6 +116,9 @@ type clusterDoc struct {
 	tcap  []uint32 // stem IDs of title words written with a capital, sorted, each once
 	ages  []uint32 // stem IDs of figures written as a person's age, in title or lede, sorted, each once
 	lang  uint8    // langEN, langES, or langUnknown, by the doc's stop words
+	// tacts and acts are the actions the title, and the title and lede,
+	// report (actions.go).
+	tacts, acts actions
 	// Filled in by newScorer: the doc's link as a number (1 + the index
 	// of the first doc with its key; 0 when key is ""), and the title's
 	// names and figures.
@@ -198,11 +203,13 @@ type scorer struct {
 	named []bool
 	df    []int32
 	p     params
+	// opposed: the actions opposed to each action (actions.go).
+	opposed *[32]actions
 }
 
 func newScorer(docs []clusterDoc, info []stemInfo, p params) *scorer {
 	n := len(docs)
-	s := &scorer{docs: docs, w: make([]float64, len(info)), fig: make([]bool, len(info)), df: make([]int32, len(info)), p: p}
+	s := &scorer{docs: docs, w: make([]float64, len(info)), fig: make([]bool, len(info)), df: make([]int32, len(info)), p: p, opposed: &tables().actions.opposed}
 	langs := make([]uint8, len(info)) // bit l set: seen in a doc of language l
 	for _, d := range docs {
 		for _, t := range d.all {
@@ -293,7 +300,8 @@ func (s *scorer) sim(i, j int) float64 {
 	if s.p.gap > 0 && a.at != 0 && b.at != 0 && math.Abs(float64(a.at-b.at)) > s.p.gap {
 		return vetoed
 	}
-	if disagree(a.figs, b.figs, a, b) || disagree(a.places, b.places, a, b) || agesDisagree(a.ages, b.ages) {
+	if disagree(a.figs, b.figs, a, b) || disagree(a.places, b.places, a, b) || agesDisagree(a.ages, b.ages) ||
+		actionsDisagree(s.opposed, a, b) {
 		return vetoed
 	}
 	shared := s.inter(a.all, b.all)

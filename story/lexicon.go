@@ -323,10 +323,12 @@ type wordTables struct {
 	calendar             map[string]bool
 	concepts, wholeWords map[string]string
 	placeStems           map[string]bool
+	actions              *actionTables
 }
 
 var tables = sync.OnceValue(func() *wordTables {
 	t := &wordTables{stop: stopWords(), lang: stopLang(), calendar: calendarStems()}
 	t.concepts, t.wholeWords, t.placeStems = lexicon()
+	t.actions = newActionTables()
 	return t
 })

@@ -20,6 +20,7 @@ type stemmer struct {
 	occ    []occurrence
 	lang   [3]int   // stop words of each language in the doc being read
 	ages   []uint32 // figures written as a person's age in the doc being read
+	acts   actions  // the actions of the doc being read (actions.go)
 	// words caches what a word as written (raw) comes to: a window holds
 	// far fewer distinct words than words, and folding and stemming a word
 	// was most of reading a window. toks holds every cached word's tokens.
@@ -34,6 +35,9 @@ type wordEntry struct {
 	cap, acr   bool
 	lower      bool // has a lower-case letter and is not an acronym
 	content    bool // lower, not capitalised, and long enough to be a content word
+	// neg: the word negates the next one ("not", "no", "never", "doesn"
+	// of "doesn't"), whose action then does not count (actions.go).
+	neg bool
 }
 
 // wordToken is one folded part of a word: a stem, or a stop word of a
@@ -41,7 +45,8 @@ type wordEntry struct {
 type wordToken struct {
 	id   uint32
 	stop bool
-	lang uint8 // of a stop word
+	lang uint8  // of a stop word
+	act  action // the action the word reports, actNone when none
 }
 
 // stemInfo is what the window says about one stem.
@@ -84,10 +89,11 @@ func (s *stemmer) read(in Doc) clusterDoc {
 	if !in.At.IsZero() {
 		d.at = in.At.Unix()
 	}
-	s.lang, s.ages = [3]int{}, nil
+	s.lang, s.ages, s.acts = [3]int{}, nil, 0
 	d.title, d.tcap = s.stems(nil, nil, title, -1)
+	d.tacts = s.acts
 	d.all, _ = s.stems(slices.Clone(d.title), nil, in.Lede, maxLedeWords)
-	d.ages = s.ages
+	d.ages, d.acts = s.ages, s.acts
 	switch en, es := s.lang[langEN], s.lang[langES]; {
 	case en > es:
 		d.lang = langEN
@@ -194,6 +200,7 @@ func (s *stemmer) stems(dst, caps []uint32, text string, max int) ([]uint32, []u
 	// all, so it is not written in capitals.
 	words, lower, mixed := 0, false, false
 	first := true
+	negated := false // the word before negates this one
 	for i := 0; i < len(text); {
 		r, size := utf8.DecodeRuneInString(text[i:])
 		if !classify.IsWordRune(r) {
@@ -218,6 +225,10 @@ func (s *stemmer) stems(dst, caps []uint32, text string, max int) ([]uint32, []u
 		isFirst := first
 		first = false
 		w := s.word(raw)
+		neg := negated
+		if len(raw) > 1 { // the "t" of "won't" passes the negation on
+			negated = w.neg
+		}
 		if w.end == w.start+1 && !s.toks[w.start].stop && s.info[s.toks[w.start].id].figure && ageAt(text, start, j) {
 			// "4-year-old", "Boy, 16,", "de 17 años": the figure is an age.
 			s.ages = append(s.ages, s.toks[w.start].id)
@@ -232,6 +243,9 @@ func (s *stemmer) stems(dst, caps []uint32, text string, max int) ([]uint32, []u
 				continue
 			}
 			dst = append(dst, t.id)
+			if !neg {
+				s.acts |= 1 << t.act // bit 0, actNone, is never read
+			}
 			if w.cap || w.acr {
 				caps = append(caps, t.id)
 			}
@@ -272,7 +286,7 @@ func (s *stemmer) word(raw string) wordEntry {
 	}
 	t := tables()
 	cap, acr := wordCase(raw)
-	w := wordEntry{start: uint32(len(s.toks)), cap: cap, acr: acr}
+	w := wordEntry{start: uint32(len(s.toks)), cap: cap, acr: acr, neg: t.actions.negates(raw)}
 	if !acr && strings.ContainsFunc(raw, unicode.IsLower) {
 		w.lower = true
 		w.content = !cap && len(raw) >= 4 && !t.stop[raw]
@@ -285,6 +299,7 @@ func (s *stemmer) word(raw string) wordEntry {
 			s.toks = append(s.toks, wordToken{stop: true, lang: t.lang[f]})
 			continue
 		}
+		act := t.actions.of(f)
 		if w, ok := t.wholeWords[f]; ok {
 			f = w
 		} else if !isDigit(f[0]) {
@@ -300,7 +315,7 @@ func (s *stemmer) word(raw string) wordEntry {
 			s.stemOf = append(s.stemOf, f)
 			s.info = append(s.info, stemInfo{figure: isDigit(f[0]) && !isYear(f), place: t.placeStems[f], calendar: t.calendar[f]})
 		}
-		s.toks = append(s.toks, wordToken{id: id})
+		s.toks = append(s.toks, wordToken{id: id, act: act})
 	}
 	w.end = uint32(len(s.toks))
 	s.words[strings.Clone(raw)] = w
