@@ -143,3 +143,31 @@ func TestBuildKeepsApartWeeksApart(t *testing.T) {
 		t.Errorf("Build with an undated copy = %v; want it in today's story", summary(d))
 	}
 }
+
+// TestBuildPostsDevelopment: yesterday's threat was posted; today the act
+// it threatened is news and is posted, while another outlet's copy of the
+// threat is not posted again (docs/STORIES.md, "Developments").
+func TestBuildPostsDevelopment(t *testing.T) {
+	day := 24 * time.Hour
+	in := sampleInput()
+	in.From = now.Add(-2 * day)
+	in.Delivered = []newsdigest.Candidate{
+		cand("threat", "Trump threatens 25% tariffs on Mexican imports over fentanyl", "Reuters", "https://reuters.test/threat", day, m("usmca", 3, "tariffs")),
+	}
+	in.Candidates = []newsdigest.Candidate{
+		cand("repeat", "Trump threatens Mexico with 25% tariffs over fentanyl", "CNN", "https://cnn.test/repeat", day-time.Hour, m("usmca", 3, "tariffs")),
+		cand("act", "Trump imposes 25% tariffs on Mexican imports over fentanyl", "AP", "https://ap.test/act", time.Hour, m("usmca", 3, "tariffs")),
+		cand("act-2", "Trump slaps 25% tariffs on imports from Mexico over fentanyl", "Bloomberg", "https://bloomberg.test/act", 2*time.Hour, m("usmca", 3, "tariffs")),
+	}
+	d := Build(in)
+	if len(d.Topics) != 1 || len(d.Topics[0].Items) != 1 {
+		t.Fatalf("Build = %v; want one entry: today's act, not yesterday's threat again", summary(d))
+	}
+	e := d.Topics[0].Items[0]
+	if !strings.HasPrefix(e.Title, "Trump imposes") && !strings.HasPrefix(e.Title, "Trump slaps") {
+		t.Errorf("entry = %q; want the act", e.Title)
+	}
+	if e.Outlets != 2 {
+		t.Errorf("entry %q has %d outlets; want 2 (the act, from two outlets)", e.Title, e.Outlets)
+	}
+}
