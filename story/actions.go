@@ -106,11 +106,13 @@ var opposedActions = [][2]action{
 	{actDismiss, actHire}, {actResign, actHire},
 }
 
-// negators are the words (folded) after which a word's action does not
-// count: "no aceptamos intervención" does not accept, "won't sign" does not
-// sign. ("doesn", "won" are what is left of "doesn't" and "won't" once the
+// negators are the words (folded) after which the next word that is not a
+// function word reports no action: "no aceptamos intervención" does not
+// accept, "won't sign" does not sign, "fail to reach a deal" does not reach
+// one. ("doesn", "won" are what is left of "doesn't" and "won't" once the
 // apostrophe has cut them.)
-const negators = "no not never nunca jamas doesn didn don won isn aren wasn weren cannot"
+const negators = "no not never nunca jamas doesn didn don won isn aren wasn weren cannot fail fails failed"
+
 
 // actionTables are actionWords, opposedActions and negators as the stemmer
 // and the scorer read them.

@@ -21,6 +21,7 @@ func TestActions(t *testing.T) {
 		{Doc{Title: "Trump threatens 25% tariffs on Mexico"}, Doc{Title: "Trump delays 25% tariffs on Mexico for a month"}, false},
 		{Doc{Title: "Mexico arrests cartel leader El Mencho"}, Doc{Title: "Mexico extradites cartel leader El Mencho to US"}, false},
 		{Doc{Title: "GM, UAW tentative deal fails"}, Doc{Title: "GM and UAW reach tentative deal"}, false},
+		{Doc{Title: "US and Mexico fail to reach deal on security cooperation"}, Doc{Title: "US and Mexico reach deal on security cooperation"}, false},
 		{Doc{Title: "Sheinbaum rejects US troops in Mexico"}, Doc{Title: "Sheinbaum accepts US troops in Mexico"}, false},
 		{Doc{Title: "Trump considers designating cartels as terrorist organizations"}, Doc{Title: "Trump designates cartels as terrorist organizations"}, false},
 		{Doc{Title: "Sheinbaum rechaza acuerdo de seguridad con EU"}, Doc{Title: "Sheinbaum firma acuerdo de seguridad con EU"}, false},
@@ -31,6 +32,7 @@ func TestActions(t *testing.T) {
 		// A negated act is not that act.
 		{Doc{Title: "Sheinbaum rechaza tropas de EU en territorio mexicano"}, Doc{Title: "Sheinbaum descarta tropas de EU en territorio mexicano: \"no aceptamos\""}, true},
 		{Doc{Title: "Senate rejects Mexico water deal"}, Doc{Title: "Senate won't approve Mexico water deal"}, true},
+		{Doc{Title: "Senate rejects Mexico water deal"}, Doc{Title: "Mexico water deal is not to be approved by the Senate"}, true},
 		// The lede recalls the other act.
 		{Doc{Title: "Trump imposes 25% tariffs on Mexican imports"},
 			Doc{Title: "Trump's threatened 25% tariffs on Mexican imports take effect", Lede: "The tariffs Trump imposed on Mexican imports took effect at midnight."}, true},

@@ -35,9 +35,13 @@ type wordEntry struct {
 	cap, acr   bool
 	lower      bool // has a lower-case letter and is not an acronym
 	content    bool // lower, not capitalised, and long enough to be a content word
-	// neg: the word negates the next one ("not", "no", "never", "doesn"
-	// of "doesn't"), whose action then does not count (actions.go).
+	// neg: the word negates the next word that is not a function word
+	// ("not", "no", "never", "doesn" of "doesn't", "fails" of "fails to
+	// reach"), whose action then does not count (actions.go).
 	neg bool
+	// function: the word is only stop words or one letter, and passes a
+	// negation on to the next.
+	function bool
 }
 
 // wordToken is one folded part of a word: a stem, or a stop word of a
@@ -226,8 +230,11 @@ func (s *stemmer) stems(dst, caps []uint32, text string, max int) ([]uint32, []u
 		first = false
 		w := s.word(raw)
 		neg := negated
-		if len(raw) > 1 { // the "t" of "won't" passes the negation on
-			negated = w.neg
+		switch {
+		case w.neg:
+			negated = true
+		case !w.function: // "not to approve", "no se aprueba", the "t" of "won't" pass it on
+			negated = false
 		}
 		if w.end == w.start+1 && !s.toks[w.start].stop && s.info[s.toks[w.start].id].figure && ageAt(text, start, j) {
 			// "4-year-old", "Boy, 16,", "de 17 años": the figure is an age.
@@ -318,6 +325,10 @@ func (s *stemmer) word(raw string) wordEntry {
 		s.toks = append(s.toks, wordToken{id: id, act: act})
 	}
 	w.end = uint32(len(s.toks))
+	w.function = true
+	for _, tok := range s.toks[w.start:w.end] {
+		w.function = w.function && tok.stop
+	}
 	s.words[strings.Clone(raw)] = w
 	return w
 }
