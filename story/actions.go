@@ -113,7 +113,6 @@ var opposedActions = [][2]action{
 // apostrophe has cut them.)
 const negators = "no not never nunca jamas doesn didn don won isn aren wasn weren cannot fail fails failed"
 
-
 // actionTables are actionWords, opposedActions and negators as the stemmer
 // and the scorer read them.
 type actionTables struct {
