@@ -53,6 +53,8 @@ const (
 	actDismiss
 	actHire
 	actResign
+	actUp   // rise, raise, hike
+	actDown // fall, drop, cut
 )
 
 // actionWords are the words of each action, EN and ES, as lexiconGroups
@@ -86,6 +88,8 @@ var actionWords = [...]string{
 	actDismiss:   "=fired =sacked =ousted dismi =despide =despiden =despedido",
 	actHire:      "hire hired appoi =nombrado =nombrada",
 	actResign:    "resig quit renun dimit",
+	actUp:        "rise rose risen soar surge jump spike climb hike raise incre =gains =gained =sube =suben =subio =alza =alzan =aumenta =aumentan =repunta =repuntan =dispara =disparan =eleva =elevan",
+	actDown:      "fall fell drop dropp dip dippe plung slide slump tumbl sink sank =lowers =lowered =cut =cuts =slash =slashes =slashed =reduce =reduces =reduced =cae =caen =cayo =baja =bajan =desploma =desploman =retrocede =retroceden =recorta =recortan =reducen",
 }
 
 // opposedActions are the pairs of actions that say different things
@@ -104,6 +108,7 @@ var opposedActions = [][2]action{
 	{actPropose, actDesignate},
 	{actReach, actFail},
 	{actDismiss, actHire}, {actResign, actHire},
+	{actUp, actDown},
 }
 
 // negators are the words (folded) after which the next word that is not a

@@ -26,9 +26,12 @@ func TestActions(t *testing.T) {
 		{Doc{Title: "Trump considers designating cartels as terrorist organizations"}, Doc{Title: "Trump designates cartels as terrorist organizations"}, false},
 		{Doc{Title: "Sheinbaum rechaza acuerdo de seguridad con EU"}, Doc{Title: "Sheinbaum firma acuerdo de seguridad con EU"}, false},
 		{Doc{Title: "Detienen en Culiacán a Ovidio Guzmán, hijo de El Chapo"}, Doc{Title: "Extraditan a Ovidio Guzmán, hijo de El Chapo, a EU"}, false},
+		{Doc{Title: "Mexican peso falls against the dollar on tariff fears"}, Doc{Title: "Mexican peso rises against the dollar on tariff fears"}, false},
+		{Doc{Title: "Banxico cuts key interest rate to 8%"}, Doc{Title: "Banxico raises key interest rate to 8%"}, false},
 		// One event: the same act in other words.
 		{Doc{Title: "Trump threatens 25% tariffs on Mexico"}, Doc{Title: "Trump warns Mexico of 25% tariffs"}, true},
 		{Doc{Title: "Trump imposes 25% tariffs on Mexican imports"}, Doc{Title: "Trump slaps 25% tariffs on Mexican imports"}, true},
+		{Doc{Title: "Remittances to Mexico fall for fifth straight month"}, Doc{Title: "Remittances to Mexico drop for a fifth consecutive month"}, true},
 		// A negated act is not that act.
 		{Doc{Title: "Sheinbaum rechaza tropas de EU en territorio mexicano"}, Doc{Title: "Sheinbaum descarta tropas de EU en territorio mexicano: \"no aceptamos\""}, true},
 		{Doc{Title: "Senate rejects Mexico water deal"}, Doc{Title: "Senate won't approve Mexico water deal"}, true},
