@@ -18,14 +18,16 @@ func partition(ms []member) [][]int {
 	for i := range ms {
 		docs[i] = storyDoc(&ms[i])
 	}
-	return partitionDocs(docs)
+	groups, _ := partitionDocs(docs, 0)
+	return groups
 }
 
-// partitionDocs is partition of the members whose docs are docs.
-func partitionDocs(docs []story.Doc) [][]int {
+// partitionDocs is partition of the members whose docs are docs, the first
+// known of them already posted; news is story.GroupAfter's.
+func partitionDocs(docs []story.Doc, known int) (groups [][]int, news []bool) {
 	// Group numbers a story by its first doc: the story of doc i is
 	// stories[i]'s, which is met first at i.
-	stories := story.Group(docs)
+	stories, news := story.GroupAfter(docs, known)
 	index := make([]int, len(docs)) // story's first doc -> its place in out
 	var out [][]int
 	for i, r := range stories {
@@ -36,15 +38,19 @@ func partitionDocs(docs []story.Doc) [][]int {
 		}
 		out[index[r]] = append(out[index[r]], i)
 	}
-	return out
+	return out, news
 }
 
 // clusterMembers partitions members into stories in order of first
-// appearance, dropping every story that one of the delivered members (items
-// already posted to the channel) belongs to. Alerted members are items that
-// alerts carried (their alert set); a candidate may carry one too. Each
-// story comes with the earliest alert among its members and the alerted
-// members it joined, or nil.
+// appearance. A story that one of the delivered members (items already
+// posted to the channel) belongs to keeps only the candidates that bring
+// it news (story.GroupAfter: a name, place or figure no delivered member
+// mentions), and is dropped when none does: another outlet's copy of
+// yesterday's story is not posted again, and a development of it that
+// names someone new is. Alerted members are items that alerts carried
+// (their alert set); a candidate may carry one too. Each story comes with
+// the earliest alert among its members and the alerted members it joined,
+// or nil.
 func clusterMembers(ms, delivered, alerted []member) (stories [][]member, alerts []*newsdigest.Alerted) {
 	// The members grouped together, by position: delivered, then the
 	// alerted ones that are not candidates, then the candidates.
@@ -69,17 +75,16 @@ func clusterMembers(ms, delivered, alerted []member) (stories [][]member, alerts
 	for i, m := range all {
 		docs[i] = storyDoc(m)
 	}
-	groups := partitionDocs(docs)
+	groups, news := partitionDocs(docs, len(delivered))
 	// In order of each story's first candidate.
 	slices.SortStableFunc(groups, func(a, b []int) int { return cmp.Compare(firstFrom(a, known), firstFrom(b, known)) })
 	for _, g := range groups {
 		var s []member
 		var alert *newsdigest.Alerted
-		old := false
+		old := g[0] < len(delivered) // g is in index order
 		for _, i := range g {
 			m := all[i]
-			old = old || i < len(delivered)
-			if i >= known {
+			if i >= known && (!old || news[i]) {
 				if s == nil {
 					s = make([]member, 0, len(g))
 				}
@@ -89,8 +94,8 @@ func clusterMembers(ms, delivered, alerted []member) (stories [][]member, alerts
 				alert = m.alert
 			}
 		}
-		if old || len(s) == 0 {
-			continue // the story was already delivered, or has no candidate
+		if len(s) == 0 {
+			continue // the story was already delivered and nothing new came, or has no candidate
 		}
 		stories = append(stories, s)
 		alerts = append(alerts, alert)

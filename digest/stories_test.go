@@ -171,3 +171,26 @@ func TestBuildPostsDevelopment(t *testing.T) {
 		t.Errorf("entry %q has %d outlets; want 2 (the act, from two outlets)", e.Title, e.Outlets)
 	}
 }
+
+// TestBuildPostsFollowUp: yesterday's arrest was posted; today another
+// outlet's copy of it is not posted again, but a report of the same arrest
+// that names who the man was brings news and is.
+func TestBuildPostsFollowUp(t *testing.T) {
+	day := 24 * time.Hour
+	in := sampleInput()
+	in.From = now.Add(-2 * day)
+	in.Delivered = []newsdigest.Candidate{
+		cand("first", "Sinaloa cartel leader arrested in Culiacán raid", "Reuters", "https://reuters.test/first", day, m("cartels", 3, "Sinaloa Cartel")),
+	}
+	in.Candidates = []newsdigest.Candidate{
+		cand("copy", "Sinaloa cartel leader arrested in Culiacán raid, officials say", "CNN", "https://cnn.test/copy", 2*time.Hour, m("cartels", 3, "Sinaloa Cartel")),
+		cand("named", "Sinaloa cartel leader arrested in Culiacán raid was Iván Archivaldo Guzmán's security chief", "Milenio", "https://milenio.test/named", time.Hour, m("cartels", 3, "Sinaloa Cartel")),
+	}
+	d := Build(in)
+	if len(d.Topics) != 1 || len(d.Topics[0].Items) != 1 {
+		t.Fatalf("Build = %v; want one entry: the report that names him", summary(d))
+	}
+	if e := d.Topics[0].Items[0]; !strings.Contains(e.Title, "Archivaldo") || len(e.ItemIDs) != 1 {
+		t.Errorf("entry = %q with items %v; want the report naming Iván Archivaldo Guzmán alone", e.Title, e.ItemIDs)
+	}
+}

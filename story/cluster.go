@@ -119,6 +119,10 @@ type clusterDoc struct {
 	// tacts and acts are the actions the title, and the title and lede,
 	// report (actions.go).
 	tacts, acts actions
+	// head: stem IDs of the title before a short trailing " - X" (an
+	// outlet's name, perhaps), sorted; nil when it has none. Only what a
+	// title's head names counts as news (story.GroupAfter).
+	head []uint32
 	// Filled in by newScorer: the doc's link as a number (1 + the index
 	// of the first doc with its key; 0 when key is ""), and the title's
 	// names and figures.

@@ -154,7 +154,7 @@ func TestSpellOut(t *testing.T) {
 			}
 		}
 	}
-	for _, in := range []string{"", "no pattern here", "U", "United", "EE UU"} {
+	for _, in := range []string{"", "no pattern here", "U", "United", "EE", "UU"} {
 		if got := spellOut(in); got != in {
 			t.Errorf("spellOut(%q) = %q; want it unchanged", in, got)
 		}
@@ -167,6 +167,7 @@ func FuzzSpellOut(f *testing.F) {
 		f.Add("a " + dottedPairs[i] + " b")
 	}
 	f.Add("EE. UU.")
+	f.Add("EE UU")
 	f.Fuzz(func(t *testing.T, s string) {
 		if got, want := spellOut(s), dotted.Replace(s); got != want {
 			t.Errorf("spellOut(%q) = %q; want %q", s, got, want)

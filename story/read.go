@@ -80,7 +80,7 @@ func readShares(docs []Doc, order []int, shares int) ([]clusterDoc, []stemInfo) 
 			for j := lo; j < hi; j++ {
 				d := &cds[j]
 				if ids != nil {
-					for _, ts := range [][]uint32{d.title, d.all, d.tcap, d.ages} {
+					for _, ts := range [][]uint32{d.title, d.all, d.tcap, d.ages, d.head} {
 						for x, t := range ts {
 							ts[x] = ids[t]
 						}

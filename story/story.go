@@ -24,10 +24,31 @@ type Doc struct {
 // i). Docs with the same non-empty Key are always one story. Word weights are
 // computed over docs themselves, so the answer depends on the whole slice,
 // but not on its order: the same docs in any order make the same stories.
-func Group(docs []Doc) []int { return group(docs, tuned) }
+func Group(docs []Doc) []int {
+	stories, _ := groupAfter(docs, 0, tuned)
+	return stories
+}
+
+// GroupAfter is Group for a window whose first known docs were already
+// posted. It also reports, for each doc, whether its title brings news to
+// its story: a name, place or figure that none of the story's known docs
+// mentions, in title or lede ("Two athletes test positive in Olympic
+// village" after "First positive test for a village resident"; not "2
+// athletes test positive" after "Two athletes test positive"). A doc
+// whose story holds no known doc always brings news; a known doc never
+// does.
+func GroupAfter(docs []Doc, known int) (stories []int, news []bool) {
+	return groupAfter(docs, known, tuned)
+}
 
 // group is Group with parameters p.
 func group(docs []Doc, p params) []int {
+	stories, _ := groupAfter(docs, 0, p)
+	return stories
+}
+
+// groupAfter is GroupAfter with parameters p.
+func groupAfter(docs []Doc, known int, p params) ([]int, []bool) {
 	order := contentOrder(docs)
 	if titles := stripRepeatedTails(docs); titles != nil {
 		docs = slices.Clone(docs)
@@ -50,7 +71,7 @@ func group(docs []Doc, p params) []int {
 	for k, i := range order {
 		out[i] = first[story[k]]
 	}
-	return out
+	return out, bringsNews(cds, info, order, story, known)
 }
 
 // contentOrder returns the indexes of docs in an order given by the docs'

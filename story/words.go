@@ -96,6 +96,7 @@ func (s *stemmer) read(in Doc) clusterDoc {
 	s.lang, s.ages, s.acts = [3]int{}, nil, 0
 	d.title, d.tcap = s.stems(nil, nil, title, -1)
 	d.tacts = s.acts
+	d.head = s.headStems(title)
 	d.all, _ = s.stems(slices.Clone(d.title), nil, in.Lede, maxLedeWords)
 	d.ages, d.acts = s.ages, s.acts
 	switch en, es := s.lang[langEN], s.lang[langES]; {
@@ -107,12 +108,40 @@ func (s *stemmer) read(in Doc) clusterDoc {
 	return d
 }
 
+// headStems are the stem IDs of a title's words before a trailing " - X"
+// (or " | ", " — ", " – ") of at most five words, which may be an outlet's
+// name that stripOutlet could not tell ("… - Taipei Times"); nil when the
+// title has no such tail. Reading them changes no word counts.
+func (s *stemmer) headStems(title string) []uint32 {
+	cut := -1
+	for _, sep := range outletSeparators {
+		if i := strings.LastIndex(title, sep); i > cut && i > 0 {
+			if n := len(strings.Fields(title[i+len(sep):])); n > 0 && n <= 5 {
+				cut = i
+			}
+		}
+	}
+	if cut < 0 {
+		return nil
+	}
+	ids := []uint32{}
+	for raw := range strings.FieldsFuncSeq(normNumbers(joinInitials(spellOut(title[:cut]))), notWordRune) {
+		w := s.word(raw)
+		for _, t := range s.toks[w.start:w.end] {
+			if !t.stop {
+				ids = append(ids, t.id)
+			}
+		}
+	}
+	return ids
+}
+
 // dotted spells out abbreviations whose letters would otherwise be dropped
 // as one-letter words, and writes a few many-word names as one word.
 var dotted = strings.NewReplacer(dottedPairs...)
 
 // dottedPairs are dotted's patterns, each followed by what replaces it.
-var dottedPairs = []string{"U.S.", "US", "EE.UU.", "EEUU", "EE. UU.", "EEUU",
+var dottedPairs = []string{"U.S.", "US", "EE.UU.", "EEUU", "EE. UU.", "EEUU", "EE UU", "EEUU",
 	"United States", "US", "Estados Unidos", "EEUU",
 	"Mexico City", "CDMX", "Ciudad de México", "CDMX", "South Africa", "Sudafrica"}
 
@@ -128,8 +157,8 @@ func spellOut(text string) string {
 }
 
 // dottedHints are parts of dotted's patterns: a text holding none holds no
-// pattern ("U." is in "U.S.", "EE.UU." and "EE. UU.").
-var dottedHints = []string{"U.", "United States", "Estados Unidos", "Mexico City", "Ciudad de México", "South Africa"}
+// pattern ("U." is in "U.S.", "EE.UU." and "EE. UU."; El País writes "EE UU").
+var dottedHints = []string{"U.", "EE UU", "United States", "Estados Unidos", "Mexico City", "Ciudad de México", "South Africa"}
 
 // joinInitials writes abbreviations spelled with dotted capitals as one
 // word, "N.A.A.C.P." as "NAACP" and "D.C." as "DC", so that they meet the
@@ -282,6 +311,9 @@ func (s *stemmer) stems(dst, caps []uint32, text string, max int) ([]uint32, []u
 // sortStems sorts the doc's stem IDs, each ID once.
 func (d *clusterDoc) sortStems() {
 	d.title, d.all, d.tcap, d.ages = compactSorted(d.title), compactSorted(d.all), compactSorted(d.tcap), compactSorted(d.ages)
+	if d.head != nil {
+		d.head = compactSorted(d.head)
+	}
 }
 
 // word is what a word as written comes to, from the cache or computed

@@ -1,0 +1,66 @@
+package story
+
+import "slices"
+
+// This file tells what a story's new docs bring when some of its docs were
+// already posted (GroupAfter): another outlet's copy of yesterday's story
+// is not news, a report of it that names someone new is.
+
+// bringsNews is GroupAfter's news, in the caller's order: cds are the docs
+// in order (their titles' names and figures filled in by clustering), story
+// their stories. What counts as news is a figure, or a name the window shows
+// is one — a place, an acronym, a word capitalised inside sentences; not a
+// word merely seen first in a title ("Senior Sinaloa Cartel leader
+// arrested") — that few docs of the window carry (at most max(2,
+// n/specShare), like the names that open a pair across languages: not
+// "Tokyo" in an Olympics window), in the title's head (not in a short
+// trailing " - Outlet"), and that no known doc of the story mentions.
+func bringsNews(cds []clusterDoc, info []stemInfo, order, story []int, known int) []bool {
+	news := make([]bool, len(order))
+	if known == 0 {
+		for i := range news {
+			news[i] = true
+		}
+		return news
+	}
+	df := make([]int32, len(info))
+	for k := range cds {
+		for _, t := range cds[k].all {
+			df[t]++
+		}
+	}
+	rare := int32(max(2, len(cds)/specShare))
+	// The stems the known docs of each story mention.
+	mentioned := map[int]map[uint32]bool{}
+	for k, i := range order {
+		if i >= known {
+			continue
+		}
+		m := mentioned[story[k]]
+		if m == nil {
+			m = map[uint32]bool{}
+			mentioned[story[k]] = m
+		}
+		for _, t := range cds[k].all {
+			m[t] = true
+		}
+	}
+	for k, i := range order {
+		if i < known {
+			continue
+		}
+		m, ok := mentioned[story[k]]
+		if !ok {
+			news[i] = true
+			continue
+		}
+		d := &cds[k]
+		isNew := func(t uint32) bool {
+			in := &info[t]
+			named := in.figure || in.place || in.acronym > 0 || (in.capMid > 0 && in.capMid >= in.lowMid)
+			return named && !in.calendar && df[t] <= rare && !m[t] && (d.head == nil || inSet(d.head, t))
+		}
+		news[i] = slices.ContainsFunc(d.names, isNew) || slices.ContainsFunc(d.figs, isNew)
+	}
+	return news
+}
