@@ -67,7 +67,8 @@ func TestGroupOrderIndependent(t *testing.T) {
 // FuzzGroup checks that Group never panics, returns a valid partition (each
 // doc points at the first doc of its story, docs with one key are one
 // story, whatever their times) and gives the same stories for the docs in
-// reverse order.
+// reverse order, and that GroupAfter gives the same stories and news that
+// keeps to its promises.
 func FuzzGroup(f *testing.F) {
 	for _, d := range issueWindow {
 		f.Add(d.Title, "", "", d.Title+" again", "k", int64(200))
@@ -100,6 +101,19 @@ func FuzzGroup(f *testing.F) {
 		}
 		if key != "" && g[1] != g[2] {
 			t.Fatalf("Group = %v: docs with key %q are in two stories", g, key)
+		}
+		// GroupAfter, with the first two docs posted: the same stories; a
+		// posted doc never brings news, and a doc whose story holds no
+		// posted doc always does.
+		ga, news := GroupAfter(docs, 2)
+		if !slices.Equal(ga, g) || len(news) != len(docs) {
+			t.Fatalf("GroupAfter = %v, %v; want Group's stories %v and one answer a doc", ga, news, g)
+		}
+		for i := range docs {
+			posted := g[0] == g[i] || g[1] == g[i]
+			if (i < 2 && news[i]) || (!posted && !news[i]) {
+				t.Fatalf("GroupAfter news = %v for stories %v; doc %d wrong", news, g, i)
+			}
 		}
 		rev := slices.Clone(docs)
 		slices.Reverse(rev)
