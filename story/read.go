@@ -21,16 +21,18 @@ const minReadShare = 2048
 // it, in its own order, and its docs' IDs are renumbered. The counts of how
 // each stem was written are sums, whatever the order. The IDs, st.info and
 // every doc are those of the loop `for k, i := range order { cds[k] =
-// st.doc(docs[i]) }`, whatever the number of CPUs.
-func readDocs(docs []Doc, order []int) ([]clusterDoc, []stemInfo) {
-	return readShares(docs, order, min(runtime.GOMAXPROCS(0), len(docs)/minReadShare))
+// st.doc(docs[i]) }`, whatever the number of CPUs. heads says whether to
+// read each title's head too (stemmer.heads).
+func readDocs(docs []Doc, order []int, heads bool) ([]clusterDoc, []stemInfo) {
+	return readShares(docs, order, min(runtime.GOMAXPROCS(0), len(docs)/minReadShare), heads)
 }
 
 // readShares is readDocs in the given number of shares.
-func readShares(docs []Doc, order []int, shares int) ([]clusterDoc, []stemInfo) {
+func readShares(docs []Doc, order []int, shares int, heads bool) ([]clusterDoc, []stemInfo) {
 	cds := make([]clusterDoc, len(order))
 	if shares <= 1 {
 		st := newStemmer()
+		st.heads = heads
 		for k, i := range order {
 			cds[k] = st.doc(docs[i])
 		}
@@ -42,6 +44,7 @@ func readShares(docs []Doc, order []int, shares int) ([]clusterDoc, []stemInfo) 
 	for k := range shares {
 		wg.Go(func() {
 			st := newStemmer()
+			st.heads = heads
 			lo, hi := bounds(k)
 			for j := lo; j < hi; j++ {
 				cds[j] = st.read(docs[order[j]])

@@ -27,13 +27,14 @@ func TestReadSharesSerial(t *testing.T) {
 	for name, docs := range windows {
 		order := contentOrder(docs)
 		st := newStemmer()
+		st.heads = true
 		want := make([]clusterDoc, len(docs))
 		for k, i := range order {
 			want[k] = st.doc(docs[i])
 		}
 		for _, shares := range []int{1, 2, 3, 7} {
 			t.Run(fmt.Sprintf("%s/%d", name, shares), func(t *testing.T) {
-				got, info := readShares(docs, order, shares)
+				got, info := readShares(docs, order, shares, true)
 				if !reflect.DeepEqual(info, st.info) {
 					t.Fatalf("stem info differs from the serial reading's (%d stems, want %d)", len(info), len(st.info))
 				}

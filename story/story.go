@@ -56,7 +56,7 @@ func groupAfter(docs []Doc, known int, p params) ([]int, []bool) {
 			docs[i].Title = titles[i]
 		}
 	}
-	cds, info := readDocs(docs, order)
+	cds, info := readDocs(docs, order, known > 0)
 	story := cluster(cds, info, p)
 	// first[s] is the first doc, in the caller's order, of story s (a
 	// story is numbered by one of its docs, so s < len(docs)).

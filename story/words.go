@@ -20,6 +20,9 @@ type stemmer struct {
 	lang   [3]int   // stop words of each language in the doc being read
 	ages   []uint32 // figures written as a person's age in the doc being read
 	acts   actions  // the actions of the doc being read (actions.go)
+	// heads: read each title's head (headStems), which only GroupAfter
+	// with posted docs asks about.
+	heads bool
 	// words caches what a word as written (raw) comes to: a window holds
 	// far fewer distinct words than words, and folding and stemming a word
 	// was most of reading a window. toks holds every cached word's tokens.
@@ -95,7 +98,9 @@ func (s *stemmer) read(in Doc) clusterDoc {
 	s.lang, s.ages, s.acts = [3]int{}, nil, 0
 	d.title, d.tcap = s.stems(nil, nil, title, -1)
 	d.tacts = s.acts
-	d.head = s.headStems(title)
+	if s.heads {
+		d.head = s.headStems(title)
+	}
 	d.all, _ = s.stems(slices.Clone(d.title), nil, in.Lede, maxLedeWords)
 	d.ages, d.acts = s.ages, s.acts
 	switch en, es := s.lang[langEN], s.lang[langES]; {
