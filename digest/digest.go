@@ -27,8 +27,10 @@ type Input struct {
 	Candidates []newsdigest.Candidate
 	// Delivered are items already posted to this digest's channel recently
 	// (store.DeliveredStories): a candidate whose story one of them carries
-	// is left out, so a story is not posted again when a new outlet picks it
-	// up later. Only their title, summary, link and canonical link are used.
+	// is left out unless it brings the story news (story.GroupAfter), so a
+	// story is not posted again when a new outlet picks it up later, and a
+	// development of it is. Only their title, summary, link, canonical link
+	// and time are used.
 	Delivered []newsdigest.Candidate
 	// Alerted are items alerts already carried (store.AlertedItems): a
 	// story one of them belongs to is shown marked with its earliest alert

@@ -17,10 +17,12 @@ import (
 //
 // Each headline's verbs of the kinds below are its actions; two items whose
 // titles carry opposed actions, each of which the other item (title and
-// lede) never mentions, are vetoed like disagreeing figures. An item that
-// mentions both ("fails to reach a deal", "arrested and released") or
-// whose lede recalls the other's act ("… weeks after threatening them")
-// vetoes nothing: only plain contradictions keep stories apart.
+// lede) never mentions, are vetoed like disagreeing figures. An item whose
+// title reports both ("deal collapses days after it was reached",
+// "arrested, then freed"), or whose lede recalls the other's act ("…
+// weeks after threatening them"), vetoes nothing: only plain
+// contradictions keep stories apart. A negated word reports no act (see
+// negators): "fail to reach a deal" reports a failure, not a deal.
 
 // action is a kind of act a headline reports; actions is a set of them,
 // bit a for action a.
@@ -66,30 +68,30 @@ const (
 // that often mean something else in news ("release" a report, "block" a
 // user) are left out unless the public sets showed no harm (STORIES.md).
 var actionWords = [...]string{
-	actThreaten:  "=threaten =threatens =threatened =threatening =amenaza =amenazan =amenazo =amenazando warn warne advie",
-	actImpose:    "impos impon slap slapp levy levie enact imple vigor",
-	actHalt:      "=suspend =suspends =suspended =suspende =suspenden =suspendido =suspendida halt halte pause pausa delay postp aplaz pospo close cierr cerra",
+	actThreaten:  "=threaten =threatens =threatened =threatening =warn =warns =warned =amenaza =amenazan =amenazo =amenazando =advierte =advierten",
+	actImpose:    "=impose =imposes =imposed =imposing =impone =imponen =impuso =slaps =slapped =levies =levied =enacts =enacted =implements =implemented =implementa =implementan =vigor",
+	actHalt:      "=suspend =suspends =suspended =suspende =suspenden =suspendido =suspendida =halts =halted =pauses =paused =pausa =pausan =delays =delayed =postpones =postponed =aplaza =aplazan =pospone =posponen =closes =closed =cierra =cierran",
 	actResume:    "reope reabr reanu =resume =resumes =resumed",
-	actLift:      "lift lifte levan withd retir revok revoc scrap cance",
-	actSend:      "send sent deplo envia =despliega =despliegan =despliegue =desplegar =desplego",
-	actArrest:    "arres captu detie deten detai nab nabbe apreh",
+	actLift:      "=lifts =lifted =lifting =levanta =levantan =withdraw =withdraws =withdrew =withdrawn =retira =retiran revok revoc =scraps =scrapped =cancels =canceled =cancelled =cancela =cancelan",
+	actSend:      "=send =sends =sent =sending =deploy =deploys =deployed =deploying =envia =envian =despliega =despliegan =desplegar =desplego",
+	actArrest:    "arres captu detie deten =detain =detains =detained =nabs =nabbed apreh",
 	actRelease:   "=freed =frees =acquitted =acquittal =libera =liberan =liberado =liberada =liberados =libero =excarcelado =absuelto =absuelve",
-	actCharge:    "charg =indicted =indictment =indicts =indict imput",
+	actCharge:    "=charged =charges =indicted =indictment =indicts =indict imput",
 	actConvict:   "sente =convicted =convicts =condenado =condenada =condenados =sentenciado =sentenciada",
 	actExtradite: "=extradited =extradite =extradites =extradition =extradita =extraditan =extraditado =extraditada =extraditados =extradicion =extradito",
-	actApprove:   "=approve =approves =approved =approving aprue aprob pass passe ratif =avala =avalan =avalo",
-	actReject:    "rejec recha block bloqu veto vetoe =overturn =overturns =overturned anula deny denie niega",
-	actSign:      "=signs signe =firma =firman =firmo =firmado =firmada",
-	actPropose:   "=propose =proposes =proposed =propone =proponen =propuesta =propuso unvei consi mull",
+	actApprove:   "=approve =approves =approved =approving =aprueba =aprueban =aprobo =aprobado =aprobada =aprobaron =passes =passed ratif =avala =avalan =avalo",
+	actReject:    "rejec recha =blocks =blocked =bloquea =bloquean =veto =vetoes =vetoed =overturn =overturns =overturned anula =deny =denies =denied =niega =niegan",
+	actSign:      "=signs =signed =signing =firma =firman =firmo =firmado =firmada",
+	actPropose:   "=propose =proposes =proposed =propone =proponen =propuso unvei =considers =considering =mulls",
 	actDesignate: "=designate =designates =designated",
-	actAccept:    "accep acept acced =agree =agrees =agreed",
+	actAccept:    "=accept =accepts =accepted =accepting =acepta =aceptan =acepto =aceptamos =accede =acceden =accedio =agree =agrees =agreed",
 	actReach:     "=reach =reaches =reached =alcanza =alcanzan",
-	actFail:      "fail faile =collapse =collapses =collapsed fraca stall",
-	actDismiss:   "=fired =sacked =ousted dismi =despide =despiden =despedido",
-	actHire:      "hire hired appoi =nombrado =nombrada",
-	actResign:    "resig quit renun dimit",
-	actUp:        "rise rose risen soar surge jump spike climb hike raise incre =gains =gained =sube =suben =subio =alza =alzan =aumenta =aumentan =repunta =repuntan =dispara =disparan =eleva =elevan",
-	actDown:      "fall fell drop dropp dip dippe plung slide slump tumbl sink sank =lowers =lowered =cut =cuts =slash =slashes =slashed =reduce =reduces =reduced =cae =caen =cayo =baja =bajan =desploma =desploman =retrocede =retroceden =recorta =recortan =reducen",
+	actFail:      "=fail =fails =failed =collapse =collapses =collapsed fraca =stalls =stalled",
+	actDismiss:   "=fired =sacked =ousted =dismiss =dismisses =dismissed =despide =despiden =despedido",
+	actHire:      "=hire =hires =hired =hiring =appoint =appoints =appointed =nombrado =nombrada",
+	actResign:    "resig =quits =quit renun dimit",
+	actUp:        "=rises =rose =risen =soars =soared =surges =surged =jumps =jumped =spikes =spiked =climbs =climbed =hikes =hiked =raises =raised =increases =increased =gains =gained =sube =suben =subio =alza =alzan =aumenta =aumentan =repunta =repuntan =dispara =disparan =eleva =elevan",
+	actDown:      "=falls =fell =fallen =drops =dropped =dips =dipped =plunges =plunged =slides =slid =slumps =slumped =tumbles =tumbled =sinks =sank =lowers =lowered =cut =cuts =slash =slashes =slashed =reduce =reduces =reduced =cae =caen =cayo =bajan =desploma =desploman =retrocede =retroceden =recorta =recortan =reducen",
 }
 
 // opposedActions are the pairs of actions that say different things
@@ -113,23 +115,39 @@ var opposedActions = [][2]action{
 
 // negators are the words (folded) after which the next word that is not a
 // function word reports no action: "no aceptamos intervención" does not
-// accept, "won't sign" does not sign, "fail to reach a deal" does not reach
-// one. ("doesn", "won" are what is left of "doesn't" and "won't" once the
-// apostrophe has cut them.)
-const negators = "no not never nunca jamas doesn didn don won isn aren wasn weren cannot fail fails failed"
+// accept, "never signed" does not sign, "fail to reach a deal" does not
+// reach one. contractions are negators only before "'t": "won't sign",
+// "doesn't approve" ("won" alone is a verb, or a currency). A negation
+// ends at punctuation ("Trump won, imposes tariffs" imposes them).
+const (
+	negators     = "no not never nunca jamas cannot fail fails failed"
+	contractions = "doesn didn don won isn aren wasn weren can couldn wouldn shouldn hasn haven hadn"
+)
 
 // actionTables are actionWords, opposedActions and negators as the stemmer
 // and the scorer read them.
 type actionTables struct {
 	stems, whole map[string]action
 	opposed      [32]actions // opposed[a]: the actions opposed to a
-	negators     map[string]bool
+	negators     map[string]negation
 }
 
+// negation is how a word negates the next one.
+type negation uint8
+
+const (
+	negNone        negation = iota
+	negAlways               // "not", "no", "never"
+	negContraction          // only before "'t": "won't", "doesn't"
+)
+
 func newActionTables() *actionTables {
-	t := &actionTables{stems: map[string]action{}, whole: map[string]action{}, negators: map[string]bool{}}
+	t := &actionTables{stems: map[string]action{}, whole: map[string]action{}, negators: map[string]negation{}}
 	for _, w := range strings.Fields(negators) {
-		t.negators[w] = true
+		t.negators[w] = negAlways
+	}
+	for _, w := range strings.Fields(contractions) {
+		t.negators[w] = negContraction
 	}
 	for a, group := range actionWords {
 		for _, f := range strings.Fields(group) {
@@ -159,9 +177,12 @@ func (t *actionTables) of(f string) action {
 	return t.stems[stem(f)]
 }
 
-// negates reports whether a word as written is a negator.
-func (t *actionTables) negates(raw string) bool {
-	return len(raw) <= len("cannot") && t.negators[classify.FoldString(raw)]
+// negates is how a word as written negates the next.
+func (t *actionTables) negates(raw string) negation {
+	if len(raw) > len("shouldn") {
+		return negNone
+	}
+	return t.negators[classify.FoldString(raw)]
 }
 
 // actionsDisagree reports whether the titles of a and b carry opposed

@@ -287,12 +287,13 @@ func (s *scorer) weight(ts []uint32) float64 {
 	return sum
 }
 
-// vetoed is the similarity of a pair whose times, figures, places or ages
-// disagree.
+// vetoed is the similarity of a pair whose times, figures, places, ages or
+// acts disagree.
 const vetoed = -1
 
 // sim is the similarity of docs i and j: 1 or more when they tell the same
-// story, vetoed when their times, figures, places or ages disagree.
+// story, vetoed when their times, figures, places, ages or acts (actions.go)
+// disagree.
 func (s *scorer) sim(i, j int) float64 {
 	a, b := &s.docs[i], &s.docs[j]
 	if a.link != 0 && a.link == b.link { // the same key

@@ -132,7 +132,7 @@ var lexiconGroups = []string{
 	"year =ano =anos",
 	// News paraphrases (added with the figure scales; see STORIES.md).
 	"democ dem",
-	"repub gop",
+	"=republican =republicans =gop =republicano =republicanos =republicana =republicanas",
 	"limit ceili techo",
 	"destr demol",
 	"strik airst",

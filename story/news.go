@@ -11,10 +11,12 @@ import "slices"
 // their stories. What counts as news is a figure, or a name the window shows
 // is one — a place, an acronym, a word capitalised inside sentences; not a
 // word merely seen first in a title ("Senior Sinaloa Cartel leader
-// arrested") — that few docs of the window carry (at most max(2,
+// arrested") — that few docs of other stories carry (at most max(2,
 // n/specShare), like the names that open a pair across languages: not
-// "Tokyo" in an Olympics window), in the title's head (not in a short
-// trailing " - Outlet"), and that no known doc of the story mentions.
+// "Tokyo" in an Olympics window; the story's own docs do not count, so a
+// development that many outlets report is news as much as one that one
+// outlet reports), in the title's head (not in a short trailing " -
+// Outlet"), and that no known doc of the story mentions.
 func bringsNews(cds []clusterDoc, info []stemInfo, order, story []int, known int) []bool {
 	news := make([]bool, len(order))
 	if known == 0 {
@@ -45,6 +47,21 @@ func bringsNews(cds []clusterDoc, info []stemInfo, order, story []int, known int
 			m[t] = true
 		}
 	}
+	// How many docs of each story that holds a known doc carry each stem.
+	own := map[int]map[uint32]int32{}
+	for k := range cds {
+		if _, ok := mentioned[story[k]]; !ok {
+			continue
+		}
+		c := own[story[k]]
+		if c == nil {
+			c = map[uint32]int32{}
+			own[story[k]] = c
+		}
+		for _, t := range cds[k].all {
+			c[t]++
+		}
+	}
 	for k, i := range order {
 		if i < known {
 			continue
@@ -54,11 +71,11 @@ func bringsNews(cds []clusterDoc, info []stemInfo, order, story []int, known int
 			news[i] = true
 			continue
 		}
-		d := &cds[k]
+		d, c := &cds[k], own[story[k]]
 		isNew := func(t uint32) bool {
 			in := &info[t]
 			named := in.figure || in.place || in.acronym > 0 || (in.capMid > 0 && in.capMid >= in.lowMid)
-			return named && !in.calendar && df[t] <= rare && !m[t] && (d.head == nil || inSet(d.head, t))
+			return named && !in.calendar && df[t]-c[t] <= rare && !m[t] && (d.head == nil || inSet(d.head, t))
 		}
 		news[i] = slices.ContainsFunc(d.names, isNew) || slices.ContainsFunc(d.figs, isNew)
 	}

@@ -31,12 +31,14 @@ func Group(docs []Doc) []int {
 
 // GroupAfter is Group for a window whose first known docs were already
 // posted. It also reports, for each doc, whether its title brings news to
-// its story: a name, place or figure that none of the story's known docs
-// mentions, in title or lede ("Two athletes test positive in Olympic
-// village" after "First positive test for a village resident"; not "2
-// athletes test positive" after "Two athletes test positive"). A doc
-// whose story holds no known doc always brings news; a known doc never
-// does.
+// its story: a name, place or figure in the title's head (not in a short
+// trailing " - Outlet") that none of the story's known docs mentions, in
+// title or lede, and that few docs of other stories carry ("Sinaloa
+// cartel leader arrested in Culiacán raid was Iván Archivaldo Guzmán's
+// security chief" after "Sinaloa cartel leader arrested in Culiacán raid";
+// not "2 athletes test positive" after "Two athletes test positive"; see
+// news.go). A doc whose story holds no known doc always brings news; a
+// known doc never does.
 func GroupAfter(docs []Doc, known int) (stories []int, news []bool) {
 	return groupAfter(docs, known, tuned)
 }

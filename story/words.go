@@ -37,10 +37,11 @@ type wordEntry struct {
 	cap, acr   bool
 	lower      bool // has a lower-case letter and is not an acronym
 	content    bool // lower, not capitalised, and long enough to be a content word
-	// neg: the word negates the next word that is not a function word
-	// ("not", "no", "never", "doesn" of "doesn't", "fails" of "fails to
-	// reach"), whose action then does not count (actions.go).
-	neg bool
+	// neg: how the word negates the next word that is not a function
+	// word ("not", "no", "never", "fails" of "fails to reach"; "doesn" of
+	// "doesn't" only before "'t"), whose action then does not count
+	// (actions.go).
+	neg negation
 	// function: the word is only stop words or one letter, and passes a
 	// negation on to the next.
 	function bool
@@ -187,6 +188,20 @@ func isCapital(c byte) bool { return c >= 'A' && c <= 'Z' }
 // definition of a word character, rejects.
 func notWordRune(r rune) bool { return !classify.IsWordRune(r) }
 
+// apostropheT reports whether text starts with "'t" or "’t" that ends a
+// word: the rest of "won't", "doesn't".
+func apostropheT(text string) bool {
+	rest, ok := strings.CutPrefix(text, "'")
+	if !ok {
+		rest, ok = strings.CutPrefix(text, "’")
+	}
+	if !ok || (!strings.HasPrefix(rest, "t") && !strings.HasPrefix(rest, "T")) {
+		return false
+	}
+	r, _ := utf8.DecodeRuneInString(rest[1:])
+	return len(rest) == 1 || !classify.IsWordRune(r)
+}
+
 // sentenceBreak reports whether r, between two words, makes the second
 // one start a sentence (or a quotation, or a headline after its kicker).
 func sentenceBreak(r rune) bool {
@@ -214,6 +229,9 @@ func (s *stemmer) stems(dst, caps []uint32, text string, max int) ([]uint32, []u
 		r, size := utf8.DecodeRuneInString(text[i:])
 		if !classify.IsWordRune(r) {
 			first = first || sentenceBreak(r)
+			if r != ' ' && r != '\'' && r != '’' {
+				negated = false // a negation ends at punctuation
+			}
 			i += size
 			continue
 		}
@@ -236,7 +254,7 @@ func (s *stemmer) stems(dst, caps []uint32, text string, max int) ([]uint32, []u
 		w := s.word(raw)
 		neg := negated
 		switch {
-		case w.neg:
+		case w.neg == negAlways || (w.neg == negContraction && apostropheT(text[j:])):
 			negated = true
 		case !w.function: // "not to approve", "no se aprueba", the "t" of "won't" pass it on
 			negated = false
@@ -255,8 +273,8 @@ func (s *stemmer) stems(dst, caps []uint32, text string, max int) ([]uint32, []u
 				continue
 			}
 			dst = append(dst, t.id)
-			if !neg {
-				s.acts |= 1 << t.act // bit 0, actNone, is never read
+			if !neg && t.act != actNone {
+				s.acts |= 1 << t.act
 			}
 			if w.cap || w.acr {
 				caps = append(caps, t.id)
