@@ -272,9 +272,10 @@ func members(in Input, index map[string]int) []member {
 // groupStories partitions members into stories, each ordered best first
 // (byRank), with the earliest alert each story's items had (or nil).
 // Members with the same non-empty canonical link are one story, and so are
-// members whose titles and ledes say the same thing (package story);
-// stories that an already delivered item belongs to are dropped. Stories
-// come in order of first appearance.
+// members whose titles and ledes say the same thing (package story); a
+// story that an already delivered item belongs to keeps only the members
+// that bring it news, and is dropped when none does (clusterMembers).
+// Stories come in order of first appearance.
 func groupStories(ms, delivered, alerted []member) ([][]member, []*newsdigest.Alerted) {
 	stories, alerts := clusterMembers(ms, delivered, alerted)
 	for _, s := range stories {
