@@ -32,50 +32,41 @@ func bringsNews(cds []clusterDoc, info []stemInfo, order, story []int, known int
 		}
 	}
 	rare := int32(max(2, len(cds)/specShare))
-	// The stems the known docs of each story mention.
-	mentioned := map[int]map[uint32]bool{}
+	// Per story that holds a known doc: how many of its known docs, and of
+	// all its docs, carry each stem.
+	type counts struct{ known, all map[uint32]int32 }
+	posted := map[int]*counts{}
 	for k, i := range order {
-		if i >= known {
-			continue
-		}
-		m := mentioned[story[k]]
-		if m == nil {
-			m = map[uint32]bool{}
-			mentioned[story[k]] = m
-		}
-		for _, t := range cds[k].all {
-			m[t] = true
+		if i < known && posted[story[k]] == nil {
+			posted[story[k]] = &counts{known: map[uint32]int32{}, all: map[uint32]int32{}}
 		}
 	}
-	// How many docs of each story that holds a known doc carry each stem.
-	own := map[int]map[uint32]int32{}
-	for k := range cds {
-		if _, ok := mentioned[story[k]]; !ok {
-			continue
-		}
-		c := own[story[k]]
+	for k, i := range order {
+		c := posted[story[k]]
 		if c == nil {
-			c = map[uint32]int32{}
-			own[story[k]] = c
+			continue
 		}
 		for _, t := range cds[k].all {
-			c[t]++
+			c.all[t]++
+			if i < known {
+				c.known[t]++
+			}
 		}
 	}
 	for k, i := range order {
-		if i < known {
+		c := posted[story[k]]
+		switch {
+		case i < known:
 			continue
-		}
-		m, ok := mentioned[story[k]]
-		if !ok {
+		case c == nil:
 			news[i] = true
 			continue
 		}
-		d, c := &cds[k], own[story[k]]
+		d := &cds[k]
 		isNew := func(t uint32) bool {
 			in := &info[t]
 			named := in.figure || in.place || in.acronym > 0 || (in.capMid > 0 && in.capMid >= in.lowMid)
-			return named && !in.calendar && df[t]-c[t] <= rare && !m[t] && (d.head == nil || inSet(d.head, t))
+			return named && !in.calendar && c.known[t] == 0 && df[t]-c.all[t] <= rare && (d.head == nil || inSet(d.head, t))
 		}
 		news[i] = slices.ContainsFunc(d.names, isNew) || slices.ContainsFunc(d.figs, isNew)
 	}
