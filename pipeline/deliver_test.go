@@ -558,3 +558,53 @@ func TestDeliverWebhookOverflowLosesNoItem(t *testing.T) {
 		}
 	}
 }
+
+// TestPostedStoryFollowUps: the digest after a story was posted leaves out
+// another outlet's copy of it, but posts the next development (an
+// extradition after the arrest) and a report of it that names someone new.
+func TestPostedStoryFollowUps(t *testing.T) {
+	f := newDeliverFixture(t)
+	now := time.Now()
+	first := feedtest.ItemSpec{GUID: "arrest", Title: "Mexico arrests Sinaloa cartel leader in Culiacán", Link: f.feeds.URL + "/ap/arrest", Published: now.Add(-3 * time.Hour)}
+	f.feeds.Set("/ap", feedtest.FeedSpec{Format: feedtest.RSS, Title: "AP", Items: []feedtest.ItemSpec{first}})
+	f.feeds.Set("/reuters", feedtest.FeedSpec{Format: feedtest.RSS, Title: "Reuters"})
+	cfg := fmt.Sprintf("fetch: {allow_private: true}\nslack:\n  token: %q\n  channel: \"#mx-digest\"\n  api_url: %q\nfeeds:\n  - {name: AP, url: %q}\n  - {name: Reuters, url: %q}\n%s",
+		botToken, f.slack.APIURL(), f.feeds.URL+"/ap", f.feeds.URL+"/reuters", slackTopics)
+	p := f.pipeline(t, cfg)
+	ctx := context.Background()
+	deliver := func() string {
+		t.Helper()
+		poll, err := p.Poll(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		before := len(f.slack.Messages())
+		if _, err := p.Deliver(ctx, pipeline.DigestOptions{}, &poll); err != nil {
+			t.Fatal(err)
+		}
+		var blocks string
+		for _, m := range f.slack.Messages()[before:] {
+			blocks += string(m.Blocks)
+		}
+		return blocks
+	}
+	if got := deliver(); !strings.Contains(got, "Mexico arrests Sinaloa cartel leader") {
+		t.Fatalf("first digest lacks the arrest: %s", got)
+	}
+
+	// Later that day: a copy, the extradition, and a report naming him.
+	f.feeds.Set("/reuters", feedtest.FeedSpec{Format: feedtest.RSS, Title: "Reuters", Items: []feedtest.ItemSpec{
+		{GUID: "copy", Title: "Mexican forces arrest Sinaloa cartel leader in Culiacán", Link: f.feeds.URL + "/reuters/copy", Published: now.Add(-2 * time.Hour)},
+		{GUID: "extradition", Title: "Mexico extradites Sinaloa cartel leader to the US", Link: f.feeds.URL + "/reuters/extradition", Published: now.Add(-time.Hour)},
+		{GUID: "named", Title: "Sinaloa cartel leader arrested in Culiacán was Iván Archivaldo Guzmán's security chief, Mexico says", Link: f.feeds.URL + "/reuters/named", Published: now.Add(-90 * time.Minute)},
+	}})
+	got := deliver()
+	for _, want := range []string{"extradites Sinaloa cartel leader", "Iván Archivaldo Guzmán"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("second digest lacks %q: %s", want, got)
+		}
+	}
+	if strings.Contains(got, "Mexican forces arrest") || strings.Contains(got, "Mexico arrests Sinaloa") {
+		t.Errorf("second digest posts the arrest again: %s", got)
+	}
+}
