@@ -2,6 +2,7 @@ package digest
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -237,7 +238,8 @@ func shift(items []newsdigest.AlertCandidate, d time.Duration) []newsdigest.Aler
 // TestDigestMarksAlertedStories: a story an alert carried is shown marked
 // (with the alert's channel when it is another), or left out; never as if
 // it were new. The mark holds for the items the alert carried and for
-// those that joined the story after it.
+// those that joined the story after it. Left out (omit), it is like a
+// delivered story: a later report that brings news is shown, as new.
 func TestDigestMarksAlertedStories(t *testing.T) {
 	items := breaking()
 	alert := newsdigest.Alerted{Channel: "#mx-alerts", ID: 7, TS: "1.0", At: time.Date(2026, 11, 22, 14, 5, 0, 0, cst).UTC()}
@@ -278,10 +280,25 @@ func TestDigestMarksAlertedStories(t *testing.T) {
 	if e := firstMarked(Build(in)); e == nil || e.Alerted.Channel != "" {
 		t.Errorf("in the alert's own channel: %+v", e)
 	}
-	// omit leaves the story out.
+	// omit leaves the story out, but for the report that came after the
+	// alert and brings news (it names Sheinbaum's answer), shown as new.
 	in.OmitAlerted = true
+	d = Build(in)
+	var titles []string
+	for _, s := range d.Topics {
+		for _, e := range s.Items {
+			titles = append(titles, e.Title)
+		}
+	}
+	slices.Sort(titles)
+	want := []string{"Senate votes on the border budget", "US announces strikes on cartel camps inside Mexico, Sheinbaum responds"}
+	if firstMarked(d) != nil || !slices.Equal(titles, want) {
+		t.Errorf("omit: entries %q (marked: %v); want %q, none marked", titles, firstMarked(d) != nil, want)
+	}
+	// Without the news, omit leaves the whole story out.
+	in.Candidates = slices.DeleteFunc(slices.Clone(in.Candidates), func(c newsdigest.Candidate) bool { return strings.Contains(c.Item.Title, "Sheinbaum") })
 	if d := Build(in); firstMarked(d) != nil || countEntries(d) != 1 {
-		t.Errorf("omit: %d entries; want only the other story", countEntries(d))
+		t.Errorf("omit without the follow-up: %d entries; want only the other story", countEntries(d))
 	}
 }
 

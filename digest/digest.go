@@ -34,8 +34,9 @@ type Input struct {
 	Delivered []newsdigest.Candidate
 	// Alerted are items alerts already carried (store.AlertedItems): a
 	// story one of them belongs to is shown marked with its earliest alert
-	// (Entry.Alerted), or left out with OmitAlerted, never as if it were
-	// new. Only their text, links and alerts are used.
+	// (Entry.Alerted), never as if it were new; with OmitAlerted it is left
+	// out like a delivered story, its candidates that bring it news shown
+	// as new. Only their text, links and alerts are used.
 	Alerted     []newsdigest.AlertCandidate
 	OmitAlerted bool
 	// Channel is where the digest goes ("" for every channel): a mark
@@ -273,11 +274,12 @@ func members(in Input, index map[string]int) []member {
 // (byRank), with the earliest alert each story's items had (or nil).
 // Members with the same non-empty canonical link are one story, and so are
 // members whose titles and ledes say the same thing (package story); a
-// story that an already delivered item belongs to keeps only the members
-// that bring it news, and is dropped when none does (clusterMembers).
-// Stories come in order of first appearance.
-func groupStories(ms, delivered, alerted []member) ([][]member, []*newsdigest.Alerted) {
-	stories, alerts := clusterMembers(ms, delivered, alerted)
+// story that an already delivered item (with omitAlerted: or an alerted
+// one) belongs to keeps only the members that bring it news, and is
+// dropped when none does (clusterMembers). Stories come in order of first
+// appearance.
+func groupStories(ms, delivered, alerted []member, omitAlerted bool) ([][]member, []*newsdigest.Alerted) {
+	stories, alerts := clusterMembers(ms, delivered, alerted, omitAlerted)
 	for _, s := range stories {
 		slices.SortStableFunc(s, byRank)
 	}
@@ -324,20 +326,16 @@ func sections(in Input, loc *time.Location) []Section {
 	for i := range ms {
 		ms[i].alert = alertOf[ms[i].c.Item.ID]
 	}
-	stories, alerts := groupStories(ms, delivered, alerted)
-	omitted := func(k int) bool { return alerts[k] != nil && in.OmitAlerted }
+	// With OmitAlerted, the stories alerts carried come back only with the
+	// candidates that bring them news, and without an alert.
+	stories, alerts := groupStories(ms, delivered, alerted, in.OmitAlerted)
 	entries := make([]Entry, len(stories))
 	inChunks(len(stories), entryChunk, func(lo, hi int) {
 		for k := lo; k < hi; k++ {
-			if !omitted(k) {
-				entries[k] = entry(stories[k], in.Topics, loc)
-			}
+			entries[k] = entry(stories[k], in.Topics, loc)
 		}
 	})
 	for k, story := range stories {
-		if omitted(k) {
-			continue
-		}
 		rep := story[0]
 		e := &entries[k]
 		if a := alerts[k]; a != nil {

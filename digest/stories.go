@@ -50,10 +50,13 @@ func partitionDocs(docs []story.Doc, known int) (groups [][]int, news []bool) {
 // names someone new is. Alerted members are items that alerts carried
 // (their alert set); a candidate may carry one too. Each story comes with
 // the earliest alert among its members and the alerted members it joined,
-// or nil.
-func clusterMembers(ms, delivered, alerted []member) (stories [][]member, alerts []*newsdigest.Alerted) {
+// or nil. With omitAlerted (digest.alerted: omit) alerted members count
+// as posted too: a story an alert carried keeps only the candidates that
+// bring it news, which come without an alert, as new.
+func clusterMembers(ms, delivered, alerted []member, omitAlerted bool) (stories [][]member, alerts []*newsdigest.Alerted) {
 	// The members grouped together, by position: delivered, then the
-	// alerted ones that are not candidates, then the candidates.
+	// alerted ones that are not candidates (with omitAlerted: every alerted
+	// one), then the candidates (with omitAlerted: those not alerted).
 	all := make([]*member, 0, len(delivered)+len(alerted)+len(ms))
 	for i := range delivered {
 		all = append(all, &delivered[i])
@@ -62,26 +65,34 @@ func clusterMembers(ms, delivered, alerted []member) (stories [][]member, alerts
 	for _, m := range ms {
 		inMs[m.c.Item.ID] = true
 	}
+	isAlerted := make(map[string]bool, len(alerted))
 	for i := range alerted {
-		if !inMs[alerted[i].c.Item.ID] {
+		isAlerted[alerted[i].c.Item.ID] = true
+		if omitAlerted || !inMs[alerted[i].c.Item.ID] {
 			all = append(all, &alerted[i])
 		}
 	}
 	known := len(all)
+	posted := len(delivered) // the members whose stories only news may join
+	if omitAlerted {
+		posted = known
+	}
 	for i := range ms {
-		all = append(all, &ms[i])
+		if !omitAlerted || !isAlerted[ms[i].c.Item.ID] {
+			all = append(all, &ms[i])
+		}
 	}
 	docs := make([]story.Doc, len(all))
 	for i, m := range all {
 		docs[i] = storyDoc(m)
 	}
-	groups, news := partitionDocs(docs, len(delivered))
+	groups, news := partitionDocs(docs, posted)
 	// In order of each story's first candidate.
 	slices.SortStableFunc(groups, func(a, b []int) int { return cmp.Compare(firstFrom(a, known), firstFrom(b, known)) })
 	for _, g := range groups {
 		var s []member
 		var alert *newsdigest.Alerted
-		old := g[0] < len(delivered) // g is in index order
+		old := g[0] < posted // g is in index order
 		for _, i := range g {
 			m := all[i]
 			if i >= known && (!old || news[i]) {
@@ -90,12 +101,12 @@ func clusterMembers(ms, delivered, alerted []member) (stories [][]member, alerts
 				}
 				s = append(s, *m)
 			}
-			if m.alert != nil && (alert == nil || m.alert.At.Before(alert.At)) {
+			if m.alert != nil && !omitAlerted && (alert == nil || m.alert.At.Before(alert.At)) {
 				alert = m.alert
 			}
 		}
 		if len(s) == 0 {
-			continue // the story was already delivered and nothing new came, or has no candidate
+			continue // the story was already posted and nothing new came, or has no candidate
 		}
 		stories = append(stories, s)
 		alerts = append(alerts, alert)
