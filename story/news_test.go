@@ -29,6 +29,8 @@ func TestGroupAfter(t *testing.T) {
 		{"Sinaloa cartel leader arrested in Culiacán raid was Iván Archivaldo Guzmán's security chief", true, 4},
 		{"Sinaloa cartel leader and 3 gunmen arrested in Culiacán raid", true, 1},
 		{"Sinaloa cartel leader arrested in Culiacán raid - Diario Tijuana", false, 1}, // a trailing outlet name
+		{"Sinaloa cartel leader arrested in Culiacán raid [Diario Tijuana]", false, 1},
+		{"Sinaloa cartel leader arrested in Culiacán raid * Diario Tijuana", false, 1},
 	} {
 		docs := append([]Doc{posted}, filler...)
 		first := len(docs)

@@ -2,6 +2,7 @@ package story
 
 import (
 	"cmp"
+	"slices"
 	"strings"
 	"unicode"
 
@@ -136,13 +137,18 @@ var separatorSeconds = func() string {
 	return string(b)
 }()
 
+// headSeparators are outletSeparators and the rarer marks some sites put
+// before their name.
+var headSeparators = append(slices.Clone(outletSeparators), " * ", " : ", " [", " #")
+
 // headStems are the stem IDs of a title's words before a trailing " - X"
-// (or " | ", " — ", " – ") of at most five words, which may be an outlet's
-// name that stripOutlet could not tell ("… - Taipei Times"); nil when the
-// title has no such tail. Reading them changes no word counts.
+// (or any of headSeparators) of at most five words, which may be an
+// outlet's name that stripOutlet could not tell ("… - Taipei Times", "… *
+// Trabajadores", "… [Los Angeles Times]"); nil when the title has no such
+// tail. Reading them changes no word counts.
 func (s *stemmer) headStems(title string) []uint32 {
 	cut := -1
-	for _, sep := range outletSeparators {
+	for _, sep := range headSeparators {
 		if i := strings.LastIndex(title, sep); i > cut && i > 0 {
 			if n := len(strings.Fields(title[i+len(sep):])); n > 0 && n <= 5 {
 				cut = i
