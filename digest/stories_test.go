@@ -146,24 +146,16 @@ func TestBuildKeepsApartWeeksApart(t *testing.T) {
 
 // TestBuildPostsDevelopment: yesterday's threat was posted; today the act
 // it threatened is news and is posted, while another outlet's copy of the
-// threat is not posted again (docs/STORIES.md, "Developments").
+// threat is not posted again (docs/STORIES.md, change 8: opposed acts).
 func TestBuildPostsDevelopment(t *testing.T) {
 	day := 24 * time.Hour
-	in := sampleInput()
-	in.From = now.Add(-2 * day)
-	in.Delivered = []newsdigest.Candidate{
+	e := onlyEntryAfterPosted(t, []newsdigest.Candidate{
 		cand("threat", "Trump threatens 25% tariffs on Mexican imports over fentanyl", "Reuters", "https://reuters.test/threat", day, m("usmca", 3, "tariffs")),
-	}
-	in.Candidates = []newsdigest.Candidate{
+	}, []newsdigest.Candidate{
 		cand("repeat", "Trump threatens Mexico with 25% tariffs over fentanyl", "CNN", "https://cnn.test/repeat", day-time.Hour, m("usmca", 3, "tariffs")),
 		cand("act", "Trump imposes 25% tariffs on Mexican imports over fentanyl", "AP", "https://ap.test/act", time.Hour, m("usmca", 3, "tariffs")),
 		cand("act-2", "Trump slaps 25% tariffs on imports from Mexico over fentanyl", "Bloomberg", "https://bloomberg.test/act", 2*time.Hour, m("usmca", 3, "tariffs")),
-	}
-	d := Build(in)
-	if len(d.Topics) != 1 || len(d.Topics[0].Items) != 1 {
-		t.Fatalf("Build = %v; want one entry: today's act, not yesterday's threat again", summary(d))
-	}
-	e := d.Topics[0].Items[0]
+	}, "today's act, not yesterday's threat again")
 	if !strings.HasPrefix(e.Title, "Trump imposes") && !strings.HasPrefix(e.Title, "Trump slaps") {
 		t.Errorf("entry = %q; want the act", e.Title)
 	}
@@ -177,20 +169,27 @@ func TestBuildPostsDevelopment(t *testing.T) {
 // that names who the man was brings news and is.
 func TestBuildPostsFollowUp(t *testing.T) {
 	day := 24 * time.Hour
-	in := sampleInput()
-	in.From = now.Add(-2 * day)
-	in.Delivered = []newsdigest.Candidate{
+	e := onlyEntryAfterPosted(t, []newsdigest.Candidate{
 		cand("first", "Sinaloa cartel leader arrested in Culiacán raid", "Reuters", "https://reuters.test/first", day, m("cartels", 3, "Sinaloa Cartel")),
-	}
-	in.Candidates = []newsdigest.Candidate{
+	}, []newsdigest.Candidate{
 		cand("copy", "Sinaloa cartel leader arrested in Culiacán raid, officials say", "CNN", "https://cnn.test/copy", 2*time.Hour, m("cartels", 3, "Sinaloa Cartel")),
 		cand("named", "Sinaloa cartel leader arrested in Culiacán raid was Iván Archivaldo Guzmán's security chief", "Milenio", "https://milenio.test/named", time.Hour, m("cartels", 3, "Sinaloa Cartel")),
-	}
-	d := Build(in)
-	if len(d.Topics) != 1 || len(d.Topics[0].Items) != 1 {
-		t.Fatalf("Build = %v; want one entry: the report that names him", summary(d))
-	}
-	if e := d.Topics[0].Items[0]; !strings.Contains(e.Title, "Archivaldo") || len(e.ItemIDs) != 1 {
+	}, "the report that names him")
+	if !strings.Contains(e.Title, "Archivaldo") || len(e.ItemIDs) != 1 {
 		t.Errorf("entry = %q with items %v; want the report naming Iván Archivaldo Guzmán alone", e.Title, e.ItemIDs)
 	}
+}
+
+// onlyEntryAfterPosted builds a two-day digest of candidates with delivered
+// already posted, and returns its one entry; want says which it should be.
+func onlyEntryAfterPosted(t *testing.T, delivered, candidates []newsdigest.Candidate, want string) Entry {
+	t.Helper()
+	in := sampleInput()
+	in.From = now.Add(-48 * time.Hour)
+	in.Delivered, in.Candidates = delivered, candidates
+	d := Build(in)
+	if len(d.Topics) != 1 || len(d.Topics[0].Items) != 1 {
+		t.Fatalf("Build = %v; want one entry: %s", summary(d), want)
+	}
+	return d.Topics[0].Items[0]
 }
