@@ -129,7 +129,8 @@ type clusterDoc struct {
 	link        int32
 	allBits     uint64 // bit t%64 set for each stem t of all
 	names, figs []uint32
-	places      []uint32 // the title's places (a subset of names)
+	places      []uint32 // the title's places (names), and the countries its cities are in
+	within      []uint32 // the countries that the cities of all are in, sorted
 	wt, wa      float64  // total weight of title and all
 	xt, xa      float64  // the same, of the stems seen in both languages
 }
@@ -249,7 +250,13 @@ func newScorer(docs []clusterDoc, info []stemInfo, p params) *scorer {
 		for _, t := range d.all {
 			d.allBits |= 1 << (t % 64)
 		}
-		d.names, d.figs, d.places = nil, nil, nil
+		d.names, d.figs, d.places, d.within = nil, nil, nil, nil
+		for _, t := range d.all {
+			if c := info[t].within; c != 0 {
+				d.within = append(d.within, c-1)
+			}
+		}
+		slices.Sort(d.within)
 		for _, t := range d.title {
 			switch {
 			case s.fig[t]:
@@ -257,11 +264,17 @@ func newScorer(docs []clusterDoc, info []stemInfo, p params) *scorer {
 			case info[t].place:
 				d.names = append(d.names, t)
 				d.places = append(d.places, t)
+				if c := info[t].within; c != 0 {
+					d.places = append(d.places, c-1)
+				}
 			case name[t]:
 				if _, ok := slices.BinarySearch(d.tcap, t); ok {
 					d.names = append(d.names, t)
 				}
 			}
+		}
+		if len(d.places) > 1 {
+			d.places = compactSorted(d.places)
 		}
 		d.wt, d.wa = s.weight(d.title), s.weight(d.all)
 		d.xt, d.xa = 0, 0
@@ -305,7 +318,7 @@ func (s *scorer) sim(i, j int) float64 {
 	if s.p.gap > 0 && a.at != 0 && b.at != 0 && math.Abs(float64(a.at-b.at)) > s.p.gap {
 		return vetoed
 	}
-	if disagree(a.figs, b.figs, a, b) || disagree(a.places, b.places, a, b) || agesDisagree(a.ages, b.ages) ||
+	if disagree(a.figs, b.figs, a, b, false) || disagree(a.places, b.places, a, b, true) || agesDisagree(a.ages, b.ages) ||
 		actionsDisagree(s.opposed, a, b) {
 		return vetoed
 	}
@@ -411,14 +424,15 @@ func (s *scorer) inter(a, b []uint32) (o overlap) {
 // that the other item never mentions, and the titles share none: "Trump
 // threatens 25% tariffs" and "Trump threatens 30% tariffs", "… tariffs on
 // Canada" and "… tariffs on Mexico". fa and fb are the titles' figures,
-// sorted; a and b the items.
-func disagree(fa, fb []uint32, a, b *clusterDoc) bool {
+// sorted; a and b the items. For places, an item that names a city
+// mentions its country too.
+func disagree(fa, fb []uint32, a, b *clusterDoc, places bool) bool {
 	if len(fa) == 0 || len(fb) == 0 {
 		return false
 	}
 	ma := false // a has one b never mentions
 	for _, t := range fa {
-		if b.mentions(t) {
+		if b.mentions(t) || (places && inSet(b.within, t)) {
 			if _, inTitle := slices.BinarySearch(fb, t); inTitle {
 				return false
 			}
@@ -430,7 +444,7 @@ func disagree(fa, fb []uint32, a, b *clusterDoc) bool {
 		return false
 	}
 	for _, t := range fb {
-		if !a.mentions(t) {
+		if !a.mentions(t) && (!places || !inSet(a.within, t)) {
 			return true // and b has one a never mentions
 		}
 	}

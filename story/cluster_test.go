@@ -379,3 +379,34 @@ func TestClusterTimeGap(t *testing.T) {
 		t.Errorf("Group = %v: items eight days apart joined through a third", g)
 	}
 }
+
+// TestPlacesWithin: a city is within its country, so the two do not
+// disagree; two cities, or a city and another country, still do. Codes
+// with a number ("COVID-19") are not figures that disagree.
+func TestPlacesWithin(t *testing.T) {
+	for city, country := range within {
+		if p := tables().placeStems; !p[city] || !p[country] {
+			t.Errorf("within[%q] = %q: both must be stems of places", city, country)
+		}
+	}
+	for _, tc := range []struct {
+		a, b string
+		veto bool
+	}{
+		{"Olympian tests positive for virus in Tokyo", "Serbian team member tests positive for virus on arrival in Japan", false},
+		{"Japan to douse Olympic flame of pandemic Games", "Tokyo Olympics come to close as US tops China in medal count", false},
+		{"Sky Brown to break Team GB's youngest Olympian record at Tokyo 2020", "Skateboarder to be Britain's youngest Summer Olympian", false},
+		{"Protesters clash with police in Tokyo", "Protesters clash with police in Beijing", true},
+		{"Protesters clash with police in London", "Protesters clash with police in France", true},
+		{"Protesters clash with police in Moscow", "Protesters clash with police in China", true},
+		{"Athlete in Olympic village tests positive for COVID-19", "3 positive COVID tests in Olympic Village", false},
+		{"Two athletes in Olympic village test positive for COVID-19", "Three athletes in Olympic village test positive for COVID-19", true},
+	} {
+		st := newStemmer()
+		docs := []clusterDoc{st.doc(Doc{Title: tc.a}), st.doc(Doc{Title: tc.b})}
+		sc := newScorer(docs, st.info, tuned)
+		if got := sc.sim(0, 1) == vetoed; got != tc.veto {
+			t.Errorf("%q and %q vetoed = %v; want %v", tc.a, tc.b, got, tc.veto)
+		}
+	}
+}

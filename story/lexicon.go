@@ -180,7 +180,7 @@ var places = []string{
 	"franc frenc",
 	"germa alema",
 	"italy itali",
-	"uk brita briti breta engla ingla",
+	"uk =gb brita briti breta engla ingla",
 	"irela irlan irish",
 	"portu",
 	"nethe holan dutch",
@@ -261,11 +261,25 @@ var places = []string{
 	"luxem",
 	"monac",
 	"sudaf",
+	"=slovenia =slovenian =slovenians =eslovenia =esloveno =eslovena =eslovenos =eslovenas",
+	"=slovakia =slovak =slovakian =eslovaquia =eslovaco =eslovaca =eslovacos =eslovacas",
+	"=romania =romanian =romanians =rumania =rumano =rumana =rumanos =rumanas",
+	"=philippines =philippine =filipino =filipinos =filipina =filipinas",
+	"zeala zelan",
+	"=iceland =icelandic =islandia =islandes =islandesa",
+	"=fiji =fijian =fiyi",
+	"=cameroon =cameroonian =camerun",
 	"tokyo =tokio",
 	"londo londr",
 	"beiji pekin",
 	"moscu mosco",
 }
+
+// within maps the stem of each city of places to its country's: a city is
+// within its country, so a title naming the one does not disagree with a
+// title naming the other ("Athlete tests positive in Tokyo", "Serbian team
+// member tests positive on arrival in Japan").
+var within = map[string]string{"tokyo": "japan", "londo": "uk", "beiji": "china", "moscu": "russi"}
 
 // calendarStems are the stems of English day and month names (Spanish
 // writes them in lower case), which are capitalised without being names.

@@ -214,3 +214,43 @@ func FuzzJoinInitials(f *testing.F) {
 		}
 	})
 }
+
+// TestJoinCodes: capitals, a hyphen and a number make one word; other
+// words with a number keep their figures.
+func TestJoinCodes(t *testing.T) {
+	for in, want := range map[string]string{
+		"Two athletes test positive for COVID-19": "Two athletes test positive for COVID19",
+		"Covid-19 cases rise; covid-19 vaccines":  "Covid19 cases rise; covid19 vaccines",
+		"G-7 leaders meet":                        "G7 leaders meet",
+		"MS-13 gang, F-35 jets":                   "MS13 gang, F35 jets",
+		"COVID-19-related deaths":                 "COVID19-related deaths",
+		"Top-10 finish, under-23 team":            "Top-10 finish, under-23 team",
+		"4-year-old boy":                          "4-year-old boy",
+		"H-1B visas":                              "H-1B visas",
+		"xG-7 and é-7":                            "xG-7 and é-7",
+		"score 3-1":                               "score 3-1",
+		"-19 and G-":                              "-19 and G-",
+		"":                                        "",
+	} {
+		if got := joinCodes(in); got != want {
+			t.Errorf("joinCodes(%q) = %q; want %q", in, got, want)
+		}
+	}
+}
+
+// FuzzJoinCodes: joinCodes only ever drops hyphens, and a second pass
+// changes nothing.
+func FuzzJoinCodes(f *testing.F) {
+	for _, s := range []string{"COVID-19", "G-7", "a-1", "Top-10", "-19", "G-", "MS-13-x", "ÉG-7", "G-7-8"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		got := joinCodes(s)
+		if strings.ReplaceAll(got, "-", "") != strings.ReplaceAll(s, "-", "") {
+			t.Errorf("joinCodes(%q) = %q: changed more than hyphens", s, got)
+		}
+		if again := joinCodes(got); again != got {
+			t.Errorf("joinCodes(%q) = %q, then %q: not stable", s, got, again)
+		}
+	})
+}

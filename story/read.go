@@ -65,7 +65,11 @@ func readShares(docs []Doc, order []int, shares int, heads bool) ([]clusterDoc, 
 				all.ids[f] = id
 				all.stemOf = append(all.stemOf, f)
 				in := st.info[own]
-				all.info = append(all.info, stemInfo{figure: in.figure, place: in.place, calendar: in.calendar})
+				w := in.within
+				if w != 0 {
+					w = ids[w-1] + 1 // the country's ID came first (stemmer.id)
+				}
+				all.info = append(all.info, stemInfo{figure: in.figure, place: in.place, calendar: in.calendar, within: w})
 			}
 			ids[own] = id
 			in, sum := st.info[own], &all.info[id]

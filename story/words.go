@@ -63,6 +63,9 @@ type stemInfo struct {
 	// calendar: a day or month name, capitalised in English without being
 	// a name that tells stories apart.
 	calendar bool
+	// within: 1 + the stem ID of the country a city of the lexicon is in
+	// (lexicon.go's within); 0 for other stems.
+	within uint32
 	// capMid and lowMid count the stem's occurrences inside a sentence, in
 	// text written in sentence case (not Title Case, not ALL CAPS),
 	// capitalised or not; capFirst counts capitalised occurrences that start
@@ -217,7 +220,7 @@ func sentenceBreak(r rune) bool {
 // order the words come. It counts how each stem was written (stemInfo),
 // and adds the figures written as a person's age (ageAt) to s.ages.
 func (s *stemmer) stems(dst, caps []uint32, text string, max int) ([]uint32, []uint32) {
-	text = normNumbers(joinInitials(spellOut(text)))
+	text = normNumbers(joinCodes(joinInitials(spellOut(text))))
 	s.occ = s.occ[:0]
 	// lower: the text has a lower-case content word, so it is written in
 	// sentence case, not Title Case; mixed: it has a lower-case letter at
@@ -341,14 +344,7 @@ func (s *stemmer) word(raw string) wordEntry {
 				f = c
 			}
 		}
-		id, ok := s.ids[f]
-		if !ok {
-			id = uint32(len(s.ids))
-			s.ids[f] = id
-			s.stemOf = append(s.stemOf, f)
-			s.info = append(s.info, stemInfo{figure: isDigit(f[0]) && !isYear(f), place: t.placeStems[f], calendar: t.calendar[f]})
-		}
-		s.toks = append(s.toks, wordToken{id: id, act: act})
+		s.toks = append(s.toks, wordToken{id: s.id(f), act: act})
 	}
 	w.end = uint32(len(s.toks))
 	w.function = true
@@ -357,6 +353,24 @@ func (s *stemmer) word(raw string) wordEntry {
 	}
 	s.words[strings.Clone(raw)] = w
 	return w
+}
+
+// id is the stem ID of stem f, a new one if f has none yet. A city's
+// country has its ID before the city does.
+func (s *stemmer) id(f string) uint32 {
+	if id, ok := s.ids[f]; ok {
+		return id
+	}
+	t := tables()
+	in := stemInfo{figure: isDigit(f[0]) && !isYear(f), place: t.placeStems[f], calendar: t.calendar[f]}
+	if c, ok := within[f]; ok {
+		in.within = s.id(c) + 1
+	}
+	id := uint32(len(s.ids))
+	s.ids[f] = id
+	s.stemOf = append(s.stemOf, f)
+	s.info = append(s.info, in)
+	return id
 }
 
 // wordCase reports whether a word starts with a capital letter, and whether
