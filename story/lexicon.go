@@ -293,8 +293,9 @@ func calendarStems() map[string]bool {
 	return m
 }
 
-// concepts maps stems, and wholeWords maps whole folded words, to the stem of
-// their lexicon group; placeStems are the stems of places.
+// concepts maps stems (a group's own too), and wholeWords maps whole folded
+// words, to the stem of their lexicon group; placeStems are the stems of
+// places.
 func lexicon() (concepts, wholeWords map[string]string, placeStems map[string]bool) {
 	stems, whole, place := map[string]string{}, map[string]string{}, map[string]bool{}
 	add := func(group string, isPlace bool) {
@@ -312,11 +313,10 @@ func lexicon() (concepts, wholeWords map[string]string, placeStems map[string]bo
 				continue
 			}
 			// An entry may be a word ("arrests") or already a stem
-			// ("impos", which stem would cut to "impo").
-			for _, k := range []string{stem(f), cut(f)} {
-				if k != canon {
-					stems[k] = canon
-				}
+			// ("impos", which stem would cut to "impo"). The group's own
+			// stem maps to itself, so that a word read as it is found.
+			for _, k := range []string{stem(f), plainStem(f), cut(f)} {
+				stems[k] = canon
 			}
 		}
 	}

@@ -339,9 +339,12 @@ func (s *stemmer) word(raw string) wordEntry {
 		if w, ok := t.wholeWords[f]; ok {
 			f = w
 		} else if !isDigit(f[0]) {
-			f = stem(f)
-			if c, ok := t.concepts[f]; ok {
+			// The lexicon's words as they are ("Beijing", "hearing"),
+			// before their endings are taken off.
+			if c, ok := t.concepts[plainStem(f)]; ok {
 				f = c
+			} else if f = stem(f); t.concepts[f] != "" {
+				f = t.concepts[f]
 			}
 		}
 		s.toks = append(s.toks, wordToken{id: s.id(f), act: act})
@@ -406,15 +409,37 @@ func compactSorted(ts []uint32) []uint32 {
 }
 
 // stem cuts a folded word to its first stemRunes runes, once a final "s"
-// (not "ss") is dropped from words longer than three letters.
+// (not "ss") is dropped from words longer than three letters, and an
+// English "-ing" or "-ed" and then a final "e" from what is left ("filing",
+// "filed" and "files" are "fil"; "seized" and "seize" are "seiz"), so that
+// a verb's forms meet.
 func stem(w string) string {
-	if len(w) > 3 && w[len(w)-1] == 's' && w[len(w)-2] != 's' {
-		w = w[:len(w)-1] // a plural, or a verb's third person: "hits", "tests"
+	w = dropPlural(w)
+	switch {
+	case len(w) >= 6 && strings.HasSuffix(w, "ing"):
+		w = w[:len(w)-3]
+	case len(w) >= 5 && strings.HasSuffix(w, "ed") && !strings.HasSuffix(w, "eed"):
+		w = w[:len(w)-2]
+	}
+	if len(w) > 3 && w[len(w)-1] == 'e' {
+		w = w[:len(w)-1]
 	}
 	return cut(w)
 }
 
-// cut cuts a word to its first stemRunes runes.
+// plainStem is stem without the verb endings: a plural's "s" dropped, then
+// the first stemRunes runes.
+func plainStem(w string) string { return cut(dropPlural(w)) }
+
+// dropPlural drops a final "s" (not "ss") from words longer than three
+// letters: a plural, or a verb's third person ("hits", "tests").
+func dropPlural(w string) string {
+	if len(w) > 3 && w[len(w)-1] == 's' && w[len(w)-2] != 's' {
+		return w[:len(w)-1]
+	}
+	return w
+}
+
 func cut(w string) string {
 	n := 0
 	for i := range w {
