@@ -9,8 +9,9 @@ import (
 // Clustering decides which items carry the same story, in four steps.
 //
 // Words. Each item becomes sets of word stems from its title and from its
-// title and lede (words.go: folded, stop words dropped, a final "s" dropped
-// and the word cut to stemRunes runes, figures normalised, and the small
+// title and lede (words.go: folded, stop words dropped, a final "s" and an
+// English "-ing" or "-ed" dropped and the word cut to stemRunes runes,
+// figures normalised and codes such as "COVID-19" made one word, and the small
 // EN/ES lexicon of lexicon.go mapping news words, places and demonyms to
 // one stem). Each stem is weighted by its IDF over the window, so the words
 // every item of a topic shares count for little. The window also says which

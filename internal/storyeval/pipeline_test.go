@@ -129,9 +129,12 @@ func TestPublicSets(t *testing.T) {
 	floors := map[string]struct{ p, r float64 }{
 		// Pairwise precision (on the labelled pairs for STS), BCubed recall
 		// (recall of the labelled pairs for STS), as measured now
-		// (docs/STORIES.md, "After the retune"): og2021 0.952 / 0.494,
-		// allsides-archive 0.978 / 0.552, sts-headlines 0.980 / 0.844,
-		// og2021-competition 0.942 / 0.539, allsides-2021 0.957 / 0.569.
+		// (docs/STORIES.md, "After the retune", change 9): og2021 0.956 /
+		// 0.502, allsides-archive 0.983 / 0.560, sts-headlines 0.981 /
+		// 0.845, og2021-competition 0.944 / 0.540, allsides-2021 0.959 /
+		// 0.580. Before change 9 (codes, cities within countries, verb
+		// forms): 0.952 / 0.494, 0.978 / 0.552, 0.981 / 0.845, 0.942 /
+		// 0.539, 0.960 / 0.570.
 		// The veto on ages that disagree cost the archive two right pairs
 		// (0.552 before it) and changed no other tuning set; dotted
 		// initials ("N.A.A.C.P.") as one word gave a little recall back.
@@ -149,11 +152,11 @@ func TestPublicSets(t *testing.T) {
 		// 0.92 / 0.93–0.95, 0.59–0.66 / 0.63–0.64, 0.85–0.88 / 0.58–0.59.
 		// OG2021's labels put some identical headlines apart, which caps
 		// its precision (docs/STORIES.md).
-		"tune/og2021":             {0.95, 0.49},
-		"tune/allsides-archive":   {0.97, 0.54},
+		"tune/og2021":             {0.95, 0.50},
+		"tune/allsides-archive":   {0.98, 0.55},
 		"tune/sts-headlines":      {0.97, 0.83},
 		"tune/og2021-competition": {0.94, 0.53},
-		"tune/allsides-2021":      {0.95, 0.56},
+		"tune/allsides-2021":      {0.95, 0.57},
 		// Held out: BASIL, chosen before the retuning and scored once when
 		// it was settled: 0.986 / 0.491 (main's clusterer before it: 0.989
 		// / 0.544); re-scored since, 0.986 / 0.495. The Gun Violence Corpus
@@ -164,9 +167,10 @@ func TestPublicSets(t *testing.T) {
 		// disagree (victims' ages, often only in the lede), 0.933 / 0.663;
 		// with items published more than a week apart never one story,
 		// BASIL 1.000 / 0.495 and GVC 0.961 / 0.645 (follow-up reports more
-		// than a week after an incident are now their own entries).
-		// Neither is blind any more.
-		"held-out/basil": {0.99, 0.48},
+		// than a week after an incident are now their own entries). With
+		// change 9: BASIL 1.000 / 0.528, GVC 0.962 / 0.649. Neither is
+		// blind any more.
+		"held-out/basil": {0.99, 0.52},
 		"held-out/gvc":   {0.95, 0.63},
 	}
 	var rows []storyeval.Row
