@@ -188,20 +188,22 @@ func TestShippedWatchlistBacktest(t *testing.T) {
 		micro [2]string // precision, recall
 		topic [2]string // every topic
 	}{
-		// The tuning data of the shipped config (round 14): all 2,456 items
-		// (0.924 / 0.915; the weakest topic figures cartels' precision 0.889
-		// and recall 0.883). Each of the held-out sets C–L was scored once by
+		// The tuning data of the shipped config (round 15): all 2,640 items
+		// (0.919 / 0.916; the weakest topic figures cartels' precision 0.882
+		// and recall 0.879). Each of the held-out sets C–M was scored once by
 		// the config of its round before it joined the tuning data
 		// (docs/WATCHLISTS.md).
 		{"tuning", []string{dir + "tune.jsonl", dir + "holdout-a.jsonl", dir + "holdout-b.jsonl", dir + "holdout-c.jsonl",
 			dir + "holdout-d.jsonl", dir + "holdout-e.jsonl", dir + "holdout-f.jsonl", dir + "holdout-g.jsonl", dir + "holdout-h.jsonl",
-			dir + "holdout-i.jsonl", dir + "holdout-j.jsonl", dir + "holdout-k.jsonl", dir + "holdout-l.jsonl"},
-			[2]string{"0.92", "0.91"}, [2]string{"0.88", "0.87"}},
-		// Set M, held out: collected and labelled blind, scored once by the
-		// shipped config (docs/WATCHLISTS.md, round 14: 0.800 / 0.800, the
-		// weakest topic sovereignty at 0.500 / 0.727 on its 11 positives).
-		// Floors a little under that one score.
-		{"held-out M", []string{dir + "holdout-m.jsonl"}, [2]string{"0.78", "0.78"}, [2]string{"0.47", "0.70"}},
+			dir + "holdout-i.jsonl", dir + "holdout-j.jsonl", dir + "holdout-k.jsonl", dir + "holdout-l.jsonl", dir + "holdout-m.jsonl"},
+			[2]string{"0.91", "0.91"}, [2]string{"0.87", "0.87"}},
+		// Set N: collected and labelled blind, scored once by the round-15
+		// config (docs/WATCHLISTS.md: 0.838 / 0.814). Its one new false
+		// alarm, US troops on Poland's border, was then read and fixed, so N
+		// is no longer blind: the shipped config scores 0.847 / 0.814, the
+		// weakest topic figures cartels' precision 0.763 and troops' recall
+		// 0.739. Floors a little under that.
+		{"N", []string{dir + "holdout-n.jsonl"}, [2]string{"0.82", "0.79"}, [2]string{"0.74", "0.72"}},
 	}
 	for _, p := range parts {
 		args := []string{"backtest", "-config", "../../config.yaml", "-q",
