@@ -314,7 +314,8 @@ func lexicon() (concepts, wholeWords map[string]string, placeStems map[string]bo
 			}
 			// An entry may be a word ("arrests") or already a stem
 			// ("impos", which stem would cut to "impo"). The group's own
-			// stem maps to itself, so that a word read as it is found.
+			// stem maps to itself, so that a word looked up as written
+			// (plainStem) finds its group.
 			for _, k := range []string{stem(f), plainStem(f), cut(f)} {
 				stems[k] = canon
 			}
