@@ -159,7 +159,7 @@ func (s *stemmer) headStems(title string) []uint32 {
 		return nil
 	}
 	ids := []uint32{}
-	for raw := range strings.FieldsFuncSeq(normNumbers(joinInitials(spellOut(title[:cut]))), notWordRune) {
+	for raw := range strings.FieldsFuncSeq(normText(title[:cut]), notWordRune) {
 		w := s.word(raw)
 		for _, t := range s.toks[w.start:w.end] {
 			if !t.stop {

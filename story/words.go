@@ -116,6 +116,14 @@ func (s *stemmer) read(in Doc) clusterDoc {
 	return d
 }
 
+// normText rewrites what a title or lede writes in several ways into one
+// form before its words are read: spelled-out abbreviations (spellOut),
+// dotted initials (joinInitials), codes with a number (joinCodes) and
+// figures (normNumbers). Titles, ledes and titles' heads all go through it.
+func normText(text string) string {
+	return normNumbers(joinCodes(joinInitials(spellOut(text))))
+}
+
 // dotted spells out abbreviations whose letters would otherwise be dropped
 // as one-letter words, and writes a few many-word names as one word.
 var dotted = strings.NewReplacer(dottedPairs...)
@@ -220,7 +228,7 @@ func sentenceBreak(r rune) bool {
 // order the words come. It counts how each stem was written (stemInfo),
 // and adds the figures written as a person's age (ageAt) to s.ages.
 func (s *stemmer) stems(dst, caps []uint32, text string, max int) ([]uint32, []uint32) {
-	text = normNumbers(joinCodes(joinInitials(spellOut(text))))
+	text = normText(text)
 	s.occ = s.occ[:0]
 	// lower: the text has a lower-case content word, so it is written in
 	// sentence case, not Title Case; mixed: it has a lower-case letter at

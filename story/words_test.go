@@ -51,3 +51,24 @@ func TestStem(t *testing.T) {
 		t.Errorf("Beijing hearing Pekín: %d places; want 1", places)
 	}
 }
+
+// TestHeadStemsReadLikeTitles: a title's head is read as the title is, so
+// every stem of the head is one of the title's ("G-7" and "COVID-19" too).
+func TestHeadStemsReadLikeTitles(t *testing.T) {
+	for _, title := range []string{
+		"G-7 leaders back COVID-19 vaccine plan - Taipei Times",
+		"N.A.A.C.P. and U.S. officials meet over $1.9T plan * Trabajadores",
+	} {
+		st := newStemmer()
+		st.heads = true
+		d := st.doc(Doc{Title: title})
+		if len(d.head) == 0 {
+			t.Fatalf("%q: no head read", title)
+		}
+		for _, id := range d.head {
+			if !inSet(d.title, id) {
+				t.Errorf("%q: head stem %q is not one of the title's", title, st.stemOf[id])
+			}
+		}
+	}
+}
