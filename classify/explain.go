@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+
+	"github.com/newsdigest/newsdigest/learn"
 )
 
 // Explanation is how one topic fared against one document.
@@ -17,7 +19,25 @@ type Explanation struct {
 	ExcludedBy     []string   `json:"excluded_by"`     // exclude terms that matched
 	Unless         []string   `json:"unless"`          // unless terms that matched: ExcludedBy does not veto
 	MissingRequire [][]string `json:"missing_require"` // require groups with no match
+	// Learned is what the learned model said, when the matcher has one
+	// that knows the topic.
+	Learned *LearnedWhy `json:"learned,omitempty"`
 }
+
+// LearnedWhy is the learned model's part in a verdict.
+type LearnedWhy struct {
+	P      float64 `json:"p"`      // the probability it gave the topic
+	Accept float64 `json:"accept"` // the settings it was compared with
+	Veto   float64 `json:"veto"`
+	// Effect: "added" (matched by the model, not the terms), "vetoed" (the
+	// terms matched, the model dropped it) or "" (the terms decided).
+	Effect string `json:"effect"`
+	// Features are the features that moved P most, strongest first.
+	Features []learn.Contribution `json:"features"`
+}
+
+// maxFeaturesShown is how many features an explanation lists.
+const maxFeaturesShown = 6
 
 // TermHit is one term of a topic that matched a document.
 type TermHit struct {
@@ -39,9 +59,10 @@ func (m *Matcher) Explain(d Doc) []Explanation {
 	out := make([]Explanation, len(m.topics))
 	for t := range m.topics {
 		ti, ts := &m.topics[t], &s.tState[t]
+		ok, by, p := m.verdict(s, t)
 		e := Explanation{
 			Name:           ti.name,
-			Matched:        m.matched(t, ts),
+			Matched:        ok,
 			Score:          int(ts.score),
 			MinScore:       int(ti.minScore),
 			Terms:          []TermHit{},
@@ -81,6 +102,10 @@ func (m *Matcher) Explain(d Doc) []Explanation {
 				e.MissingRequire = append(e.MissingRequire, slices.Clone(ti.require[g]))
 			}
 		}
+		if p >= 0 {
+			e.Learned = &LearnedWhy{P: p, Accept: m.learned.Accept, Veto: m.learned.Veto, Effect: [...]string{"", "added", "vetoed"}[by]}
+			_, e.Learned.Features, _ = m.learned.Model.Explain(ti.name, s.lwords, maxFeaturesShown)
+		}
 		out[t] = e
 	}
 	return out
@@ -119,8 +144,23 @@ func (x Explanation) Why() []string {
 		}
 		lines = append(lines, fmt.Sprintf("missing require: none of [%s%s]", strings.Join(g, ", "), more))
 	}
-	if !x.Matched && len(x.Terms) > 0 && (len(x.ExcludedBy) == 0 || len(x.Unless) > 0) && len(x.MissingRequire) == 0 {
+	terms := len(x.Terms) > 0 && (len(x.ExcludedBy) == 0 || len(x.Unless) > 0) && len(x.MissingRequire) == 0
+	if terms && x.Score < x.MinScore {
 		lines = append(lines, fmt.Sprintf("score %d is below min_score %d", x.Score, x.MinScore))
+	}
+	if l := x.Learned; l != nil {
+		var fs []string
+		for _, c := range l.Features {
+			fs = append(fs, fmt.Sprintf("%q %+.2f", c.Feature, c.Weight))
+		}
+		why := ""
+		switch l.Effect {
+		case "added":
+			why = fmt.Sprintf(" ≥ accept %.2f: matched by the model", l.Accept)
+		case "vetoed":
+			why = fmt.Sprintf(" < veto %.2f: the terms' match dropped", l.Veto)
+		}
+		lines = append(lines, fmt.Sprintf("learned model: %.2f%s (%s)", l.P, why, strings.Join(fs, ", ")))
 	}
 	return lines
 }

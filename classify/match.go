@@ -7,6 +7,7 @@ import (
 	"sync"
 
 	"github.com/newsdigest/newsdigest"
+	"github.com/newsdigest/newsdigest/learn"
 	"golang.org/x/text/unicode/norm"
 )
 
@@ -81,6 +82,7 @@ type Matcher struct {
 	// no proximity terms), and the same keyed by (operand, partner).
 	nearRefs  [][]nearRef
 	nearPairs map[uint64][]nearRef
+	learned   *learnedState // nil: terms alone (learned.go)
 	scratch   sync.Pool
 }
 
@@ -108,6 +110,10 @@ type Scratch struct {
 	occ     []occurrence // every occurrence of an operand, in order
 	lastOcc []int32      // per pattern: its last occurrence in occ, -1: none
 	opSeen  []int32      // operands with an occurrence
+	// The learned model (learned.go), used only when the matcher has one.
+	lwords   [learn.NumFields][][]byte
+	probs    []float64
+	lscratch learn.Scratch
 }
 
 type topicState struct {
@@ -190,6 +196,9 @@ func (s *Scratch) scan(m *Matcher, d Doc) {
 		start = s.fieldEnd[f]
 	}
 	m.evaluate(s)
+	if m.learned != nil {
+		m.learnedScore(s)
+	}
 }
 
 func (s *Scratch) wordBytes(i int) []byte {
@@ -422,9 +431,14 @@ func (m *Matcher) Match(d Doc) []newsdigest.Match {
 func (m *Matcher) MatchAppend(dst []newsdigest.Match, s *Scratch, d Doc) []newsdigest.Match {
 	s.scan(m, d)
 	start := len(dst)
-	for _, t := range s.tTouched {
+	topics := s.tTouched
+	if m.learned != nil {
+		topics = m.learned.all // the model may add a topic no pattern touched
+	}
+	for _, t := range topics {
 		ts := &s.tState[t]
-		if !m.matched(int(t), ts) {
+		ok, by, p := m.verdict(s, int(t))
+		if !ok {
 			continue
 		}
 		var terms []string
@@ -435,10 +449,17 @@ func (m *Matcher) MatchAppend(dst []newsdigest.Match, s *Scratch, d Doc) []newsd
 			dst = append(dst, newsdigest.Match{})
 		}
 		ti := &m.topics[t]
-		for _, h := range s.termHits[ts.lo:ts.hi] {
-			terms = append(terms, ti.terms[uint32(h)])
+		score := int(ts.score)
+		if by == byModel {
+			// The model's label says why; a term that matched without
+			// making the topic match would only mislead.
+			terms, score = append(terms, m.learned.label[percent(p)]), 1
+		} else {
+			for _, h := range s.termHits[ts.lo:ts.hi] {
+				terms = append(terms, ti.terms[uint32(h)])
+			}
 		}
-		dst[len(dst)-1] = newsdigest.Match{Topic: ti.name, Score: int(ts.score), Terms: terms}
+		dst[len(dst)-1] = newsdigest.Match{Topic: ti.name, Score: score, Terms: terms}
 	}
 	slices.SortStableFunc(dst[start:], func(a, b newsdigest.Match) int { return cmp.Compare(b.Score, a.Score) })
 	return dst

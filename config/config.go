@@ -28,6 +28,7 @@ type Config struct {
 	Serve    Serve
 	Fetch    Fetch
 	Digest   Digest
+	Learned  Learned
 	Slack    Slack
 	Feeds    []newsdigest.Feed
 	Topics   []newsdigest.Topic
@@ -110,6 +111,15 @@ type Fetch struct {
 }
 
 // Digest configures the digest.
+// Learned is the learned topic model (docs/WATCHLISTS.md "The learned
+// model"): a model file made by `newsdigest learn`, and how its
+// probabilities combine with the terms (classify.Learned).
+type Learned struct {
+	Model  string  // the model file; relative paths against the config file's directory; "" none
+	Accept float64 // default classify.DefaultAccept
+	Veto   float64 // default classify.DefaultVeto
+}
+
 type Digest struct {
 	Title       string        // default "News digest"
 	Lookback    time.Duration // window of the first digest; default 24h
@@ -255,6 +265,9 @@ func Parse(data []byte, filename string, getenv func(string) string) (*Config, e
 		c.Warnings = c.newError(p.warnings).Problems
 	}
 	c.Store.Path = resolvePath(filename, c.Store.Path)
+	if c.Learned.Model != "" {
+		c.Learned.Model = resolvePath(filename, c.Learned.Model)
+	}
 	return c, nil
 }
 

@@ -67,9 +67,10 @@ func TestParseFull(t *testing.T) {
 		Serve:    Serve{Listen: "127.0.0.1:8080", Token: serveToken, MaxSince: 24 * time.Hour},
 		Fetch: Fetch{Concurrency: 8, Timeout: 20 * time.Second, MaxBytes: 10485760,
 			UserAgent: "newsdigest/1.0 (+https://example.org/newsdigest)"},
-		Digest: Digest{Title: "US–Mexico Watch", Lookback: 24 * time.Hour, MaxPerTopic: 8, PostEmpty: false},
-		Slack:  Slack{Token: token, Channel: "#mx-digest"},
-		Feeds:  []newsdigest.Feed{{Name: "Mexico News Daily", URL: "https://mexiconewsdaily.com/feed/", Language: "en"}},
+		Digest:  Digest{Title: "US–Mexico Watch", Lookback: 24 * time.Hour, MaxPerTopic: 8, PostEmpty: false},
+		Learned: Learned{Accept: 0.9, Veto: 0.01},
+		Slack:   Slack{Token: token, Channel: "#mx-digest"},
+		Feeds:   []newsdigest.Feed{{Name: "Mexico News Daily", URL: "https://mexiconewsdaily.com/feed/", Language: "en"}},
 		Topics: []newsdigest.Topic{{
 			Name:     "cartels",
 			Label:    "Cartels & organized crime",
@@ -115,6 +116,7 @@ func TestParseCustom(t *testing.T) {
 		Serve:    Serve{Listen: ":9090", Token: serveToken, MaxSince: 72 * time.Hour},
 		Fetch:    Fetch{Concurrency: 3, Timeout: 90 * time.Second, MaxBytes: 2048, UserAgent: DefaultUserAgent(), AllowPrivate: true},
 		Digest:   Digest{Title: "News digest", Lookback: 6 * time.Hour, MaxPerTopic: 2, PostEmpty: true},
+		Learned:  Learned{Model: filepath.Join("conf", "models", "mx.model"), Accept: 1.5, Veto: 0},
 		Slack:    Slack{WebhookURL: hook},
 		Feeds: []newsdigest.Feed{
 			{Name: "El Universal", URL: "https://www.eluniversal.com.mx/rss.xml", Language: "es-MX"},
@@ -152,6 +154,7 @@ func TestParseDefaults(t *testing.T) {
 				Serve:    Serve{Listen: "127.0.0.1:8080", MaxSince: 24 * time.Hour},
 				Fetch:    Fetch{Concurrency: 8, Timeout: 20 * time.Second, MaxBytes: 10485760, UserAgent: "newsdigest/" + newsdigest.Version + " (+https://github.com/newsdigest/newsdigest)"},
 				Digest:   Digest{Title: "News digest", Lookback: 24 * time.Hour, MaxPerTopic: 8},
+				Learned:  Learned{Accept: 0.9, Veto: 0.01},
 			}
 			got := *c
 			got.Location, got.Lines, got.env = nil, nil, nil
@@ -223,6 +226,9 @@ func TestParseProblems(t *testing.T) {
 		{"timeout zero", "fetch:\n  timeout: 0s\n", nil, 2, "fetch.timeout", "must be positive"},
 		{"lookback bad", "digest:\n  lookback: 1 day\n", nil, 2, "digest.lookback", "expected a duration"},
 		{"concurrency zero", "fetch:\n  concurrency: 0\n", nil, 2, "fetch.concurrency", "must be between 1 and 256, got 0"},
+		{"accept word", "learned:\n  accept: sure\n", nil, 2, "learned.accept", `expected a number such as 0.9, got "sure"`},
+		{"veto negative", "learned:\n  veto: -0.1\n", nil, 2, "learned.veto", "must be between 0 and 1, got -0.1"},
+		{"learned unknown key", "learned:\n  modle: x.model\n", nil, 2, "learned", `unknown key "modle" (did you mean "model"?)`},
 		{"concurrency big", "fetch:\n  concurrency: 257\n", nil, 2, "fetch.concurrency", "must be between 1 and 256, got 257"},
 		{"concurrency word", "fetch:\n  concurrency: many\n", nil, 2, "fetch.concurrency", `expected an integer, got "many"`},
 		{"concurrency float", "fetch:\n  concurrency: 2.5\n", nil, 2, "fetch.concurrency", `expected an integer, got "2.5"`},

@@ -6,6 +6,7 @@ package config
 // after expansion.
 
 import (
+	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -115,6 +116,25 @@ func (p *parser) integer(lo, hi int64, set func(int64)) reader {
 			p.add(resolve(n).Line, path, "must be between %d and %d, got %d", lo, hi, i)
 		default:
 			set(i)
+		}
+	}
+}
+
+// fraction reads a number in [lo, hi] into *dst.
+func (p *parser) fraction(lo, hi float64, dst *float64) reader {
+	return func(n *yaml.Node, path string) {
+		v, _, ok := p.scalar(n, path, "a number")
+		if !ok || v == "" {
+			return
+		}
+		x, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
+		switch {
+		case err != nil || math.IsNaN(x):
+			p.add(resolve(n).Line, path, "expected a number such as 0.9, got %s%s", kindName(resolve(n)), fromEnv(n))
+		case x < lo || x > hi:
+			p.add(resolve(n).Line, path, "must be between %g and %g, got %g", lo, hi, x)
+		default:
+			*dst = x
 		}
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/newsdigest/newsdigest"
+	"github.com/newsdigest/newsdigest/classify"
 )
 
 // Defaults applied when a key is absent, null or empty after ${VAR} expansion.
@@ -51,9 +52,10 @@ func defaults(filename string) *Config {
 			MaxBytes:    DefaultMaxBytes,
 			UserAgent:   DefaultUserAgent(),
 		},
-		Digest: Digest{Title: DefaultDigestTitle, Lookback: DefaultLookback, MaxPerTopic: DefaultMaxPerTopic},
-		Lines:  map[string]int{},
-		env:    map[string][]string{},
+		Digest:  Digest{Title: DefaultDigestTitle, Lookback: DefaultLookback, MaxPerTopic: DefaultMaxPerTopic},
+		Learned: Learned{Accept: classify.DefaultAccept, Veto: classify.DefaultVeto},
+		Lines:   map[string]int{},
+		env:     map[string][]string{},
 	}
 }
 
@@ -97,6 +99,12 @@ func (p *parser) rootKeys() []field {
 			{"max_per_topic", p.integer(1, -1, func(n int64) { c.Digest.MaxPerTopic = int(n) })},
 			{"post_empty", p.boolean(&c.Digest.PostEmpty)},
 			{"alerted", p.alertedStories(&c.Digest.OmitAlerted)},
+		})},
+		{"learned", p.section([]field{
+			{"model", p.str(&c.Learned.Model)},
+			// accept above 1 turns adding off; veto 0 turns dropping off.
+			{"accept", p.fraction(0, 2, &c.Learned.Accept)},
+			{"veto", p.fraction(0, 1, &c.Learned.Veto)},
 		})},
 		{"slack", p.section([]field{
 			{"token", p.secret(&c.Slack.Token)},

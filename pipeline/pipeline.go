@@ -55,7 +55,7 @@ func New(cfg *config.Config, st *store.Store, logger *slog.Logger) (*Pipeline, e
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	m, err := classify.Compile(cfg.Topics)
+	m, err := cfg.Matcher()
 	if err != nil {
 		return nil, fmt.Errorf("pipeline: %w", err)
 	}

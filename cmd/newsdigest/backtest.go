@@ -56,6 +56,7 @@ func cmdBacktest(ctx context.Context, e *env, args []string) error {
 	asJSON := fs.Bool("json", false, "print JSON")
 	quiet := fs.Bool("q", false, "print the scores only, not every false positive and negative (the changes against -baseline are still listed)")
 	baseline := fs.String("baseline", "", "also score the config `FILE` (say, the watchlist before an edit) and list the items this config gets right that it got wrong (fixed) and the reverse (new)")
+	termsOnly := fs.Bool("terms-only", false, "score the topics' terms alone, without the config's learned model")
 	var topics stringList
 	fs.Var(&topics, "topic", "score only this topic (repeatable)")
 	var floors []floor
@@ -67,6 +68,9 @@ func cmdBacktest(ctx context.Context, e *env, args []string) error {
 	cfg, m, err := loadMatcher(e, *cfgPath)
 	if err != nil {
 		return err
+	}
+	if *termsOnly {
+		m.SetLearned(classify.Learned{}) // never fails without a model
 	}
 	selected, err := cfg.SelectTopics(topics)
 	if err != nil {
@@ -94,6 +98,9 @@ func cmdBacktest(ctx context.Context, e *env, args []string) error {
 		_, bm, err := loadMatcher(e, *baseline)
 		if err != nil {
 			return fmt.Errorf("backtest: -baseline: %w", err)
+		}
+		if *termsOnly {
+			bm.SetLearned(classify.Learned{})
 		}
 		b := bm.Backtest(docs, only)
 		base = &baselineRun{path: *baseline, res: b, changes: classify.Compare(b, res)}

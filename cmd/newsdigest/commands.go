@@ -122,7 +122,7 @@ func loadMatcher(e *env, cfgPath string) (*config.Config, *classify.Matcher, err
 	if err != nil {
 		return nil, nil, err
 	}
-	m, err := classify.Compile(cfg.Topics)
+	m, err := cfg.Matcher()
 	if err != nil {
 		return nil, nil, usagef("%v", err)
 	}
@@ -221,7 +221,10 @@ func cmdValidate(ctx context.Context, e *env, args []string) error {
 	if err := cfg.RequireRun(store.CheckPath); err != nil {
 		return usagef("%v", err)
 	}
-	if _, err := classify.Compile(cfg.Topics); err != nil {
+	if _, err := cfg.Matcher(); err != nil {
+		if _, ok := errors.AsType[*config.Error](err); ok { // names the file and line already
+			return usagef("%v", err)
+		}
 		return usagef("%s: %v", *cfgPath, err)
 	}
 	slack := "Slack: not configured (run -dry-run only)"

@@ -50,6 +50,8 @@ func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io
 		err = cmdClassify(ctx, env, args[1:])
 	case "backtest":
 		err = cmdBacktest(ctx, env, args[1:])
+	case "learn":
+		err = cmdLearn(ctx, env, args[1:])
 	case "migrate":
 		err = cmdMigrate(ctx, env, args[1:])
 	case "store":
@@ -110,8 +112,10 @@ func usage(w io.Writer) {
   newsdigest validate [-config F]
   newsdigest explain  [-config F] [-json] [-title T] [-summary S] [TEXT]
   newsdigest classify [-config F] [FILE]...  JSON lines in (files, or stdin), JSON lines out
-  newsdigest backtest [-config F] [-json] [-q] [-topic NAME]... [-min-precision [TOPIC=]P]... [-min-recall [TOPIC=]R]... [FILE]...
+  newsdigest backtest [-config F] [-json] [-q] [-terms-only] [-topic NAME]... [-min-precision [TOPIC=]P]... [-min-recall [TOPIC=]R]... [FILE]...
                       labelled JSON lines in: per-topic precision, recall, F1 and every miss
+  newsdigest learn    [-config F] [-o MODEL] FILE...   train the learned model on labelled JSON lines
+  newsdigest learn    [-config F] -cross FILE...       measure it: each file scored by a model of the others
   newsdigest migrate  [-config F]     bring the store's schema up to date
   newsdigest store copy [-config F] -from sqlite -to postgres
                       copy store.path's history into store.dsn's new database
