@@ -5,6 +5,7 @@ import (
 	"cmp"
 	"fmt"
 	"io"
+	"io/fs"
 	"math"
 	"slices"
 	"strconv"
@@ -83,18 +84,19 @@ func appendWeight(dst []byte, x float64) []byte {
 	return dst
 }
 
-// parseWeight reads a weight: "-?digits(.digits)?" directly (what Write
-// writes, up to 15 digits in all), anything else through strconv.
-func parseWeight(s string) (float64, error) {
+// parseWeight reads the weight at the start of s, up to a tab or the end,
+// and returns it with the bytes it took: "-?digits(.digits)?" directly
+// (what Write writes, up to 15 digits in all), anything else through
+// strconv.
+func parseWeight(s string) (x float64, used int, err error) {
 	neg, i := false, 0
 	if len(s) > 0 && s[0] == '-' {
 		neg, i = true, 1
 	}
 	var n uint64
-	digits, frac, dot := 0, 0, false
-	for ; i < len(s); i++ {
-		c := s[i]
-		switch {
+	digits, frac, dot, slow := 0, 0, false, false
+	for ; i < len(s) && s[i] != '\t'; i++ {
+		switch c := s[i]; {
 		case c >= '0' && c <= '9' && digits < 15:
 			n = n*10 + uint64(c-'0')
 			digits++
@@ -104,17 +106,18 @@ func parseWeight(s string) (float64, error) {
 		case c == '.' && !dot:
 			dot = true
 		default:
-			return strconv.ParseFloat(s, 64)
+			slow = true
 		}
 	}
-	if digits == 0 {
-		return strconv.ParseFloat(s, 64)
+	if slow || digits == 0 {
+		x, err = strconv.ParseFloat(s[:i], 64)
+		return x, i, err
 	}
-	x := float64(n) / pow10[frac]
+	x = float64(n) / pow10[frac]
 	if neg {
 		x = -x
 	}
-	return x, nil
+	return x, i, nil
 }
 
 var pow10 = [16]float64{1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15}
@@ -125,28 +128,28 @@ const maxFileBytes = 64 << 20
 
 // Read reads a model file. An error names the line.
 func Read(r io.Reader) (*Model, error) {
-	data, err := io.ReadAll(io.LimitReader(r, maxFileBytes+1))
-	if err != nil {
+	// The file is read into a string once (a Builder's String does not
+	// copy), sized from Stat when r is a file: names are substrings of it,
+	// and start-up allocates as little as it can.
+	var b strings.Builder
+	if f, ok := r.(interface{ Stat() (fs.FileInfo, error) }); ok {
+		if fi, err := f.Stat(); err == nil && fi.Size() > 0 && fi.Size() <= maxFileBytes {
+			b.Grow(int(fi.Size()) + 1)
+		}
+	}
+	if _, err := io.Copy(&b, io.LimitReader(r, maxFileBytes+1)); err != nil {
 		return nil, err
 	}
-	if len(data) > maxFileBytes {
+	if b.Len() > maxFileBytes {
 		return nil, fmt.Errorf("learn: model file over %d MiB", maxFileBytes>>20)
 	}
-	return parse(data)
+	return parse(b.String())
 }
 
-func parse(data []byte) (*Model, error) {
-	text := string(data) // one copy: names and fields are substrings of it
+func parse(text string) (*Model, error) {
 	m := &Model{}
 	var about []string
-	type row struct {
-		key uint64
-		i   int32 // index in names and ws
-	}
 	lines := strings.Count(text, "\n") + 1
-	rows := make([]row, 0, lines)
-	names := make([]string, 0, lines)
-	var ws []float32
 	n := 0
 	for len(text) > 0 {
 		n++
@@ -169,27 +172,33 @@ func parse(data []byte) (*Model, error) {
 			}
 			return nil, fmt.Errorf("learn: line %d: comments come before the topics line", n)
 		}
-		name, rest, _ := strings.Cut(line, "\t")
+		tab := strings.IndexByte(line, '\t')
+		name, rest := line, ""
+		if tab >= 0 {
+			name, rest = line[:tab], line[tab+1:]
+		}
 		switch {
 		case m.topics == nil:
 			if name != "topics" || rest == "" {
 				return nil, fmt.Errorf("learn: line %d: want the topics line (topics, a tab, and the topics tab-separated)", n)
 			}
 			m.topics = strings.Split(rest, "\t")
-			// Every weight takes two bytes at least: no file makes this
-			// larger than it.
-			ws = make([]float32, 0, min(lines*len(m.topics), len(text)/2+1))
 			for i, t := range m.topics {
 				if t == "" || slices.Contains(m.topics[:i], t) {
 					return nil, fmt.Errorf("learn: line %d: topic %q empty or repeated", n, t)
 				}
 			}
+			// Every weight takes two bytes at least: no file makes these
+			// larger than it.
+			m.w = make([]float32, 0, min(lines*len(m.topics), len(text)/2+1))
+			m.keys = make([]uint64, 0, min(lines, len(text)/4+1))
+			m.names = make([]string, 0, cap(m.keys))
 			continue
 		case m.bias == nil:
 			if name != "bias" {
 				return nil, fmt.Errorf("learn: line %d: want the bias line after the topics line", n)
 			}
-			b, err := weights(nil, rest, len(m.topics))
+			b, err := weights(nil, rest, tab >= 0, len(m.topics))
 			if err != nil {
 				return nil, fmt.Errorf("learn: line %d: bias: %v", n, err)
 			}
@@ -202,71 +211,43 @@ func parse(data []byte) (*Model, error) {
 			return nil, fmt.Errorf("learn: line %d: feature %q is empty or has white space at an end", n, name)
 		}
 		var err error
-		if ws, err = weights(ws, rest, len(m.topics)); err != nil {
+		if m.w, err = weights(m.w, rest, tab >= 0, len(m.topics)); err != nil {
 			return nil, fmt.Errorf("learn: line %d: feature %q: %v", n, name, err)
 		}
-		rows = append(rows, row{hash(name), int32(len(names))})
-		names = append(names, name)
+		m.keys = append(m.keys, hash(name))
+		m.names = append(m.names, name)
 	}
 	if m.bias == nil {
 		return nil, fmt.Errorf("learn: model file has no topics or bias line")
 	}
-	rows = radixSort(rows, make([]row, len(rows)), func(r row) uint64 { return r.key })
-	nt := len(m.topics)
-	m.keys = make([]uint64, len(rows))
-	m.names = make([]string, len(rows))
-	m.w = make([]float32, len(rows)*nt)
-	for k, r := range rows {
-		m.keys[k], m.names[k] = r.key, names[r.i]
-		copy(m.w[k*nt:(k+1)*nt], ws[int(r.i)*nt:])
-	}
 	m.About = strings.Join(about, "\n")
-	if err := m.check(); err != nil {
+	if err := m.index(); err != nil {
 		return nil, err
 	}
 	return m, nil
 }
 
-// radixSort sorts a by key, least significant byte first, using b (as long
-// as a) as the other buffer; it returns whichever holds the result. A
-// model's tens of thousands of hashes sort in a fraction of what a
-// comparison sort takes, which counts in every command's start-up.
-func radixSort[T any](a, b []T, key func(T) uint64) []T {
-	for shift := 0; shift < 64; shift += 8 {
-		var count [257]int
-		for _, x := range a {
-			count[key(x)>>shift&0xff+1]++
-		}
-		for i := 1; i < len(count); i++ {
-			count[i] += count[i-1]
-		}
-		for _, x := range a {
-			d := key(x) >> shift & 0xff
-			b[count[d]] = x
-			count[d]++
-		}
-		a, b = b, a
+// weights appends the n tab-separated weights of fields to dst (any is
+// false when the line had no tab, so no weights at all).
+func weights(dst []float32, fields string, any bool, n int) ([]float32, error) {
+	if !any {
+		return nil, fmt.Errorf("no weights for %d topics", n)
 	}
-	return a
-}
-
-// weights appends the n tab-separated weights of fields to dst.
-func weights(dst []float32, fields string, n int) ([]float32, error) {
 	for k := range n {
-		f, rest, more := strings.Cut(fields, "\t")
-		if f == "" && !more && k == 0 && n > 0 {
-			return nil, fmt.Errorf("no weights for %d topics", n)
-		}
-		x, err := parseWeight(f)
-		if err != nil || math.IsInf(x, 0) || math.IsNaN(x) || math.Abs(x) > 1e6 {
+		x, used, err := parseWeight(fields)
+		f := fields[:used]
+		if err != nil || x-x != 0 || math.Abs(x) > 1e6 { // x-x: NaN for ±Inf and NaN
 			return nil, fmt.Errorf("weight %q is not a finite number", f)
 		}
 		dst = append(dst, float32(x))
-		if !more && k < n-1 {
-			return nil, fmt.Errorf("%d weights for %d topics", k+1, n)
+		more := used < len(fields) // stopped at a tab
+		if more {
+			fields = fields[used+1:]
 		}
-		fields = rest
-		if more && k == n-1 {
+		switch {
+		case !more && k < n-1:
+			return nil, fmt.Errorf("%d weights for %d topics", k+1, n)
+		case more && k == n-1:
 			return nil, fmt.Errorf("more weights than the %d topics", n)
 		}
 	}

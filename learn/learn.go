@@ -16,7 +16,6 @@
 package learn
 
 import (
-	"cmp"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -44,9 +43,10 @@ type Example struct {
 type Model struct {
 	topics []string
 	bias   []float64
-	keys   []uint64  // feature hashes, sorted
+	keys   []uint64  // feature hashes
 	names  []string  // the features as written (for the file and Explain), by key
 	w      []float32 // w[i*len(topics)+t]: weight of keys[i] for topic t
+	table  []int32   // open addressing over keys: i+1 for keys[i], 0 empty (find)
 	// About is what the model was trained on, as the file says (free text).
 	About string
 }
@@ -177,7 +177,6 @@ func Train(examples []Example, topics []string, opt Options) (*Model, error) {
 			rows = append(rows, row{hash(name), name, ws})
 		}
 	}
-	slices.SortFunc(rows, func(a, b row) int { return cmp.Compare(a.key, b.key) })
 	for _, r := range rows {
 		m.keys = append(m.keys, r.key)
 		m.names = append(m.names, r.name)
@@ -185,21 +184,10 @@ func Train(examples []Example, topics []string, opt Options) (*Model, error) {
 			m.w = append(m.w, float32(x))
 		}
 	}
-	if err := m.check(); err != nil {
+	if err := m.index(); err != nil {
 		return nil, err
 	}
 	return m, nil
-}
-
-// check reports two features with one hash (a 64-bit FNV collision, never
-// seen; a file that lists a feature twice is the likely cause).
-func (m *Model) check() error {
-	for i := 1; i < len(m.keys); i++ {
-		if m.keys[i] == m.keys[i-1] {
-			return fmt.Errorf("learn: features %q and %q have the same hash", m.names[i-1], m.names[i])
-		}
-	}
-	return nil
 }
 
 func sigmoid(z float64) float64 {
