@@ -172,12 +172,12 @@ func TestLearnedCrossValidation(t *testing.T) {
 //
 //	go test -run='^$' -bench=LearnedMatch -benchmem -count=6 ./cmd/newsdigest/
 func BenchmarkLearnedMatch(b *testing.B) {
-	c, err := config.Parse(readB(b, "../../config.yaml"), "../../config.yaml", func(string) string { return "" })
+	c, err := config.Parse(mustRead(b, "../../config.yaml"), "../../config.yaml", func(string) string { return "" })
 	if err != nil {
 		b.Fatal(err)
 	}
 	var docs []classify.Doc
-	for _, line := range strings.Split(string(readB(b, "../../testdata/watchlists/holdout-n.jsonl")), "\n") {
+	for _, line := range strings.Split(string(mustRead(b, "../../testdata/watchlists/holdout-n.jsonl")), "\n") {
 		var d struct{ Title, Summary string }
 		if line != "" && json.Unmarshal([]byte(line), &d) == nil {
 			docs = append(docs, classify.Doc{Title: d.Title, Summary: d.Summary})
@@ -206,20 +206,11 @@ func BenchmarkLearnedMatch(b *testing.B) {
 // BenchmarkReadModel is the start-up cost of the shipped model: reading and
 // indexing watchlists.model, which every command that matches pays once.
 func BenchmarkReadModel(b *testing.B) {
-	data := readB(b, "../../watchlists.model")
+	data := mustRead(b, "../../watchlists.model")
 	b.SetBytes(int64(len(data)))
 	for b.Loop() {
 		if _, err := learn.Read(bytes.NewReader(data)); err != nil {
 			b.Fatal(err)
 		}
 	}
-}
-
-func readB(b *testing.B, path string) []byte {
-	b.Helper()
-	data, err := os.ReadFile(path)
-	if err != nil {
-		b.Fatal(err)
-	}
-	return data
 }
