@@ -10,8 +10,9 @@ import (
 // Learned is a learned topic model (package learn) and how a Matcher
 // combines it with the topics' terms: terms decide, except that the model
 // adds a topic it is nearly sure of though no term matched (or a require
-// group or exclude kept the terms from matching), and drops a term match it
-// finds nearly impossible. The model reads the title and summary only.
+// group or min_score kept the terms from matching; never one an exclude
+// term vetoed), and drops a term match it finds nearly impossible. The
+// model reads the title and summary only.
 type Learned struct {
 	Model *learn.Model
 	// Accept: a topic the model gives at least this probability matches

@@ -85,7 +85,7 @@ func cmdBacktest(ctx context.Context, e *env, args []string) error {
 			return usagef("backtest: -min-%s %s=…: no such topic among those scored (%s)", f.metric, f.topic, strings.Join(only, ", "))
 		}
 	}
-	docs, err := readLabelled(ctx, e, fs.Args())
+	docs, err := readLabelled(ctx, e, "backtest", fs.Args())
 	if err != nil {
 		return err
 	}
@@ -130,31 +130,31 @@ func cmdBacktest(ctx context.Context, e *env, args []string) error {
 // there are none ("-" is stdin too). Every bad line is reported with its
 // file and line; any bad line is a usage error, since scores over part of
 // the data would mislead.
-func readLabelled(ctx context.Context, e *env, paths []string) ([]classify.LabelledDoc, error) {
+func readLabelled(ctx context.Context, e *env, cmd string, paths []string) ([]classify.LabelledDoc, error) {
 	if len(paths) == 0 {
 		paths = []string{"-"}
 	}
 	var docs []classify.LabelledDoc
 	bad := 0
 	ids := map[string]string{}
-	err := eachLine(ctx, e, "backtest", paths, func(name string, line int, raw string) error {
+	err := eachLine(ctx, e, cmd, paths, func(name string, line int, raw string) error {
 		var in backtestIn
 		where := fmt.Sprintf("%s:%d", name, line)
 		switch err := json.Unmarshal([]byte(raw), &in); {
 		case err != nil:
 			bad++
-			fmt.Fprintf(e.stderr, "newsdigest: backtest: %s: invalid JSON: %v\n", where, err)
+			fmt.Fprintf(e.stderr, "newsdigest: %s: %s: invalid JSON: %v\n", cmd, where, err)
 			return nil
 		case in.Topics == nil:
 			bad++
-			fmt.Fprintf(e.stderr, "newsdigest: backtest: %s: no \"topics\" (write [] for an item on no topic)\n", where)
+			fmt.Fprintf(e.stderr, "newsdigest: %s: %s: no \"topics\" (write [] for an item on no topic)\n", cmd, where)
 			return nil
 		}
 		if in.ID == "" {
 			in.ID = where
 		}
 		if first, dup := ids[in.ID]; dup {
-			fmt.Fprintf(e.stderr, "newsdigest: backtest: warning: %s: id %q also at %s\n", where, in.ID, first)
+			fmt.Fprintf(e.stderr, "newsdigest: %s: warning: %s: id %q also at %s\n", cmd, where, in.ID, first)
 		} else {
 			ids[in.ID] = where
 		}
@@ -169,10 +169,10 @@ func readLabelled(ctx context.Context, e *env, paths []string) ([]classify.Label
 		return nil, err
 	}
 	if bad > 0 {
-		return nil, usagef("backtest: %d bad lines; nothing scored", bad)
+		return nil, usagef("%s: %d bad lines; nothing read", cmd, bad)
 	}
 	if len(docs) == 0 {
-		return nil, usagef("backtest: no labelled items in %s", strings.Join(paths, ", "))
+		return nil, usagef("%s: no labelled items in %s", cmd, strings.Join(paths, ", "))
 	}
 	return docs, nil
 }

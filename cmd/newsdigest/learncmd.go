@@ -50,7 +50,7 @@ func cmdLearn(ctx context.Context, e *env, args []string) error {
 	sets := make([][]learn.Example, len(files))
 	docs := make([][]classify.LabelledDoc, len(files))
 	for i, f := range files {
-		if docs[i], err = readLabelled(ctx, e, []string{f}); err != nil {
+		if docs[i], err = readLabelled(ctx, e, "learn", []string{f}); err != nil {
 			return err
 		}
 		for _, d := range docs[i] {
@@ -106,11 +106,11 @@ func writeFileAtomic(path string, write func(io.Writer) error) error {
 	if err != nil {
 		return err
 	}
+	defer os.Remove(tmp.Name())              // after the rename, nothing is there
 	if err := tmp.Chmod(0o644); err != nil { // CreateTemp's 0600: the file is no secret
 		tmp.Close()
 		return err
 	}
-	defer os.Remove(tmp.Name())
 	if err := write(tmp); err != nil {
 		tmp.Close()
 		return err
