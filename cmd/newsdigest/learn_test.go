@@ -131,16 +131,17 @@ func TestShippedModelReproducible(t *testing.T) {
 }
 
 // TestLearnedCrossValidation measures the learned model on news it was not
-// trained on: `learn -cross` over the whole development set (tune, A–N),
+// trained on: `learn -cross` over the whole development set (tune, A–O),
 // each file scored by a model trained on the others, combined with the
 // shipped terms. Measured (docs/WATCHLISTS.md "The learned model"): all
-// files pooled 0.919 / 0.890 (the terms alone 0.915 / 0.910, but they were
-// tuned on these files); set N 0.867 / 0.833 (terms alone 0.847 / 0.814).
-// Floors a little under; floors only.
+// files pooled 0.915 / 0.883 (the terms alone 0.906 / 0.904, but they were
+// tuned on most of these files); set N 0.885 / 0.833 (terms alone 0.847 /
+// 0.814); set O, on which neither was tuned, 0.743 / 0.808 (terms alone
+// 0.755 / 0.798). Floors a little under; floors only.
 func TestLearnedCrossValidation(t *testing.T) {
 	dir := "../../testdata/watchlists/"
 	files := []string{dir + "tune.jsonl"}
-	for _, c := range "abcdefghijklmn" {
+	for _, c := range "abcdefghijklmno" {
 		files = append(files, dir+"holdout-"+string(c)+".jsonl")
 	}
 	code, out, errOut := runMain(t, "", nil, append([]string{"learn", "-config", "../../config.yaml", "-cross"}, files...)...)
@@ -159,7 +160,7 @@ func TestLearnedCrossValidation(t *testing.T) {
 	for _, f := range []struct {
 		row        string
 		minP, minR float64
-	}{{"all files", 0.90, 0.87}, {"holdout-n.jsonl", 0.84, 0.80}} {
+	}{{"all files", 0.90, 0.86}, {"holdout-n.jsonl", 0.84, 0.80}, {"holdout-o.jsonl", 0.72, 0.78}} {
 		if p, r := row(f.row); p < f.minP || r < f.minR {
 			t.Errorf("%s with the learned model: %.3f / %.3f; floors %.2f / %.2f\n%s", f.row, p, r, f.minP, f.minR, out)
 		}
