@@ -27,6 +27,9 @@ func cmdLearn(ctx context.Context, e *env, args []string) error {
 	veto := fs.Float64("veto", -1, "with -cross: the veto setting to measure (default: the config's learned.veto)")
 	prune := fs.Float64("prune", 0, "drop the features whose every weight is smaller than this (default 0.1)")
 	minItems := fs.Int("min-items", 0, "learn only the features of at least this many items (default 2)")
+	epochs := fs.Int("epochs", 0, "passes over the items in training (default 15)")
+	rate := fs.Float64("rate", 0, "learning rate (default 0.2)")
+	l2 := fs.Float64("l2", 0, "weight decay (default 0.0001)")
 	scores := fs.String("scores", "", "with -cross: also write every held-out item's probability per topic to `FILE` (JSON lines)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -65,7 +68,7 @@ func cmdLearn(ctx context.Context, e *env, args []string) error {
 		if *veto >= 0 {
 			l.Veto = *veto
 		}
-		return crossLearn(e, cfg.Topics, terms, files, sets, docs, l, learn.Options{Prune: *prune, MinItems: *minItems}, *scores)
+		return crossLearn(e, cfg.Topics, terms, files, sets, docs, l, learn.Options{Prune: *prune, MinItems: *minItems, Epochs: *epochs, Rate: *rate, L2: *l2}, *scores)
 	}
 	var all []learn.Example
 	n := 0
@@ -73,7 +76,7 @@ func cmdLearn(ctx context.Context, e *env, args []string) error {
 		all = append(all, s...)
 		n += len(s)
 	}
-	model, err := learn.Train(all, topics, learn.Options{Prune: *prune, MinItems: *minItems})
+	model, err := learn.Train(all, topics, learn.Options{Prune: *prune, MinItems: *minItems, Epochs: *epochs, Rate: *rate, L2: *l2})
 	if err != nil {
 		return err
 	}
