@@ -65,6 +65,23 @@ func (m *Matcher) SetLearned(l Learned) error {
 	return nil
 }
 
+// LearnedTopics returns the matcher's topics its learned model scores, in
+// config order, and those it does not (matched by their terms alone). Both
+// are nil without a model.
+func (m *Matcher) LearnedTopics() (known, unknown []string) {
+	if m.learned == nil {
+		return nil, nil
+	}
+	for t, ti := range m.topics {
+		if m.learned.topic[t] >= 0 {
+			known = append(known, ti.name)
+		} else {
+			unknown = append(unknown, ti.name)
+		}
+	}
+	return known, unknown
+}
+
 // learnedScore sets s.probs to the model's probabilities for the scanned
 // document (title and summary words).
 func (m *Matcher) learnedScore(s *Scratch) {

@@ -221,7 +221,8 @@ func cmdValidate(ctx context.Context, e *env, args []string) error {
 	if err := cfg.RequireRun(store.CheckPath); err != nil {
 		return usagef("%v", err)
 	}
-	if _, err := cfg.Matcher(); err != nil {
+	m, err := cfg.Matcher()
+	if err != nil {
 		if _, ok := errors.AsType[*config.Error](err); ok { // names the file and line already
 			return usagef("%v", err)
 		}
@@ -244,6 +245,13 @@ func cmdValidate(ctx context.Context, e *env, args []string) error {
 	rules := ""
 	if n := len(cfg.Alerts); n > 0 {
 		rules = fmt.Sprintf(", %d alert %s", n, newsdigest.Plural(n, "rule", "rules"))
+	}
+	if known, unknown := m.LearnedTopics(); known != nil {
+		rules += fmt.Sprintf(", a learned model for %d of them", len(known))
+		if len(unknown) > 0 { // a topic renamed or added since the model was trained
+			fmt.Fprintf(e.stderr, "warning: the learned model (%s) does not know %s: terms alone match %s; retrain it with newsdigest learn\n",
+				cfg.Learned.Model, strings.Join(unknown, ", "), newsdigest.Plural(len(unknown), "it", "them"))
+		}
 	}
 	fmt.Fprintf(e.stdout, "%s: OK: %d feeds, %d topics%s; %s\n", *cfgPath, len(cfg.Feeds), len(cfg.Topics), rules, slack)
 	return nil

@@ -66,6 +66,16 @@ func TestLearnCommand(t *testing.T) {
 	if code != 0 || !strings.Contains(out, "set1.jsonl") || !regexp.MustCompile(`all files +- / 0\.000 +1\.000 / 1\.000`).MatchString(out) {
 		t.Errorf("learn -cross: exit %d %s\n%s", code, errOut, out)
 	}
+	// validate says which topics the model reads, and warns of a topic it
+	// does not know (added or renamed since it was trained).
+	cfg2 := filepath.Join(dir, "two.yaml")
+	if err := os.WriteFile(cfg2, []byte("feeds:\n  - {name: x, url: \"https://example.org/f\"}\ntopics:\n  - name: crime\n    terms: [cartel]\n  - name: weather\n    terms: [lluvia]\nlearned:\n  model: crime.model\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errOut = runMain(t, "", nil, "validate", "-config", cfg2)
+	if code != 0 || !strings.Contains(out, "2 topics, a learned model for 1 of them") || !strings.Contains(errOut, "does not know weather: terms alone match it") {
+		t.Errorf("validate: exit %d\n%s%s", code, out, errOut)
+	}
 	if code, _, errOut := runMain(t, "", nil, "learn", "-config", cfg, "-cross", files[0]); code != 2 || !strings.Contains(errOut, "at least two") {
 		t.Errorf("learn -cross with one file: exit %d: %s", code, errOut)
 	}
