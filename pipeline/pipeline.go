@@ -59,6 +59,10 @@ func New(cfg *config.Config, st *store.Store, logger *slog.Logger) (*Pipeline, e
 	if err != nil {
 		return nil, fmt.Errorf("pipeline: %w", err)
 	}
+	if _, unknown := m.LearnedTopics(); len(unknown) > 0 {
+		logger.Warn("the learned model does not know these topics; their terms alone match them (retrain it with newsdigest learn)",
+			"model", cfg.Learned.Model, "topics", unknown)
+	}
 	f := watcher.New(watcher.Options{
 		Location:  cfg.Location, // zone-less feed dates are read in the configured zone
 		Timeout:   cfg.Fetch.Timeout,
