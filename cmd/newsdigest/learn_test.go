@@ -143,17 +143,18 @@ func TestShippedModelReproducible(t *testing.T) {
 }
 
 // TestLearnedCrossValidation measures the learned model on news it was not
-// trained on: `learn -cross` over the whole development set (tune, A–O),
+// trained on: `learn -cross` over the whole development set (tune, A–P),
 // each file scored by a model trained on the others, combined with the
 // shipped terms. Measured (docs/WATCHLISTS.md "The learned model"): all
-// files pooled 0.915 / 0.883 (the terms alone 0.906 / 0.904, but they were
-// tuned on most of these files); set N 0.885 / 0.833 (terms alone 0.847 /
-// 0.814); set O, on which neither was tuned, 0.743 / 0.808 (terms alone
-// 0.755 / 0.798). Floors a little under; floors only.
+// files pooled 0.906 / 0.877 (the terms alone 0.906 / 0.901, but they were
+// tuned on most of these files, and the model then only vetoes their
+// right matches); N 0.857 / 0.824; O 0.729 / 0.827; P 0.913 / 0.816 (O and
+// P: the terms were not tuned on them, 0.755 / 0.798 and 0.915 / 0.835
+// alone). Floors a little under; floors only.
 func TestLearnedCrossValidation(t *testing.T) {
 	dir := "../../testdata/watchlists/"
 	files := []string{dir + "tune.jsonl"}
-	for _, c := range "abcdefghijklmno" {
+	for _, c := range "abcdefghijklmnop" {
 		files = append(files, dir+"holdout-"+string(c)+".jsonl")
 	}
 	code, out, errOut := runMain(t, "", nil, append([]string{"learn", "-config", "../../config.yaml", "-cross"}, files...)...)
@@ -172,7 +173,7 @@ func TestLearnedCrossValidation(t *testing.T) {
 	for _, f := range []struct {
 		row        string
 		minP, minR float64
-	}{{"all files", 0.90, 0.86}, {"holdout-n.jsonl", 0.84, 0.80}, {"holdout-o.jsonl", 0.72, 0.78}} {
+	}{{"all files", 0.89, 0.86}, {"holdout-n.jsonl", 0.83, 0.80}, {"holdout-o.jsonl", 0.71, 0.80}, {"holdout-p.jsonl", 0.89, 0.79}} {
 		if p, r := row(f.row); p < f.minP || r < f.minR {
 			t.Errorf("%s with the learned model: %.3f / %.3f; floors %.2f / %.2f\n%s", f.row, p, r, f.minP, f.minR, out)
 		}
