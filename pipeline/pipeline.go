@@ -70,6 +70,7 @@ func New(cfg *config.Config, st *store.Store, logger *slog.Logger) (*Pipeline, e
 		UserAgent: cfg.Fetch.UserAgent,
 		// Off by default: feeds reach public addresses only.
 		AllowPrivate: cfg.Fetch.AllowPrivate,
+		Concurrency:  cfg.Fetch.Concurrency,
 		Logger:       logger,
 	})
 	return &Pipeline{cfg: cfg, store: st, fetcher: f, matcher: m, logger: logger, Now: time.Now, Retry: DefaultRetry, owner: leaseOwner()}, nil
