@@ -104,22 +104,22 @@ func Train(examples []Example, topics []string, opt Options) (*Model, error) {
 	if len(examples) == 0 {
 		return nil, fmt.Errorf("learn: no examples")
 	}
-	// Features of each example, as indexes into one table.
+	// Features of each example, counted, then as indexes into one table
+	// of those in at least MinItems examples.
 	count := map[string]int{}
-	var buf []string
-	for _, ex := range examples {
-		buf = Features(buf[:0], ex.Words)
-		for _, f := range buf {
+	all := make([][]string, len(examples))
+	for i, ex := range examples {
+		all[i] = Features(nil, ex.Words)
+		for _, f := range all[i] {
 			count[f]++
 		}
 	}
 	index := map[string]int32{}
 	var names []string
 	feats := make([][]int32, len(examples))
-	for i, ex := range examples {
-		buf = Features(buf[:0], ex.Words)
-		ids := make([]int32, 0, len(buf))
-		for _, f := range buf {
+	for i, fs := range all {
+		ids := make([]int32, 0, len(fs))
+		for _, f := range fs {
 			if count[f] < opt.MinItems {
 				continue
 			}
