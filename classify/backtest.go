@@ -18,7 +18,7 @@ type Score struct {
 	FN int `json:"fn"` // labelled, not matched
 }
 
-func (s *Score) add(o Score) { s.TP, s.FP, s.FN = s.TP+o.TP, s.FP+o.FP, s.FN+o.FN }
+func (s *Score) Add(o Score) { s.TP, s.FP, s.FN = s.TP+o.TP, s.FP+o.FP, s.FN+o.FN }
 
 // Precision is TP / (TP + FP); ok is false when nothing matched.
 func (s Score) Precision() (p float64, ok bool) { return ratio(s.TP, s.TP+s.FP) }
@@ -115,7 +115,7 @@ func (m *Matcher) Backtest(docs []LabelledDoc, only []string) BacktestResult {
 	for i, tr := range res.Topics {
 		if scored[i] {
 			out = append(out, tr)
-			res.Micro.add(tr.Score)
+			res.Micro.Add(tr.Score)
 		}
 	}
 	res.Topics = out

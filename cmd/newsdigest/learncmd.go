@@ -38,10 +38,6 @@ func cmdLearn(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	terms, err := classify.Compile(cfg.Topics)
-	if err != nil {
-		return usagef("%v", err)
-	}
 	var topics []string
 	for _, t := range cfg.Topics {
 		topics = append(topics, t.Name)
@@ -68,7 +64,7 @@ func cmdLearn(ctx context.Context, e *env, args []string) error {
 		if *veto >= 0 {
 			l.Veto = *veto
 		}
-		return crossLearn(e, cfg.Topics, terms, files, sets, docs, l, learn.Options{Prune: *prune, MinItems: *minItems, Epochs: *epochs, Rate: *rate, L2: *l2}, *scores)
+		return crossLearn(e, cfg.Topics, files, sets, docs, l, learn.Options{Prune: *prune, MinItems: *minItems, Epochs: *epochs, Rate: *rate, L2: *l2}, *scores)
 	}
 	var all []learn.Example
 	n := 0
@@ -127,10 +123,18 @@ func writeFileAtomic(path string, write func(io.Writer) error) error {
 // crossLearn is learn -cross: leave one file out. For each file, a model
 // trained on the others is combined with the terms and both are backtested
 // on the file; the table ends with all files pooled.
-func crossLearn(e *env, topics []newsdigest.Topic, terms *classify.Matcher, files []string, sets [][]learn.Example, docs [][]classify.LabelledDoc, l classify.Learned, opt learn.Options, scoresPath string) error {
+func crossLearn(e *env, topics []newsdigest.Topic, files []string, sets [][]learn.Example, docs [][]classify.LabelledDoc, l classify.Learned, opt learn.Options, scoresPath string) (err error) {
 	var names []string
 	for _, t := range topics {
 		names = append(names, t.Name)
+	}
+	terms, err := classify.Compile(topics)
+	if err != nil {
+		return usagef("%v", err)
+	}
+	withModel, err := classify.Compile(topics) // a fresh model each file: SetLearned
+	if err != nil {
+		return usagef("%v", err)
 	}
 	var scoreOut *bufio.Writer
 	if scoresPath != "" {
@@ -140,7 +144,11 @@ func crossLearn(e *env, topics []newsdigest.Topic, terms *classify.Matcher, file
 		}
 		defer f.Close()
 		scoreOut = bufio.NewWriter(f)
-		defer scoreOut.Flush()
+		defer func() {
+			if ferr := scoreOut.Flush(); err == nil && ferr != nil {
+				err = fmt.Errorf("learn: %s: %w", scoresPath, ferr)
+			}
+		}()
 	}
 	w := bufio.NewWriter(e.stdout)
 	fmt.Fprintf(w, "leave one file out: accept %g, veto %g\n\n", l.Accept, l.Veto)
@@ -153,42 +161,32 @@ func crossLearn(e *env, topics []newsdigest.Topic, terms *classify.Matcher, file
 				train = append(train, s...)
 			}
 		}
-		model, err := learn.Train(train, names, opt)
-		if err != nil {
+		if l.Model, err = learn.Train(train, names, opt); err != nil {
 			return fmt.Errorf("learn: without %s: %w", f, err)
 		}
-		withModel, err := classify.Compile(topics)
-		if err != nil {
-			return err
-		}
-		l.Model = model
 		if err := withModel.SetLearned(l); err != nil {
 			return err
 		}
 		a, b := terms.Backtest(docs[i], nil), withModel.Backtest(docs[i], nil)
-		poolTerms.TP, poolTerms.FP, poolTerms.FN = poolTerms.TP+a.Micro.TP, poolTerms.FP+a.Micro.FP, poolTerms.FN+a.Micro.FN
-		poolModel.TP, poolModel.FP, poolModel.FN = poolModel.TP+b.Micro.TP, poolModel.FP+b.Micro.FP, poolModel.FN+b.Micro.FN
+		poolTerms.Add(a.Micro)
+		poolModel.Add(b.Micro)
 		fmt.Fprintf(w, "%-24s %6d %17s %17s\n", filepath.Base(f), len(docs[i]), pr(a.Micro), pr(b.Micro))
-		if scoreOut != nil {
-			var sc learn.Scratch
-			for _, d := range docs[i] {
-				ws := classify.LearnWords(d.Doc)
-				var bw [learn.NumFields][][]byte
-				for fi := range ws {
-					for _, x := range ws[fi] {
-						bw[fi] = append(bw[fi], []byte(x))
-					}
+		for _, d := range docs[i] {
+			if scoreOut == nil {
+				break
+			}
+			matched := terms.Match(d.Doc)
+			for _, x := range withModel.Explain(d.Doc) {
+				if x.Learned == nil {
+					continue // a topic the model does not know
 				}
-				matched := terms.Match(d.Doc)
-				for t, p := range model.Score(nil, &sc, bw) {
-					line, err := json.Marshal(crossScore{File: filepath.Base(f), ID: d.ID, Topic: names[t], P: p,
-						Label: slices.Contains(d.Topics, names[t]),
-						Terms: slices.ContainsFunc(matched, func(m newsdigest.Match) bool { return m.Topic == names[t] })})
-					if err != nil {
-						return err
-					}
-					scoreOut.Write(append(line, '\n'))
+				line, err := json.Marshal(crossScore{File: filepath.Base(f), ID: d.ID, Topic: x.Name, P: x.Learned.P,
+					Label: slices.Contains(d.Topics, x.Name),
+					Terms: slices.ContainsFunc(matched, func(m newsdigest.Match) bool { return m.Topic == x.Name })})
+				if err != nil {
+					return err
 				}
+				scoreOut.Write(append(line, '\n'))
 			}
 		}
 	}
