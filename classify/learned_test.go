@@ -95,6 +95,17 @@ func TestLearned(t *testing.T) {
 			}
 		}
 	}
+	// accept above 1 never adds, veto 0 never drops (config.yaml's way to
+	// keep only one of the two).
+	if err := m.SetLearned(Learned{Model: learnedModel(t), Accept: 1.5, Veto: 0}); err != nil {
+		t.Fatal(err)
+	}
+	if got := m.Match(Doc{Title: "Capo del narco detenido en Sinaloa", Summary: "El capo operaba para el narco."}); got != nil {
+		t.Errorf("accept 1.5 added %v", got)
+	}
+	if got := m.Match(Doc{Title: "Cartel concierto y festival en Jalisco"}); len(got) != 1 || got[0].Terms[0] != "cartel" {
+		t.Errorf("veto 0 dropped a term match: %v", got)
+	}
 	// Without the model again: terms alone.
 	m.SetLearned(Learned{})
 	if got := m.Match(Doc{Title: "Capo del narco detenido en Sinaloa"}); got != nil {

@@ -62,9 +62,17 @@ func TestLearnCommand(t *testing.T) {
 	if code != 0 || !strings.Contains(out, "MATCH") || !strings.Contains(out, "matched by the model") {
 		t.Errorf("explain: exit %d\n%s", code, out)
 	}
-	code, out, errOut := runMain(t, "", nil, append([]string{"learn", "-config", cfg, "-cross"}, files...)...)
+	scores := filepath.Join(dir, "scores.jsonl")
+	code, out, errOut := runMain(t, "", nil, append([]string{"learn", "-config", cfg, "-cross", "-scores", scores}, files...)...)
 	if code != 0 || !strings.Contains(out, "set1.jsonl") || !regexp.MustCompile(`all files +- / 0\.000 +1\.000 / 1\.000`).MatchString(out) {
 		t.Errorf("learn -cross: exit %d %s\n%s", code, errOut, out)
+	}
+	// -scores: a line per held-out item and topic, each crime item given a
+	// high probability by the model of the other files.
+	lines := strings.Split(strings.TrimSpace(string(mustRead(t, scores))), "\n")
+	var first crossScore
+	if len(lines) != 120 || json.Unmarshal([]byte(lines[0]), &first) != nil || first.Topic != "crime" || !first.Label || first.Terms || first.P < 0.8 {
+		t.Errorf("-scores: %d lines, first %+v; want 120, a crime item the model is sure of", len(lines), first)
 	}
 	// validate says which topics the model reads, and warns of a topic it
 	// does not know (added or renamed since it was trained).
