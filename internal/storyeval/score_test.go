@@ -1,7 +1,10 @@
 package storyeval
 
 import (
+	"encoding/json"
 	"math"
+	"os"
+	"strings"
 	"testing"
 	"time"
 )
@@ -119,6 +122,72 @@ func TestSetsLoad(t *testing.T) {
 		}
 		if len(ws) == 0 {
 			t.Errorf("%s: no windows", set.Name)
+		}
+	}
+}
+
+// TestAdjudicationFile checks the second reading of OG2021's competition
+// days (testdata/og2021-competition-adjudicated.jsonl, docs/STORIES.md "Where
+// this ends"): every pair names two items of the set from one window, its
+// kind agrees with the labels (W and L apart, R and S together), every
+// answer is yes or no, and the figures docs/STORIES.md gives are what the
+// file says.
+func TestAdjudicationFile(t *testing.T) {
+	var set Set
+	for _, s := range Sets {
+		if s.Name == "og2021-competition" {
+			set = s
+		}
+	}
+	ws, _, err := set.Load("testdata")
+	if err != nil {
+		t.Fatal(err)
+	}
+	window := map[string]int{}
+	cluster := map[string]string{}
+	for wi, w := range ws {
+		for _, it := range w.Items {
+			window[it.ID], cluster[it.ID] = wi, it.Cluster
+		}
+	}
+	data, err := os.ReadFile("testdata/og2021-competition-adjudicated.jsonl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	yes := map[string]int{}
+	all := map[string]int{}
+	for i, line := range strings.Split(strings.TrimSpace(string(data)), "\n") {
+		var p struct {
+			Pair       int
+			Kind, A, B string
+			Same, Why  string
+		}
+		if err := json.Unmarshal([]byte(line), &p); err != nil {
+			t.Fatalf("line %d: %v", i+1, err)
+		}
+		wa, okA := window[p.A]
+		wb, okB := window[p.B]
+		switch {
+		case p.Pair != i+1:
+			t.Errorf("line %d: pair %d", i+1, p.Pair)
+		case !okA || !okB:
+			t.Errorf("pair %d: %s or %s is not an item of the set", p.Pair, p.A, p.B)
+		case wa != wb:
+			t.Errorf("pair %d: items of two windows", p.Pair)
+		case (cluster[p.A] == cluster[p.B]) != (p.Kind == "R" || p.Kind == "S"):
+			t.Errorf("pair %d: kind %s disagrees with the labels", p.Pair, p.Kind)
+		case p.Same != "yes" && p.Same != "no", p.Why == "":
+			t.Errorf("pair %d: answer %q, why %q", p.Pair, p.Same, p.Why)
+		}
+		all[p.Kind]++
+		if p.Same == "yes" {
+			yes[p.Kind]++
+		}
+	}
+	want := map[string][2]int{"W": {106, 120}, "R": {50, 50}, "L": {4, 50}, "S": {28, 40}}
+	for k, w := range want {
+		if yes[k] != w[0] || all[k] != w[1] {
+			t.Errorf("kind %s: %d of %d judged the same; docs/STORIES.md says %d of %d", k, yes[k], all[k], w[0], w[1])
 		}
 	}
 }
