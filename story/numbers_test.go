@@ -201,16 +201,22 @@ func TestJoinInitials(t *testing.T) {
 // FuzzJoinInitials: joinInitials only ever drops dots, and a second pass
 // changes nothing.
 func FuzzJoinInitials(f *testing.F) {
-	for _, s := range []string{"N.A.A.C.P. says", "D.C.", "A.B.C", "x.A.B. y", "é.A.B.", "A.B.A.B."} {
+	fuzzDropsOnly(f, "joinInitials", joinInitials, ".", "N.A.A.C.P. says", "D.C.", "A.B.C", "x.A.B. y", "é.A.B.", "A.B.A.B.")
+}
+
+// fuzzDropsOnly fuzzes fn (called name) from the seeds: it may only drop
+// the string drop from its input, and a second pass changes nothing.
+func fuzzDropsOnly(f *testing.F, name string, fn func(string) string, drop string, seeds ...string) {
+	for _, s := range seeds {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		got := joinInitials(s)
-		if strings.ReplaceAll(got, ".", "") != strings.ReplaceAll(s, ".", "") {
-			t.Errorf("joinInitials(%q) = %q: changed more than dots", s, got)
+		got := fn(s)
+		if strings.ReplaceAll(got, drop, "") != strings.ReplaceAll(s, drop, "") {
+			t.Errorf("%s(%q) = %q: changed more than %q", name, s, got, drop)
 		}
-		if again := joinInitials(got); again != got {
-			t.Errorf("joinInitials(%q) = %q, then %q: not stable", s, got, again)
+		if again := fn(got); again != got {
+			t.Errorf("%s(%q) = %q, then %q: not stable", name, s, got, again)
 		}
 	})
 }
@@ -241,16 +247,5 @@ func TestJoinCodes(t *testing.T) {
 // FuzzJoinCodes: joinCodes only ever drops hyphens, and a second pass
 // changes nothing.
 func FuzzJoinCodes(f *testing.F) {
-	for _, s := range []string{"COVID-19", "G-7", "a-1", "Top-10", "-19", "G-", "MS-13-x", "ÉG-7", "G-7-8"} {
-		f.Add(s)
-	}
-	f.Fuzz(func(t *testing.T, s string) {
-		got := joinCodes(s)
-		if strings.ReplaceAll(got, "-", "") != strings.ReplaceAll(s, "-", "") {
-			t.Errorf("joinCodes(%q) = %q: changed more than hyphens", s, got)
-		}
-		if again := joinCodes(got); again != got {
-			t.Errorf("joinCodes(%q) = %q, then %q: not stable", s, got, again)
-		}
-	})
+	fuzzDropsOnly(f, "joinCodes", joinCodes, "-", "COVID-19", "G-7", "a-1", "Top-10", "-19", "G-", "MS-13-x", "ÉG-7", "G-7-8")
 }
